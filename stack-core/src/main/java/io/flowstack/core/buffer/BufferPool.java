@@ -1,0 +1,139 @@
+package io.flowstack.core.buffer;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A fixed set of off-heap {@link PacketBuffer}s carved from one direct slab, owned by one core.
+ * Acquire and release are a stack push/pop: no allocation, no lock. Only the owning thread may call
+ * {@link #acquire()} and {@link #release(PacketBuffer)}; buffers handed to another core come back through a
+ * queue and are released here.
+ */
+public final class BufferPool
+{
+    /** Room in front of a received frame or a payload for headers (vnet 12 + Ethernet 14 + IPv4 60 + TCP 60). */
+    public static final int DEFAULT_HEADROOM = 160;
+    /** Slot size: a 64 KiB offload frame plus Ethernet and virtio headers after the headroom. */
+    public static final int DEFAULT_SLOT_SIZE = DEFAULT_HEADROOM + 65_536 + 64;
+    /** Default number of slots per core. */
+    public static final int DEFAULT_SLOT_COUNT = 512;
+
+    private final int id;
+    private final int headroom;
+    private final int slotSize;
+    private final ByteBuffer slab;
+    private final PacketBuffer[] slots;
+    private final PacketBuffer[] free;
+    private int freeCount;
+
+    /**
+     * @param id        identifier of the owning core (shows in diagnostics).
+     * @param slotCount number of buffers.
+     * @param slotSize  bytes per buffer, headroom included.
+     * @param headroom  default offset of a fresh buffer's window.
+     */
+    public BufferPool(final int id, final int slotCount, final int slotSize, final int headroom)
+    {
+        if (slotCount <= 0 || slotSize <= headroom || headroom < 0)
+        {
+            throw new IllegalArgumentException("bad pool geometry " + slotCount + "x" + slotSize + "/" + headroom);
+        }
+        this.id = id;
+        this.headroom = headroom;
+        this.slotSize = slotSize;
+        this.slab = BufferUtil.allocateDirectAligned(slotCount * slotSize, 64);
+        this.slots = new PacketBuffer[slotCount];
+        this.free = new PacketBuffer[slotCount];
+        for (int i = 0; i < slotCount; i++)
+        {
+            final UnsafeBuffer view = new UnsafeBuffer(slab, i * slotSize, slotSize);
+            slots[i] = new PacketBuffer(this, i, view);
+            free[i] = slots[i];
+        }
+        freeCount = slotCount;
+    }
+
+    /**
+     * @param id owning core.
+     * @return a pool with the default geometry.
+     */
+    public static BufferPool withDefaults(final int id)
+    {
+        return new BufferPool(id, DEFAULT_SLOT_COUNT, DEFAULT_SLOT_SIZE, DEFAULT_HEADROOM);
+    }
+
+    /**
+     * Takes a buffer with an empty window at the headroom offset.
+     *
+     * @return a buffer, or {@code null} when the pool is exhausted (the caller drops and counts).
+     */
+    public PacketBuffer acquire()
+    {
+        if (freeCount == 0)
+        {
+            return null;
+        }
+        final PacketBuffer b = free[--freeCount];
+        free[freeCount] = null;
+        b.free(false);
+        b.reset(headroom);
+        return b;
+    }
+
+    /**
+     * Gives a buffer back. Releasing a buffer twice or into a foreign pool is a programming error.
+     *
+     * @param buffer buffer obtained from this pool.
+     */
+    public void release(final PacketBuffer buffer)
+    {
+        if (buffer.pool() != this || buffer.isFree())
+        {
+            throw new IllegalStateException("release of foreign or free buffer " + buffer.index() + " into pool " + id);
+        }
+        buffer.free(true);
+        free[freeCount++] = buffer;
+    }
+
+    /**
+     * @return buffers currently available.
+     */
+    public int available()
+    {
+        return freeCount;
+    }
+
+    /**
+     * @return total number of buffers.
+     */
+    public int capacity()
+    {
+        return slots.length;
+    }
+
+    /**
+     * @return bytes per buffer.
+     */
+    public int slotSize()
+    {
+        return slotSize;
+    }
+
+    /**
+     * @return default window offset of a fresh buffer.
+     */
+    public int headroom()
+    {
+        return headroom;
+    }
+
+    /**
+     * @return identifier of the owning core.
+     */
+    public int id()
+    {
+        return id;
+    }
+}

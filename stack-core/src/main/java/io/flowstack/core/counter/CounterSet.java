@@ -1,0 +1,67 @@
+package io.flowstack.core.counter;
+
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * The counters of one core, allocated from an Agrona {@link CountersManager} whose buffers may live in a
+ * memory-mapped file that another process reads. Each counter's key holds the core id; its label is the
+ * counter's name, e.g. {@code ipv4.rx.bad_checksum}. Counters are single-writer (the core's thread), so
+ * updates use ordered (release) stores, not atomic read-modify-write.
+ */
+public final class CounterSet
+{
+    /** Type id of every flowstack counter in the manager. */
+    public static final int TYPE_ID = 1001;
+
+    private final int coreId;
+    private final CountersManager manager;
+
+    /**
+     * @param coreId  the owning core, stored in each counter's key.
+     * @param manager where counters are allocated.
+     */
+    public CounterSet(final int coreId, final CountersManager manager)
+    {
+        this.coreId = coreId;
+        this.manager = manager;
+    }
+
+    /**
+     * A private, in-memory set: for tests and for embedded stacks that publish nothing.
+     *
+     * @param coreId the owning core.
+     * @return a new set with room for 1024 counters.
+     */
+    public static CounterSet inMemory(final int coreId)
+    {
+        return new CounterSet(coreId, CountersFactory.inMemory(1024));
+    }
+
+    /**
+     * Allocates a counter. Called at construction time only, never per packet.
+     *
+     * @param name dotted name, layer first.
+     * @return the counter.
+     */
+    public AtomicCounter counter(final String name)
+    {
+        return manager.newCounter(name, TYPE_ID, key -> key.putInt(0, coreId));
+    }
+
+    /**
+     * @return the owning core.
+     */
+    public int coreId()
+    {
+        return coreId;
+    }
+
+    /**
+     * @return the manager counters come from.
+     */
+    public CountersManager manager()
+    {
+        return manager;
+    }
+}

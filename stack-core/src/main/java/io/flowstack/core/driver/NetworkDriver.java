@@ -1,0 +1,65 @@
+package io.flowstack.core.driver;
+
+import io.flowstack.core.buffer.BufferPool;
+import io.flowstack.core.buffer.PacketBuffer;
+
+/**
+ * One receive/transmit queue of a network device, used by exactly one core's thread.
+ * <p>
+ * Receive fills buffers from the core's pool; transmit takes ownership of a buffer, queues it in a batch and
+ * releases it to its pool once written (or dropped). Nothing here blocks: blocking while idle is done through
+ * the {@link #waitHandle()} by an {@link io.flowstack.core.engine.Waiter}.
+ */
+public interface NetworkDriver extends AutoCloseable
+{
+    /**
+     * Reads up to {@code limit} frames, each into a buffer from {@code pool}, and hands each to the handler.
+     *
+     * @param pool    pool of the calling core.
+     * @param handler receives each frame (and ownership of its buffer).
+     * @param limit   maximum frames to read in this call.
+     * @return frames read; 0 when nothing is pending.
+     */
+    int receive(BufferPool pool, FrameHandler handler, int limit);
+
+    /**
+     * Queues a frame for transmission. The driver owns the buffer from here on.
+     *
+     * @param frame the frame; its window is exactly the bytes to send.
+     */
+    void transmit(PacketBuffer frame);
+
+    /**
+     * Writes what {@link #transmit(PacketBuffer)} has queued.
+     *
+     * @return frames written.
+     */
+    int flush();
+
+    /**
+     * @return maximum frame payload the link carries (the IP MTU).
+     */
+    int mtu();
+
+    /**
+     * @return the interface's hardware (MAC) address in the low 48 bits.
+     */
+    long macAddress();
+
+    /**
+     * @return how this driver steers flows to queues.
+     */
+    Steering steering();
+
+    /**
+     * @return an OS handle (a file descriptor) that becomes readable when frames are pending, or -1 if the driver
+     *         has none (in-memory drivers wake the waiter themselves).
+     */
+    int waitHandle();
+
+    /**
+     * Releases the device queue. Idempotent.
+     */
+    @Override
+    void close();
+}

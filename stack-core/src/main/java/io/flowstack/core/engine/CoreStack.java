@@ -1,0 +1,40 @@
+package io.flowstack.core.engine;
+
+import io.flowstack.core.buffer.PacketBuffer;
+
+/**
+ * One core's protocol stack as a single-threaded state machine: frames, time and commands go in; frames go out
+ * through the {@link FrameSink} it was built with, and application events come out as callbacks on the same
+ * thread. It holds no thread, reads no clock and does no I/O, so the same object runs on a core's thread
+ * against a device or, many at once, inside a simulator on virtual time.
+ */
+public interface CoreStack
+{
+    /**
+     * Called once before the first frame: send what a stack says when it comes up (gratuitous ARP).
+     *
+     * @param nowNs current time.
+     */
+    void onStart(long nowNs);
+
+    /**
+     * Processes one received frame to completion. Takes ownership of the buffer. Never throws for any input.
+     *
+     * @param frame the frame, window at the Ethernet header.
+     * @param nowNs current time.
+     */
+    void onFrame(PacketBuffer frame, long nowNs);
+
+    /**
+     * Runs the timers that are due.
+     *
+     * @param nowNs current time.
+     * @return amount of work done (0 when nothing was due).
+     */
+    int onTime(long nowNs);
+
+    /**
+     * @return the earliest time at which {@link #onTime(long)} has work, or {@link Long#MAX_VALUE}.
+     */
+    long nextDeadline();
+}

@@ -1,0 +1,25 @@
+package io.flowstack.core.engine;
+
+/**
+ * What an idle core blocks on: its devices becoming readable, a doorbell rung by another thread, or a
+ * timeout (the next timer deadline). Implementations: {@link ParkingWaiter} in memory; an epoll plus eventfd
+ * waiter for real devices.
+ */
+public interface Waiter extends AutoCloseable
+{
+    /**
+     * Blocks until a device is readable, {@link #wake()} was called, or the timeout passes.
+     * A wake-up that happened before this call makes it return at once.
+     *
+     * @param timeoutNs maximum time to block; 0 polls.
+     */
+    void await(long timeoutNs);
+
+    /**
+     * Rings the doorbell. Safe from any thread.
+     */
+    void wake();
+
+    @Override
+    void close();
+}
