@@ -1,6 +1,9 @@
 package io.flowstack.core.counter;
 
 import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.HashMap;
+import java.util.Map;
 import org.agrona.concurrent.status.CountersManager;
 
 /**
@@ -13,9 +16,12 @@ public final class CounterSet
 {
     /** Type id of every flowstack counter in the manager. */
     public static final int TYPE_ID = 1001;
+    /** Name of the counter every layer adds to when it discards a received frame, whatever the reason. */
+    public static final String RX_DROPS = "rx.drops";
 
     private final int coreId;
     private final CountersManager manager;
+    private final Map<String, AtomicCounter> byName = new HashMap<>();
 
     /**
      * @param coreId  the owning core, stored in each counter's key.
@@ -39,14 +45,25 @@ public final class CounterSet
     }
 
     /**
-     * Allocates a counter. Called at construction time only, never per packet.
+     * Finds or allocates the counter of that name: layers that ask for the same name share one counter (for
+     * example the total of received frames dropped). Called at construction time only, never per packet.
      *
      * @param name dotted name, layer first.
      * @return the counter.
      */
     public AtomicCounter counter(final String name)
     {
-        return manager.newCounter(name, TYPE_ID, key -> key.putInt(0, coreId));
+        return byName.computeIfAbsent(name, n -> manager.newCounter(n, TYPE_ID, key -> key.putInt(0, coreId)));
+    }
+
+    /**
+     * @param name a counter name.
+     * @return its current value, or -1 if no counter of that name exists (for tests and diagnostics).
+     */
+    public long get(final String name)
+    {
+        final AtomicCounter c = byName.get(name);
+        return c == null ? -1 : c.get();
     }
 
     /**

@@ -2,13 +2,14 @@ package io.flowstack.core.driver;
 
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.core.engine.Waiter;
 
 /**
  * One receive/transmit queue of a network device, used by exactly one core's thread.
  * <p>
  * Receive fills buffers from the core's pool; transmit takes ownership of a buffer, queues it in a batch and
  * releases it to its pool once written (or dropped). Nothing here blocks: blocking while idle is done through
- * the {@link #waitHandle()} by an {@link io.flowstack.core.engine.Waiter}.
+ * the {@link #waitHandle()} by an {@link Waiter}.
  */
 public interface NetworkDriver extends AutoCloseable
 {
@@ -56,6 +57,15 @@ public interface NetworkDriver extends AutoCloseable
      *         has none (in-memory drivers wake the waiter themselves).
      */
     int waitHandle();
+
+    /**
+     * Drivers without a {@link #waitHandle()} call the waiter's {@link Waiter#wake()} when frames arrive.
+     *
+     * @param waiter the waiter of the core that reads this queue.
+     */
+    default void wakeOnReceive(final Waiter waiter)
+    {
+    }
 
     /**
      * Releases the device queue. Idempotent.

@@ -31,8 +31,15 @@ public final class InternetChecksum
         long sum = acc;
         int i = offset;
         final int end = offset + length;
-        // 32-bit big-endian words add into 64 bits without overflow for any frame size we handle.
-        while (end - i >= 4)
+        // RFC 1071 2(C): the sum may be formed in wider words and folded later, since 2^16 == 1 (mod 2^16 - 1).
+        // Each 8-byte read adds two 32-bit halves, at most 2^33 per step: no overflow for any buffer size.
+        while (end - i >= 8)
+        {
+            final long word = buffer.getLong(i, ByteOrder.BIG_ENDIAN);
+            sum += (word >>> 32) + (word & 0xFFFF_FFFFL);
+            i += 8;
+        }
+        if (end - i >= 4)
         {
             sum += buffer.getInt(i, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL;
             i += 4;
@@ -44,6 +51,7 @@ public final class InternetChecksum
         }
         if (i < end)
         {
+            // RFC 1071 section 1: an odd last byte is padded with a zero byte on the right.
             sum += (buffer.getByte(i) & 0xFF) << 8;
         }
         return sum;
@@ -92,6 +100,12 @@ public final class InternetChecksum
 
     /**
      * Incremental update for one changed 16-bit word, RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').
+     * <p>
+     * RFC 1624 (3): unlike RFC 1141's formula (eqn. 2), eqn. 3 never yields 0xFFFF where recomputation yields
+     * 0x0000. It equals recomputation from scratch in every case but one: when every covered word is zero after
+     * the update, recomputation gives 0xFFFF (the sum is +0) and eqn. 3 gives 0x0000 (the sum is -0). That
+     * cannot happen for an IPv4 header (the version field is non-zero) nor with a pseudo-header (the protocol
+     * is).
      *
      * @param checksum old checksum field.
      * @param oldWord  old value of the word.
@@ -105,7 +119,8 @@ public final class InternetChecksum
     }
 
     /**
-     * Incremental update for one changed 32-bit field (an address), as two 16-bit updates.
+     * Incremental update for one changed 32-bit field (an address), as two 16-bit updates. The same RFC 1624
+     * corner as {@link #update16} applies.
      *
      * @param checksum old checksum field.
      * @param oldValue old value.

@@ -1,0 +1,76 @@
+package io.flowstack.examples.apps;
+
+import io.flowstack.tcp.CoreSetup;
+
+import java.util.Locale;
+
+/**
+ * An application named on the command line as {@code NAME[:PORT]}.
+ *
+ * @param name application name.
+ * @param port port it serves.
+ */
+public record AppSpec(String name, int port)
+{
+    /** Names the command line accepts. */
+    public static final String KNOWN = "udp-echo";
+
+    /**
+     * @param text {@code NAME[:PORT]}.
+     * @return the spec.
+     * @throws IllegalArgumentException with a one-line reason.
+     */
+    public static AppSpec parse(final String text)
+    {
+        final int colon = text.indexOf(':');
+        final String name = (colon < 0 ? text : text.substring(0, colon)).toLowerCase(Locale.ROOT);
+        final int port;
+        if (colon < 0)
+        {
+            port = defaultPort(name);
+        }
+        else
+        {
+            try
+            {
+                port = Integer.parseInt(text.substring(colon + 1));
+            }
+            catch (final NumberFormatException e)
+            {
+                throw new IllegalArgumentException("bad port in --app " + text);
+            }
+        }
+        if (port < 1 || port > 65535)
+        {
+            throw new IllegalArgumentException("port out of range in --app " + text);
+        }
+        return new AppSpec(name, port);
+    }
+
+    private static int defaultPort(final String name)
+    {
+        return switch (name)
+        {
+            case "udp-echo" -> UdpEcho.DEFAULT_PORT;
+            default -> throw new IllegalArgumentException("unknown app '" + name + "' (known: " + KNOWN + ")");
+        };
+    }
+
+    /**
+     * @return the application, one instance per core.
+     */
+    public CoreSetup create()
+    {
+        return switch (name)
+        {
+            case "udp-echo" -> new UdpEcho(port);
+            default -> throw new IllegalArgumentException("unknown app '" + name + "' (known: " + KNOWN + ")");
+        };
+    }
+
+    @Override
+    public String toString()
+    {
+        return name + ":" + port;
+    }
+}

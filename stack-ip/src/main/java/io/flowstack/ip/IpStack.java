@@ -1,0 +1,239 @@
+package io.flowstack.ip;
+
+import io.flowstack.core.buffer.BufferPool;
+import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.engine.CoreStack;
+import io.flowstack.core.engine.FrameSink;
+import io.flowstack.ip.arp.ArpLayer;
+import io.flowstack.ip.arp.NeighborCache;
+import io.flowstack.ip.icmp.IcmpLayer;
+import io.flowstack.ip.icmp.RateLimiter;
+import io.flowstack.ip.ipv4.Ipv4Layer;
+import io.flowstack.ip.ipv4.Reassembler;
+import io.flowstack.ip.udp.UdpLayer;
+import io.flowstack.ip.wire.EthernetFlyweight;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * One core's network stack below TCP: Ethernet, ARP, IPv4 with fragmentation and reassembly, ICMP and UDP,
+ * assembled as a {@link CoreStack}. Transports above (TCP) register with {@link #ipv4()}.
+ */
+public final class IpStack implements CoreStack, ArpLayer.Output
+{
+    /** Neighbors remembered per interface. */
+    public static final int NEIGHBOR_CAPACITY = 256;
+    /** ICMP errors per second (Linux: about 1000/s with a burst of 50; we are more frugal). */
+    public static final int ICMP_ERRORS_PER_SECOND = 100;
+    /** ICMP error burst. */
+    public static final int ICMP_ERROR_BURST = 20;
+
+    private final IpInterface[] interfaces;
+    private final ArpLayer[] arp;
+    private final Ipv4Layer ipv4;
+    private final IcmpLayer icmp;
+    private final UdpLayer udp;
+    private final EthernetFlyweight eth = new EthernetFlyweight();
+    private final AtomicCounter rxFrames;
+    private final AtomicCounter rxDrops;
+    private final AtomicCounter rxTruncated;
+    private final AtomicCounter rxNotForUs;
+    private final AtomicCounter rxUnknownType;
+    private final AtomicCounter rxNoInterface;
+    private final CounterSet counters;
+
+    /**
+     * @param coreId     this core.
+     * @param cores      number of cores (for disjoint IP identification values).
+     * @param interfaces interfaces, each at the index of its ifIndex.
+     * @param pool       the core's buffers.
+     * @param sink       where frames go.
+     * @param counters   the core's counters.
+     */
+    public IpStack(
+        final int coreId,
+        final int cores,
+        final IpInterface[] interfaces,
+        final BufferPool pool,
+        final FrameSink sink,
+        final CounterSet counters)
+    {
+        int maxIndex = -1;
+        for (final IpInterface ifc : interfaces)
+        {
+            maxIndex = Math.max(maxIndex, ifc.ifIndex());
+        }
+        this.interfaces = new IpInterface[maxIndex + 1];
+        this.arp = new ArpLayer[maxIndex + 1];
+        final NeighborCache[] caches = new NeighborCache[maxIndex + 1];
+        for (final IpInterface ifc : interfaces)
+        {
+            if (this.interfaces[ifc.ifIndex()] != null)
+            {
+                throw new IllegalArgumentException("two interfaces with index " + ifc.ifIndex());
+            }
+            this.interfaces[ifc.ifIndex()] = ifc;
+            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, sink, this, NEIGHBOR_CAPACITY, counters);
+            caches[ifc.ifIndex()] = arp[ifc.ifIndex()].cache();
+        }
+        this.counters = counters;
+        final Reassembler reassembler = new Reassembler(
+            pool,
+            Reassembler.DEFAULT_MAX_DATAGRAMS,
+            Reassembler.DEFAULT_MAX_FRAGMENTS_PER_DATAGRAM,
+            Reassembler.DEFAULT_TIMEOUT_NS,
+            counters);
+        this.ipv4 = new Ipv4Layer(this.interfaces, caches, pool, sink, reassembler, coreId, cores, counters);
+        this.icmp = new IcmpLayer(ipv4, pool, new RateLimiter(ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST), counters);
+        this.udp = new UdpLayer(ipv4, icmp, pool, counters);
+        ipv4.register(Ipv4Flyweight.PROTO_ICMP, icmp);
+        ipv4.register(Ipv4Flyweight.PROTO_UDP, udp);
+        ipv4.unknownProtocolHandler(icmp.protocolUnreachableHandler());
+        rxFrames = counters.counter("eth.rx.frames");
+        rxDrops = counters.counter(CounterSet.RX_DROPS);
+        rxTruncated = counters.counter("eth.rx.truncated");
+        rxNotForUs = counters.counter("eth.rx.not_for_us");
+        rxUnknownType = counters.counter("eth.rx.unknown_type");
+        rxNoInterface = counters.counter("eth.rx.no_interface");
+    }
+
+    @Override
+    public void onStart(final long nowNs)
+    {
+        for (final ArpLayer a : arp)
+        {
+            if (a != null)
+            {
+                a.announce();
+            }
+        }
+    }
+
+    @Override
+    public void onFrame(final PacketBuffer frame, final long nowNs)
+    {
+        rxFrames.incrementOrdered();
+        final int ifIndex = frame.ifIndex();
+        final IpInterface ifc = ifIndex >= 0 && ifIndex < interfaces.length ? interfaces[ifIndex] : null;
+        if (ifc == null)
+        {
+            drop(frame, rxNoInterface);
+            return;
+        }
+        eth.wrap(frame.buffer(), frame.offset(), frame.length());
+        if (!eth.check())
+        {
+            drop(frame, rxTruncated);
+            return;
+        }
+        final long destination = eth.destination();
+        if (destination != ifc.mac() && destination != EthernetFlyweight.BROADCAST)
+        {
+            drop(frame, rxNotForUs);
+            return;
+        }
+        switch (eth.etherType())
+        {
+            case EthernetFlyweight.TYPE_IPV4 ->
+            {
+                frame.advance(EthernetFlyweight.HEADER_LENGTH);
+                ipv4.onDatagram(frame, ifc, nowNs);
+            }
+            case EthernetFlyweight.TYPE_ARP -> arp[ifIndex].onFrame(frame, nowNs);
+            default -> drop(frame, rxUnknownType);
+        }
+    }
+
+    @Override
+    public int onTime(final long nowNs)
+    {
+        int work = ipv4.onTime(nowNs);
+        for (final ArpLayer a : arp)
+        {
+            if (a != null)
+            {
+                work += a.cache().onTime(nowNs);
+            }
+        }
+        return work;
+    }
+
+    @Override
+    public long nextDeadline()
+    {
+        long next = ipv4.nextDeadline();
+        for (final ArpLayer a : arp)
+        {
+            if (a != null)
+            {
+                final long d = a.cache().nextDeadline();
+                if (d < next)
+                {
+                    next = d;
+                }
+            }
+        }
+        return next;
+    }
+
+    @Override
+    public void sendResolved(final PacketBuffer datagram, final long mac)
+    {
+        ipv4.transmitTo(datagram, mac);
+    }
+
+    @Override
+    public void learned(final int ifIndex, final int address, final long mac)
+    {
+        // Replication to other cores comes with multi-core ownership; one core needs nothing here.
+    }
+
+    /**
+     * @return the IPv4 layer (transports register here).
+     */
+    public Ipv4Layer ipv4()
+    {
+        return ipv4;
+    }
+
+    /**
+     * @return the ICMP layer.
+     */
+    public IcmpLayer icmp()
+    {
+        return icmp;
+    }
+
+    /**
+     * @return the UDP layer (bind endpoints here).
+     */
+    public UdpLayer udp()
+    {
+        return udp;
+    }
+
+    /**
+     * @param ifIndex interface.
+     * @return its ARP layer, or null.
+     */
+    public ArpLayer arp(final int ifIndex)
+    {
+        return ifIndex >= 0 && ifIndex < arp.length ? arp[ifIndex] : null;
+    }
+
+    /**
+     * @return the counters of this core.
+     */
+    public CounterSet counters()
+    {
+        return counters;
+    }
+
+    private void drop(final PacketBuffer frame, final AtomicCounter reason)
+    {
+        reason.incrementOrdered();
+        rxDrops.incrementOrdered();
+        frame.release();
+    }
+}

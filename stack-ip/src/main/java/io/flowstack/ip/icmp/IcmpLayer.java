@@ -1,0 +1,158 @@
+package io.flowstack.ip.icmp;
+
+import io.flowstack.core.buffer.BufferPool;
+import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.wire.InternetChecksum;
+import io.flowstack.ip.ipv4.Ipv4Layer;
+import io.flowstack.ip.ipv4.TransportHandler;
+import io.flowstack.ip.wire.IcmpFlyweight;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * ICMP for a host (RFC 792, RFC 1122 3.2.2): answers echo requests in place and sends destination-unreachable
+ * errors, rate limited, for datagrams nobody takes.
+ */
+public final class IcmpLayer implements TransportHandler
+{
+    /**
+     * Bytes of the offending datagram quoted in an error: RFC 1812 4.3.2.3 asks for as much as fits in 576
+     * bytes, RFC 792 for at least the header and 8 bytes.
+     */
+    public static final int MAX_QUOTE = 576 - Ipv4Flyweight.MIN_HEADER_LENGTH - IcmpFlyweight.HEADER_LENGTH;
+
+    private final Ipv4Layer ipv4;
+    private final BufferPool pool;
+    private final RateLimiter errorLimiter;
+    private final IcmpFlyweight icmp = new IcmpFlyweight();
+    private final Ipv4Flyweight out = new Ipv4Flyweight();
+    private final TransportHandler protocolUnreachable = this::onUnknownProtocol;
+    private final AtomicCounter rxMessages;
+    private final AtomicCounter rxBad;
+    private final AtomicCounter rxDrops;
+    private final AtomicCounter rxEchoRequests;
+    private final AtomicCounter txEchoReplies;
+    private final AtomicCounter txUnreachable;
+    private final AtomicCounter rateLimited;
+
+    /**
+     * @param ipv4         the IP layer below.
+     * @param pool         the core's buffers.
+     * @param errorLimiter limits error messages.
+     * @param counters     the core's counters.
+     */
+    public IcmpLayer(final Ipv4Layer ipv4, final BufferPool pool, final RateLimiter errorLimiter, final CounterSet counters)
+    {
+        this.ipv4 = ipv4;
+        this.pool = pool;
+        this.errorLimiter = errorLimiter;
+        rxMessages = counters.counter("icmp.rx.messages");
+        rxBad = counters.counter("icmp.rx.bad");
+        rxDrops = counters.counter(CounterSet.RX_DROPS);
+        rxEchoRequests = counters.counter("icmp.rx.echo_requests");
+        txEchoReplies = counters.counter("icmp.tx.echo_replies");
+        txUnreachable = counters.counter("icmp.tx.unreachable");
+        rateLimited = counters.counter("icmp.tx.rate_limited");
+    }
+
+    /**
+     * @return a handler that answers datagrams of unknown protocols with protocol unreachable.
+     */
+    public TransportHandler protocolUnreachableHandler()
+    {
+        return protocolUnreachable;
+    }
+
+    @Override
+    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
+    {
+        final int length = ip.payloadLength();
+        icmp.wrap(datagram.buffer(), ip.payloadOffset(), length);
+        if (!icmp.check() || !icmp.checksumValid(length))
+        {
+            rxBad.incrementOrdered();
+            rxDrops.incrementOrdered();
+            datagram.release();
+            return;
+        }
+        rxMessages.incrementOrdered();
+        if (icmp.type() == IcmpFlyweight.TYPE_ECHO_REQUEST && isLocalUnicast(ip, datagram))
+        {
+            rxEchoRequests.incrementOrdered();
+            echoReply(datagram, ip, nowNs);
+            return;
+        }
+        // Echo replies and errors for us carry nothing we act on yet (no path MTU discovery, no ping client).
+        datagram.release();
+    }
+
+    /** RFC 1122 3.2.2.6: an echo request to a broadcast address may be silently discarded; we do, like Linux. */
+    private boolean isLocalUnicast(final Ipv4Flyweight ip, final PacketBuffer datagram)
+    {
+        final var ifc = ipv4.interfaceAt(datagram.ifIndex());
+        return ifc != null && ip.destination() == ifc.address();
+    }
+
+    /**
+     * RFC 792 echo: the reply carries the request's identifier, sequence and data; we turn the request around
+     * in place with a fresh IP header, so a reassembled request of any size costs no copy.
+     */
+    private void echoReply(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
+    {
+        final int source = ip.destination();
+        final int destination = ip.source();
+        final int icmpOffset = ip.payloadOffset();
+        final int icmpLength = ip.payloadLength();
+        final int oldWord = icmp.type() << 8 | icmp.code();
+        icmp.type(IcmpFlyweight.TYPE_ECHO_REPLY);
+        icmp.checksum(InternetChecksum.update16(icmp.checksum(), oldWord, IcmpFlyweight.TYPE_ECHO_REPLY << 8 | icmp.code()));
+        // Options of the request are not echoed (RFC 1122 3.2.2.6 allows this for all but route options).
+        datagram.window(icmpOffset, icmpLength);
+        ipv4.prependHeader(datagram, source, destination, Ipv4Flyweight.PROTO_ICMP, false);
+        txEchoReplies.incrementOrdered();
+        ipv4.send(datagram, nowNs);
+    }
+
+    /**
+     * Sends destination unreachable for a datagram, quoting its header and the start of its data. The caller
+     * keeps ownership of the datagram.
+     *
+     * @param datagram the offending datagram, window at its IP header.
+     * @param ip       a view over its header.
+     * @param code     unreachable code (RFC 792).
+     * @param nowNs    current time.
+     */
+    public void sendUnreachable(final PacketBuffer datagram, final Ipv4Flyweight ip, final int code, final long nowNs)
+    {
+        if (!errorLimiter.tryAcquire(nowNs))
+        {
+            rateLimited.incrementOrdered();
+            return;
+        }
+        final PacketBuffer error = pool.acquire();
+        if (error == null)
+        {
+            return;
+        }
+        final int quote = Math.min(datagram.length(), MAX_QUOTE);
+        final int at = error.offset();
+        error.buffer().putBytes(at + IcmpFlyweight.HEADER_LENGTH, datagram.buffer(), datagram.offset(), quote);
+        final int icmpLength = IcmpFlyweight.HEADER_LENGTH + quote;
+        error.window(at, icmpLength);
+        icmp.wrap(error.buffer(), at, icmpLength)
+            .type(IcmpFlyweight.TYPE_DEST_UNREACHABLE)
+            .code(code)
+            .restOfHeader(0)
+            .computeChecksum(icmpLength);
+        ipv4.prependHeader(error, ip.destination(), ip.source(), Ipv4Flyweight.PROTO_ICMP, false);
+        txUnreachable.incrementOrdered();
+        ipv4.send(error, nowNs);
+    }
+
+    private void onUnknownProtocol(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
+    {
+        sendUnreachable(datagram, ip, IcmpFlyweight.CODE_PROTOCOL_UNREACHABLE, nowNs);
+        datagram.release();
+    }
+}

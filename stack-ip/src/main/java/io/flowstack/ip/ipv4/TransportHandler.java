@@ -1,0 +1,20 @@
+package io.flowstack.ip.ipv4;
+
+import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+
+/**
+ * A protocol above IPv4 (ICMP, UDP, TCP), registered with the {@link Ipv4Layer} by protocol number.
+ */
+@FunctionalInterface
+public interface TransportHandler
+{
+    /**
+     * Delivers one validated, reassembled datagram addressed to this host.
+     *
+     * @param datagram window at the IP header, exactly total length long; the handler takes ownership.
+     * @param ip       a view already wrapped over the header; valid only during the call.
+     * @param nowNs    current time.
+     */
+    void onDatagram(PacketBuffer datagram, Ipv4Flyweight ip, long nowNs);
+}

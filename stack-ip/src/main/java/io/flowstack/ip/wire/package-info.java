@@ -1,0 +1,10 @@
+/**
+ * Wire views of the link and network layers: Ethernet II, ARP, IPv4, ICMPv4 and UDP.
+ * <p>
+ * Each protocol has a flyweight ({@code *Flyweight}) over a buffer and a value form ({@code *Repr}) for tests and
+ * setup code. The rule for the flyweights: {@code wrap} records the window; {@code check()} (or
+ * {@code validate()} for IPv4) checks the length and the length fields once and reports bad input by its result,
+ * never by throwing. After a successful check no getter reads outside the window. All multi-byte fields are in
+ * network byte order. Getters and setters allocate nothing.
+ */
+package io.flowstack.ip.wire;

@@ -1,0 +1,58 @@
+package io.flowstack.tcp;
+
+import io.flowstack.core.engine.Command;
+import io.flowstack.core.engine.CoreEngine;
+import io.flowstack.ip.IpStack;
+
+/**
+ * What an application instance sees of its core: the stack to bind on, and a way to hand work to the core from
+ * other threads.
+ */
+public final class CoreContext
+{
+    private final int coreId;
+    private final CoreEngine engine;
+    private final IpStack ip;
+
+    CoreContext(final int coreId, final CoreEngine engine, final IpStack ip)
+    {
+        this.coreId = coreId;
+        this.engine = engine;
+        this.ip = ip;
+    }
+
+    /**
+     * @return this core's index.
+     */
+    public int coreId()
+    {
+        return coreId;
+    }
+
+    /**
+     * @return the core's IP stack (UDP endpoints, ICMP); use it only on the core's thread.
+     */
+    public IpStack ip()
+    {
+        return ip;
+    }
+
+    /**
+     * Runs a command on the core's thread. Safe from any thread.
+     *
+     * @param command the work.
+     * @return false if the core's command queue is full.
+     */
+    public boolean submit(final Command command)
+    {
+        return engine.submit(command);
+    }
+
+    /**
+     * @return the core's engine.
+     */
+    public CoreEngine engine()
+    {
+        return engine;
+    }
+}

@@ -1,0 +1,279 @@
+package io.flowstack.tap;
+
+import io.flowstack.core.driver.Steering;
+import io.flowstack.tap.sys.ErrnoException;
+import io.flowstack.tap.sys.IfReq;
+import io.flowstack.tap.sys.LibC;
+import io.flowstack.tap.sys.Linux;
+import io.flowstack.tap.sys.Native;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * A Linux TAP device opened through /dev/net/tun: one non-blocking descriptor per queue, no packet-information
+ * header, frames are plain Ethernet.
+ * <p>
+ * The device is created in the network namespace of the opening thread and, not being persistent, is
+ * deleted when its last queue is closed. It may be moved to another namespace afterwards; the descriptors keep
+ * working, but lookups by name ({@link #setMtu(int)}) only work in the namespace the device is in, which is why
+ * the MTU is read and cached at open.
+ * <p>
+ * The kernel side of the TAP has its own MAC address ({@link #kernelMacAddress()}); a stack on our side needs a
+ * different one, see {@link MacAddresses#randomLocalUnicastDistinctFrom(long)}.
+ */
+public final class TapDevice implements AutoCloseable
+{
+    /** The kernel's limit on queues of a multi-queue TAP. */
+    public static final int MAX_QUEUES = 256;
+    private static final String CLONE_DEVICE = "/dev/net/tun";
+
+    private final String name;
+    private final int[] fds;
+    private final long kernelMac;
+    private volatile int mtu;
+
+    private TapDevice(final String name, final int[] fds, final long kernelMac, final int mtu)
+    {
+        this.name = name;
+        this.fds = fds;
+        this.kernelMac = kernelMac;
+        this.mtu = mtu;
+    }
+
+    /**
+     * Opens (creating if needed) a single-queue TAP.
+     *
+     * @param name interface name of at most 15 characters, or "" to let the kernel choose ("tapN").
+     * @return the device.
+     * @throws IOException when /dev/net/tun cannot be opened or the name is taken by a busy TAP or a
+     *                     device of another kind.
+     */
+    public static TapDevice open(final String name) throws IOException
+    {
+        return open(name, 1);
+    }
+
+    /**
+     * Opens (creating if needed) a TAP with {@code queues} queues. More than one queue makes it a multi-queue
+     * device ({@code IFF_MULTI_QUEUE}) with one descriptor per queue.
+     *
+     * @param name   interface name of at most 15 characters, or "" to let the kernel choose ("tapN").
+     * @param queues number of queues, 1 to {@value #MAX_QUEUES}.
+     * @return the device.
+     * @throws IOException when /dev/net/tun cannot be opened or the name is taken by a busy TAP or a
+     *                     device of another kind.
+     */
+    public static TapDevice open(final String name, final int queues) throws IOException
+    {
+        if (queues < 1 || queues > MAX_QUEUES)
+        {
+            throw new IllegalArgumentException("queues must be 1.." + MAX_QUEUES + ", was " + queues);
+        }
+        final LibC libc = Native.LIBC;
+        final IfReq ifr = new IfReq();
+        ifr.clear().name(name == null ? "" : name);
+        final String label = name == null || name.isEmpty() ? "(kernel-chosen)" : name;
+        final short flags = (short)(Linux.IFF_TAP | Linux.IFF_NO_PI | (queues > 1 ? Linux.IFF_MULTI_QUEUE : 0));
+        final int[] fds = new int[queues];
+        Arrays.fill(fds, -1);
+        boolean ok = false;
+        try
+        {
+            String actual = null;
+            for (int q = 0; q < queues; q++)
+            {
+                final int fd = libc.open(CLONE_DEVICE, Linux.O_RDWR | Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+                Native.check(fd, "open " + CLONE_DEVICE);
+                fds[q] = fd;
+                // Later queues attach to the name the kernel gave the first.
+                ifr.clear().name(actual == null ? (name == null ? "" : name) : actual).flags(flags);
+                if (libc.ioctl(fd, Linux.TUNSETIFF, ifr.address()) < 0)
+                {
+                    final int errno = Native.errno();
+                    throw new ErrnoException("TUNSETIFF " + label + " queue " + q + explain(errno, queues), errno);
+                }
+                actual = ifr.name();
+            }
+            // A tun fd answers SIOCGIFHWADDR for its own device, in whatever namespace the device is.
+            ifr.clear();
+            Native.check(libc.ioctl(fds[0], Linux.SIOCGIFHWADDR, ifr.address()), "SIOCGIFHWADDR " + actual);
+            final long mac = ifr.hardwareAddress();
+            final int mtu = readMtu(actual);
+            ok = true;
+            return new TapDevice(actual, fds, mac, mtu);
+        }
+        finally
+        {
+            if (!ok)
+            {
+                for (final int fd : fds)
+                {
+                    Native.closeQuietly(fd);
+                }
+            }
+        }
+    }
+
+    private static String explain(final int errno, final int queues)
+    {
+        if (errno == Linux.EBUSY)
+        {
+            return queues > 1 ? " (name in use by a device without enough free queues or without multi-queue)"
+                : " (name in use by an open TAP)";
+        }
+        if (errno == Linux.EINVAL)
+        {
+            return " (name in use by a device that is not a TAP, or multi-queue flag mismatch)";
+        }
+        return "";
+    }
+
+    private static int readMtu(final String ifName) throws IOException
+    {
+        final LibC libc = Native.LIBC;
+        final int sock = Native.check(libc.socket(Linux.AF_INET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC, 0),
+            "socket(AF_INET)");
+        try
+        {
+            final IfReq ifr = new IfReq().clear().name(ifName);
+            Native.check(libc.ioctl(sock, Linux.SIOCGIFMTU, ifr.address()), "SIOCGIFMTU " + ifName);
+            return ifr.intValue();
+        }
+        finally
+        {
+            libc.close(sock);
+        }
+    }
+
+    /**
+     * @return the interface name the kernel gave the device.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return number of queues (descriptors).
+     */
+    public int queues()
+    {
+        return fds.length;
+    }
+
+    /**
+     * @return true when opened with more than one queue.
+     */
+    public boolean isMultiQueue()
+    {
+        return fds.length > 1;
+    }
+
+    /**
+     * @param queue queue index.
+     * @return the queue's non-blocking descriptor, or -1 once that queue is closed.
+     */
+    public int queueFd(final int queue)
+    {
+        synchronized (fds)
+        {
+            return fds[queue];
+        }
+    }
+
+    /**
+     * @return the kernel side's MAC address (low 48 bits), as read at open.
+     */
+    public long kernelMacAddress()
+    {
+        return kernelMac;
+    }
+
+    /**
+     * @return the device MTU as read at open or last set through {@link #setMtu(int)}.
+     */
+    public int mtu()
+    {
+        return mtu;
+    }
+
+    /**
+     * Sets the device MTU. Looks the device up by name, so it works only while the device is in the calling
+     * thread's network namespace (before it is moved).
+     *
+     * @param newMtu the MTU.
+     * @throws IOException when the kernel refuses.
+     */
+    public void setMtu(final int newMtu) throws IOException
+    {
+        final LibC libc = Native.LIBC;
+        final int sock = Native.check(libc.socket(Linux.AF_INET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC, 0),
+            "socket(AF_INET)");
+        try
+        {
+            final IfReq ifr = new IfReq().clear().name(name).intValue(newMtu);
+            Native.check(libc.ioctl(sock, Linux.SIOCSIFMTU, ifr.address()), "SIOCSIFMTU " + name + " " + newMtu);
+            mtu = newMtu;
+        }
+        finally
+        {
+            libc.close(sock);
+        }
+    }
+
+    /**
+     * Creates a driver for one queue. Closing the driver closes that queue's descriptor.
+     *
+     * @param queue      queue index.
+     * @param ifIndex    interface index the driver stamps on received frames.
+     * @param stackMac   our side's MAC address (not the kernel's).
+     * @return the driver; {@link Steering#LEARNED} for a multi-queue device,
+     *         {@link Steering#NONE} otherwise.
+     */
+    public TapDriver driver(final int queue, final int ifIndex, final long stackMac)
+    {
+        final int fd = queueFd(queue);
+        if (fd < 0)
+        {
+            throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
+        }
+        return new TapDriver(this, queue, fd, ifIndex, stackMac, mtu,
+            isMultiQueue() ? Steering.LEARNED : Steering.NONE);
+    }
+
+    /**
+     * Closes one queue's descriptor. Idempotent. The device disappears when its last queue is closed.
+     *
+     * @param queue queue index.
+     */
+    public void closeQueue(final int queue)
+    {
+        final int fd;
+        synchronized (fds)
+        {
+            fd = fds[queue];
+            fds[queue] = -1;
+        }
+        Native.closeQuietly(fd);
+    }
+
+    /**
+     * Closes every queue; a non-persistent device is then deleted by the kernel. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        for (int q = 0; q < fds.length; q++)
+        {
+            closeQueue(q);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TapDevice{" + name + ", queues=" + fds.length + ", kernelMac=" + MacAddresses.toString(kernelMac)
+            + ", mtu=" + mtu + "}";
+    }
+}

@@ -1,0 +1,321 @@
+package io.flowstack.tap;
+
+import io.flowstack.core.buffer.BufferPool;
+import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.core.driver.FrameHandler;
+import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Steering;
+import io.flowstack.tap.sys.LibC;
+import io.flowstack.tap.sys.Linux;
+import io.flowstack.tap.sys.Native;
+
+/**
+ * A {@link NetworkDriver} over one queue descriptor of a {@link TapDevice}: one {@code read} per received
+ * frame, one {@code write} per transmitted frame (TAP has no batch calls), no allocation on either path.
+ * <p>
+ * Used by one thread. Failures on the hot path never throw: they drop the frame and count. Counters are plain
+ * fields written by the owning thread; other threads may read stale values.
+ */
+public final class TapDriver implements NetworkDriver
+{
+    /** Frames {@link #transmit(PacketBuffer)} queues before it writes the batch itself. */
+    public static final int DEFAULT_TX_BATCH = 64;
+
+    private final LibC libc = Native.LIBC;
+    private final TapDevice device;
+    private final int queue;
+    private final int ifIndex;
+    private final long macAddress;
+    private final int mtu;
+    private final Steering steering;
+    private final PacketBuffer[] txBatch;
+    private int txCount;
+    private int fd;
+    private boolean closed;
+
+    private long rxFrames;
+    private long rxBytes;
+    private long rxDrops;
+    private long txFrames;
+    private long txBytes;
+    private long txDrops;
+    private long errors;
+    private int lastErrno;
+
+    /**
+     * A driver over a descriptor owned by someone else: {@link #close()} does not close it.
+     *
+     * @param fd         a non-blocking TAP queue descriptor ({@code IFF_TAP | IFF_NO_PI}).
+     * @param ifIndex    interface index stamped on received frames.
+     * @param macAddress our side's MAC address (low 48 bits), distinct from the kernel side's.
+     * @param mtu        IP MTU of the link.
+     * @param steering   how the device steers flows to this queue.
+     */
+    public TapDriver(final int fd, final int ifIndex, final long macAddress, final int mtu, final Steering steering)
+    {
+        this(null, -1, fd, ifIndex, macAddress, mtu, steering);
+    }
+
+    TapDriver(
+        final TapDevice device,
+        final int queue,
+        final int fd,
+        final int ifIndex,
+        final long macAddress,
+        final int mtu,
+        final Steering steering)
+    {
+        if (fd < 0)
+        {
+            throw new IllegalArgumentException("bad descriptor " + fd);
+        }
+        this.device = device;
+        this.queue = queue;
+        this.fd = fd;
+        this.ifIndex = ifIndex;
+        this.macAddress = macAddress & MacAddresses.MASK;
+        this.mtu = mtu;
+        this.steering = steering;
+        this.txBatch = new PacketBuffer[DEFAULT_TX_BATCH];
+    }
+
+    @Override
+    public int receive(final BufferPool pool, final FrameHandler handler, final int limit)
+    {
+        int frames = 0;
+        while (frames < limit && !closed)
+        {
+            final PacketBuffer buffer = pool.acquire();
+            if (buffer == null)
+            {
+                // Frames stay in the kernel queue (and drop there if it fills); count that we could not take one.
+                rxDrops++;
+                break;
+            }
+            final int offset = buffer.offset();
+            final long n = libc.read(fd, buffer.buffer().addressOffset() + offset, buffer.capacity() - offset);
+            if (n > 0)
+            {
+                buffer.window(offset, (int)n).ifIndex(ifIndex);
+                rxFrames++;
+                rxBytes += n;
+                frames++;
+                handler.onFrame(buffer);
+            }
+            else
+            {
+                buffer.release();
+                if (n < 0)
+                {
+                    final int errno = Native.errno();
+                    if (errno != Linux.EAGAIN && errno != Linux.EINTR)
+                    {
+                        errors++;
+                        lastErrno = errno;
+                    }
+                }
+                break;
+            }
+        }
+        return frames;
+    }
+
+    @Override
+    public void transmit(final PacketBuffer frame)
+    {
+        if (closed)
+        {
+            txDrops++;
+            frame.release();
+            return;
+        }
+        if (txCount == txBatch.length)
+        {
+            flush();
+        }
+        txBatch[txCount++] = frame;
+    }
+
+    @Override
+    public int flush()
+    {
+        final PacketBuffer[] batch = txBatch;
+        final int count = txCount;
+        int written = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final PacketBuffer frame = batch[i];
+            batch[i] = null;
+            if (writeFrame(frame))
+            {
+                written++;
+            }
+            frame.release();
+        }
+        txCount = 0;
+        return written;
+    }
+
+    private boolean writeFrame(final PacketBuffer frame)
+    {
+        final int length = frame.length();
+        if (length <= 0 || closed)
+        {
+            txDrops++;
+            return false;
+        }
+        final long n = libc.write(fd, frame.buffer().addressOffset() + frame.offset(), length);
+        if (n == length)
+        {
+            txFrames++;
+            txBytes += n;
+            return true;
+        }
+        txDrops++;
+        if (n < 0)
+        {
+            final int errno = Native.errno();
+            // A full device queue is back-pressure, not an error.
+            if (errno != Linux.EAGAIN && errno != Linux.ENOBUFS)
+            {
+                errors++;
+                lastErrno = errno;
+            }
+        }
+        else
+        {
+            errors++;
+        }
+        return false;
+    }
+
+    @Override
+    public int mtu()
+    {
+        return mtu;
+    }
+
+    @Override
+    public long macAddress()
+    {
+        return macAddress;
+    }
+
+    @Override
+    public Steering steering()
+    {
+        return steering;
+    }
+
+    @Override
+    public int waitHandle()
+    {
+        return closed ? -1 : fd;
+    }
+
+    /**
+     * @return interface index stamped on received frames.
+     */
+    public int ifIndex()
+    {
+        return ifIndex;
+    }
+
+    /**
+     * @return frames received and handed to a handler.
+     */
+    public long rxFrames()
+    {
+        return rxFrames;
+    }
+
+    /**
+     * @return bytes of the frames received.
+     */
+    public long rxBytes()
+    {
+        return rxBytes;
+    }
+
+    /**
+     * @return receive attempts given up because the pool was empty.
+     */
+    public long rxDrops()
+    {
+        return rxDrops;
+    }
+
+    /**
+     * @return frames written to the device.
+     */
+    public long txFrames()
+    {
+        return txFrames;
+    }
+
+    /**
+     * @return bytes of the frames written.
+     */
+    public long txBytes()
+    {
+        return txBytes;
+    }
+
+    /**
+     * @return frames dropped on transmit (device queue full, empty frame, error or closed driver).
+     */
+    public long txDrops()
+    {
+        return txDrops;
+    }
+
+    /**
+     * @return unexpected read or write failures.
+     */
+    public long errors()
+    {
+        return errors;
+    }
+
+    /**
+     * @return errno of the last counted error, 0 if none.
+     */
+    public int lastErrno()
+    {
+        return lastErrno;
+    }
+
+    /**
+     * Drops queued frames and stops using the descriptor; closes the queue when the driver came from
+     * {@link TapDevice#driver(int, int, long)}. Idempotent. Call on the owning thread (it releases buffers).
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (int i = 0; i < txCount; i++)
+        {
+            txDrops++;
+            txBatch[i].release();
+            txBatch[i] = null;
+        }
+        txCount = 0;
+        fd = -1;
+        if (device != null)
+        {
+            device.closeQueue(queue);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TapDriver{fd=" + fd + ", ifIndex=" + ifIndex + ", mac=" + MacAddresses.toString(macAddress)
+            + ", rx=" + rxFrames + ", tx=" + txFrames + ", rxDrops=" + rxDrops + ", txDrops=" + txDrops
+            + ", errors=" + errors + "}";
+    }
+}

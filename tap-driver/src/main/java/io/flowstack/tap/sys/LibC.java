@@ -1,0 +1,134 @@
+package io.flowstack.tap.sys;
+
+import jnr.ffi.annotations.In;
+import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+import jnr.ffi.types.u_int32_t;
+import jnr.ffi.types.u_int64_t;
+
+/**
+ * The libc functions the TAP driver and the epoll waiter need, bound through JNR-FFI.
+ * <p>
+ * Every buffer parameter is a raw native address ({@code @intptr_t long}), so that calls on the hot path
+ * ({@link #read}, {@link #write}, {@link #epoll_wait}) pass only primitives and allocate nothing on the Java
+ * heap. Callers pass {@code UnsafeBuffer.addressOffset() + offset} of a buffer over direct memory.
+ * Errors are reported as -1 with errno, read through {@link Native#errno()}.
+ * <p>
+ * {@code open}, {@code ioctl} and {@code fcntl} are variadic in C; they are bound with a fixed third argument,
+ * which is how the x86_64 and aarch64 calling conventions pass it anyway.
+ */
+public interface LibC
+{
+    /**
+     * @param path  file to open.
+     * @param flags {@code O_*} flags.
+     * @return a file descriptor, or -1.
+     */
+    int open(@In CharSequence path, int flags);
+
+    /**
+     * @param fd descriptor to close.
+     * @return 0, or -1.
+     */
+    int close(int fd);
+
+    /**
+     * @param fd      descriptor.
+     * @param buf     native address to read into.
+     * @param count   bytes available at {@code buf}.
+     * @return bytes read, 0 at end of file, or -1.
+     */
+    @ssize_t long read(int fd, @intptr_t long buf, @size_t long count);
+
+    /**
+     * @param fd    descriptor.
+     * @param buf   native address of the bytes to write.
+     * @param count number of bytes.
+     * @return bytes written, or -1.
+     */
+    @ssize_t long write(int fd, @intptr_t long buf, @size_t long count);
+
+    /**
+     * @param fd      descriptor.
+     * @param request request number.
+     * @param arg     native address of the argument structure, or an integer argument.
+     * @return request-specific, -1 on error.
+     */
+    int ioctl(int fd, @u_int64_t long request, @intptr_t long arg);
+
+    /**
+     * @param fd  descriptor.
+     * @param cmd {@code F_*} command.
+     * @param arg command argument.
+     * @return command-specific, -1 on error.
+     */
+    int fcntl(int fd, int cmd, int arg);
+
+    /**
+     * @param flags 0 or {@code EPOLL_CLOEXEC}.
+     * @return an epoll descriptor, or -1.
+     */
+    int epoll_create1(int flags);
+
+    /**
+     * @param epfd  epoll descriptor.
+     * @param op    {@code EPOLL_CTL_*}.
+     * @param fd    descriptor to watch.
+     * @param event native address of a {@code struct epoll_event}.
+     * @return 0, or -1.
+     */
+    int epoll_ctl(int epfd, int op, int fd, @intptr_t long event);
+
+    /**
+     * @param epfd      epoll descriptor.
+     * @param events    native address of an array of {@code struct epoll_event}.
+     * @param maxEvents capacity of that array.
+     * @param timeoutMs milliseconds to block; 0 polls, -1 blocks forever.
+     * @return number of ready events, or -1.
+     */
+    int epoll_wait(int epfd, @intptr_t long events, int maxEvents, int timeoutMs);
+
+    /**
+     * @param initval initial counter.
+     * @param flags   {@code EFD_*} flags.
+     * @return an eventfd descriptor, or -1.
+     */
+    int eventfd(@u_int32_t int initval, int flags);
+
+    /**
+     * @param fds     native address of an array of {@code struct pollfd}.
+     * @param nfds    entries in that array.
+     * @param timeout milliseconds to block.
+     * @return number of ready descriptors, or -1.
+     */
+    int poll(@intptr_t long fds, @u_int64_t long nfds, int timeout);
+
+    /**
+     * @param domain   {@code AF_*}.
+     * @param type     {@code SOCK_*}, optionally or-ed with {@code SOCK_CLOEXEC}.
+     * @param protocol protocol number, 0 for the default.
+     * @return a socket descriptor, or -1.
+     */
+    int socket(int domain, int type, int protocol);
+
+    /**
+     * Moves the calling thread into the namespace {@code fd} refers to.
+     *
+     * @param fd     descriptor of a namespace file (such as /var/run/netns/NAME).
+     * @param nstype {@code CLONE_NEWNET} or 0.
+     * @return 0, or -1.
+     */
+    int setns(int fd, int nstype);
+
+    /**
+     * @return the effective user id of the process.
+     */
+    @u_int32_t int geteuid();
+
+    /**
+     * @param errnum an errno value.
+     * @return its description, e.g. "Device or resource busy". Not for the hot path.
+     */
+    String strerror(int errnum);
+}
