@@ -20,13 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The receive-to-transmit path must not allocate per packet in steady state (DESIGN.md, "The per-core engine").
  * Measured with the thread's allocated-bytes counter over 10,000 packets after a warm-up; the cost of reading
  * the counter itself (a fixed few hundred bytes) is measured over zero packets and subtracted. The bound is
- * {@value #NOISE_BYTES} bytes in all: the JIT occasionally leaves a stray object behind, but one allocation
- * per packet would be at least 16 bytes x 10,000 = 160,000 bytes.
+ * {@value #NOISE_BYTES} bytes in all, in the best of {@value #WINDOWS} windows: a JIT deoptimization now and then
+ * rematerializes an object on this thread, but one allocation per packet would cost at least 16 bytes x 10,000 =
+ * 160,000 bytes in every window.
  */
 class ZeroAllocationTest
 {
     private static final int PACKETS = 10_000;
     private static final long NOISE_BYTES = 1024;
+    private static final int WINDOWS = 5;
 
     private final StackHarness h = new StackHarness();
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
@@ -66,15 +68,19 @@ class ZeroAllocationTest
     private long allocatedBy(final int length, final int packets)
     {
         exchange(length, 50_000);
-        final long b0 = allocatedBytes();
-        exchange(length, 0);
-        final long overhead = allocatedBytes() - b0;
+        long best = Long.MAX_VALUE;
+        for (int w = 0; w < WINDOWS && best >= NOISE_BYTES; w++)
+        {
+            final long b0 = allocatedBytes();
+            exchange(length, 0);
+            final long overhead = allocatedBytes() - b0;
 
-        final long b1 = allocatedBytes();
-        final long replies = exchange(length, packets);
-        final long allocated = allocatedBytes() - b1 - overhead;
-        assertEquals(packets, replies, "every packet answered");
-        return allocated;
+            final long b1 = allocatedBytes();
+            final long replies = exchange(length, packets);
+            best = Math.min(best, allocatedBytes() - b1 - overhead);
+            assertEquals(packets, replies, "every packet answered");
+        }
+        return best;
     }
 
     @Test

@@ -73,7 +73,8 @@ public final class Fragmenter
      * @throws IllegalArgumentException if {@code mtu} is below 68: a configuration error, checked before anything
      *                                  else, so the caller still owns the datagram.
      */
-    public static int fragment(final PacketBuffer datagram, final int mtu, final BufferPool pool, final FragmentSink sink)
+    public static int fragment(
+        final PacketBuffer datagram, final int mtu, final BufferPool pool, final FragmentSink sink)
     {
         if (mtu < MIN_MTU)
         {

@@ -55,6 +55,11 @@ import static io.flowstack.ip.ipv4.FragmentFields.VERSION_IHL_OFFSET;
  * </ul>
  * Timeouts run from a datagram's first fragment and are not extended by later ones nor set from the TTL
  * (RFC 1122 3.3.2: the timeout SHOULD be a fixed value). Call {@link #expire(long)} from the core's timer.
+ * <p>
+ * Counters: {@code ipv4.reasm.fragments} (every offer), {@code .reassembled}, {@code .timeouts}, {@code .overlaps}
+ * (datagrams discarded for an overlap), {@code .duplicates} (exact duplicates dropped alone), {@code .oversize},
+ * {@code .no_slot} (evictions of the oldest datagram), {@code .no_buffer} (pool empty, fragment dropped) and
+ * {@code .bad_fragment} (malformed or inconsistent fragments, too many fragments).
  */
 public final class Reassembler
 {
