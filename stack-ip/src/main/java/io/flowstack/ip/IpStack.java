@@ -90,6 +90,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output
         ipv4.register(Ipv4Flyweight.PROTO_ICMP, icmp);
         ipv4.register(Ipv4Flyweight.PROTO_UDP, udp);
         ipv4.unknownProtocolHandler(icmp.protocolUnreachableHandler());
+        ipv4.reassemblyTimeoutHandler(icmp.reassemblyTimeoutHandler());
         rxFrames = counters.counter("eth.rx.frames");
         rxDrops = counters.counter(CounterSet.RX_DROPS);
         rxTruncated = counters.counter("eth.rx.truncated");
@@ -148,6 +149,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output
     @Override
     public int onTime(final long nowNs)
     {
+        icmp.now(nowNs);
         int work = ipv4.onTime(nowNs);
         for (final ArpLayer a : arp)
         {

@@ -317,4 +317,31 @@ class IpStackTest
         }
         assertNoLeak();
     }
+
+    @Test
+    void shouldSendTimeExceededWhenReassemblyTimesOutWithFirstFragment()
+    {
+        h.learnPeer();
+        final byte[] icmp = Frames.icmpEcho(IcmpFlyweight.TYPE_ECHO_REQUEST, 9, 3, data(2000));
+        final byte[] first = Frames.ipv4(STACK_MAC, PEER_MAC, PEER_IP, STACK_IP, 1, 55, Ipv4Flyweight.FLAG_MF,
+            Arrays.copyOfRange(icmp, 0, 1480));
+        assertEquals(0, h.exchange(first).size());
+        h.clock.advance(29_000_000_000L);
+        h.run();
+        assertEquals(0, h.transmitted().size(), "not yet");
+        h.clock.advance(2_000_000_000L);
+        h.run();
+        final List<byte[]> out = h.transmitted();
+        assertEquals(1, out.size());
+        final Ipv4Flyweight ip = ip(out.get(0));
+        assertEquals(PEER_IP, ip.destination());
+        final IcmpFlyweight err = new IcmpFlyweight().wrap(new UnsafeBuffer(out.get(0)), ip.payloadOffset(), ip.payloadLength());
+        assertEquals(IcmpFlyweight.TYPE_TIME_EXCEEDED, err.type());
+        assertEquals(1, err.code());
+        assertTrue(err.checksumValid(ip.payloadLength()));
+        // The quote is the first fragment's header and its first 8 data bytes.
+        assertArrayEquals(Arrays.copyOfRange(first, 14, 14 + 28),
+            Arrays.copyOfRange(out.get(0), ip.payloadOffset() + 8, out.get(0).length));
+        assertNoLeak();
+    }
 }

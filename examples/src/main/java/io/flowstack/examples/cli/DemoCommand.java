@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer>
         System.out.println("== flowstack demo: namespace " + ns + ", TAP " + tap + ", kernel " + HOST_IP
             + ", flowstack " + STACK_IP);
         final Launcher.Options options = new Launcher.Options(tap, ns, Cidr.parse(HOST_IP + "/24"),
-            Cidr.parse(STACK_IP + "/24"), List.of(AppSpec.parse("udp-echo:7")), pcap);
+            Cidr.parse(STACK_IP + "/24"), List.of(AppSpec.parse("udp-echo:7")), pcap, false);
         try (Launcher launcher = Launcher.start(options))
         {
             final NetNs netns = launcher.netns();
@@ -81,9 +81,9 @@ final class DemoCommand implements Callable<Integer>
             step(netns, "kernel neighbor table", r -> r.stdout().contains(STACK_IP), "ip", "neigh", "show", STACK_IP);
             final CounterSet c = launcher.stack().ip(0).counters();
             System.out.printf("== stack counters: frames in %d, out %d; ICMP echo replies %d; UDP in %d, out %d;"
-                    + " port unreachable %d; drops %d%n",
+                    + " ICMP errors %d; drops %d%n",
                 c.get("engine.frames_in"), c.get("engine.frames_out"), c.get("icmp.tx.echo_replies"),
-                c.get("udp.rx.datagrams"), c.get("udp.tx.datagrams"), c.get("icmp.tx.unreachable"),
+                c.get("udp.rx.datagrams"), c.get("udp.tx.datagrams"), c.get("icmp.tx.errors"),
                 c.get(CounterSet.RX_DROPS));
         }
         System.out.println(failures == 0 ? "== all steps passed; namespace and TAP removed"

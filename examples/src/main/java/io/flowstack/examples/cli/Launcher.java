@@ -9,6 +9,8 @@ import io.flowstack.tap.TapDriver;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tcp.FlowStack;
+import net.openhft.affinity.AffinityStrategies;
+import net.openhft.affinity.AffinityThreadFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,8 +33,9 @@ final class Launcher implements AutoCloseable
      * @param ip     the stack's address.
      * @param apps   applications.
      * @param pcap   pcap file or null.
+     * @param pin    pin each core's thread to its own CPU.
      */
-    record Options(String tap, String netns, Cidr hostIp, Cidr ip, List<AppSpec> apps, Path pcap)
+    record Options(String tap, String netns, Cidr hostIp, Cidr ip, List<AppSpec> apps, Path pcap, boolean pin)
     {
     }
 
@@ -115,12 +118,14 @@ final class Launcher implements AutoCloseable
                     throw new UncheckedIOException(e);
                 }
             })
-            .threadFactory(r ->
-            {
-                final Thread t = new Thread(r, "flowstack-core-0");
-                t.setDaemon(true);
-                return t;
-            });
+            .threadFactory(o.pin()
+                ? new AffinityThreadFactory("flowstack-core", true, AffinityStrategies.DIFFERENT_CORE)
+                : r ->
+                {
+                    final Thread t = new Thread(r, "flowstack-core");
+                    t.setDaemon(true);
+                    return t;
+                });
         if (o.pcap() != null)
         {
             builder.pcap(o.pcap());

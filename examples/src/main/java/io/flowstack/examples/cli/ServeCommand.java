@@ -40,6 +40,10 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame in and out to this pcap file.")
     Path pcap;
 
+    @Option(names = "--pin", description = "Pin each core's thread to a CPU of its own (off by default: on a small"
+        + " machine the kernel's own network work needs those CPUs too).")
+    boolean pin;
+
     @Override
     public Integer call() throws Exception
     {
@@ -49,7 +53,7 @@ final class ServeCommand implements Callable<Integer>
             specs.add(AppSpec.parse(a));
         }
         final Launcher.Options options = new Launcher.Options(
-            tap, netns, hostIp == null ? null : Cidr.parse(hostIp), Cidr.parse(ip), specs, pcap);
+            tap, netns, hostIp == null ? null : Cidr.parse(hostIp), Cidr.parse(ip), specs, pcap, pin);
         final CountDownLatch stopped = new CountDownLatch(1);
         final Launcher launcher = Launcher.start(options);
         final Thread hook = new Thread(() ->

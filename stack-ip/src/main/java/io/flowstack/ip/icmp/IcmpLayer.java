@@ -5,10 +5,14 @@ import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.wire.InternetChecksum;
 import io.flowstack.ip.ipv4.Ipv4Layer;
+import io.flowstack.ip.ipv4.ReassemblyTimeoutHandler;
 import io.flowstack.ip.ipv4.TransportHandler;
 import io.flowstack.ip.wire.IcmpFlyweight;
 import io.flowstack.ip.wire.Ipv4Flyweight;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.ByteOrder;
 
 /**
  * ICMP for a host (RFC 792, RFC 1122 3.2.2): answers echo requests in place and sends destination-unreachable
@@ -21,6 +25,8 @@ public final class IcmpLayer implements TransportHandler
      * bytes, RFC 792 for at least the header and 8 bytes.
      */
     public static final int MAX_QUOTE = 576 - Ipv4Flyweight.MIN_HEADER_LENGTH - IcmpFlyweight.HEADER_LENGTH;
+    /** Time exceeded code: fragment reassembly time exceeded (RFC 792). */
+    public static final int CODE_REASSEMBLY_TIME_EXCEEDED = 1;
 
     private final Ipv4Layer ipv4;
     private final BufferPool pool;
@@ -28,12 +34,14 @@ public final class IcmpLayer implements TransportHandler
     private final IcmpFlyweight icmp = new IcmpFlyweight();
     private final Ipv4Flyweight out = new Ipv4Flyweight();
     private final TransportHandler protocolUnreachable = this::onUnknownProtocol;
+    private final ReassemblyTimeoutHandler reassemblyTimeout = this::onReassemblyTimeout;
+    private long now;
     private final AtomicCounter rxMessages;
     private final AtomicCounter rxBad;
     private final AtomicCounter rxDrops;
     private final AtomicCounter rxEchoRequests;
     private final AtomicCounter txEchoReplies;
-    private final AtomicCounter txUnreachable;
+    private final AtomicCounter txErrors;
     private final AtomicCounter rateLimited;
 
     /**
@@ -52,7 +60,7 @@ public final class IcmpLayer implements TransportHandler
         rxDrops = counters.counter(CounterSet.RX_DROPS);
         rxEchoRequests = counters.counter("icmp.rx.echo_requests");
         txEchoReplies = counters.counter("icmp.tx.echo_replies");
-        txUnreachable = counters.counter("icmp.tx.unreachable");
+        txErrors = counters.counter("icmp.tx.errors");
         rateLimited = counters.counter("icmp.tx.rate_limited");
     }
 
@@ -125,6 +133,32 @@ public final class IcmpLayer implements TransportHandler
      */
     public void sendUnreachable(final PacketBuffer datagram, final Ipv4Flyweight ip, final int code, final long nowNs)
     {
+        sendError(IcmpFlyweight.TYPE_DEST_UNREACHABLE, code, datagram.buffer(), datagram.offset(), datagram.length(), nowNs);
+    }
+
+    /**
+     * Sends an ICMP error about a datagram (RFC 792), back to its source, quoting as much of it as fits in 576
+     * bytes (RFC 1812 4.3.2.3). Rate limited.
+     *
+     * @param type   ICMP type.
+     * @param code   ICMP code.
+     * @param quote  buffer holding the offending datagram from its IP header on.
+     * @param offset where its IP header starts.
+     * @param length bytes available to quote.
+     * @param nowNs  current time.
+     */
+    public void sendError(
+        final int type,
+        final int code,
+        final DirectBuffer quote,
+        final int offset,
+        final int length,
+        final long nowNs)
+    {
+        if (length < Ipv4Flyweight.MIN_HEADER_LENGTH)
+        {
+            return;
+        }
         if (!errorLimiter.tryAcquire(nowNs))
         {
             rateLimited.incrementOrdered();
@@ -135,19 +169,42 @@ public final class IcmpLayer implements TransportHandler
         {
             return;
         }
-        final int quote = Math.min(datagram.length(), MAX_QUOTE);
+        final int originalSource = quote.getInt(offset + 12, ByteOrder.BIG_ENDIAN);
+        final int originalDestination = quote.getInt(offset + 16, ByteOrder.BIG_ENDIAN);
+        final int quoted = Math.min(length, MAX_QUOTE);
         final int at = error.offset();
-        error.buffer().putBytes(at + IcmpFlyweight.HEADER_LENGTH, datagram.buffer(), datagram.offset(), quote);
-        final int icmpLength = IcmpFlyweight.HEADER_LENGTH + quote;
+        error.buffer().putBytes(at + IcmpFlyweight.HEADER_LENGTH, quote, offset, quoted);
+        final int icmpLength = IcmpFlyweight.HEADER_LENGTH + quoted;
         error.window(at, icmpLength);
         icmp.wrap(error.buffer(), at, icmpLength)
-            .type(IcmpFlyweight.TYPE_DEST_UNREACHABLE)
+            .type(type)
             .code(code)
             .restOfHeader(0)
             .computeChecksum(icmpLength);
-        ipv4.prependHeader(error, ip.destination(), ip.source(), Ipv4Flyweight.PROTO_ICMP, false);
-        txUnreachable.incrementOrdered();
+        ipv4.prependHeader(error, originalDestination, originalSource, Ipv4Flyweight.PROTO_ICMP, false);
+        txErrors.incrementOrdered();
         ipv4.send(error, nowNs);
+    }
+
+    /**
+     * @return a handler that reports a reassembly timeout with time exceeded, code 1 (RFC 792).
+     */
+    public ReassemblyTimeoutHandler reassemblyTimeoutHandler()
+    {
+        return reassemblyTimeout;
+    }
+
+    private void onReassemblyTimeout(final DirectBuffer buffer, final int offset, final int length)
+    {
+        sendError(IcmpFlyweight.TYPE_TIME_EXCEEDED, CODE_REASSEMBLY_TIME_EXCEEDED, buffer, offset, length, now);
+    }
+
+    /**
+     * @param nowNs time for messages sent from timer callbacks.
+     */
+    public void now(final long nowNs)
+    {
+        this.now = nowNs;
     }
 
     private void onUnknownProtocol(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)

@@ -52,6 +52,7 @@ public final class Ipv4Layer
 
     /** Called when a datagram names a protocol nobody registered (ICMP sends protocol unreachable). */
     private TransportHandler unknownProtocol;
+    private ReassemblyTimeoutHandler timeoutHandler;
 
     /**
      * @param interfaces  this host's interfaces, indexed by ifIndex (gaps are null).
@@ -338,7 +339,15 @@ public final class Ipv4Layer
      */
     public int onTime(final long nowNs)
     {
-        return reassembler.expire(nowNs);
+        return timeoutHandler == null ? reassembler.expire(nowNs) : reassembler.expire(nowNs, timeoutHandler);
+    }
+
+    /**
+     * @param handler told about reassemblies that time out with their first fragment (for ICMP time exceeded).
+     */
+    public void reassemblyTimeoutHandler(final ReassemblyTimeoutHandler handler)
+    {
+        this.timeoutHandler = handler;
     }
 
     /**
