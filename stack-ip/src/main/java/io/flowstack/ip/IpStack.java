@@ -3,7 +3,17 @@ package io.flowstack.ip;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.engine.CoreEngine;
+import io.flowstack.core.engine.CoreServices;
 import io.flowstack.core.engine.CoreStack;
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.flow.IndirectionTable;
+import io.flowstack.core.flow.SteeringRules;
+import io.flowstack.core.flow.ToeplitzHash;
+import io.flowstack.ip.flow.FlowClassifier;
+import io.flowstack.ip.ipv4.Redispatch;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.flowstack.core.engine.FrameSink;
 import io.flowstack.ip.arp.ArpLayer;
 import io.flowstack.ip.arp.NeighborCache;
@@ -20,8 +30,13 @@ import org.agrona.concurrent.status.AtomicCounter;
  * One core's network stack below TCP: Ethernet, ARP, IPv4 with fragmentation and reassembly, ICMP and UDP,
  * assembled as a {@link CoreStack}. Transports above (TCP) register with {@link #ipv4()}.
  */
-public final class IpStack implements CoreStack, ArpLayer.Output
+public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
 {
+    /** Control message: a neighbor learned on one core (ifIndex int, address int, mac long). */
+    public static final int MSG_NEIGHBOR = 1;
+    /** How often flow tables are swept and the owned-flows counter refreshed. */
+    public static final long FLOW_SWEEP_NS = 1_000_000_000L;
+
     /** Neighbors remembered per interface. */
     public static final int NEIGHBOR_CAPACITY = 256;
     /** ICMP errors per second (Linux: about 1000/s with a burst of 50; we are more frugal). */
@@ -42,21 +57,44 @@ public final class IpStack implements CoreStack, ArpLayer.Output
     private final AtomicCounter rxUnknownType;
     private final AtomicCounter rxNoInterface;
     private final CounterSet counters;
+    private final CoreServices services;
+    private final FlowClassifier classifier;
+    private final AtomicCounter flowsOwned;
+    private final AtomicCounter redispatched;
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[16]);
+    private final EthernetFlyweight redispatchEth = new EthernetFlyweight();
+    private boolean applyingControl;
+    private long nextFlowSweep;
 
     /**
-     * @param coreId     this core.
-     * @param cores      number of cores (for disjoint IP identification values).
+     * A stack for a single core that owns everything (tests, simple embedding).
+     *
      * @param interfaces interfaces, each at the index of its ifIndex.
      * @param pool       the core's buffers.
-     * @param sink       where frames go.
+     * @param engine     the core's engine (frame sink and core services).
      * @param counters   the core's counters.
      */
+    public IpStack(final IpInterface[] interfaces, final BufferPool pool, final CoreEngine engine, final CounterSet counters)
+    {
+        this(engine, engine, interfaces, pool, singleCore(interfaces), FlowOwnership.ALL_CLASSES, counters);
+    }
+
+    /**
+     * @param services        the core's engine services (identity, forwarding, broadcast).
+     * @param sink            where frames go.
+     * @param interfaces      interfaces, each at the index of its ifIndex.
+     * @param pool            the core's buffers.
+     * @param ownership       this core's copy of the ownership function.
+     * @param protocolClasses the protocol classes this core runs ({@link FlowOwnership#CLASS_ICMP} etc. as bits).
+     * @param counters        the core's counters.
+     */
     public IpStack(
-        final int coreId,
-        final int cores,
+        final CoreServices services,
+        final FrameSink sink,
         final IpInterface[] interfaces,
         final BufferPool pool,
-        final FrameSink sink,
+        final FlowOwnership ownership,
+        final int protocolClasses,
         final CounterSet counters)
     {
         int maxIndex = -1;
@@ -64,6 +102,8 @@ public final class IpStack implements CoreStack, ArpLayer.Output
         {
             maxIndex = Math.max(maxIndex, ifc.ifIndex());
         }
+        this.services = services;
+        this.classifier = new FlowClassifier(ownership);
         this.interfaces = new IpInterface[maxIndex + 1];
         this.arp = new ArpLayer[maxIndex + 1];
         final NeighborCache[] caches = new NeighborCache[maxIndex + 1];
@@ -84,19 +124,58 @@ public final class IpStack implements CoreStack, ArpLayer.Output
             Reassembler.DEFAULT_MAX_FRAGMENTS_PER_DATAGRAM,
             Reassembler.DEFAULT_TIMEOUT_NS,
             counters);
-        this.ipv4 = new Ipv4Layer(this.interfaces, caches, pool, sink, reassembler, coreId, cores, counters);
+        this.ipv4 = new Ipv4Layer(this.interfaces, caches, pool, sink, reassembler, services.coreId(),
+            services.cores(), counters);
         this.icmp = new IcmpLayer(ipv4, pool, new RateLimiter(ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST), counters);
-        this.udp = new UdpLayer(ipv4, icmp, pool, counters);
-        ipv4.register(Ipv4Flyweight.PROTO_ICMP, icmp);
-        ipv4.register(Ipv4Flyweight.PROTO_UDP, udp);
+        this.udp = new UdpLayer(ipv4, icmp, pool, counters, ownership);
+        if ((protocolClasses & (1 << FlowOwnership.CLASS_ICMP)) != 0)
+        {
+            ipv4.register(Ipv4Flyweight.PROTO_ICMP, icmp);
+        }
+        if ((protocolClasses & (1 << FlowOwnership.CLASS_UDP)) != 0)
+        {
+            ipv4.register(Ipv4Flyweight.PROTO_UDP, udp);
+        }
         ipv4.unknownProtocolHandler(icmp.protocolUnreachableHandler());
         ipv4.reassemblyTimeoutHandler(icmp.reassemblyTimeoutHandler());
+        if (services.cores() > 1)
+        {
+            ipv4.redispatch(this);
+        }
         rxFrames = counters.counter("eth.rx.frames");
         rxDrops = counters.counter(CounterSet.RX_DROPS);
         rxTruncated = counters.counter("eth.rx.truncated");
         rxNotForUs = counters.counter("eth.rx.not_for_us");
         rxUnknownType = counters.counter("eth.rx.unknown_type");
         rxNoInterface = counters.counter("eth.rx.no_interface");
+        flowsOwned = counters.counter("flows.owned");
+        redispatched = counters.counter("ipv4.reasm.redispatched");
+    }
+
+    /**
+     * @param interfaces the interfaces.
+     * @return an ownership function for one core.
+     */
+    public static FlowOwnership singleCore(final IpInterface[] interfaces)
+    {
+        int maxIndex = 0;
+        for (final IpInterface ifc : interfaces)
+        {
+            maxIndex = Math.max(maxIndex, ifc.ifIndex());
+        }
+        final int[] designated = new int[maxIndex + 1];
+        java.util.Arrays.fill(designated, FlowOwnership.HASHED);
+        return new FlowOwnership(1, new ToeplitzHash(ToeplitzHash.microsoftKey()),
+            IndirectionTable.uniform(IndirectionTable.DEFAULT_SIZE, 1), new SteeringRules(), designated,
+            new int[]{FlowOwnership.ALL_CLASSES});
+    }
+
+    /**
+     * @return the classifier built on this core's ownership function (the engine dispatches with it).
+     */
+    public FlowClassifier classifier()
+    {
+        return classifier;
     }
 
     @Override
@@ -151,6 +230,11 @@ public final class IpStack implements CoreStack, ArpLayer.Output
     {
         icmp.now(nowNs);
         int work = ipv4.onTime(nowNs);
+        if (nowNs - nextFlowSweep >= 0)
+        {
+            nextFlowSweep = nowNs + FLOW_SWEEP_NS;
+            flowsOwned.setOrdered(udp.expireFlows(nowNs));
+        }
         for (final ArpLayer a : arp)
         {
             if (a != null)
@@ -188,7 +272,55 @@ public final class IpStack implements CoreStack, ArpLayer.Output
     @Override
     public void learned(final int ifIndex, final int address, final long mac)
     {
-        // Replication to other cores comes with multi-core ownership; one core needs nothing here.
+        if (applyingControl || services.cores() == 1)
+        {
+            return;
+        }
+        // Neighbors are replicated, never shared: tell the other cores (DESIGN.md, "The per-core engine").
+        message.putInt(0, ifIndex);
+        message.putInt(4, address);
+        message.putLong(8, mac);
+        services.broadcast(MSG_NEIGHBOR, message, 0, 16);
+    }
+
+    @Override
+    public void onControl(final int type, final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    {
+        if (type == MSG_NEIGHBOR && length == 16)
+        {
+            final ArpLayer a = arp(buffer.getInt(offset));
+            if (a != null)
+            {
+                applyingControl = true;
+                try
+                {
+                    a.cache().update(buffer.getInt(offset + 4), buffer.getLong(offset + 8), true, nowNs);
+                }
+                finally
+                {
+                    applyingControl = false;
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean redispatch(final PacketBuffer datagram, final IpInterface ifc)
+    {
+        final int owner = classifier.ownerOfDatagram(datagram.buffer(), datagram.offset(), datagram.length(), ifc.ifIndex());
+        if (owner == services.coreId())
+        {
+            return false;
+        }
+        // Forwarding carries Ethernet frames: put a header back in front of the reassembled datagram.
+        final int at = datagram.prepend(EthernetFlyweight.HEADER_LENGTH);
+        redispatchEth.wrap(datagram.buffer(), at, datagram.length())
+            .destination(ifc.mac())
+            .source(0)
+            .etherType(EthernetFlyweight.TYPE_IPV4);
+        redispatched.incrementOrdered();
+        services.forward(datagram, owner);
+        return true;
     }
 
     /**

@@ -50,8 +50,7 @@ public final class StackHarness
         counters = CounterSet.inMemory(0);
         final NetworkDriver[] drivers = {driver};
         engine = new CoreEngine(0, clock, pool, drivers, drivers, new ParkingWaiter(), counters, 64);
-        stack = new IpStack(0, 1, new IpInterface[]{new IpInterface(0, STACK_MAC, STACK_IP, 24, mtu, 0)},
-            pool, engine, counters);
+        stack = new IpStack(new IpInterface[]{new IpInterface(0, STACK_MAC, STACK_IP, 24, mtu, 0)}, pool, engine, counters);
         engine.stack(stack);
     }
 

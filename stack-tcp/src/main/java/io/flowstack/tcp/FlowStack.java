@@ -3,11 +3,17 @@ package io.flowstack.tcp;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.counter.CountersFactory;
+import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
 import io.flowstack.core.engine.BlockingIdleStrategy;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.core.engine.ParkingWaiter;
 import io.flowstack.core.engine.Waiter;
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.flow.IndirectionTable;
+import io.flowstack.core.flow.SteeringRule;
+import io.flowstack.core.flow.SteeringRules;
+import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.core.pcap.PcapWriter;
 import io.flowstack.core.time.Clock;
 import io.flowstack.core.time.SystemClock;
@@ -20,39 +26,48 @@ import org.agrona.concurrent.status.CountersManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
 /**
  * A running flowstack: interfaces, cores and applications assembled by a {@link Builder}. Each core is a
- * {@link CoreEngine} driving its own {@link IpStack} on its own thread.
+ * {@link CoreEngine} driving its own {@link IpStack} on its own thread; every core has its own pool, counters,
+ * neighbor cache and flow tables, and a private copy of the ownership function.
+ * <p>
+ * Queues are spread as the devices allow: a single-queue device is read by one core (the others get their
+ * frames through the forwarding rings) and every core transmits on it; a multi-queue device gives core i queue
+ * i mod queues; an interface designated to one core is read by that core only.
  */
 public final class FlowStack implements AutoCloseable
 {
     private final List<CoreEngine> engines;
     private final List<IpStack> stacks;
     private final List<AgentRunner> runners = new ArrayList<>();
-    private final List<NetworkDriver> drivers;
+    private final List<NetworkDevice> devices;
     private final List<Waiter> waiters;
     private final PcapWriter pcap;
     private final ThreadFactory threadFactory;
     private final ErrorHandler errorHandler;
     private final int idleSpins;
+    private final FlowOwnership ownership;
     private boolean started;
     private boolean closed;
 
     private FlowStack(final Builder b, final List<CoreEngine> engines, final List<IpStack> stacks,
-        final List<Waiter> waiters, final PcapWriter pcap)
+        final List<Waiter> waiters, final PcapWriter pcap, final FlowOwnership ownership)
     {
         this.engines = engines;
         this.stacks = stacks;
-        this.drivers = b.drivers;
+        this.devices = b.devices;
         this.waiters = waiters;
         this.pcap = pcap;
         this.threadFactory = b.threadFactory;
         this.errorHandler = b.errorHandler;
         this.idleSpins = b.idleSpins;
+        this.ownership = ownership;
     }
 
     /**
@@ -112,7 +127,15 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
-     * Stops the cores, then closes the drivers and the pcap file. Idempotent.
+     * @return a copy of the ownership function as built (for tools and tests; each core has its own).
+     */
+    public FlowOwnership ownership()
+    {
+        return ownership;
+    }
+
+    /**
+     * Stops the cores, then closes the devices and the pcap file. Idempotent.
      */
     @Override
     public synchronized void close()
@@ -130,7 +153,7 @@ public final class FlowStack implements AutoCloseable
         {
             w.close();
         }
-        for (final NetworkDriver d : drivers)
+        for (final NetworkDevice d : devices)
         {
             d.close();
         }
@@ -161,16 +184,24 @@ public final class FlowStack implements AutoCloseable
             Waiter create(int[] handles);
         }
 
-        private final List<NetworkDriver> drivers = new ArrayList<>();
+        private final List<NetworkDevice> devices = new ArrayList<>();
         private final List<IpInterface> interfaces = new ArrayList<>();
+        private final List<Integer> designations = new ArrayList<>();
         private final List<CoreSetup> setups = new ArrayList<>();
+        private final SteeringRules rules = new SteeringRules();
+        private int cores = 1;
+        private byte[] rssKey;
+        private int tableSize = IndirectionTable.DEFAULT_SIZE;
+        private int[] weights;
+        private int[] protocolClasses;
         private Clock clock = SystemClock.INSTANCE;
         private WaiterFactory waiterFactory = handles -> new ParkingWaiter();
         private CountersManager countersManager;
         private Path pcapFile;
         private int poolSlots = BufferPool.DEFAULT_SLOT_COUNT;
+        private int ringCapacity = CoreEngine.DEFAULT_RING_CAPACITY;
         private int idleSpins = 100;
-        private ThreadFactory threadFactory = r -> new Thread(r);
+        private ThreadFactory threadFactory = Thread::new;
         private ErrorHandler errorHandler = Throwable::printStackTrace;
 
         private Builder()
@@ -178,21 +209,107 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
-         * Adds an interface served through one driver queue.
-         *
-         * @param driver  the device queue.
-         * @param address the interface's IP configuration; its ifIndex must be the number of interfaces added
-         *                before it.
+         * @param cores number of stack instances (threads).
          * @return this
          */
-        public Builder addInterface(final NetworkDriver driver, final IpInterface address)
+        public Builder cores(final int cores)
+        {
+            if (cores < 1 || cores > 256)
+            {
+                throw new IllegalArgumentException("cores must be 1..256, got " + cores);
+            }
+            this.cores = cores;
+            return this;
+        }
+
+        /**
+         * Adds an interface whose flows are hashed over all cores.
+         *
+         * @param address the interface's IP configuration; its ifIndex must be the number of interfaces added
+         *                before it.
+         * @param device  the device.
+         * @return this
+         */
+        public Builder addInterface(final IpInterface address, final NetworkDevice device)
+        {
+            return addInterface(address, device, FlowOwnership.HASHED);
+        }
+
+        /**
+         * Adds an interface designated to one core (interface per core): that core reads it and owns its flows.
+         *
+         * @param address the interface's IP configuration.
+         * @param device  the device.
+         * @param core    the designated core, or {@link FlowOwnership#HASHED}.
+         * @return this
+         */
+        public Builder addInterface(final IpInterface address, final NetworkDevice device, final int core)
         {
             if (address.ifIndex() != interfaces.size())
             {
                 throw new IllegalArgumentException("interface index " + address.ifIndex() + " should be " + interfaces.size());
             }
-            drivers.add(driver);
+            devices.add(device);
             interfaces.add(address);
+            designations.add(core);
+            return this;
+        }
+
+        /**
+         * @param key the 40-byte Toeplitz key (default: random per start).
+         * @return this
+         */
+        public Builder rssKey(final byte[] key)
+        {
+            this.rssKey = key.clone();
+            return this;
+        }
+
+        /**
+         * @param size indirection table entries, a power of two.
+         * @return this
+         */
+        public Builder tableSize(final int size)
+        {
+            this.tableSize = size;
+            return this;
+        }
+
+        /**
+         * @param weights relative share of hashed flows per core (default equal).
+         * @return this
+         */
+        public Builder weights(final int... weights)
+        {
+            this.weights = weights.clone();
+            return this;
+        }
+
+        /**
+         * @param rule an exact-match steering rule, checked before the table.
+         * @return this
+         */
+        public Builder steer(final SteeringRule rule)
+        {
+            rules.add(rule);
+            return this;
+        }
+
+        /**
+         * Restricts the protocols a core takes hashed flows of (it still takes what rules steer to it).
+         *
+         * @param core    the core.
+         * @param classes bit mask of {@link FlowOwnership} protocol classes.
+         * @return this
+         */
+        public Builder protocols(final int core, final int classes)
+        {
+            if (protocolClasses == null)
+            {
+                protocolClasses = new int[256];
+                Arrays.fill(protocolClasses, FlowOwnership.ALL_CLASSES);
+            }
+            protocolClasses[core] = classes;
             return this;
         }
 
@@ -237,7 +354,8 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
-         * @param file write every frame in and out to this pcap file.
+         * @param file write every frame in and out to this pcap file (one file for all cores; writes from several
+         *             cores are serialized, which costs a lock: a debugging aid, not for measurements).
          * @return this
          */
         public Builder pcap(final Path file)
@@ -253,6 +371,16 @@ public final class FlowStack implements AutoCloseable
         public Builder poolSlots(final int slots)
         {
             this.poolSlots = slots;
+            return this;
+        }
+
+        /**
+         * @param capacity frames per forwarding ring between two cores.
+         * @return this
+         */
+        public Builder ringCapacity(final int capacity)
+        {
+            this.ringCapacity = capacity;
             return this;
         }
 
@@ -293,11 +421,11 @@ public final class FlowStack implements AutoCloseable
          */
         public FlowStack build()
         {
-            if (drivers.isEmpty())
+            if (devices.isEmpty())
             {
                 throw new IllegalStateException("no interface added");
             }
-            final CountersManager manager = countersManager != null ? countersManager : CountersFactory.inMemory(4096);
+            final CountersManager manager = countersManager != null ? countersManager : CountersFactory.inMemory(8192);
             final PcapWriter pcap;
             try
             {
@@ -307,34 +435,117 @@ public final class FlowStack implements AutoCloseable
             {
                 throw new UncheckedIOException("cannot write pcap file " + pcapFile + ": " + e.getMessage(), e);
             }
-            final NetworkDriver[] byIf = drivers.toArray(new NetworkDriver[0]);
             final IpInterface[] ifs = interfaces.toArray(new IpInterface[0]);
-            final int[] handles = new int[byIf.length];
-            for (int i = 0; i < byIf.length; i++)
+            final int[] designated = new int[ifs.length];
+            for (int i = 0; i < ifs.length; i++)
             {
-                handles[i] = byIf[i].waitHandle();
+                final int d = designations.get(i);
+                if (d >= cores)
+                {
+                    throw new IllegalArgumentException("interface " + i + " designated to core " + d + " of " + cores);
+                }
+                designated[i] = d;
             }
-            final Waiter waiter = waiterFactory.create(handles);
-            for (final NetworkDriver d : byIf)
+            final int[] classes = new int[cores];
+            for (int c = 0; c < cores; c++)
             {
-                d.wakeOnReceive(waiter);
+                classes[c] = protocolClasses == null ? FlowOwnership.ALL_CLASSES : protocolClasses[c];
             }
-            final int coreId = 0;
-            final CounterSet counters = new CounterSet(coreId, manager);
-            final BufferPool pool = new BufferPool(coreId, poolSlots, BufferPool.DEFAULT_SLOT_SIZE, BufferPool.DEFAULT_HEADROOM);
-            final CoreEngine engine = new CoreEngine(coreId, clock, pool, byIf, byIf, waiter, counters, 4096);
-            final IpStack ip = new IpStack(coreId, 1, ifs, pool, engine, counters);
-            engine.stack(ip);
-            if (pcap != null)
+            final ToeplitzHash hash = new ToeplitzHash(rssKey != null ? rssKey : ToeplitzHash.randomKey(new SecureRandom()));
+            final IndirectionTable table = new IndirectionTable(tableSize);
+            final int[] w = weights != null ? weights : filled(cores, 1);
+            if (w.length != cores)
             {
-                engine.pcap(pcap);
+                throw new IllegalArgumentException(w.length + " weights for " + cores + " cores");
             }
-            final CoreContext ctx = new CoreContext(coreId, engine, ip);
-            for (final CoreSetup s : setups)
+            table.fill(w);
+
+            final CoreEngine[] engines = new CoreEngine[cores];
+            final IpStack[] stacks = new IpStack[cores];
+            final List<Waiter> waiters = new ArrayList<>();
+            final FlowOwnership[] ownerships = new FlowOwnership[cores];
+            final CounterSet[] counterSets = new CounterSet[cores];
+            for (int core = 0; core < cores; core++)
             {
-                s.setup(ctx);
+                final NetworkDriver[] txByIf = new NetworkDriver[ifs.length];
+                final List<NetworkDriver> rx = new ArrayList<>();
+                for (int i = 0; i < ifs.length; i++)
+                {
+                    final NetworkDevice device = devices.get(i);
+                    final int queues = device.queues();
+                    final int d = designated[i];
+                    if (d >= 0)
+                    {
+                        txByIf[i] = device.open(0, i, ifs[i].mac());
+                        if (d == core)
+                        {
+                            rx.add(txByIf[i]);
+                            for (int q = 1; q < queues; q++)
+                            {
+                                rx.add(device.open(q, i, ifs[i].mac()));
+                            }
+                        }
+                        continue;
+                    }
+                    // Hashed: core c transmits on queue c mod Q, and reads queues c, c + cores, ... (queue 0 for a
+                    // single queue, read by core 0 only).
+                    txByIf[i] = device.open(core % queues, i, ifs[i].mac());
+                    for (int q = core; q < queues; q += cores)
+                    {
+                        rx.add(q == core % queues ? txByIf[i] : device.open(q, i, ifs[i].mac()));
+                    }
+                }
+                final NetworkDriver[] rxQueues = rx.toArray(new NetworkDriver[0]);
+                final int[] handles = new int[rxQueues.length];
+                for (int q = 0; q < rxQueues.length; q++)
+                {
+                    handles[q] = rxQueues[q].waitHandle();
+                }
+                final Waiter waiter = waiterFactory.create(handles);
+                waiters.add(waiter);
+                for (final NetworkDriver d : rxQueues)
+                {
+                    d.wakeOnReceive(waiter);
+                }
+                final CounterSet counters = new CounterSet(core, manager);
+                counterSets[core] = counters;
+                final BufferPool pool = new BufferPool(core, poolSlots, BufferPool.DEFAULT_SLOT_SIZE, BufferPool.DEFAULT_HEADROOM);
+                engines[core] = new CoreEngine(core, clock, pool, txByIf, rxQueues, waiter, counters, 4096);
+                ownerships[core] = new FlowOwnership(cores, hash, table, rules, designated, classes);
             }
-            return new FlowStack(this, List.of(engine), List.of(ip), List.of(waiter), pcap);
+            CoreEngine.connect(engines, ringCapacity);
+            for (int core = 0; core < cores; core++)
+            {
+                final CoreEngine engine = engines[core];
+                stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], classes[core],
+                    counterSets[core]);
+                engine.stack(stacks[core]);
+                if (cores > 1)
+                {
+                    engine.classifier(stacks[core].classifier());
+                }
+                if (pcap != null)
+                {
+                    engine.pcap(pcap);
+                }
+            }
+            for (int core = 0; core < cores; core++)
+            {
+                final CoreContext ctx = new CoreContext(core, engines[core], stacks[core]);
+                for (final CoreSetup s : setups)
+                {
+                    s.setup(ctx);
+                }
+            }
+            return new FlowStack(this, List.of(engines), List.of(stacks), waiters, pcap,
+                new FlowOwnership(cores, hash, table, rules, designated, classes));
+        }
+
+        private static int[] filled(final int n, final int value)
+        {
+            final int[] a = new int[n];
+            Arrays.fill(a, value);
+            return a;
         }
     }
 }

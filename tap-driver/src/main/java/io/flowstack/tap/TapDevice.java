@@ -1,5 +1,8 @@
 package io.flowstack.tap;
 
+import io.flowstack.core.driver.NetworkDevice;
+import io.flowstack.core.driver.NetworkDriver;
+
 import io.flowstack.core.driver.Steering;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.IfReq;
@@ -22,7 +25,7 @@ import java.util.Arrays;
  * The kernel side of the TAP has its own MAC address ({@link #kernelMacAddress()}); a stack on our side needs a
  * different one, see {@link MacAddresses#randomLocalUnicastDistinctFrom(long)}.
  */
-public final class TapDevice implements AutoCloseable
+public final class TapDevice implements NetworkDevice
 {
     /** The kernel's limit on queues of a multi-queue TAP. */
     public static final int MAX_QUEUES = 256;
@@ -230,6 +233,37 @@ public final class TapDevice implements AutoCloseable
      * @param stackMac   our side's MAC address (not the kernel's).
      * @return the driver; {@link Steering#LEARNED} for a multi-queue device,
      *         {@link Steering#NONE} otherwise.
+     */
+    @Override
+    public NetworkDriver open(final int queue, final int ifIndex, final long mac)
+    {
+        final int fd = queueFd(queue);
+        if (fd < 0)
+        {
+            throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
+        }
+        return new TapDriver(fd, ifIndex, mac, mtu, steering());
+    }
+
+    @Override
+    public Steering steering()
+    {
+        return isMultiQueue() ? Steering.LEARNED : Steering.NONE;
+    }
+
+    @Override
+    public String describe()
+    {
+        return "TAP " + name + (isMultiQueue() ? " (" + queues() + " queues)" : "");
+    }
+
+    /**
+     * A driver that owns its queue: closing it closes the queue.
+     *
+     * @param queue    queue index.
+     * @param ifIndex  interface index for received frames.
+     * @param stackMac the stack's MAC.
+     * @return the driver.
      */
     public TapDriver driver(final int queue, final int ifIndex, final long stackMac)
     {

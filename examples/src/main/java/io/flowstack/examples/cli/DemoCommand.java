@@ -61,8 +61,8 @@ final class DemoCommand implements Callable<Integer>
         final String tap = "fsdemo" + (pid % 100_000);
         System.out.println("== flowstack demo: namespace " + ns + ", TAP " + tap + ", kernel " + HOST_IP
             + ", flowstack " + STACK_IP);
-        final Launcher.Options options = new Launcher.Options(tap, ns, Cidr.parse(HOST_IP + "/24"),
-            Cidr.parse(STACK_IP + "/24"), List.of(AppSpec.parse("udp-echo:7")), pcap, false);
+        final Launcher.Options options = Launcher.Options.single(tap, ns, Cidr.parse(HOST_IP + "/24"),
+            Cidr.parse(STACK_IP + "/24"), List.of(AppSpec.parse("udp-echo:7")), pcap);
         try (Launcher launcher = Launcher.start(options))
         {
             final NetNs netns = launcher.netns();

@@ -1,11 +1,12 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.examples.apps.AppSpec;
 import io.flowstack.ip.IpInterface;
 import io.flowstack.tap.EpollWaiter;
 import io.flowstack.tap.MacAddresses;
 import io.flowstack.tap.TapDevice;
-import io.flowstack.tap.TapDriver;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tcp.FlowStack;
@@ -16,33 +17,67 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sets up what {@code serve} and {@code demo} run on: optionally a network namespace holding the kernel side
- * of a new TAP, then the stack with its applications. Closing removes exactly what was created.
+ * of new TAPs, then the stack with its cores and applications. Closing removes exactly what was created.
  */
 final class Launcher implements AutoCloseable
 {
     /**
      * What to launch.
      *
-     * @param tap    TAP name.
-     * @param netns  namespace for the kernel side, or null to attach to an existing TAP.
-     * @param hostIp kernel side address (with --netns).
-     * @param ip     the stack's address.
-     * @param apps   applications.
-     * @param pcap   pcap file or null.
-     * @param pin    pin each core's thread to its own CPU.
+     * @param taps       TAP names, one per interface.
+     * @param netns      namespace for the kernel sides, or null to attach to existing TAPs.
+     * @param hostIps    kernel side addresses (with --netns), one per interface.
+     * @param ips        the stack's addresses, one per interface.
+     * @param apps       applications.
+     * @param pcap       pcap file or null.
+     * @param pin        pin each core's thread to its own CPU.
+     * @param cores      number of cores.
+     * @param queues     queues per TAP (more than one: multi-queue).
+     * @param rssKey     Toeplitz key, or null for a random one.
+     * @param rules      steering rules.
+     * @param designate  interface to core; null for the default (interface i to core i mod cores when there are
+     *                   several interfaces, hashed when there is one); {@link FlowOwnership#HASHED} for hashed.
+     * @param protocols  per core, the protocol classes it takes hashed flows of (absent: all).
+     * @param weights    per-core weights for the indirection table, or null for equal.
      */
-    record Options(String tap, String netns, Cidr hostIp, Cidr ip, List<AppSpec> apps, Path pcap, boolean pin)
+    record Options(
+        List<String> taps,
+        String netns,
+        List<Cidr> hostIps,
+        List<Cidr> ips,
+        List<AppSpec> apps,
+        Path pcap,
+        boolean pin,
+        int cores,
+        int queues,
+        byte[] rssKey,
+        List<SteeringRule> rules,
+        int[] designate,
+        Map<Integer, Integer> protocols,
+        int[] weights)
     {
+        /**
+         * Options for one TAP, one core.
+         */
+        static Options single(final String tap, final String netns, final Cidr hostIp, final Cidr ip,
+            final List<AppSpec> apps, final Path pcap)
+        {
+            return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
+                pcap, false, 1, 1, null, List.of(), null, Map.of(), null);
+        }
     }
 
     private NetNs netns;
-    private TapDevice tap;
+    private final List<TapDevice> taps = new ArrayList<>();
     private FlowStack stack;
-    private long stackMac;
+    private final List<Long> macs = new ArrayList<>();
 
     private Launcher()
     {
@@ -70,43 +105,58 @@ final class Launcher implements AutoCloseable
 
     private void setUp(final Options o) throws IOException
     {
-        if (o.tap().length() > 15)
+        final int n = o.taps().size();
+        if (o.ips().size() != n)
         {
-            throw new IllegalArgumentException("interface name '" + o.tap() + "' is longer than 15 characters");
+            throw new IllegalArgumentException("give one --ip per --tap (" + n + " taps, " + o.ips().size() + " addresses)");
         }
-        if (o.netns() == null)
+        if (o.netns() != null && o.hostIps().size() != n)
         {
-            if (!Files.exists(Path.of("/sys/class/net", o.tap())))
+            throw new IllegalArgumentException("--netns needs one --host-ip per --tap for the kernel side");
+        }
+        if (o.netns() == null && !o.hostIps().isEmpty())
+        {
+            throw new IllegalArgumentException("--host-ip is only used with --netns");
+        }
+        if (o.queues() < 1 || o.queues() > TapDevice.MAX_QUEUES)
+        {
+            throw new IllegalArgumentException("--queues must be 1.." + TapDevice.MAX_QUEUES);
+        }
+        for (final String name : o.taps())
+        {
+            if (name.length() > 15)
             {
-                throw new IOException("no interface named " + o.tap()
-                    + " (create it with 'ip tuntap add " + o.tap() + " mode tap', or pass --netns to let flowstack make one)");
+                throw new IllegalArgumentException("interface name '" + name + "' is longer than 15 characters");
+            }
+            final boolean exists = Files.exists(Path.of("/sys/class/net", name));
+            if (o.netns() == null && !exists)
+            {
+                throw new IOException("no interface named " + name
+                    + " (create it with 'ip tuntap add " + name + " mode tap', or pass --netns to let flowstack make one)");
+            }
+            if (o.netns() != null && exists)
+            {
+                throw new IOException("an interface named " + name + " already exists");
             }
         }
-        else
+        for (final String name : o.taps())
         {
-            if (o.hostIp() == null)
-            {
-                throw new IllegalArgumentException("--netns needs --host-ip for the kernel side");
-            }
-            if (Files.exists(Path.of("/sys/class/net", o.tap())))
-            {
-                throw new IOException("an interface named " + o.tap() + " already exists");
-            }
+            final TapDevice tap = TapDevice.open(name, o.queues());
+            taps.add(tap);
+            macs.add(MacAddresses.randomLocalUnicastDistinctFrom(tap.kernelMacAddress()));
         }
-        tap = TapDevice.open(o.tap());
-        final int mtu = tap.mtu();
-        stackMac = MacAddresses.randomLocalUnicastDistinctFrom(tap.kernelMacAddress());
         if (o.netns() != null)
         {
             netns = NetNs.createOrAdopt(o.netns());
-            netns.moveLink(o.tap());
-            netns.addAddress(o.tap(), o.hostIp().toString());
-            netns.linkUp(o.tap());
+            for (int i = 0; i < n; i++)
+            {
+                netns.moveLink(o.taps().get(i));
+                netns.addAddress(o.taps().get(i), o.hostIps().get(i).toString());
+                netns.linkUp(o.taps().get(i));
+            }
         }
-        final TapDriver driver = tap.driver(0, 0, stackMac);
-        final IpInterface ifc = new IpInterface(0, stackMac, o.ip().address(), o.ip().prefixLength(), mtu, 0);
         final FlowStack.Builder builder = FlowStack.builder()
-            .addInterface(driver, ifc)
+            .cores(o.cores())
             .waiterFactory(handles ->
             {
                 try
@@ -120,12 +170,31 @@ final class Launcher implements AutoCloseable
             })
             .threadFactory(o.pin()
                 ? new AffinityThreadFactory("flowstack-core", true, AffinityStrategies.DIFFERENT_CORE)
-                : r ->
-                {
-                    final Thread t = new Thread(r, "flowstack-core");
-                    t.setDaemon(true);
-                    return t;
-                });
+                : daemonThreads());
+        for (int i = 0; i < n; i++)
+        {
+            final Cidr ip = o.ips().get(i);
+            final IpInterface ifc = new IpInterface(i, macs.get(i), ip.address(), ip.prefixLength(), taps.get(i).mtu(), 0);
+            final int core = o.designate() != null ? o.designate()[i] : n > 1 ? i % o.cores() : FlowOwnership.HASHED;
+            builder.addInterface(ifc, taps.get(i), core);
+        }
+        if (o.rssKey() != null)
+        {
+            builder.rssKey(o.rssKey());
+        }
+        if (o.weights() != null)
+        {
+            builder.weights(o.weights());
+        }
+        for (final SteeringRule r : o.rules())
+        {
+            if (r.core() >= o.cores())
+            {
+                throw new IllegalArgumentException("--steer " + r + " names core " + r.core() + " of " + o.cores());
+            }
+            builder.steer(r);
+        }
+        o.protocols().forEach(builder::protocols);
         if (o.pcap() != null)
         {
             builder.pcap(o.pcap());
@@ -137,20 +206,23 @@ final class Launcher implements AutoCloseable
         stack = builder.build().start();
     }
 
+    private static java.util.concurrent.ThreadFactory daemonThreads()
+    {
+        final AtomicInteger n = new AtomicInteger();
+        return r ->
+        {
+            final Thread t = new Thread(r, "flowstack-core-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
     /**
      * @return the running stack.
      */
     FlowStack stack()
     {
         return stack;
-    }
-
-    /**
-     * @return the stack's MAC address.
-     */
-    long stackMac()
-    {
-        return stackMac;
     }
 
     /**
@@ -169,11 +241,11 @@ final class Launcher implements AutoCloseable
             stack.close();
             stack = null;
         }
-        if (tap != null)
+        for (final TapDevice tap : taps)
         {
             tap.close();
-            tap = null;
         }
+        taps.clear();
         if (netns != null)
         {
             netns.close();

@@ -1,41 +1,72 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.flow.SteeringRule;
+import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.examples.apps.AppSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code flowstack serve}: runs the stack on a TAP until Ctrl-C or SIGTERM.
+ * {@code flowstack serve}: runs the stack on one or more TAPs until Ctrl-C or SIGTERM.
  */
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
-        "Runs the stack on a TAP device: answers ARP and ping, serves the given applications.",
-        "With --netns, creates the TAP, moves its kernel side into the namespace (created if missing) with",
-        "--host-ip, and removes what it created on exit. Without --netns, attaches to an existing TAP."})
+        "Runs the stack on TAP devices: answers ARP and ping, serves the given applications.",
+        "With --netns, creates the TAPs, moves their kernel sides into the namespace (created if missing) with",
+        "--host-ip, and removes what it created on exit. Without --netns, attaches to existing TAPs.",
+        "Several --tap/--ip pairs make one interface each; by default interface i is served by core i mod --cores."})
 final class ServeCommand implements Callable<Integer>
 {
-    @Option(names = "--tap", required = true, paramLabel = "NAME", description = "TAP interface name.")
-    String tap;
+    @Option(names = "--tap", required = true, paramLabel = "NAME", description = "TAP interface name (repeatable).")
+    List<String> taps = new ArrayList<>();
 
-    @Option(names = "--netns", paramLabel = "NS", description = "Namespace for the kernel side of a new TAP.")
+    @Option(names = "--ip", required = true, paramLabel = "CIDR", description = "The stack's address on each TAP, e.g. 198.18.0.2/24.")
+    List<String> ips = new ArrayList<>();
+
+    @Option(names = "--netns", paramLabel = "NS", description = "Namespace for the kernel side of new TAPs.")
     String netns;
 
-    @Option(names = "--host-ip", paramLabel = "CIDR", description = "Kernel side address, e.g. 198.18.0.1/24.")
-    String hostIp;
-
-    @Option(names = "--ip", required = true, paramLabel = "CIDR", description = "The stack's address, e.g. 198.18.0.2/24.")
-    String ip;
+    @Option(names = "--host-ip", paramLabel = "CIDR", description = "Kernel side address of each TAP, e.g. 198.18.0.1/24.")
+    List<String> hostIps = new ArrayList<>();
 
     @Option(names = "--app", paramLabel = "NAME[:PORT]", description = "Application to serve (repeatable): " + AppSpec.KNOWN + ".")
     List<String> apps = new ArrayList<>();
+
+    @Option(names = "--cores", paramLabel = "N", defaultValue = "1", description = "Stack instances, one thread each (default 1).")
+    int cores;
+
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "1", description = "Queues per TAP; more than 1 makes a multi-queue TAP.")
+    int queues;
+
+    @Option(names = "--rss-key", paramLabel = "HEX", description = "40-byte Toeplitz key (default: random per start).")
+    String rssKey;
+
+    @Option(names = "--steer", paramLabel = "RULE", description = "Steering rule PROTO[:ADDR][:PORT]@CORE, e.g. udp:53@1 (repeatable).")
+    List<String> steer = new ArrayList<>();
+
+    @Option(names = "--weights", paramLabel = "W,W,..", split = ",", description = "Share of hashed flows per core.")
+    int[] weights;
+
+    @Option(names = "--designate", paramLabel = "IF=CORE|hashed", split = ",",
+        description = "Interface to core, e.g. 0=1,1=0; 'hashed' spreads every interface's flows over all cores.")
+    List<String> designate = new ArrayList<>();
+
+    @Option(names = "--protocols", paramLabel = "CORE=P+P", description = "Protocols a core takes hashed flows of,"
+        + " e.g. 1=icmp (repeatable; icmp, udp, tcp, other). Rules may still steer other flows there.")
+    List<String> protocols = new ArrayList<>();
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame in and out to this pcap file.")
     Path pcap;
@@ -47,26 +78,136 @@ final class ServeCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        final Launcher.Options options = options();
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Launcher launcher = Launcher.start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            launcher.close();
+            stopped.countDown();
+        }, "flowstack-shutdown"));
+        System.out.println("flowstack: serving " + options.ips() + " on " + options.taps()
+            + (netns != null ? " (kernel side " + options.hostIps() + " in namespace " + netns + ")" : "")
+            + ", " + cores + (cores == 1 ? " core" : " cores")
+            + (queues > 1 ? ", " + queues + " queues per TAP" : "")
+            + (options.apps().isEmpty() ? "" : ", apps " + options.apps()) + "; Ctrl-C to stop");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    Launcher.Options options()
+    {
         final List<AppSpec> specs = new ArrayList<>();
         for (final String a : apps)
         {
             specs.add(AppSpec.parse(a));
         }
-        final Launcher.Options options = new Launcher.Options(
-            tap, netns, hostIp == null ? null : Cidr.parse(hostIp), Cidr.parse(ip), specs, pcap, pin);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        final Launcher launcher = Launcher.start(options);
-        final Thread hook = new Thread(() ->
+        final List<Cidr> hosts = new ArrayList<>();
+        for (final String h : hostIps)
         {
-            launcher.close();
-            stopped.countDown();
-        }, "flowstack-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println("flowstack: serving " + options.ip() + " on " + tap
-            + (netns != null ? " (kernel side " + options.hostIp() + " in namespace " + netns + ")" : "")
-            + (specs.isEmpty() ? "" : ", apps " + specs) + "; Ctrl-C to stop");
-        System.out.flush();
-        stopped.await();
-        return 0;
+            hosts.add(Cidr.parse(h));
+        }
+        final List<Cidr> addresses = new ArrayList<>();
+        for (final String a : ips)
+        {
+            addresses.add(Cidr.parse(a));
+        }
+        final List<SteeringRule> rules = new ArrayList<>();
+        for (final String r : steer)
+        {
+            rules.add(SteeringRule.parse(r));
+        }
+        if (cores < 1 || cores > 256)
+        {
+            throw new IllegalArgumentException("--cores must be 1..256");
+        }
+        if (weights != null && weights.length != cores)
+        {
+            throw new IllegalArgumentException("--weights needs " + cores + " values, one per core");
+        }
+        return new Launcher.Options(taps, netns, hosts, addresses, specs, pcap, pin, cores, queues,
+            rssKey == null ? null : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights);
+    }
+
+    private int[] designation()
+    {
+        if (designate.isEmpty())
+        {
+            return null;
+        }
+        final int[] d = new int[taps.size()];
+        if (designate.size() == 1 && designate.get(0).equalsIgnoreCase("hashed"))
+        {
+            java.util.Arrays.fill(d, FlowOwnership.HASHED);
+            return d;
+        }
+        java.util.Arrays.fill(d, Integer.MIN_VALUE);
+        for (final String item : designate)
+        {
+            final String[] kv = item.split("=");
+            try
+            {
+                final int ifIndex = Integer.parseInt(kv[0].trim());
+                final int core = kv[1].trim().equalsIgnoreCase("hashed") ? FlowOwnership.HASHED : Integer.parseInt(kv[1].trim());
+                if (ifIndex < 0 || ifIndex >= d.length || core >= cores || core < FlowOwnership.HASHED)
+                {
+                    throw new IllegalArgumentException("--designate " + item + ": interface or core out of range");
+                }
+                d[ifIndex] = core;
+            }
+            catch (final NumberFormatException | ArrayIndexOutOfBoundsException e)
+            {
+                throw new IllegalArgumentException("--designate takes IF=CORE, got '" + item + "'");
+            }
+        }
+        for (int i = 0; i < d.length; i++)
+        {
+            if (d[i] == Integer.MIN_VALUE)
+            {
+                d[i] = taps.size() > 1 ? i % cores : FlowOwnership.HASHED;
+            }
+        }
+        return d;
+    }
+
+    private Map<Integer, Integer> protocolClasses()
+    {
+        final Map<Integer, Integer> result = new HashMap<>();
+        for (final String item : protocols)
+        {
+            final String[] kv = item.split("=");
+            if (kv.length != 2)
+            {
+                throw new IllegalArgumentException("--protocols takes CORE=P+P, got '" + item + "'");
+            }
+            final int core;
+            try
+            {
+                core = Integer.parseInt(kv[0].trim());
+            }
+            catch (final NumberFormatException e)
+            {
+                throw new IllegalArgumentException("--protocols takes CORE=P+P, got '" + item + "'");
+            }
+            if (core < 0 || core >= cores)
+            {
+                throw new IllegalArgumentException("--protocols " + item + ": no core " + core);
+            }
+            int mask = 0;
+            for (final String p : kv[1].split("[+,]"))
+            {
+                mask |= 1 << switch (p.trim().toLowerCase(Locale.ROOT))
+                {
+                    case "icmp" -> FlowOwnership.CLASS_ICMP;
+                    case "udp" -> FlowOwnership.CLASS_UDP;
+                    case "tcp" -> FlowOwnership.CLASS_TCP;
+                    case "other" -> FlowOwnership.CLASS_OTHER;
+                    default -> throw new IllegalArgumentException("unknown protocol '" + p + "' in --protocols");
+                };
+            }
+            result.put(core, mask);
+        }
+        return result;
     }
 }

@@ -2,14 +2,15 @@ package io.flowstack.core.buffer;
 
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MpscArrayQueue;
 
 import java.nio.ByteBuffer;
 
 /**
  * A fixed set of off-heap {@link PacketBuffer}s carved from one direct slab, owned by one core.
- * Acquire and release are a stack push/pop: no allocation, no lock. Only the owning thread may call
- * {@link #acquire()} and {@link #release(PacketBuffer)}; buffers handed to another core come back through a
- * queue and are released here.
+ * Acquire and release are a stack push/pop: no allocation, no lock. Only the owning thread acquires. A buffer
+ * released on another thread (a frame forwarded to another core and consumed there) goes back through a
+ * bounded multi-producer queue that the owner drains; it can never overflow, because it is as large as the pool.
  */
 public final class BufferPool
 {
@@ -26,6 +27,8 @@ public final class BufferPool
     private final ByteBuffer slab;
     private final PacketBuffer[] slots;
     private final PacketBuffer[] free;
+    private final MpscArrayQueue<PacketBuffer> returns;
+    private volatile Thread owner;
     private int freeCount;
 
     /**
@@ -53,6 +56,18 @@ public final class BufferPool
             free[i] = slots[i];
         }
         freeCount = slotCount;
+        returns = new MpscArrayQueue<>(Math.max(2, slotCount));
+    }
+
+    /**
+     * Names the thread that owns this pool; releases from any other thread go through the return queue.
+     * Until an owner is set (while a stack is being built), every release is direct.
+     *
+     * @param thread the core's thread, or null for single-threaded use (tests, simulator).
+     */
+    public void owner(final Thread thread)
+    {
+        this.owner = thread;
     }
 
     /**
@@ -71,7 +86,7 @@ public final class BufferPool
      */
     public PacketBuffer acquire()
     {
-        if (freeCount == 0)
+        if (freeCount == 0 && drainReturns() == 0)
         {
             return null;
         }
@@ -88,6 +103,34 @@ public final class BufferPool
      * @param buffer buffer obtained from this pool.
      */
     public void release(final PacketBuffer buffer)
+    {
+        final Thread o = owner;
+        if (o != null && o != Thread.currentThread())
+        {
+            returns.offer(buffer);
+            return;
+        }
+        releaseOwned(buffer);
+    }
+
+    /**
+     * Takes back the buffers other threads released.
+     *
+     * @return number taken back.
+     */
+    public int drainReturns()
+    {
+        int n = 0;
+        PacketBuffer b;
+        while ((b = returns.relaxedPoll()) != null)
+        {
+            releaseOwned(b);
+            n++;
+        }
+        return n;
+    }
+
+    private void releaseOwned(final PacketBuffer buffer)
     {
         if (buffer.pool() != this || buffer.isFree())
         {

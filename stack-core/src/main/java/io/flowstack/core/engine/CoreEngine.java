@@ -7,25 +7,41 @@ import io.flowstack.core.driver.FrameHandler;
 import io.flowstack.core.driver.NetworkDriver;
 import io.flowstack.core.pcap.PcapWriter;
 import io.flowstack.core.time.Clock;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.jctools.queues.MpscArrayQueue;
 
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
 /**
- * The duty cycle of one core, as an Agrona {@link Agent}: read the clock once, poll each driver queue for a
- * bounded batch and run every frame to completion through the {@link CoreStack}, drain a bounded number of
- * commands from other threads, run due timers, flush transmit batches. Everything a core does happens here,
- * on one thread, without locks.
+ * The duty cycle of one core, as an Agrona {@link Agent}: read the clock once; poll each driver queue for a
+ * bounded batch, classify every frame by its owner, run owned frames to completion through the
+ * {@link CoreStack} and put foreign ones on the owner's ring; take the frames other cores forwarded here; apply
+ * control messages; run a bounded number of commands from application threads; run due timers; flush transmit
+ * batches; ring the doorbells of cores that were sent something. Everything a core does happens here, on one
+ * thread, without locks.
  * <p>
- * The engine is also the stack's {@link FrameSink}: it routes each frame to the driver of its interface and
- * copies it to the pcap file when one is set.
+ * The engine is also the stack's {@link FrameSink} (it routes each frame to the driver of its interface and
+ * copies it to the pcap file when one is set) and its {@link CoreServices}.
  */
-public final class CoreEngine implements Agent, FrameSink, FrameHandler
+public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreServices
 {
-    /** Frames read per driver per cycle. */
+    /** Frames read per driver queue, and per incoming ring, per cycle. */
     public static final int RECEIVE_BATCH = 64;
     /** Commands run per cycle, so that applications cannot starve the network. */
     public static final int COMMAND_BATCH = 64;
+    /** Default frames per forwarding ring between two cores. */
+    public static final int DEFAULT_RING_CAPACITY = 1024;
+    /** Bytes of each core's control ring. */
+    public static final int CONTROL_RING_BYTES = 1 << 16;
 
     private final int coreId;
     private final Clock clock;
@@ -34,10 +50,22 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
     private final NetworkDriver[] receiveQueues;
     private final MpscArrayQueue<Command> commands;
     private final Waiter waiter;
+    private final ManyToOneRingBuffer control;
+    private final MessageHandler controlHandler = this::onControlMessage;
+    private final Consumer<PacketBuffer> forwardedHandler = this::onForwarded;
     private final AtomicCounter framesIn;
     private final AtomicCounter framesOut;
+    private final AtomicCounter forwardedIn;
+    private final AtomicCounter forwardedOut;
+    private final AtomicCounter ringDrops;
     private final AtomicCounter commandsRun;
+    private final AtomicCounter controlDrops;
     private CoreStack stack;
+    private FrameClassifier classifier;
+    private CoreEngine[] peers = new CoreEngine[0];
+    private OneToOneConcurrentArrayQueue<PacketBuffer>[] outRings;
+    private OneToOneConcurrentArrayQueue<PacketBuffer>[] inRings;
+    private boolean[] peerDirty;
     private PcapWriter pcap;
     private long wallClockOffsetNs;
     private long now;
@@ -47,9 +75,9 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
      * @param coreId        this core's index.
      * @param clock         time source, read once per cycle.
      * @param pool          this core's buffers.
-     * @param driversByIf   the transmit queue of each interface this core sends on, indexed by ifIndex.
+     * @param driversByIf   the transmit queue this core uses on each interface, indexed by ifIndex.
      * @param receiveQueues the queues this core reads.
-     * @param waiter        what the core blocks on when idle; rung when a command arrives.
+     * @param waiter        what the core blocks on when idle; rung when a command or a forwarded frame arrives.
      * @param counters      the core's counters.
      * @param commandQueueCapacity bound of the cross-thread command queue.
      */
@@ -70,9 +98,47 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
         this.receiveQueues = receiveQueues.clone();
         this.waiter = waiter;
         this.commands = new MpscArrayQueue<>(commandQueueCapacity);
+        this.control = new ManyToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(CONTROL_RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
         this.framesIn = counters.counter("engine.frames_in");
         this.framesOut = counters.counter("engine.frames_out");
+        this.forwardedIn = counters.counter("engine.forwarded_in");
+        this.forwardedOut = counters.counter("engine.forwarded_out");
+        this.ringDrops = counters.counter("engine.ring_drops");
         this.commandsRun = counters.counter("engine.commands");
+        this.controlDrops = counters.counter("engine.control_drops");
+    }
+
+    /**
+     * Connects cores to each other with one bounded single-producer ring per ordered pair. Call once, before
+     * any of them starts.
+     *
+     * @param engines      all cores, indexed by core id.
+     * @param ringCapacity frames per ring (rounded up to a power of two).
+     */
+    @SuppressWarnings("unchecked")
+    public static void connect(final CoreEngine[] engines, final int ringCapacity)
+    {
+        final int n = engines.length;
+        for (final CoreEngine e : engines)
+        {
+            e.peers = engines.clone();
+            e.outRings = new OneToOneConcurrentArrayQueue[n];
+            e.inRings = new OneToOneConcurrentArrayQueue[n];
+            e.peerDirty = new boolean[n];
+        }
+        for (int from = 0; from < n; from++)
+        {
+            for (int to = 0; to < n; to++)
+            {
+                if (from != to)
+                {
+                    final OneToOneConcurrentArrayQueue<PacketBuffer> ring = new OneToOneConcurrentArrayQueue<>(ringCapacity);
+                    engines[from].outRings[to] = ring;
+                    engines[to].inRings[from] = ring;
+                }
+            }
+        }
     }
 
     /**
@@ -84,6 +150,16 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
     public void stack(final CoreStack stack)
     {
         this.stack = stack;
+    }
+
+    /**
+     * Sets the ownership function used to dispatch received frames. Without one, every frame is processed here.
+     *
+     * @param classifier says which core owns a frame.
+     */
+    public void classifier(final FrameClassifier classifier)
+    {
+        this.classifier = classifier;
     }
 
     /**
@@ -100,12 +176,13 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
     @Override
     public void onStart()
     {
+        pool.owner(Thread.currentThread());
         start();
     }
 
     /**
-     * Lets the stack announce itself. Called by {@link #onStart()} on the core's thread, or by a test driving
-     * {@link #doWork()} by hand.
+     * Lets the stack announce itself. Called by {@link #onStart()} on the core's thread, or by a test or the
+     * simulator driving {@link #doWork()} by hand.
      */
     public void start()
     {
@@ -127,9 +204,22 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
         {
             work += queue.receive(pool, this, RECEIVE_BATCH);
         }
+        if (inRings != null)
+        {
+            for (final OneToOneConcurrentArrayQueue<PacketBuffer> ring : inRings)
+            {
+                if (ring != null)
+                {
+                    work += ring.drain(forwardedHandler, RECEIVE_BATCH);
+                }
+            }
+        }
+        work += control.read(controlHandler, RECEIVE_BATCH);
         work += runCommands();
         work += stack.onTime(now);
+        work += pool.drainReturns();
         work += flush();
+        wakeDirtyPeers();
         return work;
     }
 
@@ -139,9 +229,86 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
         framesIn.incrementOrdered();
         if (pcap != null)
         {
+            capture(frame);
+        }
+        final int owner = classifier == null ? FrameClassifier.HERE : classifier.owner(frame);
+        if (owner == FrameClassifier.HERE || owner == coreId)
+        {
+            stack.onFrame(frame, now);
+        }
+        else
+        {
+            forward(frame, owner);
+        }
+    }
+
+    /** Cores share one pcap file: writes are serialized (a lock, but only when capturing, a debugging aid). */
+    private void capture(final PacketBuffer frame)
+    {
+        synchronized (pcap)
+        {
             pcap.write(now + wallClockOffsetNs, frame.buffer(), frame.offset(), frame.length());
         }
+    }
+
+    private void onForwarded(final PacketBuffer frame)
+    {
+        forwardedIn.incrementOrdered();
         stack.onFrame(frame, now);
+    }
+
+    @Override
+    public void forward(final PacketBuffer frame, final int core)
+    {
+        if (core < 0 || core >= peers.length || core == coreId || !outRings[core].offer(frame))
+        {
+            ringDrops.incrementOrdered();
+            frame.release();
+            return;
+        }
+        forwardedOut.incrementOrdered();
+        peerDirty[core] = true;
+    }
+
+    @Override
+    public void broadcast(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        for (final CoreEngine peer : peers)
+        {
+            if (peer != this)
+            {
+                if (peer.control.write(type, buffer, offset, length))
+                {
+                    peerDirty[peer.coreId] = true;
+                }
+                else
+                {
+                    controlDrops.incrementOrdered();
+                }
+            }
+        }
+    }
+
+    private void onControlMessage(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        stack.onControl(type, buffer, index, length, now);
+    }
+
+    /** Doorbells are rung once per cycle per peer, not per frame: the batch is whatever the cycle queued. */
+    private void wakeDirtyPeers()
+    {
+        if (peerDirty == null)
+        {
+            return;
+        }
+        for (int i = 0; i < peerDirty.length; i++)
+        {
+            if (peerDirty[i])
+            {
+                peerDirty[i] = false;
+                peers[i].waiter.wake();
+            }
+        }
     }
 
     @Override
@@ -156,7 +323,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
         framesOut.incrementOrdered();
         if (pcap != null)
         {
-            pcap.write(now + wallClockOffsetNs, frame.buffer(), frame.offset(), frame.length());
+            capture(frame);
         }
         driversByIf[ifIndex].transmit(frame);
     }
@@ -246,12 +413,24 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
         return clock;
     }
 
-    /**
-     * @return this core's index.
-     */
+    @Override
     public int coreId()
     {
         return coreId;
+    }
+
+    @Override
+    public int cores()
+    {
+        return Math.max(1, peers.length);
+    }
+
+    /**
+     * @return the stack this engine drives.
+     */
+    public CoreStack stack()
+    {
+        return stack;
     }
 
     @Override
@@ -261,7 +440,10 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler
         {
             try
             {
-                pcap.flush();
+                synchronized (pcap)
+                {
+                    pcap.flush();
+                }
             }
             catch (final java.io.IOException e)
             {

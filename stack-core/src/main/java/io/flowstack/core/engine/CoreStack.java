@@ -1,6 +1,7 @@
 package io.flowstack.core.engine;
 
 import io.flowstack.core.buffer.PacketBuffer;
+import org.agrona.DirectBuffer;
 
 /**
  * One core's protocol stack as a single-threaded state machine: frames, time and commands go in; frames go out
@@ -37,4 +38,17 @@ public interface CoreStack
      * @return the earliest time at which {@link #onTime(long)} has work, or {@link Long#MAX_VALUE}.
      */
     long nextDeadline();
+
+    /**
+     * Applies a control message another core broadcast through {@link CoreServices#broadcast}.
+     *
+     * @param type   message type.
+     * @param buffer message bytes, valid during the call.
+     * @param offset first byte.
+     * @param length length.
+     * @param nowNs  current time.
+     */
+    default void onControl(final int type, final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    {
+    }
 }

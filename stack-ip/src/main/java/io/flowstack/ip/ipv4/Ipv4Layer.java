@@ -52,6 +52,7 @@ public final class Ipv4Layer
 
     /** Called when a datagram names a protocol nobody registered (ICMP sends protocol unreachable). */
     private TransportHandler unknownProtocol;
+    private Redispatch redispatch;
     private ReassemblyTimeoutHandler timeoutHandler;
 
     /**
@@ -104,6 +105,14 @@ public final class Ipv4Layer
     public void register(final int protocol, final TransportHandler handler)
     {
         transports[protocol & 0xFF] = handler;
+    }
+
+    /**
+     * @param redispatch hands reassembled datagrams to the core that owns their flow.
+     */
+    public void redispatch(final Redispatch redispatch)
+    {
+        this.redispatch = redispatch;
     }
 
     /**
@@ -162,6 +171,10 @@ public final class Ipv4Layer
                 return;
             }
             whole.ifIndex(ifc.ifIndex());
+            if (redispatch != null && redispatch.redispatch(whole, ifc))
+            {
+                return;
+            }
             ip.wrap(whole.buffer(), whole.offset(), whole.length());
         }
         final TransportHandler handler = transports[ip.protocol()];

@@ -12,6 +12,9 @@ import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.ip.wire.UdpFlyweight;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2LongHashMap;
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.flow.LocalPortSelector;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -22,11 +25,24 @@ public final class UdpLayer implements TransportHandler
 {
     /** Largest payload of one datagram over IPv4: 65535 - 20 - 8. */
     public static final int MAX_PAYLOAD = 65_507;
+    /** A UDP flow nobody used for this long stops counting as owned. */
+    public static final long FLOW_IDLE_NS = 30_000_000_000L;
+    /** Lowest local port handed to outgoing flows (the kernel's default ephemeral range starts here too). */
+    public static final int EPHEMERAL_MIN = 32768;
+    /** Highest local port handed to outgoing flows. */
+    public static final int EPHEMERAL_MAX = 60999;
+    /** Most flows tracked per core; beyond it new flows still work but are not counted. */
+    public static final int MAX_TRACKED_FLOWS = 1 << 14;
 
     private final Ipv4Layer ipv4;
     private final IcmpLayer icmp;
     private final BufferPool pool;
     private final Int2ObjectHashMap<UdpEndpoint> endpoints = new Int2ObjectHashMap<>();
+    private final Long2LongHashMap flows = new Long2LongHashMap(MAX_TRACKED_FLOWS * 2, 0.65f, -1);
+    private final LocalPortSelector.PortInUse portInUse = endpoints::containsKey;
+    private final int coreId;
+    private final FlowOwnership ownership;
+    private int nextPortHint;
     private final UdpFlyweight udp = new UdpFlyweight();
     private final AtomicCounter rxDatagrams;
     private final AtomicCounter rxBad;
@@ -41,9 +57,18 @@ public final class UdpLayer implements TransportHandler
      * @param icmp     for port unreachable.
      * @param pool     the core's buffers.
      * @param counters the core's counters.
+     * @param ownership the ownership function, for choosing ports of outgoing flows.
      */
-    public UdpLayer(final Ipv4Layer ipv4, final IcmpLayer icmp, final BufferPool pool, final CounterSet counters)
+    public UdpLayer(
+        final Ipv4Layer ipv4,
+        final IcmpLayer icmp,
+        final BufferPool pool,
+        final CounterSet counters,
+        final FlowOwnership ownership)
     {
+        this.coreId = counters.coreId();
+        this.ownership = ownership;
+        this.nextPortHint = counters.coreId() * 7919;
         this.ipv4 = ipv4;
         this.icmp = icmp;
         this.pool = pool;
@@ -78,6 +103,62 @@ public final class UdpLayer implements TransportHandler
         final UdpEndpoint endpoint = new UdpEndpoint(this, localAddress, localPort, handler);
         endpoints.put(localPort, endpoint);
         return endpoint;
+    }
+
+    /**
+     * Opens an endpoint for an outgoing flow to one peer, on a local port whose replies hash back to this core
+     * (computed, not guessed: see {@link FlowOwnership#selectLocalPort}).
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       receives the replies.
+     * @return the endpoint.
+     * @throws IllegalStateException if no route or no port is free.
+     */
+    public UdpEndpoint open(final int remoteAddress, final int remotePort, final UdpHandler handler)
+    {
+        final IpInterface ifc = ipv4.route(remoteAddress);
+        if (ifc == null)
+        {
+            throw new IllegalStateException("no route to " + remoteAddress);
+        }
+        final int hint = nextPortHint;
+        nextPortHint += 104_729;
+        final int port = ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_UDP, ifc.address(),
+            remoteAddress, remotePort, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse);
+        if (port < 0)
+        {
+            throw new IllegalStateException("no local UDP port left for this core towards " + remoteAddress);
+        }
+        return bind(ifc.address(), port, handler);
+    }
+
+    /**
+     * Forgets flows idle for {@link #FLOW_IDLE_NS}.
+     *
+     * @param nowNs current time.
+     * @return number of flows still tracked.
+     */
+    public int expireFlows(final long nowNs)
+    {
+        final Long2LongHashMap.EntryIterator it = flows.entrySet().iterator();
+        while (it.hasNext())
+        {
+            it.next();
+            if (nowNs - it.getLongValue() > FLOW_IDLE_NS)
+            {
+                it.remove();
+            }
+        }
+        return flows.size();
+    }
+
+    /**
+     * @return UDP flows (remote address, remote port, local port) this core has seen recently.
+     */
+    public int flowCount()
+    {
+        return flows.size();
     }
 
     void unbind(final UdpEndpoint endpoint)
@@ -118,11 +199,21 @@ public final class UdpLayer implements TransportHandler
             return;
         }
         rxDatagrams.incrementOrdered();
+        trackFlow(ip.source(), udp.sourcePort(), udp.destinationPort(), nowNs);
         final int payloadOffset = udp.offset() + UdpFlyweight.HEADER_LENGTH;
         final int payloadLength = udp.udpLength() - UdpFlyweight.HEADER_LENGTH;
         endpoint.handler().onDatagram(
             endpoint, ip.source(), udp.sourcePort(), datagram.buffer(), payloadOffset, payloadLength, nowNs);
         datagram.release();
+    }
+
+    private void trackFlow(final int remoteAddress, final int remotePort, final int localPort, final long nowNs)
+    {
+        final long key = (remoteAddress & 0xFFFF_FFFFL) << 32 | (long)remotePort << 16 | localPort;
+        if (flows.size() < MAX_TRACKED_FLOWS || flows.containsKey(key))
+        {
+            flows.put(key, nowNs);
+        }
     }
 
     boolean send(

@@ -1,0 +1,94 @@
+package io.flowstack.core.driver;
+
+/**
+ * A network device with one or more queues. Each core that reads or sends on a queue gets its own
+ * {@link NetworkDriver} handle from {@link #open}; several handles may share a queue (a single-queue device that
+ * every core transmits on), but only one core ever reads a queue.
+ */
+public interface NetworkDevice extends AutoCloseable
+{
+    /**
+     * @return number of queues.
+     */
+    int queues();
+
+    /**
+     * Opens a per-core handle on a queue. Closing the handle does not close the queue; {@link #close()} does.
+     *
+     * @param queue   queue index.
+     * @param ifIndex interface index stamped on received frames.
+     * @param mac     the stack's MAC address on this device.
+     * @return the handle.
+     */
+    NetworkDriver open(int queue, int ifIndex, long mac);
+
+    /**
+     * @return the device's IP MTU.
+     */
+    int mtu();
+
+    /**
+     * @return how the device steers flows to its queues.
+     */
+    Steering steering();
+
+    /**
+     * @return a short description (name, queues) for messages.
+     */
+    String describe();
+
+    /**
+     * Closes every queue. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * A one-queue device over a driver whose transmit is safe from several threads (such as
+     * {@link MemoryDriver}): every core gets the same handle.
+     *
+     * @param driver the driver.
+     * @return the device.
+     */
+    static NetworkDevice shared(final NetworkDriver driver)
+    {
+        return new NetworkDevice()
+        {
+            @Override
+            public int queues()
+            {
+                return 1;
+            }
+
+            @Override
+            public NetworkDriver open(final int queue, final int ifIndex, final long mac)
+            {
+                return driver;
+            }
+
+            @Override
+            public int mtu()
+            {
+                return driver.mtu();
+            }
+
+            @Override
+            public Steering steering()
+            {
+                return driver.steering();
+            }
+
+            @Override
+            public String describe()
+            {
+                return driver.toString();
+            }
+
+            @Override
+            public void close()
+            {
+                driver.close();
+            }
+        };
+    }
+}
