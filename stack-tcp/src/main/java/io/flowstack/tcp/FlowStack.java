@@ -145,6 +145,10 @@ public final class FlowStack implements AutoCloseable
             return;
         }
         closed = true;
+        for (final CoreEngine engine : engines)
+        {
+            engine.requestStop();
+        }
         for (final AgentRunner runner : runners)
         {
             runner.close();

@@ -40,7 +40,7 @@ public final class BlockingIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        if (spins < maxSpins)
+        if (spins < maxSpins || engine.isStopping())
         {
             spins++;
             Thread.onSpinWait();

@@ -70,6 +70,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private long wallClockOffsetNs;
     private long now;
     private boolean started;
+    private volatile boolean stopping;
 
     /**
      * @param coreId        this core's index.
@@ -371,6 +372,24 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
             }
         }
         return work;
+    }
+
+    /**
+     * Asks the core to stop blocking when idle and wakes it, so that closing its runner does not wait for a
+     * timeout. Safe from any thread.
+     */
+    public void requestStop()
+    {
+        stopping = true;
+        waiter.wake();
+    }
+
+    /**
+     * @return true once {@link #requestStop()} was called.
+     */
+    public boolean isStopping()
+    {
+        return stopping;
     }
 
     /**
