@@ -23,7 +23,7 @@ public final class NeighborCache
     /** Default number of requests before giving up. */
     public static final int DEFAULT_MAX_REQUESTS = 3;
     /** Datagrams held per unresolved neighbor (RFC 1122 2.3.2.2 asks for at least one). */
-    public static final int PENDING_PER_NEIGHBOR = 8;
+    public static final int PENDING_PER_NEIGHBOR = 32;
 
     private static final int FREE = 0;
     private static final int INCOMPLETE = 1;

@@ -1,0 +1,135 @@
+package io.flowstack.examples.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged {@code flowstack} jar run as a user runs it, in its own process, for live tests.
+ */
+final class FlowstackProcess implements AutoCloseable
+{
+    private final Process process;
+    private final String firstLine;
+
+    private FlowstackProcess(final Process process, final String firstLine)
+    {
+        this.process = process;
+        this.firstLine = firstLine;
+    }
+
+    static String jar()
+    {
+        return System.getProperty("flowstack.jar", "target/flowstack.jar");
+    }
+
+    /**
+     * Starts {@code flowstack serve ARGS} and waits for its "serving" line.
+     */
+    static FlowstackProcess serve(final String... args) throws IOException
+    {
+        final List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar(), "serve"));
+        cmd.addAll(List.of(args));
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("flowstack:"))
+        {
+            // SLF4J's notice from the affinity library comes first
+        }
+        final FlowstackProcess fp = new FlowstackProcess(p, line);
+        assertTrue(line != null && line.contains("serving"), "server did not start: " + line);
+        // Keep draining so the server never blocks on a full pipe.
+        final Thread drain = new Thread(() ->
+        {
+            try
+            {
+                while (out.readLine() != null)
+                {
+                    // discard
+                }
+            }
+            catch (final IOException ignored)
+            {
+                // process gone
+            }
+        }, "flowstack-output");
+        drain.setDaemon(true);
+        drain.start();
+        return fp;
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    String firstLine()
+    {
+        return firstLine;
+    }
+
+    boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    /**
+     * @return {@code flowstack stat --pid PID --json} output.
+     */
+    String statJson() throws Exception
+    {
+        final Process p = new ProcessBuilder("java", "-jar", jar(), "stat", "--pid", Long.toString(pid()), "--json")
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "flowstack stat failed: " + out);
+        return out;
+    }
+
+    /**
+     * Reads one counter of one core from stat's JSON ({@code "cores":{"0":{"label":value,...}}}).
+     */
+    static long counter(final String json, final int core, final String label)
+    {
+        final Matcher block = Pattern.compile("\"" + core + "\"\\s*:\\s*\\{([^}]*)}").matcher(
+            json.substring(json.indexOf("\"cores\"")));
+        assertTrue(block.find(), "no core " + core + " in " + json);
+        final Matcher value = Pattern.compile("\"" + Pattern.quote(label) + "\"\\s*:\\s*(\\d+)").matcher(block.group(1));
+        return value.find() ? Long.parseLong(value.group(1)) : 0;
+    }
+
+    /**
+     * Stops the server with SIGTERM and waits for it.
+     *
+     * @return its exit code.
+     */
+    int stop() throws InterruptedException
+    {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        if (process.isAlive())
+        {
+            stop();
+        }
+    }
+}
