@@ -521,8 +521,16 @@ public final class FlowStack implements AutoCloseable
             for (int core = 0; core < cores; core++)
             {
                 final CoreEngine engine = engines[core];
-                stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], classes[core],
-                    counterSets[core]);
+                // A core runs the protocols it takes hashed flows of, plus those rules steer to it.
+                int runs = classes[core];
+                for (int r = 0; r < rules.size(); r++)
+                {
+                    if (rules.get(r).core() == core)
+                    {
+                        runs |= 1 << FlowOwnership.classOf(rules.get(r).protocol());
+                    }
+                }
+                stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], runs, counterSets[core]);
                 engine.stack(stacks[core]);
                 if (cores > 1)
                 {

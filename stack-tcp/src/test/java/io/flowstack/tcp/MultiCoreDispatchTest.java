@@ -61,10 +61,15 @@ class MultiCoreDispatchTest
 
     private void injectArp(final MemoryDriver driver)
     {
+        injectArpFrom(driver, PEER_IP);
+    }
+
+    private void injectArpFrom(final MemoryDriver driver, final int senderIp)
+    {
         final int n = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
         new EthernetRepr(EthernetFlyweight.BROADCAST, PEER_MAC, EthernetFlyweight.TYPE_ARP)
             .emit(new EthernetFlyweight().wrap(scratch, 0, n));
-        new ArpRepr(ArpFlyweight.OP_REQUEST, PEER_MAC, PEER_IP, 0, STACK_IP)
+        new ArpRepr(ArpFlyweight.OP_REQUEST, PEER_MAC, senderIp, 0, STACK_IP)
             .emit(new ArpFlyweight().wrap(scratch, EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.LENGTH));
         assertTrue(driver.inject(scratch, 0, n));
     }
@@ -246,5 +251,87 @@ class MultiCoreDispatchTest
             assertEquals(0, sum(stack, "engine.ring_drops"));
             assertOwnedOnce(stack, flows);
         }
+    }
+
+    @Test
+    void shouldRunDifferentProtocolSetsPerCore()
+    {
+        // Core 1 takes hashed ICMP only, plus UDP port 53 by rule; everything else UDP stays on core 0.
+        final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 23);
+        try (FlowStack stack = FlowStack.builder()
+            .cores(2)
+            .rssKey(ToeplitzHash.microsoftKey())
+            .protocols(1, 1 << FlowOwnership.CLASS_ICMP)
+            .steer(io.flowstack.core.flow.SteeringRule.parse("udp:53@1"))
+            .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
+            .onEachCore(core ->
+            {
+                core.ip().udp().bind(0, 7, (ep, src, srcPort, buf, off, len, now) ->
+                {
+                    seen.add(new long[]{core.coreId(), 7});
+                    ep.send(src, srcPort, buf, off, len, now);
+                });
+                core.ip().udp().bind(0, 53, (ep, src, srcPort, buf, off, len, now) ->
+                {
+                    seen.add(new long[]{core.coreId(), 53});
+                    ep.send(src, srcPort, buf, off, len, now);
+                });
+            })
+            .build())
+        {
+            stack.engine(0).start();
+            stack.engine(1).start();
+            injectArp(driver);
+            for (int k = 0; k < 200; k++)
+            {
+                injectArpFrom(driver, PEER_IP + 10 + k);
+            }
+            runAll(stack);
+            echoes(driver);
+            for (int i = 0; i < 300; i++)
+            {
+                injectUdpTo(driver, 2000 + i, 7);
+                injectUdpTo(driver, 2000 + i, 53);
+                injectPing(driver, i);
+            }
+            runAll(stack);
+            assertEquals(900, echoes(driver));
+            final long port7OnCore1 = seen.stream().filter(s -> s[1] == 7 && s[0] == 1).count();
+            final long port53OnCore1 = seen.stream().filter(s -> s[1] == 53 && s[0] == 1).count();
+            assertEquals(0, port7OnCore1, "core 1 takes no hashed UDP");
+            assertEquals(300, port53OnCore1, "UDP 53 is steered to core 1");
+            final long pings0 = stack.ip(0).counters().get("icmp.tx.echo_replies");
+            final long pings1 = stack.ip(1).counters().get("icmp.tx.echo_replies");
+            assertEquals(300, pings0 + pings1);
+            assertTrue(pings1 > 0, "core 1 takes hashed ICMP");
+        }
+    }
+
+    private void injectUdpTo(final MemoryDriver driver, final int sourcePort, final int destinationPort)
+    {
+        final int udpLength = UdpFlyweight.HEADER_LENGTH + 8;
+        final int total = Ipv4Flyweight.MIN_HEADER_LENGTH + udpLength;
+        final int n = EthernetFlyweight.HEADER_LENGTH + total;
+        new EthernetRepr(STACK_MAC, PEER_MAC, EthernetFlyweight.TYPE_IPV4).emit(new EthernetFlyweight().wrap(scratch, 0, n));
+        scratch.putLong(42, sourcePort);
+        new UdpRepr(sourcePort, destinationPort, udpLength).emit(new UdpFlyweight().wrap(scratch, 34, udpLength), PEER_IP, STACK_IP);
+        new Ipv4Repr(0, total, sourcePort, 0, 64, Ipv4Flyweight.PROTO_UDP, PEER_IP, STACK_IP)
+            .emit(new Ipv4Flyweight().wrap(scratch, 14, total));
+        assertTrue(driver.inject(scratch, 0, n));
+    }
+
+    private void injectPing(final MemoryDriver driver, final int i)
+    {
+        // Different sources so that ICMP (hashed on addresses) spreads over the cores; all on-link.
+        final int source = PEER_IP + 10 + (i % 200);
+        final int icmpLength = 8 + 8;
+        final int total = Ipv4Flyweight.MIN_HEADER_LENGTH + icmpLength;
+        final int n = EthernetFlyweight.HEADER_LENGTH + total;
+        new EthernetRepr(STACK_MAC, PEER_MAC, EthernetFlyweight.TYPE_IPV4).emit(new EthernetFlyweight().wrap(scratch, 0, n));
+        scratch.putLong(42, i);
+        new io.flowstack.ip.wire.IcmpRepr(8, 0, i).emit(new io.flowstack.ip.wire.IcmpFlyweight().wrap(scratch, 34, icmpLength), icmpLength);
+        new Ipv4Repr(0, total, i, 0, 64, Ipv4Flyweight.PROTO_ICMP, source, STACK_IP)
+            .emit(new Ipv4Flyweight().wrap(scratch, 14, total));
+        assertTrue(driver.inject(scratch, 0, n));
     }
 }

@@ -17,7 +17,7 @@ package io.flowstack.core.flow;
  *     <li>a basis of its kernel: port bit patterns that leave the bucket unchanged.</li>
  * </ul>
  * Every port is then exactly one {@code particular[a] xor kernel[c]}, where {@code a} indexes the image
- * ({@code 2^rank} buckets offsets) and {@code c} the kernel ({@code 2^(16-rank)} ports per bucket: 512 for a
+ * ({@code 2^rank} bucket offsets) and {@code c} the kernel ({@code 2^(16-rank)} ports per bucket: 512 for a
  * 128-entry table and a full-rank key). {@link #select} walks that decomposition with the image index varying
  * fastest, so successive candidates visit the core's buckets in turn, and each candidate costs a few array reads
  * instead of a hash. Per call it hashes once, for {@code bucket(0)}.

@@ -93,6 +93,14 @@ public final class SteeringRule
             throw new IllegalArgumentException("steering rule is empty: expected PROTO[:ADDRESS][:PORT]@CORE");
         }
         final String rule = text.strip();
+        for (int i = 0; i < rule.length(); i++)
+        {
+            if (Character.isISOControl(rule.charAt(i)))
+            {
+                throw new IllegalArgumentException("steering rule has a control character at position " + i +
+                    ": expected PROTO[:ADDRESS][:PORT]@CORE");
+            }
+        }
         final int at = rule.indexOf('@');
         if (at < 0 || at != rule.lastIndexOf('@'))
         {

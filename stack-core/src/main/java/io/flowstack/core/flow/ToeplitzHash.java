@@ -153,8 +153,10 @@ public final class ToeplitzHash
             final int nibble = Character.digit(c, 16);
             if (nibble < 0)
             {
+                // Control characters are named by code point so that the message stays on one line.
+                final String shown = c < 0x20 || c > 0x7E ? String.format("U+%04X", (int)c) : "'" + c + "'";
                 throw new IllegalArgumentException(
-                    "Toeplitz key has '" + c + "' at position " + i + ": expected hex digits and ':' '-' ' '");
+                    "Toeplitz key has " + shown + " at position " + i + ": expected hex digits and ':' '-' ' '");
             }
             if (digits < KEY_LENGTH * 2)
             {
