@@ -59,7 +59,6 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     private final CounterSet counters;
     private final CoreServices services;
     private final FlowClassifier classifier;
-    private final AtomicCounter flowsOwned;
     private final AtomicCounter redispatched;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[16]);
     private final EthernetFlyweight redispatchEth = new EthernetFlyweight();
@@ -148,7 +147,6 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         rxNotForUs = counters.counter("eth.rx.not_for_us");
         rxUnknownType = counters.counter("eth.rx.unknown_type");
         rxNoInterface = counters.counter("eth.rx.no_interface");
-        flowsOwned = counters.counter("flows.owned");
         redispatched = counters.counter("ipv4.reasm.redispatched");
     }
 
@@ -233,7 +231,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         if (nowNs - nextFlowSweep >= 0)
         {
             nextFlowSweep = nowNs + FLOW_SWEEP_NS;
-            flowsOwned.setOrdered(udp.expireFlows(nowNs));
+            udp.expireFlows(nowNs);
         }
         for (final ArpLayer a : arp)
         {

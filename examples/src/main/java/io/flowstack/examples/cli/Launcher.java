@@ -1,5 +1,6 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.counter.CountersFile;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.examples.apps.AppSpec;
@@ -15,6 +16,7 @@ import net.openhft.affinity.AffinityThreadFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +48,8 @@ final class Launcher implements AutoCloseable
      *                   several interfaces, hashed when there is one); {@link FlowOwnership#HASHED} for hashed.
      * @param protocols  per core, the protocol classes it takes hashed flows of (absent: all).
      * @param weights    per-core weights for the indirection table, or null for equal.
+     * @param countersFile where to publish the counters, or null for {@link CountersFile#defaultFile}.
+     * @param description  what {@code flowstack stat} shows as the process's description.
      */
     record Options(
         List<String> taps,
@@ -61,7 +65,9 @@ final class Launcher implements AutoCloseable
         List<SteeringRule> rules,
         int[] designate,
         Map<Integer, Integer> protocols,
-        int[] weights)
+        int[] weights,
+        Path countersFile,
+        String description)
     {
         /**
          * Options for one TAP, one core.
@@ -70,11 +76,15 @@ final class Launcher implements AutoCloseable
             final List<AppSpec> apps, final Path pcap)
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
-                pcap, false, 1, 1, null, List.of(), null, Map.of(), null);
+                pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip);
         }
     }
 
+    /** Room in the counters file. */
+    static final int MAX_COUNTERS = 8192;
+
     private NetNs netns;
+    private CountersFile counters;
     private final List<TapDevice> taps = new ArrayList<>();
     private FlowStack stack;
     private final List<Long> macs = new ArrayList<>();
@@ -155,8 +165,21 @@ final class Launcher implements AutoCloseable
                 netns.linkUp(o.taps().get(i));
             }
         }
+        final Path countersPath = o.countersFile() != null ? o.countersFile()
+            : CountersFile.defaultFile(ProcessHandle.current().pid());
+        try
+        {
+            counters = CountersFile.create(countersPath, MAX_COUNTERS, o.description());
+        }
+        catch (final IOException e)
+        {
+            final String why = e instanceof AccessDeniedException
+                ? "permission denied on " + e.getMessage() : Main.oneLine(e);
+            throw new IOException("cannot create counters file " + countersPath + ": " + why, e);
+        }
         final FlowStack.Builder builder = FlowStack.builder()
             .cores(o.cores())
+            .counters(counters.manager())
             .waiterFactory(handles ->
             {
                 try
@@ -226,6 +249,14 @@ final class Launcher implements AutoCloseable
     }
 
     /**
+     * @return the file the counters are published in.
+     */
+    CountersFile counters()
+    {
+        return counters;
+    }
+
+    /**
      * @return the namespace, or null.
      */
     NetNs netns()
@@ -240,6 +271,12 @@ final class Launcher implements AutoCloseable
         {
             stack.close();
             stack = null;
+        }
+        // After the stack: its cores write into the mapping until they stop. Closing deletes the file.
+        if (counters != null)
+        {
+            counters.close();
+            counters = null;
         }
         for (final TapDevice tap : taps)
         {

@@ -75,6 +75,10 @@ final class ServeCommand implements Callable<Integer>
         + " machine the kernel's own network work needs those CPUs too).")
     boolean pin;
 
+    @Option(names = "--counters-file", paramLabel = "FILE", description = "Publish the live counters in this file"
+        + " instead of /dev/shm/flowstack/PID.counters (read them with 'flowstack stat --file FILE').")
+    Path countersFile;
+
     @Override
     public Integer call() throws Exception
     {
@@ -127,7 +131,8 @@ final class ServeCommand implements Callable<Integer>
             throw new IllegalArgumentException("--weights needs " + cores + " values, one per core");
         }
         return new Launcher.Options(taps, netns, hosts, addresses, specs, pcap, pin, cores, queues,
-            rssKey == null ? null : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights);
+            rssKey == null ? null : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
+            countersFile, description());
     }
 
     private int[] designation()
@@ -209,5 +214,29 @@ final class ServeCommand implements Callable<Integer>
             result.put(core, mask);
         }
         return result;
+    }
+
+    /** What {@code flowstack stat} shows for this process: the options that tell one server from another. */
+    private String description()
+    {
+        final StringBuilder b = new StringBuilder("serve");
+        for (int i = 0; i < taps.size(); i++)
+        {
+            b.append(" --tap ").append(taps.get(i)).append(" --ip ").append(i < ips.size() ? ips.get(i) : "?");
+        }
+        if (netns != null)
+        {
+            b.append(" --netns ").append(netns);
+        }
+        b.append(" --cores ").append(cores);
+        if (queues > 1)
+        {
+            b.append(" --queues ").append(queues);
+        }
+        for (final String a : apps)
+        {
+            b.append(" --app ").append(a);
+        }
+        return b.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.counter.CountersFile;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.testing.Names;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -127,7 +129,8 @@ class ServeLiveIT
     @Order(5)
     void shouldIdleBelowFivePercentOfOneCore() throws Exception
     {
-        Thread.sleep(2000);
+        // Let the JIT finish with the start-up and the earlier steps: idle means nothing left to do.
+        Thread.sleep(5000);
         final long hz = Long.parseLong(new String(
             new ProcessBuilder("getconf", "CLK_TCK").start().getInputStream().readAllBytes()).trim());
         final long t0 = System.nanoTime();
@@ -150,12 +153,39 @@ class ServeLiveIT
 
     @Test
     @Order(6)
+    void shouldShowTheServersCountersToFlowstackStatInAnotherProcess() throws Exception
+    {
+        assertTrue(Files.exists(CountersFile.defaultFile(server.pid())), "counters file published");
+        final Process stat = new ProcessBuilder(
+            "java", "-jar", System.getProperty("flowstack.jar", "target/flowstack.jar"),
+            "stat", "--pid", Long.toString(server.pid()), "--json")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+        final String out = new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(stat.waitFor(30, TimeUnit.SECONDS), "stat did not finish");
+        assertEquals(0, stat.exitValue(), "stat exit code; output: " + out);
+
+        final Map<String, Object> json = MiniJson.object(out);
+        assertEquals(server.pid(), json.get("pid"));
+        final String description = (String)json.get("description");
+        assertTrue(description.contains("--tap " + tap), "description: " + description);
+        final Map<?, ?> core0 = (Map<?, ?>)((Map<?, ?>)json.get("cores")).get("0");
+        // Earlier steps sent at least 20 + 3 pings and a UDP datagram.
+        final long framesIn = (Long)core0.get("engine.frames_in");
+        assertTrue(framesIn >= 24, "engine.frames_in on core 0: " + framesIn);
+        assertTrue((Long)core0.get("icmp.tx.echo_replies") >= 23, "echo replies: " + core0.get("icmp.tx.echo_replies"));
+        assertEquals(core0.get("engine.frames_in"), ((Map<?, ?>)json.get("total")).get("engine.frames_in"));
+    }
+
+    @Test
+    @Order(7)
     void shouldRemoveWhatItCreatedOnSigtermAndLeaveACleanPcap() throws Exception
     {
         server.destroy();
         assertTrue(server.waitFor(20, TimeUnit.SECONDS), "server did not stop on SIGTERM");
         assertFalse(NetNs.exists(ns), "namespace " + ns + " left behind");
         assertFalse(Files.exists(Path.of("/sys/class/net", tap)), "TAP " + tap + " left behind");
+        assertFalse(Files.exists(CountersFile.defaultFile(server.pid())), "counters file left behind");
         netns = null;
 
         final List<String> all = tshark(pcap, "-T", "fields", "-e", "frame.number");

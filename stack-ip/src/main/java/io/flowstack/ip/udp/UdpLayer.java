@@ -23,6 +23,8 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 public final class UdpLayer implements TransportHandler
 {
+    /** Counter of the flows a core owns, shared by the transports (each adds its own). */
+    public static final String FLOWS_OWNED = "flows.owned";
     /** Largest payload of one datagram over IPv4: 65535 - 20 - 8. */
     public static final int MAX_PAYLOAD = 65_507;
     /** A UDP flow nobody used for this long stops counting as owned. */
@@ -51,6 +53,7 @@ public final class UdpLayer implements TransportHandler
     private final AtomicCounter rxNoPort;
     private final AtomicCounter txDatagrams;
     private final AtomicCounter txDrops;
+    private final AtomicCounter flowsOwned;
 
     /**
      * @param ipv4     the IP layer below.
@@ -79,6 +82,7 @@ public final class UdpLayer implements TransportHandler
         rxNoPort = counters.counter("udp.rx.no_port");
         txDatagrams = counters.counter("udp.tx.datagrams");
         txDrops = counters.counter("udp.tx.drops");
+        flowsOwned = counters.counter(FLOWS_OWNED);
     }
 
     /**
@@ -148,6 +152,7 @@ public final class UdpLayer implements TransportHandler
             if (nowNs - it.getLongValue() > FLOW_IDLE_NS)
             {
                 it.remove();
+                flowsOwned.getAndAddOrdered(-1);
             }
         }
         return flows.size();
@@ -210,9 +215,14 @@ public final class UdpLayer implements TransportHandler
     private void trackFlow(final int remoteAddress, final int remotePort, final int localPort, final long nowNs)
     {
         final long key = (remoteAddress & 0xFFFF_FFFFL) << 32 | (long)remotePort << 16 | localPort;
-        if (flows.size() < MAX_TRACKED_FLOWS || flows.containsKey(key))
+        if (flows.put(key, nowNs) == flows.missingValue())
         {
-            flows.put(key, nowNs);
+            if (flows.size() > MAX_TRACKED_FLOWS)
+            {
+                flows.remove(key);
+                return;
+            }
+            flowsOwned.getAndAddOrdered(1);
         }
     }
 

@@ -1,0 +1,305 @@
+package io.flowstack.examples.cli;
+
+import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.counter.CountersFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code flowstack stat} against a counters file written in the test, as a running server's would be: two cores'
+ * counters in the table and in JSON read back, repeated reports, and one clear line for every failure.
+ */
+class StatCommandTest
+{
+    private static final String DESCRIPTION = "serve --tap fst0 --ip 198.18.0.2/24";
+
+    @TempDir
+    Path dir;
+
+    private CountersFile file;
+    private CounterSet core0;
+    private CounterSet core1;
+
+    private record Outcome(int exit, String out, String err)
+    {
+        List<String> lines()
+        {
+            return out.lines().toList();
+        }
+    }
+
+    @BeforeEach
+    void publishTwoCores() throws IOException
+    {
+        file = CountersFile.create(dir.resolve("serve.counters"), 64, DESCRIPTION);
+        core0 = new CounterSet(0, file.manager());
+        core1 = new CounterSet(1, file.manager());
+        for (final CounterSet c : new CounterSet[]{core0, core1})
+        {
+            c.counter("engine.frames_in");
+            c.counter("engine.frames_out");
+            c.counter(CounterSet.RX_DROPS);
+            c.counter("udp.rx.datagrams");
+            c.counter("arp.tx.drops");
+        }
+        core0.counter("engine.frames_in").set(7);
+        core1.counter("engine.frames_in").set(11);
+        core0.counter("engine.frames_out").set(6);
+        core1.counter("udp.rx.datagrams").set(5);
+        core0.counter("ipv4.rx.bad_checksum").set(2); // on core 0 only
+    }
+
+    @AfterEach
+    void close()
+    {
+        file.close();
+        System.clearProperty(CountersFile.DIRECTORY_PROP_NAME);
+    }
+
+    private static Outcome run(final String... args)
+    {
+        final PrintStream savedOut = System.out;
+        final PrintStream savedErr = System.err;
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try
+        {
+            final int exit = Main.run(args);
+            return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+    }
+
+    private static void assertOneLine(final Outcome o, final int exit, final String expected)
+    {
+        assertEquals(exit, o.exit(), "exit code; stderr: " + o.err());
+        final String text = o.err().strip();
+        assertFalse(text.contains("\n"), "one line, got: " + text);
+        assertFalse(text.contains("at io.") || text.contains("Exception"), "no stack trace: " + text);
+        assertTrue(text.contains(expected), "expected '" + expected + "' in: " + text);
+        assertEquals("", o.out(), "nothing on stdout");
+    }
+
+    /** The table's rows, each split into its cells, keyed by the counter label. */
+    private static Map<String, List<String>> rows(final List<String> lines)
+    {
+        final Map<String, List<String>> rows = new LinkedHashMap<>();
+        for (final String line : lines.subList(2, lines.size()))
+        {
+            final List<String> cells = Arrays.asList(line.trim().split(" +"));
+            rows.put(cells.get(0), cells.subList(1, cells.size()));
+        }
+        return rows;
+    }
+
+    @Test
+    void shouldPrintATableWithAColumnPerCoreAndTheTotal()
+    {
+        final Outcome o = run("stat", "--file", file.path().toString());
+        assertEquals(0, o.exit(), o.err());
+        final List<String> lines = o.lines();
+        assertTrue(lines.get(0).startsWith("flowstack pid " + ProcessHandle.current().pid() + ", up "), lines.get(0));
+        assertTrue(lines.get(0).endsWith(": " + DESCRIPTION), lines.get(0));
+        assertEquals(List.of("counter", "core", "0", "core", "1", "total"), Arrays.asList(lines.get(1).split(" +")));
+
+        final Map<String, List<String>> rows = rows(lines);
+        assertEquals(List.of("7", "11", "18"), rows.get("engine.frames_in"));
+        assertEquals(List.of("6", "0", "6"), rows.get("engine.frames_out"));
+        assertEquals(List.of("0", "0", "0"), rows.get(CounterSet.RX_DROPS), "a key row shows even when zero");
+        assertEquals(List.of("-", "-", "-"), rows.get("engine.ring_drops"), "a key row no core has shows dashes");
+        assertEquals(List.of("2", "-", "2"), rows.get("ipv4.rx.bad_checksum"), "a counter core 1 does not have");
+        assertEquals(List.of("0", "5", "5"), rows.get("udp.rx.datagrams"));
+        assertFalse(rows.containsKey("arp.tx.drops"), "zero on every core: hidden without --all");
+
+        final List<String> order = new ArrayList<>(StatCommand.KEY_ROWS);
+        order.addAll(List.of("ipv4.rx.bad_checksum", "udp.rx.datagrams"));
+        assertEquals(order, List.copyOf(rows.keySet()), "key rows first, then by layer and name");
+
+        final Outcome everything = run("stat", "--file", file.path().toString(), "--all");
+        assertEquals(List.of("0", "0", "0"), rows(everything.lines()).get("arp.tx.drops"));
+        assertEquals(0, everything.lines().get(2 + StatCommand.KEY_ROWS.size()).indexOf("arp.tx.drops"),
+            "sorted: arp before ipv4 and udp");
+    }
+
+    @Test
+    void shouldPrintJsonThatParsesBackToThePerCoreValues()
+    {
+        final Outcome o = run("stat", "--file", file.path().toString(), "--json");
+        assertEquals(0, o.exit(), o.err());
+        assertEquals(1, o.lines().size(), "one line per report");
+        final Map<String, Object> json = MiniJson.object(o.out());
+        assertEquals(ProcessHandle.current().pid(), json.get("pid"));
+        assertEquals(DESCRIPTION, json.get("description"));
+        assertEquals(file.startTimeMs(), json.get("startTimeMs"));
+        assertTrue((Long)json.get("uptimeMs") >= 0);
+
+        final Map<?, ?> cores = (Map<?, ?>)json.get("cores");
+        assertEquals(List.of("0", "1"), List.copyOf(cores.keySet()));
+        final Map<?, ?> c0 = (Map<?, ?>)cores.get("0");
+        final Map<?, ?> c1 = (Map<?, ?>)cores.get("1");
+        assertEquals(7L, c0.get("engine.frames_in"));
+        assertEquals(11L, c1.get("engine.frames_in"));
+        assertEquals(2L, c0.get("ipv4.rx.bad_checksum"));
+        assertFalse(c1.containsKey("ipv4.rx.bad_checksum"), "core 1 has no such counter");
+        assertEquals(0L, c1.get("arp.tx.drops"), "JSON has every counter, zeros too");
+        assertEquals(6, c0.size());
+        assertEquals(5, c1.size());
+
+        final Map<?, ?> total = (Map<?, ?>)json.get("total");
+        assertEquals(18L, total.get("engine.frames_in"));
+        assertEquals(5L, total.get("udp.rx.datagrams"));
+        assertEquals(2L, total.get("ipv4.rx.bad_checksum"));
+        assertEquals(6, total.size());
+    }
+
+    @Test
+    void shouldEscapeTheDescriptionInJson() throws IOException
+    {
+        final String odd = "serve \"quoted\" back\\slash\ttab\nnewline \u0001 caf\u00e9";
+        try (CountersFile f = CountersFile.create(dir.resolve("odd.counters"), 4, odd))
+        {
+            new CounterSet(0, f.manager()).counter("engine.frames_in").set(1);
+            final Outcome o = run("stat", "--file", f.path().toString(), "--json");
+            assertEquals(0, o.exit(), o.err());
+            assertEquals(1, o.lines().size(), "still one line");
+            assertEquals(odd, MiniJson.object(o.out()).get("description"));
+        }
+    }
+
+    @Test
+    void shouldRepeatReportsWhileTheCountersMove() throws Exception
+    {
+        final Thread core = new Thread(() ->
+        {
+            while (!Thread.currentThread().isInterrupted())
+            {
+                core0.counter("engine.frames_in").increment();
+                Thread.onSpinWait();
+            }
+        });
+        core.start();
+        try
+        {
+            final Outcome o = run("stat", "--file", file.path().toString(), "--json", "--interval", "0.05",
+                "--count", "3");
+            assertEquals(0, o.exit(), o.err());
+            assertEquals(3, o.lines().size(), o.out());
+            long lastValue = -1;
+            long lastTime = -1;
+            for (final String line : o.lines())
+            {
+                final Map<String, Object> json = MiniJson.object(line);
+                final long value = (Long)((Map<?, ?>)((Map<?, ?>)json.get("cores")).get("0")).get("engine.frames_in");
+                final long time = (Long)json.get("timeMs");
+                assertTrue(value > lastValue, "counter moves between reports: " + o.out());
+                assertTrue(time > lastTime);
+                lastValue = value;
+                lastTime = time;
+            }
+
+            final Outcome table = run("stat", "--file", file.path().toString(), "-w", "--interval", "0.05",
+                "-n", "2");
+            assertEquals(0, table.exit(), table.err());
+            final String[] reports = table.out().split("\n\n");
+            assertEquals(2, reports.length, table.out());
+            assertFalse(reports[0].contains("total/s"), "no rate in the first report");
+            final List<String> second = reports[1].lines().toList();
+            assertTrue(second.get(1).matches(".*total +total/s"), second.get(1));
+            final double rate = Double.parseDouble(rows(second).get("engine.frames_in").get(3));
+            assertTrue(rate > 0, "frames_in rises: " + reports[1]);
+        }
+        finally
+        {
+            core.interrupt();
+            core.join();
+        }
+    }
+
+    @Test
+    void shouldUseTheOnlyRunningServerWithoutPidOrFile() throws IOException
+    {
+        final Path shared = Files.createDirectories(dir.resolve("shm"));
+        System.setProperty(CountersFile.DIRECTORY_PROP_NAME, shared.toString());
+        try (CountersFile live = CountersFile.create(CountersFile.defaultFile(ProcessHandle.current().pid()), 8, "x"))
+        {
+            new CounterSet(3, live.manager()).counter("engine.frames_in").set(99);
+            final Outcome o = run("stat", "--json");
+            assertEquals(0, o.exit(), o.err());
+            assertEquals(99L, ((Map<?, ?>)((Map<?, ?>)MiniJson.object(o.out()).get("cores")).get("3"))
+                .get("engine.frames_in"));
+
+            final Outcome byPid = run("stat", "--pid", Long.toString(ProcessHandle.current().pid()));
+            assertEquals(0, byPid.exit(), byPid.err());
+            assertEquals(List.of("99", "99"), rows(byPid.lines()).get("engine.frames_in"));
+
+            try (CountersFile second = CountersFile.create(shared.resolve("other" + CountersFile.SUFFIX), 8, "y"))
+            {
+                assertOneLine(run("stat"), 2, "several flowstack serve processes are running (pids ");
+                assertTrue(run("stat").err().contains("--pid"));
+            }
+        }
+    }
+
+    @Test
+    void shouldSayWhenNoServerRuns() throws IOException
+    {
+        final Path empty = Files.createDirectories(dir.resolve("empty"));
+        System.setProperty(CountersFile.DIRECTORY_PROP_NAME, empty.toString());
+        assertOneLine(run("stat"), 1, "flowstack stat: no running flowstack serve found (looked in " + empty + ")");
+    }
+
+    @Test
+    void shouldRefuseAMissingOrBadFile() throws IOException
+    {
+        assertOneLine(run("stat", "--file", dir.resolve("none").toString()), 1,
+            "flowstack stat: no counters file " + dir.resolve("none"));
+        final Path bad = Files.write(dir.resolve("bad.counters"), "garbage ".repeat(100).getBytes());
+        assertOneLine(run("stat", "--file", bad.toString()), 1, "not a flowstack counters file");
+        final Path shortFile = Files.write(dir.resolve("short.counters"), new byte[5]);
+        assertOneLine(run("stat", "--file", shortFile.toString()), 1, "too short");
+        assertOneLine(run("stat", "--pid", Integer.toString(Integer.MAX_VALUE)), 1,
+            "no flowstack serve with pid " + Integer.MAX_VALUE);
+    }
+
+    @Test
+    void shouldRejectBadOptions()
+    {
+        assertOneLine(run("stat", "--pid", "1", "--file", "x"), 2, "mutually exclusive");
+        assertOneLine(run("stat", "--file", file.path().toString(), "--interval", "0"), 2, "--interval");
+        assertOneLine(run("stat", "--pid", "abc"), 2, "--pid");
+    }
+
+    @Test
+    void shouldFormatUptime()
+    {
+        assertEquals("0s", StatCommand.uptime(999));
+        assertEquals("59s", StatCommand.uptime(59_000));
+        assertEquals("1m00s", StatCommand.uptime(60_000));
+        assertEquals("2h03m04s", StatCommand.uptime((2 * 3600 + 3 * 60 + 4) * 1000L));
+        assertEquals("4d05h06m", StatCommand.uptime(((4 * 24 + 5) * 3600 + 6 * 60 + 7) * 1000L));
+    }
+}
