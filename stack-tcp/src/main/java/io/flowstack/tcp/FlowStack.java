@@ -135,6 +135,27 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
+     * Reprograms the indirection table while running: every core gets the new table through its command queue
+     * and applies it between two frames, so flows of the moved buckets move to their new owners. Until every
+     * core has applied it, a frame may be forwarded to its old owner once more; nothing is lost or duplicated.
+     *
+     * @param table the new table, same size as the current one.
+     * @return false if a core's command queue was full (try again).
+     */
+    public boolean reprogram(final IndirectionTable table)
+    {
+        boolean all = true;
+        for (int c = 0; c < engines.size(); c++)
+        {
+            final FlowOwnership coreOwnership = stacks.get(c).classifier().ownership();
+            final IndirectionTable copy = table.copy();
+            all &= engines.get(c).submit(now -> coreOwnership.reprogram(copy));
+        }
+        ownership.reprogram(table);
+        return all;
+    }
+
+    /**
      * Stops the cores, then closes the devices and the pcap file. Idempotent.
      */
     @Override

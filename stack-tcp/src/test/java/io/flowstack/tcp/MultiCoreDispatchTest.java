@@ -334,4 +334,36 @@ class MultiCoreDispatchTest
             .emit(new Ipv4Flyweight().wrap(scratch, 14, total));
         assertTrue(driver.inject(scratch, 0, n));
     }
+
+    @Test
+    void shouldMoveFlowsWhenTheTableIsReprogrammedWhileRunning()
+    {
+        final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 23);
+        try (FlowStack stack = build(driver, 1024))
+        {
+            for (int c = 0; c < CORES; c++)
+            {
+                stack.engine(c).start();
+            }
+            injectArp(driver);
+            runAll(stack);
+            echoes(driver);
+            // Everything to core 3.
+            final io.flowstack.core.flow.IndirectionTable all3 = new io.flowstack.core.flow.IndirectionTable(
+                io.flowstack.core.flow.IndirectionTable.DEFAULT_SIZE);
+            for (int b = 0; b < all3.size(); b++)
+            {
+                all3.set(b, 3);
+            }
+            assertTrue(stack.reprogram(all3));
+            runAll(stack);
+            for (int i = 0; i < 500; i++)
+            {
+                injectUdp(driver, 1024 + i);
+            }
+            runAll(stack);
+            assertEquals(500, echoes(driver));
+            assertTrue(seen.stream().allMatch(s -> s[0] == 3), "every flow moved to core 3");
+        }
+    }
 }

@@ -51,7 +51,8 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--queues", paramLabel = "N", defaultValue = "1", description = "Queues per TAP; more than 1 makes a multi-queue TAP.")
     int queues;
 
-    @Option(names = "--rss-key", paramLabel = "HEX", description = "40-byte Toeplitz key (default: random per start).")
+    @Option(names = "--rss-key", paramLabel = "HEX|symmetric", description = "40-byte Toeplitz key in hex, or 'symmetric'"
+        + " (6d5a repeated: both directions of a flow hash alike, with 16 bits of entropy); default: random per start.")
     String rssKey;
 
     @Option(names = "--steer", paramLabel = "RULE", description = "Steering rule PROTO[:ADDR][:PORT]@CORE, e.g. udp:53@1 (repeatable).")
@@ -93,7 +94,7 @@ final class ServeCommand implements Callable<Integer>
         System.out.println("flowstack: serving " + options.ips() + " on " + options.taps()
             + (netns != null ? " (kernel side " + options.hostIps() + " in namespace " + netns + ")" : "")
             + ", " + cores + (cores == 1 ? " core" : " cores")
-            + (queues > 1 ? ", " + queues + " queues per TAP" : "")
+            + (queues > 1 ? ", " + queues + " queues per TAP (steering: learned)" : cores > 1 ? " (steering: software)" : "")
             + (options.apps().isEmpty() ? "" : ", apps " + options.apps()) + "; Ctrl-C to stop");
         System.out.flush();
         stopped.await();
@@ -131,7 +132,8 @@ final class ServeCommand implements Callable<Integer>
             throw new IllegalArgumentException("--weights needs " + cores + " values, one per core");
         }
         return new Launcher.Options(taps, netns, hosts, addresses, specs, pcap, pin, cores, queues,
-            rssKey == null ? null : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
+            rssKey == null ? null : rssKey.equalsIgnoreCase("symmetric") ? ToeplitzHash.symmetricKey()
+                : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
             countersFile, description());
     }
 

@@ -168,4 +168,22 @@ class MultiCoreLiveIT
             assertEquals(0, FlowstackProcess.counter(json, 1, "engine.forwarded_out"));
         }
     }
+
+    @Test
+    void shouldHashTwoMultiQueueInterfacesOverTheSameCores() throws Exception
+    {
+        try (FlowstackProcess server = FlowstackProcess.serve("--tap", Names.device(), "--tap", Names.device(),
+            "--netns", ns, "--host-ip", "198.18.0.1/24", "--host-ip", "198.18.1.1/24",
+            "--ip", "198.18.0.2/24", "--ip", "198.18.1.2/24", "--app", "udp-echo:7",
+            "--cores", "2", "--queues", "2", "--designate", "hashed"))
+        {
+            netns = NetNs.createOrAdopt(ns);
+            assertEquals(100, udpFlows("198.18.0.2", 100));
+            assertEquals(100, udpFlows("198.18.1.2", 100));
+            final String json = server.statJson();
+            final long core0 = FlowstackProcess.counter(json, 0, "udp.rx.datagrams");
+            final long core1 = FlowstackProcess.counter(json, 1, "udp.rx.datagrams");
+            assertTrue(core0 > 40 && core1 > 40, "both interfaces' flows spread over both cores: " + core0 + " / " + core1);
+        }
+    }
 }
