@@ -6,6 +6,7 @@ import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.core.engine.CoreServices;
 import io.flowstack.core.engine.CoreStack;
+import io.flowstack.core.engine.TimerSource;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.IndirectionTable;
 import io.flowstack.core.flow.SteeringRules;
@@ -63,6 +64,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[16]);
     private final EthernetFlyweight redispatchEth = new EthernetFlyweight();
     private boolean applyingControl;
+    private TimerSource[] timerSources = new TimerSource[0];
     private long nextFlowSweep;
 
     /**
@@ -228,6 +230,10 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     {
         icmp.now(nowNs);
         int work = ipv4.onTime(nowNs);
+        for (final TimerSource t : timerSources)
+        {
+            work += t.onTime(nowNs);
+        }
         if (nowNs - nextFlowSweep >= 0)
         {
             nextFlowSweep = nowNs + FLOW_SWEEP_NS;
@@ -247,6 +253,10 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     public long nextDeadline()
     {
         long next = ipv4.nextDeadline();
+        for (final TimerSource t : timerSources)
+        {
+            next = Math.min(next, t.nextDeadline());
+        }
         for (final ArpLayer a : arp)
         {
             if (a != null)
@@ -319,6 +329,25 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         redispatched.incrementOrdered();
         services.forward(datagram, owner);
         return true;
+    }
+
+    /**
+     * Adds the timers of a layer above (TCP) to this core's duty cycle. Setup time only.
+     *
+     * @param source the timers.
+     */
+    public void addTimerSource(final TimerSource source)
+    {
+        timerSources = java.util.Arrays.copyOf(timerSources, timerSources.length + 1);
+        timerSources[timerSources.length - 1] = source;
+    }
+
+    /**
+     * @return this core's services (identity, forwarding).
+     */
+    public CoreServices services()
+    {
+        return services;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.flowstack.tcp;
 import io.flowstack.core.engine.Command;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.ip.IpStack;
+import io.flowstack.tcp.tcb.TcpLayer;
 
 /**
  * What an application instance sees of its core: the stack to bind on, and a way to hand work to the core from
@@ -13,12 +14,22 @@ public final class CoreContext
     private final int coreId;
     private final CoreEngine engine;
     private final IpStack ip;
+    private final TcpLayer tcp;
 
-    CoreContext(final int coreId, final CoreEngine engine, final IpStack ip)
+    CoreContext(final int coreId, final CoreEngine engine, final IpStack ip, final TcpLayer tcp)
     {
         this.coreId = coreId;
         this.engine = engine;
         this.ip = ip;
+        this.tcp = tcp;
+    }
+
+    /**
+     * @return the core's TCP (listen, connect); null if this core does not run TCP.
+     */
+    public TcpLayer tcp()
+    {
+        return tcp;
     }
 
     /**

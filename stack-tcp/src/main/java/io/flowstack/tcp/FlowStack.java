@@ -19,6 +19,9 @@ import io.flowstack.core.time.Clock;
 import io.flowstack.core.time.SystemClock;
 import io.flowstack.ip.IpInterface;
 import io.flowstack.ip.IpStack;
+import io.flowstack.tcp.tcb.IsnGenerator;
+import io.flowstack.tcp.tcb.Rfc6528Isn;
+import io.flowstack.tcp.tcb.TcpLayer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.status.CountersManager;
@@ -226,6 +229,8 @@ public final class FlowStack implements AutoCloseable
         private int poolSlots = BufferPool.DEFAULT_SLOT_COUNT;
         private int ringCapacity = CoreEngine.DEFAULT_RING_CAPACITY;
         private int idleSpins = 100;
+        private TcpConfig tcpConfig = TcpConfig.DEFAULT;
+        private java.util.function.IntFunction<IsnGenerator> isn = core -> Rfc6528Isn.random();
         private ThreadFactory threadFactory = Thread::new;
         private ErrorHandler errorHandler = Throwable::printStackTrace;
 
@@ -335,6 +340,26 @@ public final class FlowStack implements AutoCloseable
                 Arrays.fill(protocolClasses, FlowOwnership.ALL_CLASSES);
             }
             protocolClasses[core] = classes;
+            return this;
+        }
+
+        /**
+         * @param config TCP tunables for every connection.
+         * @return this
+         */
+        public Builder tcp(final TcpConfig config)
+        {
+            this.tcpConfig = config;
+            return this;
+        }
+
+        /**
+         * @param generator initial sequence numbers per core (fixed ones in tests).
+         * @return this
+         */
+        public Builder isn(final java.util.function.IntFunction<IsnGenerator> generator)
+        {
+            this.isn = generator;
             return this;
         }
 
@@ -490,6 +515,7 @@ public final class FlowStack implements AutoCloseable
             final List<Waiter> waiters = new ArrayList<>();
             final FlowOwnership[] ownerships = new FlowOwnership[cores];
             final CounterSet[] counterSets = new CounterSet[cores];
+            final TcpLayer[] tcpLayers = new TcpLayer[cores];
             for (int core = 0; core < cores; core++)
             {
                 final NetworkDriver[] txByIf = new NetworkDriver[ifs.length];
@@ -552,6 +578,14 @@ public final class FlowStack implements AutoCloseable
                     }
                 }
                 stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], runs, counterSets[core]);
+                if ((runs & (1 << FlowOwnership.CLASS_TCP)) != 0)
+                {
+                    final TcpLayer tcp = new TcpLayer(stacks[core].ipv4(), engine.pool(), counterSets[core],
+                        ownerships[core], tcpConfig, isn.apply(core), clock.nanoTime());
+                    stacks[core].ipv4().register(io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP, tcp);
+                    stacks[core].addTimerSource(tcp);
+                    tcpLayers[core] = tcp;
+                }
                 engine.stack(stacks[core]);
                 if (cores > 1)
                 {
@@ -564,7 +598,7 @@ public final class FlowStack implements AutoCloseable
             }
             for (int core = 0; core < cores; core++)
             {
-                final CoreContext ctx = new CoreContext(core, engines[core], stacks[core]);
+                final CoreContext ctx = new CoreContext(core, engines[core], stacks[core], tcpLayers[core]);
                 for (final CoreSetup s : setups)
                 {
                     s.setup(ctx);

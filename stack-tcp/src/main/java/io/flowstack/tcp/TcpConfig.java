@@ -1,0 +1,54 @@
+package io.flowstack.tcp;
+
+/**
+ * TCP tunables with their defaults. Immutable; {@code with*} methods return a changed copy.
+ *
+ * @param sendBuffer         bytes of each connection's send buffer (power of two).
+ * @param receiveBuffer      bytes of each connection's receive buffer (power of two).
+ * @param mslNs              maximum segment lifetime; TIME-WAIT lasts 2 MSL.
+ * @param delayedAckNs       longest an ACK is delayed (RFC 9293 3.8.6.3: under 0.5 s; we use 200 ms at most).
+ * @param synReceivedTimeoutNs how long an unfinished passive open is kept.
+ * @param maxRetransmissions retransmissions of one segment before the connection fails.
+ * @param maxSynRetransmissions retransmissions of a SYN before connect fails.
+ * @param minRtoNs           lower bound of the retransmission timeout (RFC 6298 says 1 s; Linux uses 200 ms).
+ * @param maxRtoNs           upper bound of the retransmission timeout.
+ * @param nagle              Nagle's algorithm on by default (RFC 9293 3.7.4).
+ * @param backlog            unfinished plus unaccepted connections per listener and core.
+ */
+public record TcpConfig(
+    int sendBuffer,
+    int receiveBuffer,
+    long mslNs,
+    long delayedAckNs,
+    long synReceivedTimeoutNs,
+    int maxRetransmissions,
+    int maxSynRetransmissions,
+    long minRtoNs,
+    long maxRtoNs,
+    boolean nagle,
+    int backlog)
+{
+    /** Defaults: 256 KiB buffers, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed ACK, min RTO 200 ms. */
+    public static final TcpConfig DEFAULT = new TcpConfig(
+        1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024);
+
+    /**
+     * @param bytes send and receive buffer size (a power of two).
+     * @return a copy.
+     */
+    public TcpConfig withBuffers(final int bytes)
+    {
+        return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog);
+    }
+
+    /**
+     * @param msl maximum segment lifetime.
+     * @return a copy.
+     */
+    public TcpConfig withMsl(final long msl)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, msl, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog);
+    }
+}

@@ -1,0 +1,103 @@
+package io.flowstack.tcp;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * One TCP connection as its application sees it on the owning core. Every method must be called on that core's
+ * thread (from a {@link TcpHandler} callback or a command submitted to the core). Nothing blocks: writes take
+ * what fits in the send buffer and say how much; reads take what has arrived.
+ */
+public interface TcpConnection
+{
+    /**
+     * Queues bytes to send.
+     *
+     * @param src    bytes.
+     * @param offset first byte.
+     * @param length number of bytes.
+     * @return bytes taken (0 when the send buffer is full: wait for {@link TcpHandler#onWritable}); -1 if the
+     *         connection can no longer send (closed for output, reset).
+     */
+    int write(DirectBuffer src, int offset, int length);
+
+    /**
+     * @return bytes that {@link #write} would take now.
+     */
+    int writable();
+
+    /**
+     * Takes received bytes.
+     *
+     * @param dst    where to copy them.
+     * @param offset first byte.
+     * @param length room.
+     * @return bytes copied; 0 if none are waiting (-1 once the peer closed and everything was read).
+     */
+    int read(MutableDirectBuffer dst, int offset, int length);
+
+    /**
+     * @return received bytes waiting to be read.
+     */
+    int readable();
+
+    /**
+     * Closes our sending side after what was written (sends FIN); reading goes on (half-close).
+     */
+    void shutdownOutput();
+
+    /**
+     * Closes the connection gracefully: FIN after what was written. Data that arrives later is discarded.
+     */
+    void close();
+
+    /**
+     * Resets the connection at once (RFC 9293 ABORT): sends RST, drops both buffers.
+     */
+    void abort();
+
+    /**
+     * @param noDelay true turns off Nagle's algorithm for this connection.
+     */
+    void noDelay(boolean noDelay);
+
+    /**
+     * @return the peer's address.
+     */
+    int remoteAddress();
+
+    /**
+     * @return the peer's port.
+     */
+    int remotePort();
+
+    /**
+     * @return our address.
+     */
+    int localAddress();
+
+    /**
+     * @return our port.
+     */
+    int localPort();
+
+    /**
+     * @return the state, in RFC 9293 terms.
+     */
+    String state();
+
+    /**
+     * @return true after {@link TcpHandler#onClosed} was called.
+     */
+    boolean isClosed();
+
+    /**
+     * @param attachment any object the application wants to keep with the connection.
+     */
+    void attach(Object attachment);
+
+    /**
+     * @return the attachment.
+     */
+    Object attachment();
+}

@@ -1,0 +1,373 @@
+package io.flowstack.tcp.buffer;
+
+import io.flowstack.core.seq.Seq;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Received data: the bytes in order that wait for the application, and out-of-order bytes held at their place
+ * until the gap before them is filled (RFC 9293 3.10.7.4, "segment text").
+ * <p>
+ * Layout: a ring of power-of-two capacity indexed by {@code seq & mask}. Unread bytes occupy
+ * {@code [readSeq, rcvNxt)}; the rest of the ring, {@code [rcvNxt, readSeq + capacity)}, is the receive window,
+ * and out-of-order data is written straight into it at its sequence number. So the window is the capacity less
+ * the unread bytes; out-of-order data does not shrink it, and its right edge {@code readSeq + capacity} only moves
+ * right, when the application reads (RFC 9293 3.8.6: the window should not shrink).
+ * <p>
+ * Out-of-order data is tracked as at most {@code maxOooRanges} disjoint, non-adjacent ranges sorted by sequence
+ * number. A segment that would need one more range than that is dropped whole and counted in
+ * {@link #droppedSegments()}; the peer retransmits it.
+ * <p>
+ * Duplicates: the first copy of a byte wins. Bytes already held, in order or out of order, are never
+ * overwritten, so what the application reads never depends on retransmissions (RFC 9293 3.10.7.4 allows keeping
+ * either copy; keeping the first is the only choice that also covers bytes already delivered).
+ * <p>
+ * Only data is held. SYN and FIN occupy sequence numbers but no bytes, so the TCB keeps its own RCV.NXT: after
+ * {@code reset(irs)} data starts at {@code irs + 1}, and a FIN is in order once {@link #rcvNxt()} reaches its
+ * sequence number. Nothing is allocated after construction.
+ */
+public final class ReceiveBuffer
+{
+    private final UnsafeBuffer ring;
+    private final int capacity;
+    private final int mask;
+    private final int maxOooRanges;
+    private final int[] oooStarts;
+    private final int[] oooEnds;
+    private int oooCount;
+    private int readSeq;
+    private int rcvNxt;
+    private int lastOooSeq;
+    private boolean lastOooKnown;
+    private long droppedSegments;
+
+    /**
+     * @param capacity     bytes held at most, and so the largest window; a power of two from 1 to 2^30.
+     * @param maxOooRanges most disjoint out-of-order ranges held; 0 drops every out-of-order segment.
+     * @throws IllegalArgumentException if {@code capacity} is not such a power of two or {@code maxOooRanges} is
+     *                                  negative.
+     */
+    public ReceiveBuffer(final int capacity, final int maxOooRanges)
+    {
+        if (capacity <= 0 || capacity > (1 << 30) || Integer.bitCount(capacity) != 1)
+        {
+            throw new IllegalArgumentException("capacity must be a power of two up to 2^30: " + capacity);
+        }
+        if (maxOooRanges < 0)
+        {
+            throw new IllegalArgumentException("maxOooRanges must not be negative: " + maxOooRanges);
+        }
+        this.ring = new UnsafeBuffer(new byte[capacity]);
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.maxOooRanges = maxOooRanges;
+        this.oooStarts = new int[maxOooRanges];
+        this.oooEnds = new int[maxOooRanges];
+    }
+
+    /**
+     * Empties the buffer for a new connection and clears {@link #droppedSegments()}.
+     *
+     * @param irs initial receive sequence number; the first data byte expected is {@code irs + 1}.
+     */
+    public void reset(final int irs)
+    {
+        rcvNxt = irs + 1;
+        readSeq = rcvNxt;
+        oooCount = 0;
+        lastOooKnown = false;
+        droppedSegments = 0;
+    }
+
+    /**
+     * Takes the data of a segment. The part inside the window {@code [rcvNxt, rcvNxt + window())} is kept at its
+     * place (RFC 9293 3.10.7.4: segments are trimmed to the window); bytes before it, after it, or already held
+     * are ignored. If the data reaches {@link #rcvNxt()}, RCV.NXT advances over it and over any out-of-order
+     * ranges it joins.
+     *
+     * @param seq    SEG.SEQ of the first data byte (after the SYN, if the segment has one).
+     * @param src    bytes of the segment's data.
+     * @param offset index of the first data byte in {@code src}.
+     * @param length bytes of data.
+     * @return bytes that became readable in order: how far {@link #rcvNxt()} advanced.
+     */
+    public int offer(final int seq, final DirectBuffer src, final int offset, final int length)
+    {
+        if (length <= 0)
+        {
+            return 0;
+        }
+        // Offsets relative to RCV.NXT; the window is at most 2^30, so they cannot overflow once clipped.
+        final long relStart = seq - rcvNxt;
+        final int lo = (int)Math.max(relStart, 0);
+        final int hi = (int)Math.min(relStart + length, window());
+        if (lo >= hi)
+        {
+            return 0;
+        }
+        final int srcBase = offset - (int)relStart;
+
+        // Ranges [first, last] touch [lo, hi]: they overlap it or are adjacent to it.
+        int first = 0;
+        while (first < oooCount && oooEnds[first] - rcvNxt < lo)
+        {
+            first++;
+        }
+        int last = first - 1;
+        while (last + 1 < oooCount && oooStarts[last + 1] - rcvNxt <= hi)
+        {
+            last++;
+        }
+
+        if (lo > 0 && first > last && oooCount == maxOooRanges)
+        {
+            droppedSegments++;
+            return 0;
+        }
+
+        copyGaps(lo, hi, first, last, src, srcBase);
+
+        if (lo == 0)
+        {
+            // In order: RCV.NXT moves to the end of this data or of the last range it joins, all of them from 0.
+            final int newEnd = last >= 0 ? Math.max(hi, oooEnds[last] - rcvNxt) : hi;
+            removeRanges(0, last + 1);
+            rcvNxt += newEnd;
+            return newEnd;
+        }
+
+        final int start = first <= last ? Math.min(lo, oooStarts[first] - rcvNxt) : lo;
+        final int end = first <= last ? Math.max(hi, oooEnds[last] - rcvNxt) : hi;
+        if (first <= last)
+        {
+            removeRanges(first + 1, last - first);
+        }
+        else
+        {
+            insertRange(first);
+        }
+        oooStarts[first] = rcvNxt + start;
+        oooEnds[first] = rcvNxt + end;
+        lastOooSeq = rcvNxt + lo;
+        lastOooKnown = true;
+        return 0;
+    }
+
+    private void copyGaps(
+        final int lo, final int hi, final int first, final int last, final DirectBuffer src, final int srcBase)
+    {
+        int cursor = lo;
+        for (int k = first; k <= last && cursor < hi; k++)
+        {
+            final int start = oooStarts[k] - rcvNxt;
+            if (start > cursor)
+            {
+                copyIn(cursor, Math.min(start, hi), src, srcBase);
+            }
+            cursor = Math.max(cursor, oooEnds[k] - rcvNxt);
+        }
+        if (cursor < hi)
+        {
+            copyIn(cursor, hi, src, srcBase);
+        }
+    }
+
+    private void copyIn(final int from, final int to, final DirectBuffer src, final int srcBase)
+    {
+        final int n = to - from;
+        final int index = (rcvNxt + from) & mask;
+        final int firstPart = Math.min(n, capacity - index);
+        ring.putBytes(index, src, srcBase + from, firstPart);
+        if (n > firstPart)
+        {
+            ring.putBytes(0, src, srcBase + from + firstPart, n - firstPart);
+        }
+    }
+
+    private void removeRanges(final int from, final int count)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+        final int tail = oooCount - from - count;
+        System.arraycopy(oooStarts, from + count, oooStarts, from, tail);
+        System.arraycopy(oooEnds, from + count, oooEnds, from, tail);
+        oooCount -= count;
+    }
+
+    private void insertRange(final int at)
+    {
+        final int tail = oooCount - at;
+        System.arraycopy(oooStarts, at, oooStarts, at + 1, tail);
+        System.arraycopy(oooEnds, at, oooEnds, at + 1, tail);
+        oooCount++;
+    }
+
+    /**
+     * Copies bytes in order to the application and frees their space: the window grows by the bytes read.
+     *
+     * @param dst    where to copy.
+     * @param offset index in {@code dst}.
+     * @param length bytes wanted.
+     * @return bytes read, at most {@link #readable()}.
+     */
+    public int read(final MutableDirectBuffer dst, final int offset, final int length)
+    {
+        final int n = peek(dst, offset, length);
+        readSeq += n;
+        return n;
+    }
+
+    /**
+     * Copies bytes in order without consuming them.
+     *
+     * @param dst    where to copy.
+     * @param offset index in {@code dst}.
+     * @param length bytes wanted.
+     * @return bytes copied, at most {@link #readable()}.
+     */
+    public int peek(final MutableDirectBuffer dst, final int offset, final int length)
+    {
+        final int n = Math.min(length, readable());
+        if (n <= 0)
+        {
+            return 0;
+        }
+        final int index = readSeq & mask;
+        final int firstPart = Math.min(n, capacity - index);
+        dst.putBytes(offset, ring, index, firstPart);
+        if (n > firstPart)
+        {
+            dst.putBytes(offset + firstPart, ring, 0, n - firstPart);
+        }
+        return n;
+    }
+
+    /**
+     * Consumes bytes in order without copying them, e.g. after {@link #peek}.
+     *
+     * @param length bytes to consume.
+     * @return bytes consumed, at most {@link #readable()}.
+     */
+    public int skip(final int length)
+    {
+        final int n = Math.max(0, Math.min(length, readable()));
+        readSeq += n;
+        return n;
+    }
+
+    /**
+     * @return bytes in order that the application has not read.
+     */
+    public int readable()
+    {
+        return rcvNxt - readSeq;
+    }
+
+    /**
+     * @return the receive window: capacity less the unread bytes, 0 to the capacity. The TCB scales it and may
+     *     hold it back to avoid silly windows (RFC 9293 3.8.6.2.2); it never advertises more.
+     */
+    public int window()
+    {
+        return capacity - readable();
+    }
+
+    /**
+     * @return the sequence number after the window, {@code rcvNxt() + window()}; it never moves left.
+     */
+    public int rightEdge()
+    {
+        return readSeq + capacity;
+    }
+
+    /**
+     * @return next data sequence number expected: the data part of RCV.NXT.
+     */
+    public int rcvNxt()
+    {
+        return rcvNxt;
+    }
+
+    /**
+     * @return true if out-of-order data is held.
+     */
+    public boolean hasOutOfOrder()
+    {
+        return oooCount > 0;
+    }
+
+    /**
+     * @return disjoint out-of-order ranges held, 0 to {@code maxOooRanges}.
+     */
+    public int outOfOrderRanges()
+    {
+        return oooCount;
+    }
+
+    /**
+     * @return segments with new out-of-order data dropped because every range was in use.
+     */
+    public long droppedSegments()
+    {
+        return droppedSegments;
+    }
+
+    /**
+     * Lists the out-of-order ranges as SACK blocks (RFC 2018 4): first the range holding the most recently
+     * received out-of-order data, then the others in sequence order. RFC 2018 4 also asks for the later blocks
+     * to repeat the most recently reported ones; that history is the sender of the ACKs' to keep.
+     *
+     * @param lefts  receives the left edges (first sequence number of each block).
+     * @param rights receives the right edges (sequence number after each block).
+     * @param max    most blocks wanted; both arrays hold at least that many.
+     * @return blocks written.
+     */
+    public int sackBlocks(final int[] lefts, final int[] rights, final int max)
+    {
+        final int limit = Math.min(max, oooCount);
+        if (limit <= 0)
+        {
+            return 0;
+        }
+        int recent = -1;
+        if (lastOooKnown)
+        {
+            for (int k = 0; k < oooCount; k++)
+            {
+                if (Seq.between(oooStarts[k], lastOooSeq, oooEnds[k]))
+                {
+                    recent = k;
+                    break;
+                }
+            }
+        }
+        int n = 0;
+        if (recent >= 0)
+        {
+            lefts[n] = oooStarts[recent];
+            rights[n] = oooEnds[recent];
+            n++;
+        }
+        for (int k = 0; k < oooCount && n < limit; k++)
+        {
+            if (k != recent)
+            {
+                lefts[n] = oooStarts[k];
+                rights[n] = oooEnds[k];
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * @return bytes held at most.
+     */
+    public int capacity()
+    {
+        return capacity;
+    }
+}

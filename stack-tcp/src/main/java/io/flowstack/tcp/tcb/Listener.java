@@ -1,0 +1,22 @@
+package io.flowstack.tcp.tcb;
+
+import io.flowstack.tcp.TcpAcceptor;
+
+/**
+ * A passive open on one core (every core holds its own copy of a listener): the address and port, who takes
+ * the connections, and how many half-open connections it has (the backlog bound).
+ */
+final class Listener
+{
+    final int localAddress;
+    final int localPort;
+    final TcpAcceptor acceptor;
+    int halfOpen;
+
+    Listener(final int localAddress, final int localPort, final TcpAcceptor acceptor)
+    {
+        this.localAddress = localAddress;
+        this.localPort = localPort;
+        this.acceptor = acceptor;
+    }
+}

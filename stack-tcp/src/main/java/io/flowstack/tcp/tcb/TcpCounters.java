@@ -1,0 +1,59 @@
+package io.flowstack.tcp.tcb;
+
+import io.flowstack.core.counter.CounterSet;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * TCP's counters on one core. Every dropped segment counts under its reason and in the core's total of drops.
+ */
+final class TcpCounters
+{
+    final AtomicCounter rxSegments;
+    final AtomicCounter rxDropped;
+    final AtomicCounter rxBadHeader;
+    final AtomicCounter rxBadChecksum;
+    final AtomicCounter rxBadOptions;
+    final AtomicCounter rxBadFlags;
+    final AtomicCounter rxOutOfWindow;
+    final AtomicCounter rxPaws;
+    final AtomicCounter rxNoConnection;
+    final AtomicCounter challengeAcks;
+    final AtomicCounter dupAcks;
+    final AtomicCounter fastRetransmits;
+    final AtomicCounter retransmits;
+    final AtomicCounter timeouts;
+    final AtomicCounter windowProbes;
+    final AtomicCounter txSegments;
+    final AtomicCounter txResets;
+    final AtomicCounter txDrops;
+    final AtomicCounter established;
+    final AtomicCounter backlogDrops;
+    final AtomicCounter flowsOwned;
+    final AtomicCounter connections;
+
+    TcpCounters(final CounterSet c)
+    {
+        rxSegments = c.counter("tcp.rx.segments");
+        rxDropped = c.counter(CounterSet.RX_DROPS);
+        rxBadHeader = c.counter("tcp.rx.bad_header");
+        rxBadChecksum = c.counter("tcp.rx.bad_checksum");
+        rxBadOptions = c.counter("tcp.rx.bad_options");
+        rxBadFlags = c.counter("tcp.rx.bad_flags");
+        rxOutOfWindow = c.counter("tcp.rx.out_of_window");
+        rxPaws = c.counter("tcp.rx.paws_rejected");
+        rxNoConnection = c.counter("tcp.rx.no_connection");
+        challengeAcks = c.counter("tcp.tx.challenge_acks");
+        dupAcks = c.counter("tcp.rx.dup_acks");
+        fastRetransmits = c.counter("tcp.fast_retransmits");
+        retransmits = c.counter("tcp.retransmits");
+        timeouts = c.counter("tcp.timeouts");
+        windowProbes = c.counter("tcp.tx.window_probes");
+        txSegments = c.counter("tcp.tx.segments");
+        txResets = c.counter("tcp.tx.resets");
+        txDrops = c.counter("tcp.tx.drops");
+        established = c.counter("tcp.established");
+        backlogDrops = c.counter("tcp.rx.backlog_drops");
+        flowsOwned = c.counter("flows.owned");
+        connections = c.counter("tcp.connections");
+    }
+}
