@@ -13,7 +13,7 @@ import java.util.Locale;
 public record AppSpec(String name, int port)
 {
     /** Names the command line accepts. */
-    public static final String KNOWN = "udp-echo";
+    public static final String KNOWN = "udp-echo, echo, discard, source, http";
 
     /**
      * @param text {@code NAME[:PORT]}.
@@ -51,19 +51,27 @@ public record AppSpec(String name, int port)
     {
         return switch (name)
         {
-            case "udp-echo" -> UdpEcho.DEFAULT_PORT;
+            case "udp-echo", "echo" -> 7;
+            case "discard" -> 9;
+            case "source" -> 19;
+            case "http" -> 80;
             default -> throw new IllegalArgumentException("unknown app '" + name + "' (known: " + KNOWN + ")");
         };
     }
 
     /**
+     * @param httpRoot directory the http application serves, or null for its fixed answer.
      * @return the application, one instance per core.
      */
-    public CoreSetup create()
+    public CoreSetup create(final java.nio.file.Path httpRoot)
     {
         return switch (name)
         {
             case "udp-echo" -> new UdpEcho(port);
+            case "echo" -> new TcpEcho(port);
+            case "discard" -> new Discard(port);
+            case "source" -> new Source(port);
+            case "http" -> new HttpServer(port, httpRoot);
             default -> throw new IllegalArgumentException("unknown app '" + name + "' (known: " + KNOWN + ")");
         };
     }

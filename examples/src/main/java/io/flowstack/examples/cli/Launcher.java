@@ -50,6 +50,7 @@ final class Launcher implements AutoCloseable
      * @param weights    per-core weights for the indirection table, or null for equal.
      * @param countersFile where to publish the counters, or null for {@link CountersFile#defaultFile}.
      * @param description  what {@code flowstack stat} shows as the process's description.
+     * @param httpRoot     directory the http application serves, or null.
      */
     record Options(
         List<String> taps,
@@ -67,7 +68,8 @@ final class Launcher implements AutoCloseable
         Map<Integer, Integer> protocols,
         int[] weights,
         Path countersFile,
-        String description)
+        String description,
+        Path httpRoot)
     {
         /**
          * Options for one TAP, one core.
@@ -76,7 +78,8 @@ final class Launcher implements AutoCloseable
             final List<AppSpec> apps, final Path pcap)
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
-                pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip);
+                pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
+                null);
         }
     }
 
@@ -224,7 +227,7 @@ final class Launcher implements AutoCloseable
         }
         for (final AppSpec app : o.apps())
         {
-            builder.onEachCore(app.create());
+            builder.onEachCore(app.create(o.httpRoot()));
         }
         stack = builder.build().start();
     }

@@ -69,6 +69,10 @@ final class ServeCommand implements Callable<Integer>
         + " e.g. 1=icmp (repeatable; icmp, udp, tcp, other). Rules may still steer other flows there.")
     List<String> protocols = new ArrayList<>();
 
+    @Option(names = "--root", paramLabel = "DIR", description = "Directory the http application serves (without it,"
+        + " http answers every request with 200 ok).")
+    Path httpRoot;
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame in and out to this pcap file.")
     Path pcap;
 
@@ -134,7 +138,7 @@ final class ServeCommand implements Callable<Integer>
         return new Launcher.Options(taps, netns, hosts, addresses, specs, pcap, pin, cores, queues,
             rssKey == null ? null : rssKey.equalsIgnoreCase("symmetric") ? ToeplitzHash.symmetricKey()
                 : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
-            countersFile, description());
+            countersFile, description(), httpRoot);
     }
 
     private int[] designation()

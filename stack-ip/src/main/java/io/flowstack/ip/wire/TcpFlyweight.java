@@ -103,7 +103,7 @@ public final class TcpFlyweight extends Flyweight
 
     /**
      * Validates the header: the fixed part within the window, the data offset at least 5 words and within the
-     * window, and every option's length (RFC 9293 3.1 and MUST-7: an implementation must be prepared for an
+     * window, and every option's length (RFC 9293 3.1; 3.2 MUST-7: an implementation must be prepared for an
      * illegal option length such as zero). The checksum is not checked here: it needs the IP addresses, see
      * {@link #checksumValid(int, int, int)}.
      *

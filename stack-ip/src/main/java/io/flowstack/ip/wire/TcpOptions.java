@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  * fills it from a header, the setters fill it for {@link #emit}. One instance is reused for every segment, so
  * neither parsing nor emitting allocates.
  * <p>
- * Parsing refuses a header with an illegal option length (RFC 9293 3.1 MUST-7) and skips options it does not
+ * Parsing refuses a header with an illegal option length (RFC 9293 3.2 MUST-7) and skips options it does not
  * know by their length (RFC 9293 3.2 MUST-6). Emitting writes the options in the order and with the padding Linux
  * uses, so every option starts where Linux would put it and the total is a multiple of 4: MSS, SACK-permitted and
  * timestamps (NOP, NOP in place of SACK-permitted when it is absent), NOP and window scale, NOP, NOP and SACK.
@@ -108,7 +108,7 @@ public final class TcpOptions
     }
 
     /**
-     * Clears this value and parses options into it. RFC 9293 3.1 MUST-7: an option whose length is 0 or 1, runs
+     * Clears this value and parses options into it. RFC 9293 3.2 MUST-7: an option whose length is 0 or 1, runs
      * past the end of the options, or differs from its kind's fixed length (MSS 4, window scale 3,
      * SACK-permitted 2, timestamps 10, SACK 2 + 8n with n at least 1) makes the whole header bad. Parsing stops
      * at end-of-option-list. RFC 7323 2.3: a window scale above 14 is used as 14, and

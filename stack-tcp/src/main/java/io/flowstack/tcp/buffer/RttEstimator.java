@@ -34,7 +34,8 @@ public final class RttEstimator
      * @throws IllegalArgumentException unless {@code 0 < minRtoNs <= initialRtoNs <= maxRtoNs} and
      *                                  {@code clockGranularityNs >= 0}.
      */
-    public RttEstimator(final long minRtoNs, final long maxRtoNs, final long initialRtoNs, final long clockGranularityNs)
+    public RttEstimator(
+        final long minRtoNs, final long maxRtoNs, final long initialRtoNs, final long clockGranularityNs)
     {
         if (minRtoNs <= 0 || initialRtoNs < minRtoNs || maxRtoNs < initialRtoNs || clockGranularityNs < 0)
         {

@@ -1,0 +1,70 @@
+package io.flowstack.examples.apps;
+
+import io.flowstack.tcp.CoreContext;
+import io.flowstack.tcp.CoreSetup;
+import io.flowstack.tcp.TcpConnection;
+import io.flowstack.tcp.TcpHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * TCP source (the chargen idea, with zeros): writes as fast as the connection takes until the peer closes.
+ */
+public final class Source implements CoreSetup
+{
+    private final int port;
+
+    /**
+     * @param port port to listen on, on every core.
+     */
+    public Source(final int port)
+    {
+        this.port = port;
+    }
+
+    @Override
+    public void setup(final CoreContext core)
+    {
+        final UnsafeBuffer zeros = new UnsafeBuffer(new byte[1 << 16]);
+        final UnsafeBuffer sink = new UnsafeBuffer(new byte[1 << 12]);
+        final TcpHandler handler = new TcpHandler()
+        {
+            @Override
+            public void onConnected(final TcpConnection c)
+            {
+                fill(c);
+            }
+
+            @Override
+            public void onWritable(final TcpConnection c)
+            {
+                fill(c);
+            }
+
+            @Override
+            public void onData(final TcpConnection c)
+            {
+                while (c.read(sink, 0, sink.capacity()) > 0)
+                {
+                    // requests are ignored
+                }
+            }
+
+            @Override
+            public void onPeerClosed(final TcpConnection c)
+            {
+                c.close();
+            }
+
+            private void fill(final TcpConnection c)
+            {
+                int n;
+                do
+                {
+                    n = c.write(zeros, 0, zeros.capacity());
+                }
+                while (n == zeros.capacity());
+            }
+        };
+        core.tcp().listen(0, port, c -> handler);
+    }
+}

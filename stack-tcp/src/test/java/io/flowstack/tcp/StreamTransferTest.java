@@ -1,0 +1,130 @@
+package io.flowstack.tcp;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.security.MessageDigest;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two stacks over the in-memory link move a large byte stream each way with identical bytes, and close cleanly.
+ */
+class StreamTransferTest
+{
+    /** Sends {@code total} pseudo-random bytes, digests what it receives; closes its side when done sending. */
+    static final class Pump implements TcpHandler
+    {
+        final long total;
+        final UnsafeBuffer chunk = new UnsafeBuffer(new byte[1 << 16]);
+        final UnsafeBuffer in = new UnsafeBuffer(new byte[1 << 16]);
+        final MessageDigest sent;
+        final MessageDigest received;
+        final Random random;
+        long written;
+        long read;
+        int chunkOffset;
+        int chunkLength;
+        boolean connected;
+        boolean peerClosed;
+        int closedReason = -1;
+        TcpConnection conn;
+
+        Pump(final long total, final long seed) throws Exception
+        {
+            this.total = total;
+            this.sent = MessageDigest.getInstance("SHA-256");
+            this.received = MessageDigest.getInstance("SHA-256");
+            this.random = new Random(seed);
+        }
+
+        @Override
+        public void onConnected(final TcpConnection c)
+        {
+            conn = c;
+            connected = true;
+            fill(c);
+        }
+
+        @Override
+        public void onWritable(final TcpConnection c)
+        {
+            fill(c);
+        }
+
+        private void fill(final TcpConnection c)
+        {
+            while (written < total)
+            {
+                if (chunkOffset == chunkLength)
+                {
+                    chunkLength = (int)Math.min(chunk.capacity(), total - written);
+                    final byte[] bytes = chunk.byteArray();
+                    random.nextBytes(bytes);
+                    sent.update(bytes, 0, chunkLength);
+                    chunkOffset = 0;
+                }
+                final int n = c.write(chunk, chunkOffset, chunkLength - chunkOffset);
+                if (n <= 0)
+                {
+                    return;
+                }
+                chunkOffset += n;
+                written += n;
+            }
+            c.shutdownOutput();
+        }
+
+        @Override
+        public void onData(final TcpConnection c)
+        {
+            int n;
+            while ((n = c.read(in, 0, in.capacity())) > 0)
+            {
+                received.update(in.byteArray(), 0, n);
+                read += n;
+            }
+        }
+
+        @Override
+        public void onPeerClosed(final TcpConnection c)
+        {
+            onData(c);
+            peerClosed = true;
+        }
+
+        @Override
+        public void onClosed(final TcpConnection c, final int reason)
+        {
+            closedReason = reason;
+        }
+    }
+
+    private static void transfer(final long bytes, final TcpConfig config) throws Exception
+    {
+        try (TwoStacks net = new TwoStacks(config))
+        {
+            final Pump server = new Pump(bytes, 2);
+            final Pump client = new Pump(bytes, 1);
+            net.ctx[1].tcp().listen(0, 5001, c -> server);
+            net.ctx[0].tcp().connect(TwoStacks.B_IP, 5001, client, net.clock.nanoTime());
+            net.runUntil(() -> client.closedReason >= 0 && server.closedReason >= 0, 600_000_000_000L);
+            assertEquals(bytes, client.read);
+            assertEquals(bytes, server.read);
+            assertArrayEquals(client.sent.digest(), server.received.digest(), "client to server bytes differ");
+            assertArrayEquals(server.sent.digest(), client.received.digest(), "server to client bytes differ");
+            assertEquals(TcpHandler.CLOSED_NORMALLY, client.closedReason);
+            assertEquals(TcpHandler.CLOSED_NORMALLY, server.closedReason);
+            assertTrue(client.peerClosed && server.peerClosed);
+        }
+    }
+
+    @Test
+    void shouldMoveTenMegabytesEachWay() throws Exception
+    {
+        transfer(10_000_000L, TcpConfig.DEFAULT);
+    }
+}
