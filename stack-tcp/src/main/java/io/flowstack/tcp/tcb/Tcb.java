@@ -176,7 +176,13 @@ public final class Tcb implements TcpConnection
     @Override
     public int writable()
     {
-        return closed || outputShutdown ? 0 : sendBuffer.free();
+        final int free = closed || outputShutdown ? 0 : sendBuffer.free();
+        if (free == 0)
+        {
+            // The application is waiting for room: tell it when there is some.
+            wantWritable = true;
+        }
+        return free;
     }
 
     @Override

@@ -64,6 +64,7 @@ final class TcpInput
         // fourth: SYN.
         tcb.irs = seg.seq;
         tcb.receiveBuffer.reset(seg.seq);
+        tcb.rcvAdv = seg.seq + 1;
         TcpOutput.applySynOptions(tcb, seg);
         tcb.sndWl1 = seg.seq;
         tcb.sndWl2 = seg.ack;

@@ -313,6 +313,7 @@ public final class TcpLayer implements TransportHandler, TimerSource
         listener.halfOpen++;
         tcb.irs = s.seq;
         tcb.receiveBuffer.reset(s.seq);
+        tcb.rcvAdv = s.seq + 1;
         tcb.sndWl1 = s.seq;
         tcb.sndWl2 = tcb.iss;
         TcpOutput.applySynOptions(tcb, s);
