@@ -56,12 +56,14 @@ public final class FlowStack implements AutoCloseable
     private final ErrorHandler errorHandler;
     private final int idleSpins;
     private final FlowOwnership ownership;
+    private final List<CoreContext> contexts;
     private boolean started;
     private boolean closed;
 
     private FlowStack(final Builder b, final List<CoreEngine> engines, final List<IpStack> stacks,
-        final List<Waiter> waiters, final PcapWriter pcap, final FlowOwnership ownership)
+        final List<Waiter> waiters, final PcapWriter pcap, final FlowOwnership ownership, final List<CoreContext> contexts)
     {
+        this.contexts = contexts;
         this.engines = engines;
         this.stacks = stacks;
         this.devices = b.devices;
@@ -119,6 +121,15 @@ public final class FlowStack implements AutoCloseable
     public IpStack ip(final int core)
     {
         return stacks.get(core);
+    }
+
+    /**
+     * @param core a core index.
+     * @return what applications see of that core (its TCP and IP, a way to submit commands).
+     */
+    public CoreContext core(final int core)
+    {
+        return contexts.get(core);
     }
 
     /**
@@ -596,16 +607,18 @@ public final class FlowStack implements AutoCloseable
                     engine.pcap(pcap);
                 }
             }
+            final CoreContext[] contexts = new CoreContext[cores];
             for (int core = 0; core < cores; core++)
             {
                 final CoreContext ctx = new CoreContext(core, engines[core], stacks[core], tcpLayers[core]);
+                contexts[core] = ctx;
                 for (final CoreSetup s : setups)
                 {
                     s.setup(ctx);
                 }
             }
             return new FlowStack(this, List.of(engines), List.of(stacks), waiters, pcap,
-                new FlowOwnership(cores, hash, table, rules, designated, classes));
+                new FlowOwnership(cores, hash, table, rules, designated, classes), List.of(contexts));
         }
 
         private static int[] filled(final int n, final int value)

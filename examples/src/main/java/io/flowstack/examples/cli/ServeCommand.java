@@ -5,6 +5,7 @@ import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.examples.apps.AppSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -30,64 +31,20 @@ import java.util.concurrent.CountDownLatch;
         "Several --tap/--ip pairs make one interface each; by default interface i is served by core i mod --cores."})
 final class ServeCommand implements Callable<Integer>
 {
-    @Option(names = "--tap", required = true, paramLabel = "NAME", description = "TAP interface name (repeatable).")
-    List<String> taps = new ArrayList<>();
-
-    @Option(names = "--ip", required = true, paramLabel = "CIDR", description = "The stack's address on each TAP, e.g. 198.18.0.2/24.")
-    List<String> ips = new ArrayList<>();
-
-    @Option(names = "--netns", paramLabel = "NS", description = "Namespace for the kernel side of new TAPs.")
-    String netns;
-
-    @Option(names = "--host-ip", paramLabel = "CIDR", description = "Kernel side address of each TAP, e.g. 198.18.0.1/24.")
-    List<String> hostIps = new ArrayList<>();
+    @Mixin
+    StackOptions stack;
 
     @Option(names = "--app", paramLabel = "NAME[:PORT]", description = "Application to serve (repeatable): " + AppSpec.KNOWN + ".")
     List<String> apps = new ArrayList<>();
-
-    @Option(names = "--cores", paramLabel = "N", defaultValue = "1", description = "Stack instances, one thread each (default 1).")
-    int cores;
-
-    @Option(names = "--queues", paramLabel = "N", defaultValue = "1", description = "Queues per TAP; more than 1 makes a multi-queue TAP.")
-    int queues;
-
-    @Option(names = "--rss-key", paramLabel = "HEX|symmetric", description = "40-byte Toeplitz key in hex, or 'symmetric'"
-        + " (6d5a repeated: both directions of a flow hash alike, with 16 bits of entropy); default: random per start.")
-    String rssKey;
-
-    @Option(names = "--steer", paramLabel = "RULE", description = "Steering rule PROTO[:ADDR][:PORT]@CORE, e.g. udp:53@1 (repeatable).")
-    List<String> steer = new ArrayList<>();
-
-    @Option(names = "--weights", paramLabel = "W,W,..", split = ",", description = "Share of hashed flows per core.")
-    int[] weights;
-
-    @Option(names = "--designate", paramLabel = "IF=CORE|hashed", split = ",",
-        description = "Interface to core, e.g. 0=1,1=0; 'hashed' spreads every interface's flows over all cores.")
-    List<String> designate = new ArrayList<>();
-
-    @Option(names = "--protocols", paramLabel = "CORE=P+P", description = "Protocols a core takes hashed flows of,"
-        + " e.g. 1=icmp (repeatable; icmp, udp, tcp, other). Rules may still steer other flows there.")
-    List<String> protocols = new ArrayList<>();
 
     @Option(names = "--root", paramLabel = "DIR", description = "Directory the http application serves (without it,"
         + " http answers every request with 200 ok).")
     Path httpRoot;
 
-    @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame in and out to this pcap file.")
-    Path pcap;
-
-    @Option(names = "--pin", description = "Pin each core's thread to a CPU of its own (off by default: on a small"
-        + " machine the kernel's own network work needs those CPUs too).")
-    boolean pin;
-
-    @Option(names = "--counters-file", paramLabel = "FILE", description = "Publish the live counters in this file"
-        + " instead of /dev/shm/flowstack/PID.counters (read them with 'flowstack stat --file FILE').")
-    Path countersFile;
-
     @Override
     public Integer call() throws Exception
     {
-        final Launcher.Options options = options();
+        final Launcher.Options options = stack.options(apps, httpRoot, "serve");
         final CountDownLatch stopped = new CountDownLatch(1);
         final Launcher launcher = Launcher.start(options);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
@@ -96,153 +53,13 @@ final class ServeCommand implements Callable<Integer>
             stopped.countDown();
         }, "flowstack-shutdown"));
         System.out.println("flowstack: serving " + options.ips() + " on " + options.taps()
-            + (netns != null ? " (kernel side " + options.hostIps() + " in namespace " + netns + ")" : "")
-            + ", " + cores + (cores == 1 ? " core" : " cores")
-            + (queues > 1 ? ", " + queues + " queues per TAP (steering: learned)" : cores > 1 ? " (steering: software)" : "")
+            + (options.netns() != null ? " (kernel side " + options.hostIps() + " in namespace " + options.netns() + ")" : "")
+            + ", " + options.cores() + (options.cores() == 1 ? " core" : " cores")
+            + (options.queues() > 1 ? ", " + options.queues() + " queues per TAP (steering: learned)"
+                : options.cores() > 1 ? " (steering: software)" : "")
             + (options.apps().isEmpty() ? "" : ", apps " + options.apps()) + "; Ctrl-C to stop");
         System.out.flush();
         stopped.await();
         return 0;
-    }
-
-    Launcher.Options options()
-    {
-        final List<AppSpec> specs = new ArrayList<>();
-        for (final String a : apps)
-        {
-            specs.add(AppSpec.parse(a));
-        }
-        final List<Cidr> hosts = new ArrayList<>();
-        for (final String h : hostIps)
-        {
-            hosts.add(Cidr.parse(h));
-        }
-        final List<Cidr> addresses = new ArrayList<>();
-        for (final String a : ips)
-        {
-            addresses.add(Cidr.parse(a));
-        }
-        final List<SteeringRule> rules = new ArrayList<>();
-        for (final String r : steer)
-        {
-            rules.add(SteeringRule.parse(r));
-        }
-        if (cores < 1 || cores > 256)
-        {
-            throw new IllegalArgumentException("--cores must be 1..256");
-        }
-        if (weights != null && weights.length != cores)
-        {
-            throw new IllegalArgumentException("--weights needs " + cores + " values, one per core");
-        }
-        return new Launcher.Options(taps, netns, hosts, addresses, specs, pcap, pin, cores, queues,
-            rssKey == null ? null : rssKey.equalsIgnoreCase("symmetric") ? ToeplitzHash.symmetricKey()
-                : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
-            countersFile, description(), httpRoot);
-    }
-
-    private int[] designation()
-    {
-        if (designate.isEmpty())
-        {
-            return null;
-        }
-        final int[] d = new int[taps.size()];
-        if (designate.size() == 1 && designate.get(0).equalsIgnoreCase("hashed"))
-        {
-            java.util.Arrays.fill(d, FlowOwnership.HASHED);
-            return d;
-        }
-        java.util.Arrays.fill(d, Integer.MIN_VALUE);
-        for (final String item : designate)
-        {
-            final String[] kv = item.split("=");
-            try
-            {
-                final int ifIndex = Integer.parseInt(kv[0].trim());
-                final int core = kv[1].trim().equalsIgnoreCase("hashed") ? FlowOwnership.HASHED : Integer.parseInt(kv[1].trim());
-                if (ifIndex < 0 || ifIndex >= d.length || core >= cores || core < FlowOwnership.HASHED)
-                {
-                    throw new IllegalArgumentException("--designate " + item + ": interface or core out of range");
-                }
-                d[ifIndex] = core;
-            }
-            catch (final NumberFormatException | ArrayIndexOutOfBoundsException e)
-            {
-                throw new IllegalArgumentException("--designate takes IF=CORE, got '" + item + "'");
-            }
-        }
-        for (int i = 0; i < d.length; i++)
-        {
-            if (d[i] == Integer.MIN_VALUE)
-            {
-                d[i] = taps.size() > 1 ? i % cores : FlowOwnership.HASHED;
-            }
-        }
-        return d;
-    }
-
-    private Map<Integer, Integer> protocolClasses()
-    {
-        final Map<Integer, Integer> result = new HashMap<>();
-        for (final String item : protocols)
-        {
-            final String[] kv = item.split("=");
-            if (kv.length != 2)
-            {
-                throw new IllegalArgumentException("--protocols takes CORE=P+P, got '" + item + "'");
-            }
-            final int core;
-            try
-            {
-                core = Integer.parseInt(kv[0].trim());
-            }
-            catch (final NumberFormatException e)
-            {
-                throw new IllegalArgumentException("--protocols takes CORE=P+P, got '" + item + "'");
-            }
-            if (core < 0 || core >= cores)
-            {
-                throw new IllegalArgumentException("--protocols " + item + ": no core " + core);
-            }
-            int mask = 0;
-            for (final String p : kv[1].split("[+,]"))
-            {
-                mask |= 1 << switch (p.trim().toLowerCase(Locale.ROOT))
-                {
-                    case "icmp" -> FlowOwnership.CLASS_ICMP;
-                    case "udp" -> FlowOwnership.CLASS_UDP;
-                    case "tcp" -> FlowOwnership.CLASS_TCP;
-                    case "other" -> FlowOwnership.CLASS_OTHER;
-                    default -> throw new IllegalArgumentException("unknown protocol '" + p + "' in --protocols");
-                };
-            }
-            result.put(core, mask);
-        }
-        return result;
-    }
-
-    /** What {@code flowstack stat} shows for this process: the options that tell one server from another. */
-    private String description()
-    {
-        final StringBuilder b = new StringBuilder("serve");
-        for (int i = 0; i < taps.size(); i++)
-        {
-            b.append(" --tap ").append(taps.get(i)).append(" --ip ").append(i < ips.size() ? ips.get(i) : "?");
-        }
-        if (netns != null)
-        {
-            b.append(" --netns ").append(netns);
-        }
-        b.append(" --cores ").append(cores);
-        if (queues > 1)
-        {
-            b.append(" --queues ").append(queues);
-        }
-        for (final String a : apps)
-        {
-            b.append(" --app ").append(a);
-        }
-        return b.toString();
     }
 }

@@ -48,7 +48,7 @@ class ServeLiveIT
     static void startServer() throws Exception
     {
         RootRequirement.assumeRoot();
-        NetNs.cleanStale("fstest-");
+        NetNs.cleanStale("fstest-serve-");
         ns = Names.namespace("serve");
         tap = Names.device();
         work = Files.createTempDirectory("flowstack-serve-it");

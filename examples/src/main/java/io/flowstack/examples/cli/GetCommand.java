@@ -1,0 +1,277 @@
+package io.flowstack.examples.cli;
+
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.tcp.TcpConnection;
+import io.flowstack.tcp.TcpHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code flowstack get URL -o FILE}: an HTTP/1.1 client running on the stack (the connection is flowstack's,
+ * not the kernel's), with the same interface options as {@code serve}.
+ */
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Fetches http://ADDRESS[:PORT]/PATH over the stack and writes the body to a file.",
+        "With --netns NS (an existing namespace is used as it is), the TAP's kernel side goes into NS with --host-ip,",
+        "so a server in that namespace (python3 -m http.server, say) can be reached."})
+final class GetCommand implements Callable<Integer>
+{
+    @Mixin
+    StackOptions stack;
+
+    @Parameters(index = "0", paramLabel = "URL", description = "http://IPv4[:PORT]/PATH (no DNS: an address).")
+    String url;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write the body.")
+    Path output;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60", description = "Give up after this long.")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final URI uri = URI.create(url);
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null)
+        {
+            throw new IllegalArgumentException("only http://ADDRESS[:PORT]/PATH URLs are supported, got " + url);
+        }
+        final int address;
+        try
+        {
+            address = Ipv4Flyweight.parseAddress(uri.getHost());
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new IllegalArgumentException("the host must be an IPv4 address (there is no DNS here): " + uri.getHost());
+        }
+        final int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        final String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()
+            + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        final Client client = new Client(uri.getHost() + (uri.getPort() < 0 ? "" : ":" + port), path, output);
+        final long start = System.nanoTime();
+        try (Launcher launcher = Launcher.start(stack.options(List.of(), null, "get")))
+        {
+            launcher.stack().engine(0).submit(now -> client.connect(launcher, address, port, now));
+            if (!client.done.await(timeoutSeconds, TimeUnit.SECONDS))
+            {
+                throw new IOException("timed out after " + timeoutSeconds + " s (" + client.bodyBytes + " bytes received)");
+            }
+        }
+        finally
+        {
+            client.closeFile();
+        }
+        if (client.failure != null)
+        {
+            throw new IOException(client.failure);
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "flowstack: %s, %d bytes in %.2f s (%.1f Mbit/s) -> %s%n",
+            client.statusLine, client.bodyBytes, seconds, client.bodyBytes * 8 / seconds / 1e6, output);
+        return client.status >= 200 && client.status < 300 ? 0 : 1;
+    }
+
+    /** The HTTP exchange, on core 0's thread. */
+    private static final class Client implements TcpHandler
+    {
+        final CountDownLatch done = new CountDownLatch(1);
+        private final String host;
+        private final String path;
+        private final Path output;
+        private final UnsafeBuffer in = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 16));
+        private final StringBuilder head = new StringBuilder();
+        private FileChannel file;
+        private boolean headerDone;
+        private long contentLength = -1;
+        volatile long bodyBytes;
+        volatile String failure;
+        String statusLine = "";
+        int status;
+
+        Client(final String host, final String path, final Path output)
+        {
+            this.host = host;
+            this.path = path;
+            this.output = output;
+        }
+
+        void connect(final Launcher launcher, final int address, final int port, final long now)
+        {
+            try
+            {
+                launcher.stack().core(0).tcp().connect(address, port, this, now);
+            }
+            catch (final RuntimeException e)
+            {
+                fail(Main.oneLine(e));
+            }
+        }
+
+        @Override
+        public void onConnected(final TcpConnection c)
+        {
+            final byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: flowstack\r\n"
+                + "Accept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            c.write(new UnsafeBuffer(request), 0, request.length);
+        }
+
+        @Override
+        public void onData(final TcpConnection c)
+        {
+            int n;
+            while ((n = c.read(in, 0, in.capacity())) > 0)
+            {
+                int at = 0;
+                if (!headerDone)
+                {
+                    at = header(n);
+                    if (at < 0)
+                    {
+                        continue;
+                    }
+                }
+                body(at, n - at);
+                if (contentLength >= 0 && bodyBytes >= contentLength)
+                {
+                    c.close();
+                    finish();
+                    return;
+                }
+            }
+        }
+
+        /** @return where the body starts in {@code in}, or -1 while the header goes on. */
+        private int header(final int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                head.append((char)(in.getByte(i) & 0xFF));
+                final int len = head.length();
+                if (len >= 4 && head.charAt(len - 1) == '\n' && head.charAt(len - 2) == '\r'
+                    && head.charAt(len - 3) == '\n' && head.charAt(len - 4) == '\r')
+                {
+                    headerDone = true;
+                    final String[] lines = head.toString().split("\r\n");
+                    statusLine = lines[0];
+                    final String[] parts = statusLine.split(" ", 3);
+                    status = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+                    for (final String l : lines)
+                    {
+                        final String lower = l.toLowerCase(Locale.ROOT);
+                        if (lower.startsWith("content-length:"))
+                        {
+                            contentLength = Long.parseLong(l.substring(15).trim());
+                        }
+                        if (lower.startsWith("transfer-encoding:") && lower.contains("chunked"))
+                        {
+                            fail("chunked transfer encoding is not supported yet");
+                        }
+                    }
+                    try
+                    {
+                        file = FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING);
+                    }
+                    catch (final IOException e)
+                    {
+                        fail("cannot write " + output + ": " + Main.oneLine(e));
+                    }
+                    return i + 1;
+                }
+            }
+            return -1;
+        }
+
+        private void body(final int offset, final int length)
+        {
+            if (length <= 0 || file == null)
+            {
+                return;
+            }
+            final ByteBuffer bb = in.byteBuffer().duplicate();
+            bb.limit(offset + length).position(offset);
+            try
+            {
+                while (bb.hasRemaining())
+                {
+                    file.write(bb);
+                }
+            }
+            catch (final IOException e)
+            {
+                throw new UncheckedIOException(e);
+            }
+            bodyBytes += length;
+        }
+
+        @Override
+        public void onPeerClosed(final TcpConnection c)
+        {
+            onData(c);
+            c.close();
+            if (!headerDone)
+            {
+                fail("the server closed the connection without an answer");
+            }
+            else if (contentLength >= 0 && bodyBytes < contentLength)
+            {
+                fail("the server closed after " + bodyBytes + " of " + contentLength + " bytes");
+            }
+            finish();
+        }
+
+        @Override
+        public void onClosed(final TcpConnection c, final int reason)
+        {
+            if (reason != CLOSED_NORMALLY)
+            {
+                fail(TcpHandler.reasonName(reason));
+            }
+            finish();
+        }
+
+        private void fail(final String why)
+        {
+            if (failure == null)
+            {
+                failure = why;
+            }
+            finish();
+        }
+
+        private void finish()
+        {
+            done.countDown();
+        }
+
+        void closeFile() throws IOException
+        {
+            if (file != null)
+            {
+                file.close();
+            }
+        }
+    }
+}
