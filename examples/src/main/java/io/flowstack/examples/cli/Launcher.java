@@ -1,8 +1,12 @@
 package io.flowstack.examples.cli;
 
 import io.flowstack.core.counter.CountersFile;
+import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.SteeringRule;
+import io.flowstack.core.sim.FaultInjector;
+import io.flowstack.core.sim.FaultProfile;
+import io.flowstack.core.sim.FaultyDevice;
 import io.flowstack.examples.apps.AppSpec;
 import io.flowstack.ip.IpInterface;
 import io.flowstack.tap.EpollWaiter;
@@ -51,6 +55,8 @@ final class Launcher implements AutoCloseable
      * @param countersFile where to publish the counters, or null for {@link CountersFile#defaultFile}.
      * @param description  what {@code flowstack stat} shows as the process's description.
      * @param httpRoot     directory the http application serves, or null.
+     * @param fault        faults to inject on every TAP, both ways (see {@link FaultProfile}), or null for none.
+     * @param faultSeed    seed of the fault injectors.
      */
     record Options(
         List<String> taps,
@@ -69,7 +75,9 @@ final class Launcher implements AutoCloseable
         int[] weights,
         Path countersFile,
         String description,
-        Path httpRoot)
+        Path httpRoot,
+        FaultProfile fault,
+        long faultSeed)
     {
         /**
          * Options for one TAP, one core.
@@ -79,7 +87,7 @@ final class Launcher implements AutoCloseable
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
                 pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
-                null);
+                null, null, 0);
         }
     }
 
@@ -202,7 +210,10 @@ final class Launcher implements AutoCloseable
             final Cidr ip = o.ips().get(i);
             final IpInterface ifc = new IpInterface(i, macs.get(i), ip.address(), ip.prefixLength(), taps.get(i).mtu(), 0);
             final int core = o.designate() != null ? o.designate()[i] : n > 1 ? i % o.cores() : FlowOwnership.HASHED;
-            builder.addInterface(ifc, taps.get(i), core);
+            // A fault profile wraps the TAP: loss, reordering and the rest apply to real traffic both ways.
+            final NetworkDevice device = o.fault() == null || o.fault().isNone() ? taps.get(i)
+                : new FaultyDevice(taps.get(i), o.fault(), FaultInjector.seedFor(o.faultSeed(), i));
+            builder.addInterface(ifc, device, core);
         }
         if (o.rssKey() != null)
         {

@@ -52,6 +52,10 @@ final class ServeCommand implements Callable<Integer>
             launcher.close();
             stopped.countDown();
         }, "flowstack-shutdown"));
+        if (options.fault() != null && !options.fault().isNone())
+        {
+            System.out.println("flowstack: injecting faults [" + options.fault() + "] with --fault-seed " + options.faultSeed());
+        }
         System.out.println("flowstack: serving " + options.ips() + " on " + options.taps()
             + (options.netns() != null ? " (kernel side " + options.hostIps() + " in namespace " + options.netns() + ")" : "")
             + ", " + options.cores() + (options.cores() == 1 ? " core" : " cores")

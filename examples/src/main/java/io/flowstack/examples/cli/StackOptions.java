@@ -3,6 +3,7 @@ package io.flowstack.examples.cli;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.core.flow.ToeplitzHash;
+import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.examples.apps.AppSpec;
 import picocli.CommandLine.Option;
 
@@ -67,6 +68,14 @@ final class StackOptions
         + " instead of /dev/shm/flowstack/PID.counters (read them with 'flowstack stat --file FILE').")
     Path countersFile;
 
+    @Option(names = "--fault", paramLabel = "PROFILE", description = "Inject faults on every TAP, both ways, e.g."
+        + " loss=1%,reorder=0.5%,dup=0.1%,corrupt=0.1%,delay=5ms,jitter=1ms,rate=100mbit,queue=256,burst=1%:20%:50%,"
+        + "partition=2s@5s.")
+    String fault;
+
+    @Option(names = "--fault-seed", paramLabel = "N", description = "Seed of the fault injectors (default: random, printed).")
+    Long faultSeed;
+
     /**
      * @param apps     applications to run.
      * @param httpRoot directory for the http application, or null.
@@ -106,7 +115,8 @@ final class StackOptions
         return new Launcher.Options(taps, netns, hosts, addresses, specs, pcap, pin, cores, queues,
             rssKey == null ? null : rssKey.equalsIgnoreCase("symmetric") ? ToeplitzHash.symmetricKey()
                 : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
-            countersFile, description(role, apps), httpRoot);
+            countersFile, description(role, apps), httpRoot, fault == null ? null : FaultProfile.parse(fault),
+            faultSeed != null ? faultSeed : new java.security.SecureRandom().nextLong());
     }
 
     private int[] designation()
@@ -210,6 +220,10 @@ final class StackOptions
         for (final String a : apps)
         {
             b.append(" --app ").append(a);
+        }
+        if (fault != null)
+        {
+            b.append(" --fault ").append(fault);
         }
         return b.toString();
     }

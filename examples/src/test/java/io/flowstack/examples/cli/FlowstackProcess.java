@@ -42,9 +42,9 @@ final class FlowstackProcess implements AutoCloseable
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
-        while ((line = out.readLine()) != null && !line.startsWith("flowstack:"))
+        while ((line = out.readLine()) != null && !(line.startsWith("flowstack:") && !line.contains("injecting faults")))
         {
-            // SLF4J's notice from the affinity library comes first
+            // SLF4J's notice from the affinity library and the fault seed come first
         }
         final FlowstackProcess fp = new FlowstackProcess(p, line);
         assertTrue(line != null && line.contains("serving"), "server did not start: " + line);

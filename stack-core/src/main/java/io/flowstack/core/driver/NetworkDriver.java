@@ -68,6 +68,18 @@ public interface NetworkDriver extends AutoCloseable
     }
 
     /**
+     * Drivers that hold frames back (a fault injector delaying them) say when they next have something to hand on,
+     * so that an idle core wakes up for it.
+     *
+     * @return the earliest time {@link #receive} or {@link #flush()} has work without new input, or
+     *         {@link Long#MAX_VALUE}.
+     */
+    default long nextDeadline()
+    {
+        return Long.MAX_VALUE;
+    }
+
+    /**
      * Releases the device queue. Idempotent.
      */
     @Override

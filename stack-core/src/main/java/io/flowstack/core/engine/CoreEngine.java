@@ -401,11 +401,23 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     }
 
     /**
-     * @return the earliest timer deadline of the stack.
+     * @return the earliest timer deadline of the stack, or of a driver holding frames back.
      */
     public long nextDeadline()
     {
-        return stack.nextDeadline();
+        long next = stack.nextDeadline();
+        for (final NetworkDriver queue : receiveQueues)
+        {
+            next = Math.min(next, queue.nextDeadline());
+        }
+        for (final NetworkDriver driver : driversByIf)
+        {
+            if (driver != null)
+            {
+                next = Math.min(next, driver.nextDeadline());
+            }
+        }
+        return next;
     }
 
     /**
