@@ -13,7 +13,12 @@ import io.flowstack.tap.EpollWaiter;
 import io.flowstack.tap.MacAddresses;
 import io.flowstack.tap.TapDevice;
 import io.flowstack.tap.netns.NetNs;
+import io.flowstack.tap.netns.VethPair;
+import io.flowstack.tap.packet.FanoutMode;
+import io.flowstack.tap.packet.LinkListener;
+import io.flowstack.tap.packet.PacketDevice;
 import io.flowstack.tap.sys.ErrnoException;
+import io.flowstack.tap.sys.Privileges;
 import io.flowstack.tcp.FlowStack;
 import net.openhft.affinity.AffinityStrategies;
 import net.openhft.affinity.AffinityThreadFactory;
@@ -30,15 +35,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sets up what {@code serve} and {@code demo} run on: optionally a network namespace holding the kernel side
- * of new TAPs, then the stack with its cores and applications. Closing removes exactly what was created.
+ * of new TAPs (or of new veth pairs, for raw sockets), then the stack with its cores and applications. Closing
+ * removes exactly what was created.
  */
 final class Launcher implements AutoCloseable
 {
+    /** Which kind of device the interfaces are. */
+    enum DriverKind
+    {
+        /** TAP devices ({@code --tap}). */
+        TAP,
+        /** AF_PACKET raw sockets on Ethernet interfaces ({@code --raw}). */
+        RAW
+    }
+
+    /** Suffix of the namespace that holds the stack's ends of the veth pairs {@code --raw --netns NS} creates. */
+    static final String STACK_NS_SUFFIX = "-stack";
+
     /**
      * What to launch.
      *
-     * @param taps       TAP names, one per interface.
-     * @param netns      namespace for the kernel sides, or null to attach to existing TAPs.
+     * @param taps       interface names, one per interface: TAPs, or with {@link DriverKind#RAW} the interfaces to
+     *                   open raw sockets on.
+     * @param netns      namespace for the kernel sides, or null to attach to existing TAPs (interfaces). With
+     *                   {@link DriverKind#RAW} a veth pair per interface is created: the kernel's end in this
+     *                   namespace, the stack's end (same name, no address) in NETNS{@value #STACK_NS_SUFFIX}.
      * @param hostIps    kernel side addresses (with --netns), one per interface.
      * @param ips        the stack's addresses, one per interface.
      * @param apps       applications.
@@ -55,8 +76,10 @@ final class Launcher implements AutoCloseable
      * @param countersFile where to publish the counters, or null for {@link CountersFile#defaultFile}.
      * @param description  what {@code flowstack stat} shows as the process's description.
      * @param httpRoot     directory the http application serves, or null.
-     * @param fault        faults to inject on every TAP, both ways (see {@link FaultProfile}), or null for none.
+     * @param fault        faults to inject on every interface, both ways (see {@link FaultProfile}), or null.
      * @param faultSeed    seed of the fault injectors.
+     * @param driver       TAP devices or raw sockets.
+     * @param fanout       with {@link DriverKind#RAW} and several queues, how the kernel spreads frames over them.
      */
     record Options(
         List<String> taps,
@@ -77,7 +100,9 @@ final class Launcher implements AutoCloseable
         String description,
         Path httpRoot,
         FaultProfile fault,
-        long faultSeed)
+        long faultSeed,
+        DriverKind driver,
+        FanoutMode fanout)
     {
         /**
          * Options for one TAP, one core.
@@ -87,7 +112,7 @@ final class Launcher implements AutoCloseable
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
                 pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
-                null, null, 0);
+                null, null, 0, DriverKind.TAP, FanoutMode.HASH);
         }
     }
 
@@ -97,6 +122,9 @@ final class Launcher implements AutoCloseable
     private NetNs netns;
     private CountersFile counters;
     private final List<TapDevice> taps = new ArrayList<>();
+    private final List<PacketDevice> rawDevices = new ArrayList<>();
+    private final List<VethPair> veths = new ArrayList<>();
+    private final List<NetworkDevice> devices = new ArrayList<>();
     private FlowStack stack;
     private final List<Long> macs = new ArrayList<>();
 
@@ -127,13 +155,15 @@ final class Launcher implements AutoCloseable
     private void setUp(final Options o) throws IOException
     {
         final int n = o.taps().size();
+        final String flag = o.driver() == DriverKind.RAW ? "--raw" : "--tap";
         if (o.ips().size() != n)
         {
-            throw new IllegalArgumentException("give one --ip per --tap (" + n + " taps, " + o.ips().size() + " addresses)");
+            throw new IllegalArgumentException("give one --ip per " + flag + " (" + n + " interfaces, " + o.ips().size()
+                + " addresses)");
         }
         if (o.netns() != null && o.hostIps().size() != n)
         {
-            throw new IllegalArgumentException("--netns needs one --host-ip per --tap for the kernel side");
+            throw new IllegalArgumentException("--netns needs one --host-ip per " + flag + " for the kernel side");
         }
         if (o.netns() == null && !o.hostIps().isEmpty())
         {
@@ -143,38 +173,13 @@ final class Launcher implements AutoCloseable
         {
             throw new IllegalArgumentException("--queues must be 1.." + TapDevice.MAX_QUEUES);
         }
-        for (final String name : o.taps())
+        if (o.driver() == DriverKind.RAW)
         {
-            if (name.length() > 15)
-            {
-                throw new IllegalArgumentException("interface name '" + name + "' is longer than 15 characters");
-            }
-            final boolean exists = Files.exists(Path.of("/sys/class/net", name));
-            if (o.netns() == null && !exists)
-            {
-                throw new IOException("no interface named " + name
-                    + " (create it with 'ip tuntap add " + name + " mode tap', or pass --netns to let flowstack make one)");
-            }
-            if (o.netns() != null && exists)
-            {
-                throw new IOException("an interface named " + name + " already exists");
-            }
+            setUpRaw(o);
         }
-        for (final String name : o.taps())
+        else
         {
-            final TapDevice tap = TapDevice.open(name, o.queues());
-            taps.add(tap);
-            macs.add(MacAddresses.randomLocalUnicastDistinctFrom(tap.kernelMacAddress()));
-        }
-        if (o.netns() != null)
-        {
-            netns = NetNs.createOrAdopt(o.netns());
-            for (int i = 0; i < n; i++)
-            {
-                netns.moveLink(o.taps().get(i));
-                netns.addAddress(o.taps().get(i), o.hostIps().get(i).toString());
-                netns.linkUp(o.taps().get(i));
-            }
+            setUpTaps(o);
         }
         final Path countersPath = o.countersFile() != null ? o.countersFile()
             : CountersFile.defaultFile(ProcessHandle.current().pid());
@@ -208,11 +213,12 @@ final class Launcher implements AutoCloseable
         for (int i = 0; i < n; i++)
         {
             final Cidr ip = o.ips().get(i);
-            final IpInterface ifc = new IpInterface(i, macs.get(i), ip.address(), ip.prefixLength(), taps.get(i).mtu(), 0);
+            final IpInterface ifc = new IpInterface(i, macs.get(i), ip.address(), ip.prefixLength(),
+                devices.get(i).mtu(), 0);
             final int core = o.designate() != null ? o.designate()[i] : n > 1 ? i % o.cores() : FlowOwnership.HASHED;
-            // A fault profile wraps the TAP: loss, reordering and the rest apply to real traffic both ways.
-            final NetworkDevice device = o.fault() == null || o.fault().isNone() ? taps.get(i)
-                : new FaultyDevice(taps.get(i), o.fault(), FaultInjector.seedFor(o.faultSeed(), i));
+            // A fault profile wraps the device: loss, reordering and the rest apply to real traffic both ways.
+            final NetworkDevice device = o.fault() == null || o.fault().isNone() ? devices.get(i)
+                : new FaultyDevice(devices.get(i), o.fault(), FaultInjector.seedFor(o.faultSeed(), i));
             builder.addInterface(ifc, device, core);
         }
         if (o.rssKey() != null)
@@ -241,6 +247,102 @@ final class Launcher implements AutoCloseable
             builder.onEachCore(app.create(o.httpRoot()));
         }
         stack = builder.build().start();
+    }
+
+    private void setUpTaps(final Options o) throws IOException
+    {
+        final int n = o.taps().size();
+        for (final String name : o.taps())
+        {
+            if (name.length() > 15)
+            {
+                throw new IllegalArgumentException("interface name '" + name + "' is longer than 15 characters");
+            }
+            final boolean exists = Files.exists(Path.of("/sys/class/net", name));
+            if (o.netns() == null && !exists)
+            {
+                throw new IOException("no interface named " + name
+                    + " (create it with 'ip tuntap add " + name + " mode tap', or pass --netns to let flowstack make one)");
+            }
+            if (o.netns() != null && exists)
+            {
+                throw new IOException("an interface named " + name + " already exists");
+            }
+        }
+        for (final String name : o.taps())
+        {
+            final TapDevice tap = TapDevice.open(name, o.queues());
+            taps.add(tap);
+            macs.add(MacAddresses.randomLocalUnicastDistinctFrom(tap.kernelMacAddress()));
+        }
+        if (o.netns() != null)
+        {
+            netns = NetNs.createOrAdopt(o.netns());
+            for (int i = 0; i < n; i++)
+            {
+                netns.moveLink(o.taps().get(i));
+                netns.addAddress(o.taps().get(i), o.hostIps().get(i).toString());
+                netns.linkUp(o.taps().get(i));
+            }
+        }
+        devices.addAll(taps);
+    }
+
+    /**
+     * Raw sockets: on existing interfaces of this namespace, or (with --netns) on the stack's ends of new veth
+     * pairs, opened inside the stack's namespace (the sockets keep working from the core threads afterwards).
+     */
+    private void setUpRaw(final Options o) throws IOException
+    {
+        final int members = o.queues() > 1 ? o.queues() : o.cores();
+        if (members > PacketDevice.MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("at most " + PacketDevice.MAX_MEMBERS + " fanout members");
+        }
+        for (final String name : o.taps())
+        {
+            if (name.length() > 15)
+            {
+                throw new IllegalArgumentException("interface name '" + name + "' is longer than 15 characters");
+            }
+        }
+        if (o.netns() != null && !Privileges.isRoot())
+        {
+            throw new IOException("--raw with --netns creates network namespaces and a veth pair: run as root");
+        }
+        final LinkListener listener = (ifName, up, detail) ->
+        {
+            System.out.println("flowstack: interface " + ifName + (up ? " is up again" : " went down") + " (" + detail
+                + ")" + (up ? "" : "; waiting for it to come back"));
+            System.out.flush();
+        };
+        for (int i = 0; i < o.taps().size(); i++)
+        {
+            final String name = o.taps().get(i);
+            final PacketDevice.Config config = PacketDevice.Config.defaults(name, members).withFanout(o.fanout())
+                .withLinkListener(listener);
+            final PacketDevice device;
+            if (o.netns() != null)
+            {
+                final VethPair veth = VethPair.create(o.netns(), o.netns() + STACK_NS_SUFFIX, name,
+                    o.hostIps().get(i).toString());
+                veths.add(veth);
+                if (netns == null)
+                {
+                    netns = veth.kernelNs();
+                }
+                device = veth.stackNs().callInside(() -> PacketDevice.open(config));
+            }
+            else
+            {
+                device = PacketDevice.open(config);
+            }
+            rawDevices.add(device);
+            // Not the interface's own MAC: the host kernel then sees our frames as PACKET_OTHERHOST and drops
+            // them before IP, even where it forwards.
+            macs.add(MacAddresses.randomLocalUnicastDistinctFrom(device.interfaceMac()));
+        }
+        devices.addAll(rawDevices);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads()
@@ -297,10 +399,33 @@ final class Launcher implements AutoCloseable
             tap.close();
         }
         taps.clear();
-        if (netns != null)
+        // Sockets before namespaces: an open packet socket keeps its namespace (and the veth in it) alive.
+        for (final PacketDevice device : rawDevices)
         {
-            netns.close();
-            netns = null;
+            device.close();
+        }
+        rawDevices.clear();
+        devices.clear();
+        final boolean viaVeth = !veths.isEmpty();
+        try
+        {
+            for (int i = veths.size() - 1; i >= 0; i--)
+            {
+                veths.get(i).close();
+            }
+        }
+        finally
+        {
+            veths.clear();
+            if (netns != null)
+            {
+                // The veth pairs closed their namespaces themselves.
+                if (!viaVeth)
+                {
+                    netns.close();
+                }
+                netns = null;
+            }
         }
     }
 }

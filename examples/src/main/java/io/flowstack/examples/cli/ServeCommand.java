@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code flowstack serve}: runs the stack on one or more TAPs until Ctrl-C or SIGTERM.
+ * {@code flowstack serve}: runs the stack on one or more TAPs, or on raw sockets, until Ctrl-C or SIGTERM.
  */
 @Command(
     name = "serve",
@@ -28,7 +28,10 @@ import java.util.concurrent.CountDownLatch;
         "Runs the stack on TAP devices: answers ARP and ping, serves the given applications.",
         "With --netns, creates the TAPs, moves their kernel sides into the namespace (created if missing) with",
         "--host-ip, and removes what it created on exit. Without --netns, attaches to existing TAPs.",
-        "Several --tap/--ip pairs make one interface each; by default interface i is served by core i mod --cores."})
+        "Several --tap/--ip pairs make one interface each; by default interface i is served by core i mod --cores.",
+        "With --raw IFACE instead of --tap, reads and writes an existing Ethernet interface through AF_PACKET sockets",
+        "(one per core, in a fanout group); with --raw and --netns NS, creates a veth pair named IFACE: the kernel's",
+        "end with --host-ip in NS, flowstack's end (no address) in NS-stack, and removes both namespaces on exit."})
 final class ServeCommand implements Callable<Integer>
 {
     @Mixin
@@ -56,10 +59,16 @@ final class ServeCommand implements Callable<Integer>
         {
             System.out.println("flowstack: injecting faults [" + options.fault() + "] with --fault-seed " + options.faultSeed());
         }
-        System.out.println("flowstack: serving " + options.ips() + " on " + options.taps()
-            + (options.netns() != null ? " (kernel side " + options.hostIps() + " in namespace " + options.netns() + ")" : "")
+        final boolean isRaw = options.driver() == Launcher.DriverKind.RAW;
+        final int members = options.queues() > 1 ? options.queues() : options.cores();
+        System.out.println("flowstack: serving " + options.ips() + " on " + (isRaw ? "raw sockets on " : "")
+            + options.taps()
+            + (options.netns() != null ? " (kernel side " + options.hostIps() + " in namespace " + options.netns()
+                + (isRaw ? ", stack side in " + options.netns() + Launcher.STACK_NS_SUFFIX : "") + ")" : "")
             + ", " + options.cores() + (options.cores() == 1 ? " core" : " cores")
-            + (options.queues() > 1 ? ", " + options.queues() + " queues per TAP (steering: learned)"
+            + (isRaw ? (members > 1 ? ", " + members + " fanout members (" + options.fanout() + "; steering: "
+                + (options.fanout().isFlowConsistent() ? "hashed by the kernel" : "none") + ")" : "")
+                : options.queues() > 1 ? ", " + options.queues() + " queues per TAP (steering: learned)"
                 : options.cores() > 1 ? " (steering: software)" : "")
             + (options.apps().isEmpty() ? "" : ", apps " + options.apps()) + "; Ctrl-C to stop");
         System.out.flush();

@@ -5,6 +5,7 @@ import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.examples.apps.AppSpec;
+import io.flowstack.tap.packet.FanoutMode;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -21,8 +22,16 @@ import java.util.concurrent.CountDownLatch;
  */
 final class StackOptions
 {
-    @Option(names = "--tap", required = true, paramLabel = "NAME", description = "TAP interface name (repeatable).")
+    @Option(names = "--tap", paramLabel = "NAME", description = "TAP interface name (repeatable).")
     List<String> taps = new ArrayList<>();
+
+    @Option(names = "--raw", paramLabel = "IFACE", description = "Ethernet interface to use through AF_PACKET raw"
+        + " sockets instead of a TAP (repeatable); with --netns, a veth pair of that name is created.")
+    List<String> raw = new ArrayList<>();
+
+    @Option(names = "--fanout", paramLabel = "hash|lb|cpu", defaultValue = "hash", description = "With --raw and"
+        + " several cores: how the kernel spreads frames over the cores' sockets (default hash: flow-consistent).")
+    String fanout;
 
     @Option(names = "--ip", required = true, paramLabel = "CIDR", description = "The stack's address on each TAP, e.g. 198.18.0.2/24.")
     List<String> ips = new ArrayList<>();
@@ -36,7 +45,8 @@ final class StackOptions
     @Option(names = "--cores", paramLabel = "N", defaultValue = "1", description = "Stack instances, one thread each (default 1).")
     int cores;
 
-    @Option(names = "--queues", paramLabel = "N", defaultValue = "1", description = "Queues per TAP; more than 1 makes a multi-queue TAP.")
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "1", description = "Queues per TAP; more than 1 makes a multi-queue TAP."
+        + " With --raw: sockets in the fanout group (default: one per core).")
     int queues;
 
     @Option(names = "--rss-key", paramLabel = "HEX|symmetric", description = "40-byte Toeplitz key in hex, or 'symmetric'"
@@ -84,6 +94,11 @@ final class StackOptions
      */
     Launcher.Options options(final List<String> apps, final Path httpRoot, final String role)
     {
+        if (taps.isEmpty() == raw.isEmpty())
+        {
+            throw new IllegalArgumentException(taps.isEmpty() ? "give --tap NAME (a TAP) or --raw IFACE (a raw socket)"
+                : "give either --tap or --raw, not both");
+        }
         final List<AppSpec> specs = new ArrayList<>();
         for (final String a : apps)
         {
@@ -112,11 +127,13 @@ final class StackOptions
         {
             throw new IllegalArgumentException("--weights needs " + cores + " values, one per core");
         }
-        return new Launcher.Options(taps, netns, hosts, addresses, specs, pcap, pin, cores, queues,
+        final boolean isRaw = !raw.isEmpty();
+        return new Launcher.Options(isRaw ? raw : taps, netns, hosts, addresses, specs, pcap, pin, cores, queues,
             rssKey == null ? null : rssKey.equalsIgnoreCase("symmetric") ? ToeplitzHash.symmetricKey()
                 : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
             countersFile, description(role, apps), httpRoot, fault == null ? null : FaultProfile.parse(fault),
-            faultSeed != null ? faultSeed : new java.security.SecureRandom().nextLong());
+            faultSeed != null ? faultSeed : new java.security.SecureRandom().nextLong(),
+            isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout));
     }
 
     private int[] designation()
@@ -125,7 +142,8 @@ final class StackOptions
         {
             return null;
         }
-        final int[] d = new int[taps.size()];
+        final int interfaces = taps.size() + raw.size();
+        final int[] d = new int[interfaces];
         if (designate.size() == 1 && designate.get(0).equalsIgnoreCase("hashed"))
         {
             java.util.Arrays.fill(d, FlowOwnership.HASHED);
@@ -154,7 +172,7 @@ final class StackOptions
         {
             if (d[i] == Integer.MIN_VALUE)
             {
-                d[i] = taps.size() > 1 ? i % cores : FlowOwnership.HASHED;
+                d[i] = interfaces > 1 ? i % cores : FlowOwnership.HASHED;
             }
         }
         return d;
@@ -207,6 +225,14 @@ final class StackOptions
         for (int i = 0; i < taps.size(); i++)
         {
             b.append(" --tap ").append(taps.get(i)).append(" --ip ").append(i < ips.size() ? ips.get(i) : "?");
+        }
+        for (int i = 0; i < raw.size(); i++)
+        {
+            b.append(" --raw ").append(raw.get(i)).append(" --ip ").append(i < ips.size() ? ips.get(i) : "?");
+        }
+        if (!raw.isEmpty() && !"hash".equalsIgnoreCase(fanout))
+        {
+            b.append(" --fanout ").append(fanout);
         }
         if (netns != null)
         {

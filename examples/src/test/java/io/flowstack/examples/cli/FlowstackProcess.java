@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +21,7 @@ final class FlowstackProcess implements AutoCloseable
 {
     private final Process process;
     private final String firstLine;
+    private final List<String> output = new CopyOnWriteArrayList<>();
 
     private FlowstackProcess(final Process process, final String firstLine)
     {
@@ -37,7 +39,17 @@ final class FlowstackProcess implements AutoCloseable
      */
     static FlowstackProcess serve(final String... args) throws IOException
     {
-        final List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar(), "serve"));
+        return serveWith(List.of(), args);
+    }
+
+    /**
+     * Starts {@code PREFIX... java -jar flowstack.jar serve ARGS} (e.g. with an {@code ip netns exec NS} prefix)
+     * and waits for its "serving" line.
+     */
+    static FlowstackProcess serveWith(final List<String> prefix, final String... args) throws IOException
+    {
+        final List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("java", "-jar", jar(), "serve"));
         cmd.addAll(List.of(args));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -53,9 +65,10 @@ final class FlowstackProcess implements AutoCloseable
         {
             try
             {
-                while (out.readLine() != null)
+                String more;
+                while ((more = out.readLine()) != null)
                 {
-                    // discard
+                    fp.output.add(more);
                 }
             }
             catch (final IOException ignored)
@@ -76,6 +89,14 @@ final class FlowstackProcess implements AutoCloseable
     String firstLine()
     {
         return firstLine;
+    }
+
+    /**
+     * @return the lines the server printed after its "serving" line, so far.
+     */
+    List<String> output()
+    {
+        return output;
     }
 
     boolean isAlive()

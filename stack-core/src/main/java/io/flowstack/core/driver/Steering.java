@@ -9,6 +9,12 @@ public enum Steering
     EXACT,
     /** The device learns a flow's queue from the queue we transmit it on; new flows land anywhere. */
     LEARNED,
-    /** One queue: software dispatches every frame. */
+    /**
+     * The device spreads flows over its queues with a flow-consistent hash of its own that we cannot reproduce
+     * (AF_PACKET fanout HASH, seeded randomly by the kernel): each flow stays on one queue, but that queue's core
+     * need not own it, so strays are forwarded, and outgoing flows cannot aim at a queue.
+     */
+    HASHED,
+    /** No flow steering: one queue, or queues filled without regard to flows; software dispatches every frame. */
     NONE
 }

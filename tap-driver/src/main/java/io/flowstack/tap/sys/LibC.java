@@ -122,6 +122,79 @@ public interface LibC
     int setns(int fd, int nstype);
 
     /**
+     * @param fd      socket.
+     * @param addr    native address of the socket address (e.g. a {@code struct sockaddr_ll}).
+     * @param addrlen its size.
+     * @return 0, or -1.
+     */
+    int bind(int fd, @intptr_t long addr, int addrlen);
+
+    /**
+     * @param fd      socket.
+     * @param level   {@code SOL_*}.
+     * @param optname option.
+     * @param optval  native address of the value.
+     * @param optlen  size of the value.
+     * @return 0, or -1.
+     */
+    int setsockopt(int fd, int level, int optname, @intptr_t long optval, int optlen);
+
+    /**
+     * @param fd      socket.
+     * @param level   {@code SOL_*}.
+     * @param optname option.
+     * @param optval  native address to store the value at.
+     * @param optlen  native address of a {@code socklen_t}: capacity in, size out.
+     * @return 0, or -1.
+     */
+    int getsockopt(int fd, int level, int optname, @intptr_t long optval, @intptr_t long optlen);
+
+    /**
+     * The raw system call, for calls whose libc wrapper JNR cannot pass correctly: {@code mmap} bound directly
+     * fails with EINVAL before reaching the kernel (its sixth argument, the offset, arrives garbled), while
+     * {@code syscall(SYS_mmap, ...)} with seven arguments works; see {@link Native#mmap}.
+     *
+     * @param number system call number.
+     * @param a1     first argument.
+     * @param a2     second argument.
+     * @param a3     third argument.
+     * @param a4     fourth argument.
+     * @param a5     fifth argument.
+     * @param a6     sixth argument.
+     * @return the call's result, or -1 with errno.
+     */
+    long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
+    /**
+     * @param addr   start of a mapping.
+     * @param length its length.
+     * @return 0, or -1.
+     */
+    int munmap(@intptr_t long addr, @size_t long length);
+
+    /**
+     * Sends several messages in one call.
+     *
+     * @param fd     socket.
+     * @param msgvec native address of an array of {@code struct mmsghdr}.
+     * @param vlen   entries in that array.
+     * @param flags  {@code MSG_*}.
+     * @return messages sent (each entry's msg_len says how many bytes), or -1 when the first failed.
+     */
+    int sendmmsg(int fd, @intptr_t long msgvec, @u_int32_t int vlen, int flags);
+
+    /**
+     * @param name interface name.
+     * @return its index in the calling thread's network namespace, or 0 when there is none.
+     */
+    @u_int32_t int if_nametoindex(@In CharSequence name);
+
+    /**
+     * @return the size of a memory page in bytes.
+     */
+    int getpagesize();
+
+    /**
      * @return the effective user id of the process.
      */
     @u_int32_t int geteuid();

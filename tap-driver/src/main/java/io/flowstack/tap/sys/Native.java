@@ -18,8 +18,28 @@ public final class Native
     /** True where {@code struct epoll_event} is packed (12 bytes), which glibc does only on x86_64. */
     public static final boolean EPOLL_EVENT_PACKED = Platform.getNativePlatform().getCPU() == Platform.CPU.X86_64;
 
+    /** mmap's system call number: 9 on x86_64, 222 on aarch64 (asm/unistd*.h). */
+    public static final long SYS_MMAP = Platform.getNativePlatform().getCPU() == Platform.CPU.X86_64 ? 9 : 222;
+
     private Native()
     {
+    }
+
+    /**
+     * mmap(2) through {@link LibC#syscall}. Setup only.
+     *
+     * @param addr   preferred address, 0 to let the kernel choose.
+     * @param length bytes to map.
+     * @param prot   {@code PROT_*}.
+     * @param flags  {@code MAP_*}.
+     * @param fd     descriptor to map (such as a packet socket with a ring).
+     * @param offset offset in the object, page aligned.
+     * @return the mapping's address, or -1 ({@code MAP_FAILED}) with errno.
+     */
+    public static long mmap(final long addr, final long length, final int prot, final int flags, final int fd,
+        final long offset)
+    {
+        return LIBC.syscall(SYS_MMAP, addr, length, prot, flags, fd, offset);
     }
 
     /**
