@@ -1,0 +1,112 @@
+package io.flowstack.tcp.socket;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A single-producer single-consumer byte ring between a core's thread and an application thread: positions only
+ * grow, the producer publishes with an ordered store and the consumer frees space the same way, so neither side
+ * takes a lock.
+ */
+final class ByteRing
+{
+    private final UnsafeBuffer data;
+    private final int mask;
+    private final AtomicLong head = new AtomicLong();
+    private final AtomicLong tail = new AtomicLong();
+
+    ByteRing(final int capacity)
+    {
+        if (Integer.bitCount(capacity) != 1)
+        {
+            throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
+        }
+        data = new UnsafeBuffer(new byte[capacity]);
+        mask = capacity - 1;
+    }
+
+    int capacity()
+    {
+        return mask + 1;
+    }
+
+    /** @return bytes the consumer can take. */
+    int available()
+    {
+        return (int)(tail.get() - head.get());
+    }
+
+    /** @return bytes the producer can add. */
+    int free()
+    {
+        return capacity() - available();
+    }
+
+    /** Producer: adds up to {@code length} bytes; @return bytes added. */
+    int write(final DirectBuffer src, final int offset, final int length)
+    {
+        final long t = tail.get();
+        final int n = Math.min(length, capacity() - (int)(t - head.get()));
+        final int at = (int)(t & mask);
+        final int first = Math.min(n, capacity() - at);
+        data.putBytes(at, src, offset, first);
+        data.putBytes(0, src, offset + first, n - first);
+        tail.lazySet(t + n);
+        return n;
+    }
+
+    /** Producer: direct access for a source that copies into the ring itself. */
+    UnsafeBuffer buffer()
+    {
+        return data;
+    }
+
+    long tailPosition()
+    {
+        return tail.get();
+    }
+
+    long headPosition()
+    {
+        return head.get();
+    }
+
+    void publish(final long newTail)
+    {
+        tail.lazySet(newTail);
+    }
+
+    int index(final long position)
+    {
+        return (int)(position & mask);
+    }
+
+    /** Consumer: takes up to {@code length} bytes; @return bytes taken. */
+    int read(final MutableDirectBuffer dst, final int offset, final int length)
+    {
+        final long h = head.get();
+        final int n = Math.min(length, (int)(tail.get() - h));
+        final int at = (int)(h & mask);
+        final int first = Math.min(n, capacity() - at);
+        dst.putBytes(offset, data, at, first);
+        dst.putBytes(offset + first, data, 0, n - first);
+        head.lazySet(h + n);
+        return n;
+    }
+
+    /** Consumer: takes up to {@code length} bytes into a byte array; @return bytes taken. */
+    int read(final byte[] dst, final int offset, final int length)
+    {
+        final long h = head.get();
+        final int n = Math.min(length, (int)(tail.get() - h));
+        final int at = (int)(h & mask);
+        final int first = Math.min(n, capacity() - at);
+        data.getBytes(at, dst, offset, first);
+        data.getBytes(0, dst, offset + first, n - first);
+        head.lazySet(h + n);
+        return n;
+    }
+}

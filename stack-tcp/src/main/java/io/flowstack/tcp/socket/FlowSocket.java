@@ -1,0 +1,501 @@
+package io.flowstack.tcp.socket;
+
+import io.flowstack.core.engine.Command;
+import io.flowstack.tcp.CoreContext;
+import io.flowstack.tcp.FlowStack;
+import io.flowstack.tcp.TcpConnection;
+import io.flowstack.tcp.TcpHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A TCP connection used from any thread with blocking streams, like {@link java.net.Socket}. The connection
+ * itself lives on its owning core; bytes cross between that core and the application through two lock-free
+ * single-producer rings, and requests (push these bytes, pull more, close) go to the core as commands. The
+ * core never blocks and never takes a lock; the application thread parks while it waits.
+ * <p>
+ * One thread may read and one other thread may write at a time (as with a socket's two streams).
+ */
+public final class FlowSocket implements AutoCloseable
+{
+    /** Bytes buffered each way between the core and the application. */
+    public static final int RING_BYTES = 1 << 18;
+
+    private final CoreContext core;
+    private final ByteRing rx = new ByteRing(RING_BYTES);
+    private final ByteRing tx = new ByteRing(RING_BYTES);
+    private final Bridge bridge = new Bridge();
+    private final AtomicBoolean pushScheduled = new AtomicBoolean();
+    private final AtomicBoolean pullScheduled = new AtomicBoolean();
+    private final Command push = this::onPush;
+    private final Command pull = this::onPull;
+    private final Command shutdown = now -> bridge.shutdownRequested = true;
+    private final AtomicInteger state = new AtomicInteger(CONNECTING);
+    private volatile int closeReason = -1;
+    private volatile boolean eof;
+    private volatile boolean shutdownOutput;
+    private volatile Thread waitingReader;
+    private volatile Thread waitingWriter;
+    private volatile Thread waitingConnector;
+    private volatile long readTimeoutNs;
+    private volatile TcpConnection connection;
+
+    private static final int CONNECTING = 0;
+    private static final int OPEN = 1;
+    private static final int CLOSED = 2;
+
+    private FlowSocket(final CoreContext core)
+    {
+        this.core = core;
+    }
+
+    /**
+     * Opens a connection from the given core (its local port is chosen so the replies come back there).
+     *
+     * @param stack   the running stack.
+     * @param core    the core to connect from.
+     * @param address peer address.
+     * @param port    peer port.
+     * @param timeout how long to wait for the handshake.
+     * @return the connected socket.
+     * @throws ConnectException       refused, or no route.
+     * @throws SocketTimeoutException the handshake took too long.
+     * @throws IOException            other failures.
+     */
+    public static FlowSocket connect(final FlowStack stack, final int core, final int address, final int port,
+        final Duration timeout) throws IOException
+    {
+        final FlowSocket socket = new FlowSocket(stack.core(core));
+        socket.waitingConnector = Thread.currentThread();
+        final String[] failure = new String[1];
+        if (!socket.core.submit(now ->
+        {
+            try
+            {
+                socket.connection = socket.core.tcp().connect(address, port, socket.bridge, now);
+            }
+            catch (final RuntimeException e)
+            {
+                failure[0] = e.getMessage();
+                socket.closeReason = TcpHandler.REFUSED;
+                socket.state.set(CLOSED);
+                LockSupport.unpark(socket.waitingConnector);
+            }
+        }))
+        {
+            throw new IOException("core " + core + " is not accepting commands");
+        }
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (socket.state.get() == CONNECTING)
+        {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0)
+            {
+                socket.abortQuietly();
+                throw new SocketTimeoutException("connect timed out after " + timeout.toMillis() + " ms");
+            }
+            LockSupport.parkNanos(socket, left);
+            if (Thread.interrupted())
+            {
+                socket.abortQuietly();
+                throw new InterruptedIOException("interrupted while connecting");
+            }
+        }
+        socket.waitingConnector = null;
+        if (socket.state.get() == CLOSED)
+        {
+            throw failure[0] != null ? new ConnectException(failure[0]) : socket.closedException(true);
+        }
+        return socket;
+    }
+
+    /** A socket for a connection a {@link FlowServerSocket} accepted on its core. */
+    static FlowSocket accepted(final CoreContext core)
+    {
+        return new FlowSocket(core);
+    }
+
+    TcpHandler handler()
+    {
+        return bridge;
+    }
+
+    /**
+     * @param timeout how long a read waits for data before {@link SocketTimeoutException}; zero waits forever.
+     */
+    public void setSoTimeout(final Duration timeout)
+    {
+        readTimeoutNs = timeout.toNanos();
+    }
+
+    /**
+     * @return a stream of the bytes the peer sends; -1 after the peer closed and everything was read.
+     */
+    public InputStream getInputStream()
+    {
+        return input;
+    }
+
+    /**
+     * @return a stream to the peer; writes block while the buffers are full.
+     */
+    public OutputStream getOutputStream()
+    {
+        return output;
+    }
+
+    /**
+     * Sends FIN after everything written so far; reading goes on.
+     */
+    public void shutdownOutput()
+    {
+        if (!shutdownOutput)
+        {
+            shutdownOutput = true;
+            core.submit(shutdown);
+            schedulePush();
+        }
+    }
+
+    /**
+     * Closes gracefully: what was written is still sent, then FIN.
+     */
+    @Override
+    public void close()
+    {
+        if (state.getAndSet(CLOSED) != CLOSED)
+        {
+            shutdownOutput = true;
+            core.submit(now ->
+            {
+                bridge.shutdownRequested = true;
+                bridge.closeRequested = true;
+                onPush(now);
+            });
+        }
+    }
+
+    /**
+     * @return true once closed by either side.
+     */
+    public boolean isClosed()
+    {
+        return state.get() == CLOSED;
+    }
+
+    private void abortQuietly()
+    {
+        state.set(CLOSED);
+        core.submit(now ->
+        {
+            if (connection != null && !connection.isClosed())
+            {
+                connection.abort();
+            }
+        });
+    }
+
+    private IOException closedException(final boolean connecting)
+    {
+        return switch (closeReason)
+        {
+            case TcpHandler.REFUSED -> new ConnectException("Connection refused");
+            case TcpHandler.RESET -> new SocketException("Connection reset");
+            case TcpHandler.TIMED_OUT -> connecting
+                ? new ConnectException("Connection timed out") : new SocketTimeoutException("Connection timed out");
+            default -> new SocketException("Socket closed");
+        };
+    }
+
+    private void schedulePush()
+    {
+        if (pushScheduled.compareAndSet(false, true) && !core.submit(push))
+        {
+            pushScheduled.set(false);
+        }
+    }
+
+    private void schedulePull()
+    {
+        if (pullScheduled.compareAndSet(false, true) && !core.submit(pull))
+        {
+            pullScheduled.set(false);
+        }
+    }
+
+    // ---- on the core's thread ----------------------------------------------------------------------------------
+
+    private void onPush(final long now)
+    {
+        pushScheduled.set(false);
+        bridge.drainTx(connection);
+    }
+
+    private void onPull(final long now)
+    {
+        pullScheduled.set(false);
+        bridge.fillRx(connection);
+    }
+
+    /** The connection's callbacks, on the owning core. */
+    private final class Bridge implements TcpHandler
+    {
+        private final UnsafeBuffer chunk = new UnsafeBuffer(new byte[1 << 16]);
+        boolean shutdownRequested;
+        boolean closeRequested;
+        private boolean outputShut;
+
+        @Override
+        public void onConnected(final TcpConnection c)
+        {
+            connection = c;
+            state.compareAndSet(CONNECTING, OPEN);
+            wake(waitingConnector);
+            drainTx(c);
+        }
+
+        @Override
+        public void onData(final TcpConnection c)
+        {
+            fillRx(c);
+        }
+
+        @Override
+        public void onWritable(final TcpConnection c)
+        {
+            drainTx(c);
+        }
+
+        @Override
+        public void onPeerClosed(final TcpConnection c)
+        {
+            fillRx(c);
+        }
+
+        @Override
+        public void onClosed(final TcpConnection c, final int reason)
+        {
+            if (reason != CLOSED_NORMALLY)
+            {
+                closeReason = reason;
+            }
+            eof = true;
+            state.set(CLOSED);
+            wake(waitingConnector);
+            wake(waitingReader);
+            wake(waitingWriter);
+        }
+
+        void fillRx(final TcpConnection c)
+        {
+            if (c == null)
+            {
+                return;
+            }
+            int moved = 0;
+            while (true)
+            {
+                final int n = Math.min(Math.min(c.readable(), rx.free()), chunk.capacity());
+                if (n <= 0)
+                {
+                    break;
+                }
+                c.read(chunk, 0, n);
+                rx.write(chunk, 0, n);
+                moved += n;
+            }
+            if (c.readable() == 0 && c.read(chunk, 0, 0) < 0)
+            {
+                eof = true;
+            }
+            if (moved > 0 || eof)
+            {
+                wake(waitingReader);
+            }
+        }
+
+        void drainTx(final TcpConnection c)
+        {
+            if (c == null || c.isClosed())
+            {
+                return;
+            }
+            int moved = 0;
+            while (true)
+            {
+                final int n = Math.min(Math.min(tx.available(), c.writable()), chunk.capacity());
+                if (n <= 0)
+                {
+                    break;
+                }
+                tx.read(chunk, 0, n);
+                c.write(chunk, 0, n);
+                moved += n;
+            }
+            if (moved > 0)
+            {
+                wake(waitingWriter);
+            }
+            if (shutdownRequested && tx.available() == 0 && !outputShut)
+            {
+                outputShut = true;
+                if (closeRequested)
+                {
+                    c.close();
+                }
+                else
+                {
+                    c.shutdownOutput();
+                }
+            }
+        }
+
+        private void wake(final Thread t)
+        {
+            if (t != null)
+            {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    // ---- application side ------------------------------------------------------------------------------------
+
+    private final InputStream input = new InputStream()
+    {
+        @Override
+        public int read() throws IOException
+        {
+            final byte[] one = new byte[1];
+            final int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(final byte[] b, final int off, final int len) throws IOException
+        {
+            if (len == 0)
+            {
+                return 0;
+            }
+            final long timeout = readTimeoutNs;
+            final long deadline = System.nanoTime() + timeout;
+            while (true)
+            {
+                final int n = rx.read(b, off, len);
+                if (n > 0)
+                {
+                    schedulePull();
+                    return n;
+                }
+                if (eof)
+                {
+                    if (rx.available() > 0)
+                    {
+                        continue;
+                    }
+                    if (closeReason >= 0 && closeReason != TcpHandler.CLOSED_NORMALLY && closeReason != TcpHandler.ABORTED)
+                    {
+                        throw closedException(false);
+                    }
+                    return -1;
+                }
+                if (state.get() == CLOSED && closeReason < 0 && connection == null)
+                {
+                    throw new SocketException("Socket closed");
+                }
+                waitingReader = Thread.currentThread();
+                if (rx.available() == 0 && !eof)
+                {
+                    if (timeout > 0)
+                    {
+                        final long left = deadline - System.nanoTime();
+                        if (left <= 0)
+                        {
+                            waitingReader = null;
+                            throw new SocketTimeoutException("Read timed out");
+                        }
+                        LockSupport.parkNanos(FlowSocket.this, left);
+                    }
+                    else
+                    {
+                        LockSupport.park(FlowSocket.this);
+                    }
+                }
+                waitingReader = null;
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedIOException("interrupted while reading");
+                }
+            }
+        }
+
+        @Override
+        public int available()
+        {
+            return rx.available();
+        }
+
+        @Override
+        public void close()
+        {
+            FlowSocket.this.close();
+        }
+    };
+
+    private final OutputStream output = new OutputStream()
+    {
+        @Override
+        public void write(final int b) throws IOException
+        {
+            write(new byte[]{(byte)b}, 0, 1);
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len) throws IOException
+        {
+            final UnsafeBuffer src = new UnsafeBuffer(b);
+            int done = 0;
+            while (done < len)
+            {
+                if (shutdownOutput || eof && closeReason >= 0)
+                {
+                    throw closeReason >= 0 ? closedException(false) : new SocketException("Socket output is shut down");
+                }
+                final int n = tx.write(src, off + done, len - done);
+                done += n;
+                schedulePush();
+                if (done < len)
+                {
+                    waitingWriter = Thread.currentThread();
+                    if (tx.free() == 0)
+                    {
+                        LockSupport.parkNanos(FlowSocket.this, 100_000_000L);
+                    }
+                    waitingWriter = null;
+                    if (Thread.interrupted())
+                    {
+                        throw new InterruptedIOException("interrupted while writing");
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            FlowSocket.this.close();
+        }
+    };
+}

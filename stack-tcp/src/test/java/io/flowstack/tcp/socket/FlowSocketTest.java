@@ -1,0 +1,132 @@
+package io.flowstack.tcp.socket;
+
+import io.flowstack.core.driver.MemoryDriver;
+import io.flowstack.core.driver.NetworkDevice;
+import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.tcp.FlowStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The blocking API from ordinary threads, over two running stacks (2 cores each) linked in memory.
+ */
+class FlowSocketTest
+{
+    private static final int A = Ipv4Flyweight.parseAddress("198.18.0.1");
+    private static final int B = Ipv4Flyweight.parseAddress("198.18.0.2");
+
+    private final FlowStack a;
+    private final FlowStack b;
+
+    FlowSocketTest()
+    {
+        final MemoryDriver da = new MemoryDriver(0, 0x02_00_00_00_00_01L, 1500, 1 << 24);
+        final MemoryDriver db = new MemoryDriver(0, 0x02_00_00_00_00_02L, 1500, 1 << 24);
+        MemoryDriver.link(da, db);
+        a = FlowStack.builder().cores(2).addInterface(new IpInterface(0, 0x02_00_00_00_00_01L, A, 24, 1500, 0),
+            NetworkDevice.shared(da)).build().start();
+        b = FlowStack.builder().cores(2).addInterface(new IpInterface(0, 0x02_00_00_00_00_02L, B, 24, 1500, 0),
+            NetworkDevice.shared(db)).build().start();
+    }
+
+    @AfterEach
+    void stop()
+    {
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void shouldEchoAMegabyteThroughStreamsAndSeeEndOfStream() throws Exception
+    {
+        final FlowServerSocket server = FlowServerSocket.listen(b, 7, 16);
+        final CompletableFuture<Long> echoed = CompletableFuture.supplyAsync(() ->
+        {
+            try (FlowSocket s = server.accept(Duration.ofSeconds(10)))
+            {
+                final InputStream in = s.getInputStream();
+                final OutputStream out = s.getOutputStream();
+                final byte[] buf = new byte[8192];
+                long total = 0;
+                int n;
+                while ((n = in.read(buf)) > 0)
+                {
+                    out.write(buf, 0, n);
+                    total += n;
+                }
+                s.shutdownOutput();
+                return total;
+            }
+            catch (final Exception e)
+            {
+                throw new RuntimeException(e);
+            }
+        });
+        final byte[] data = new byte[1 << 20];
+        new Random(3).nextBytes(data);
+        try (FlowSocket client = FlowSocket.connect(a, 1, B, 7, Duration.ofSeconds(5)))
+        {
+            client.setSoTimeout(Duration.ofSeconds(10));
+            final CompletableFuture<Void> writer = CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    client.getOutputStream().write(data);
+                    client.shutdownOutput();
+                }
+                catch (final Exception e)
+                {
+                    throw new RuntimeException(e);
+                }
+            });
+            final byte[] back = client.getInputStream().readAllBytes();
+            writer.get(10, TimeUnit.SECONDS);
+            assertEquals(data.length, back.length);
+            assertArrayEquals(data, back);
+        }
+        assertEquals(data.length, echoed.get(10, TimeUnit.SECONDS));
+        server.close();
+    }
+
+    @Test
+    void shouldReportConnectionRefused()
+    {
+        final ConnectException e = assertThrows(ConnectException.class,
+            () -> FlowSocket.connect(a, 0, B, 9999, Duration.ofSeconds(5)));
+        assertEquals("Connection refused", e.getMessage());
+    }
+
+    @Test
+    void shouldTimeOutAReadAndAnAccept() throws Exception
+    {
+        final FlowServerSocket server = FlowServerSocket.listen(b, 8, 4);
+        assertThrows(SocketTimeoutException.class, () -> server.accept(Duration.ofMillis(100)));
+        try (FlowSocket client = FlowSocket.connect(a, 0, B, 8, Duration.ofSeconds(5));
+             FlowSocket peer = server.accept(Duration.ofSeconds(5)))
+        {
+            client.setSoTimeout(Duration.ofMillis(100));
+            assertThrows(SocketTimeoutException.class, () -> client.getInputStream().read(new byte[10]));
+            peer.getOutputStream().write("late".getBytes());
+            final byte[] got = new byte[4];
+            client.setSoTimeout(Duration.ofSeconds(5));
+            assertEquals(4, client.getInputStream().read(got));
+            assertArrayEquals("late".getBytes(), Arrays.copyOf(got, 4));
+        }
+        server.close();
+    }
+}
