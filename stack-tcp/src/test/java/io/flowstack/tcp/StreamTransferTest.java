@@ -123,8 +123,8 @@ class StreamTransferTest
     }
 
     @Test
-    void shouldMoveTenMegabytesEachWay() throws Exception
+    void shouldMoveHundredMegabytesEachWay() throws Exception
     {
-        transfer(10_000_000L, TcpConfig.DEFAULT);
+        transfer(100_000_000L, TcpConfig.DEFAULT);
     }
 }

@@ -71,6 +71,33 @@ class RawServeLiveIT
     }
 
     @Test
+    void shouldServeCurlAndSocatTwentyMegabytesWithTheSameSha256OverRawSockets() throws Exception
+    {
+        final Path root = Files.createTempDirectory("flowstack-raw-it");
+        final Path big = root.resolve("big.bin");
+        final byte[] data = new byte[20_000_000];
+        new java.util.Random(5).nextBytes(data);
+        Files.write(big, data);
+        final String sha = TcpLiveIT.sha256(big);
+        final String ifName = Names.device();
+        try (FlowstackProcess server = serveOnNewVeth(ifName, "--cores", "2", "--app", "http:80", "--root", root.toString()))
+        {
+            final NetNs kernel = NetNs.createOrAdopt(ns);
+            final Path down = root.resolve("curl.out");
+            final ExecResult curl = kernel.exec(Duration.ofSeconds(120), "curl", "-sS", "-o", down.toString(),
+                "-w", "%{speed_download}", "http://" + STACK_IP + "/big.bin");
+            assertEquals(0, curl.exitCode(), curl.stderr());
+            System.out.println("raw curl: " + curl.stdout() + " bytes/s");
+            assertEquals(sha, TcpLiveIT.sha256(down));
+            final Path echoed = root.resolve("echo.out");
+            final ExecResult socat = kernel.exec(Duration.ofSeconds(120), "bash", "-c",
+                "socat -b 65536 -t 10 - TCP:" + STACK_IP + ":7 < " + big + " > " + echoed);
+            assertEquals(0, socat.exitCode(), socat.stderr());
+            assertEquals(sha, TcpLiveIT.sha256(echoed));
+        }
+    }
+
+    @Test
     void shouldAnswerPingAndEchoUdpFlowsOnBothFanoutCores() throws Exception
     {
         final String ifName = Names.device();

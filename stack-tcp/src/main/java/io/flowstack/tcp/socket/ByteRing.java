@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A single-producer single-consumer byte ring between a core's thread and an application thread: positions only
- * grow, the producer publishes with an ordered store and the consumer frees space the same way, so neither side
- * takes a lock.
+ * grow and neither side takes a lock. Positions are published with volatile stores, not ordered ones: each side
+ * reads the other's parked-thread field right after publishing, and only a full fence keeps that read from
+ * overtaking the store (otherwise a wake-up can be lost).
  */
 final class ByteRing
 {
@@ -54,7 +55,7 @@ final class ByteRing
         final int first = Math.min(n, capacity() - at);
         data.putBytes(at, src, offset, first);
         data.putBytes(0, src, offset + first, n - first);
-        tail.lazySet(t + n);
+        tail.set(t + n);
         return n;
     }
 
@@ -76,7 +77,7 @@ final class ByteRing
 
     void publish(final long newTail)
     {
-        tail.lazySet(newTail);
+        tail.set(newTail);
     }
 
     int index(final long position)
@@ -93,7 +94,7 @@ final class ByteRing
         final int first = Math.min(n, capacity() - at);
         dst.putBytes(offset, data, at, first);
         dst.putBytes(offset + first, data, 0, n - first);
-        head.lazySet(h + n);
+        head.set(h + n);
         return n;
     }
 
@@ -106,7 +107,7 @@ final class ByteRing
         final int first = Math.min(n, capacity() - at);
         data.getBytes(at, dst, offset, first);
         data.getBytes(0, dst, offset + first, n - first);
-        head.lazySet(h + n);
+        head.set(h + n);
         return n;
     }
 }

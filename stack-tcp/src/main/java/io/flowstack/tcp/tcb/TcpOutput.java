@@ -172,7 +172,11 @@ final class TcpOutput
      */
     static void sendAck(final Tcb tcb, final long nowNs)
     {
-        emit(tcb, tcb.sndNxt, TcpFlags.ACK, 0, nowNs);
+        // The highest sequence number sent, not SND.NXT: after a timeout SND.NXT goes back to SND.UNA, possibly
+        // below what the peer already holds, and an ACK numbered there would be unacceptable to the peer
+        // (RFC 9293 3.10.7.4), which then drops its cumulative acknowledgment too. Both sides doing that at once
+        // ping-pong ACKs forever; the simulator found it.
+        emit(tcb, tcb.sndMax, TcpFlags.ACK, 0, nowNs);
     }
 
     /**

@@ -506,4 +506,66 @@ class TcbScriptTest
             "the first segment goes again: " + re);
         assertEquals(1, t.counter("tcp.fast_retransmits"));
     }
+
+    @Test
+    void shouldGoFromFinWait1StraightToTimeWaitWhenFinAndAckArriveTogether()
+    {
+        established();
+        conn.close();
+        t.recv(seg(FIN | ACK).seq(ISS + 1).ack(IRS + 1));
+        t.send(seg(FIN | ACK).seq(IRS + 1).ack(ISS + 2));
+        t.recv(seg(ACK).seq(ISS + 2).ack(IRS + 2));
+        assertEquals(TcpState.TIME_WAIT, tcb().tcpState());
+    }
+
+    @Test
+    void shouldSendFinOnceEstablishedWhenClosedInSynReceived()
+    {
+        t.tcp.listen(0, TcpScript.LOCAL_PORT, c ->
+        {
+            // The application closes as soon as it gets the connection: FIN right after the handshake.
+            c.close();
+            return recorder;
+        });
+        t.send(seg(SYN).seq(IRS).mss(1460));
+        t.recv(seg(SYN | ACK).seq(ISS).ack(IRS + 1));
+        t.send(seg(ACK).seq(IRS + 1).ack(ISS + 1));
+        t.recv(seg(FIN | ACK).seq(ISS + 1).ack(IRS + 1));
+    }
+
+    @Test
+    void shouldDropAHalfOpenConnectionOnRstInSynReceivedAndKeepListening()
+    {
+        t.tcp.listen(0, TcpScript.LOCAL_PORT, c -> recorder);
+        t.send(seg(SYN).seq(IRS).mss(1460));
+        t.recv(seg(SYN | ACK).seq(ISS).ack(IRS + 1));
+        t.send(seg(RST).seq(IRS + 1));
+        assertEquals(0, t.tcp.connectionCount(), "RFC 9293: back to LISTEN (the listener stays, the TCB goes)");
+        t.send(seg(SYN).seq(IRS + 100).mss(1460));
+        t.recv(seg(SYN | ACK).seq(ISS).ack(IRS + 101));
+        assertEquals(List.of(), events);
+    }
+
+    @Test
+    void shouldCrossTheSequenceWrapWithoutLosingData()
+    {
+        final TcpScript w = new TcpScript(TcpConfig.DEFAULT.withBuffers(1 << 16), -100);
+        w.tcp.listen(0, TcpScript.LOCAL_PORT, c -> recorder);
+        final int irs = 0x7FFF_FFF0;
+        w.send(seg(SYN).seq(irs).mss(1460));
+        w.recv(seg(SYN | ACK).seq(-100).ack(irs + 1));
+        w.send(seg(ACK).seq(irs + 1).ack(-99));
+        for (int i = 0; i < 4; i++)
+        {
+            // Peer data across 2^31, our data across 2^32.
+            w.send(seg(ACK).seq(irs + 1 + i * 50).ack(-99 + i * 50).payload(bytes(50)));
+            conn.noDelay(true);
+            conn.write(new UnsafeBuffer(bytes(50)), 0, 50);
+            w.sent();
+        }
+        assertEquals(200, conn.readable());
+        w.send(seg(ACK).seq(irs + 201).ack(-99 + 200));
+        assertEquals(-99 + 200, tcb().sndUna);
+        assertEquals(0, tcb().inFlight());
+    }
 }

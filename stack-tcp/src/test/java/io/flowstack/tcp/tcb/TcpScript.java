@@ -43,7 +43,7 @@ final class TcpScript
     static final int REMOTE_PORT = 49152;
 
     final VirtualClock clock = new VirtualClock(1_000_000_000L);
-    final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 22);
+    final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 20);
     final FlowStack stack;
     final TcpLayer tcp;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[70_000]);
@@ -57,7 +57,7 @@ final class TcpScript
             .rssKey(ToeplitzHash.microsoftKey())
             .tcp(config)
             .isn(core -> IsnGenerator.fixed(iss))
-            .poolSlots(128)
+            .poolSlots(32)
             .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
             .onEachCore(core -> layer[0] = core.tcp())
             .build();
