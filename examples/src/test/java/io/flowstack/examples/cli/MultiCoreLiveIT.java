@@ -48,62 +48,6 @@ class MultiCoreLiveIT
         }
     }
 
-    /**
-     * Sends one datagram from each of {@code flows} sockets with distinct source ports (from inside the
-     * namespace) and checks every echo is byte-identical.
-     *
-     * @return number of flows echoed.
-     */
-    private int udpFlows(final String address, final int flows) throws IOException
-    {
-        return netns.callInside(() ->
-        {
-            final InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(address), 7);
-            final List<DatagramSocket> sockets = new ArrayList<>();
-            int ok = 0;
-            try
-            {
-                for (int i = 0; i < flows; i++)
-                {
-                    final DatagramSocket s = new DatagramSocket(0);
-                    s.setSoTimeout(1000);
-                    sockets.add(s);
-                }
-                final Random random = new Random(7);
-                for (final DatagramSocket s : sockets)
-                {
-                    final byte[] data = new byte[100];
-                    random.nextBytes(data);
-                    final byte[] back = new byte[2048];
-                    for (int attempt = 0; attempt < 3; attempt++)
-                    {
-                        s.send(new DatagramPacket(data, data.length, target));
-                        try
-                        {
-                            final DatagramPacket reply = new DatagramPacket(back, back.length);
-                            s.receive(reply);
-                            assertArrayEquals(data, Arrays.copyOf(back, reply.getLength()), "echo differs");
-                            ok++;
-                            break;
-                        }
-                        catch (final SocketTimeoutException retry)
-                        {
-                            // UDP: ask again
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                for (final DatagramSocket s : sockets)
-                {
-                    s.close();
-                }
-            }
-            return ok;
-        });
-    }
-
     private void assertTwoHundredFlowsOnBothCores(final String... extra) throws Exception
     {
         final String tap = Names.device();
@@ -113,7 +57,7 @@ class MultiCoreLiveIT
         try (FlowstackProcess server = FlowstackProcess.serve(args.toArray(new String[0])))
         {
             netns = NetNs.createOrAdopt(ns);
-            assertEquals(200, udpFlows("198.18.0.2", 200));
+            assertEquals(200, UdpFlows.echo(netns, "198.18.0.2", 200));
             final String json = server.statJson();
             final long core0 = FlowstackProcess.counter(json, 0, "flows.owned");
             final long core1 = FlowstackProcess.counter(json, 1, "flows.owned");
@@ -150,7 +94,7 @@ class MultiCoreLiveIT
         {
             netns = NetNs.createOrAdopt(ns);
             assertTrue(netns.exec("ping", "-c", "5", "-i", "0.05", "198.18.0.2").stdout().contains("5 received"));
-            assertEquals(30, udpFlows("198.18.0.2", 30));
+            assertEquals(30, UdpFlows.echo(netns, "198.18.0.2", 30));
             String json = server.statJson();
             assertEquals(5, FlowstackProcess.counter(json, 0, "icmp.tx.echo_replies"));
             assertEquals(0, FlowstackProcess.counter(json, 1, "icmp.tx.echo_replies"));
@@ -158,7 +102,7 @@ class MultiCoreLiveIT
             assertEquals(0, FlowstackProcess.counter(json, 1, "udp.rx.datagrams"));
 
             assertTrue(netns.exec("ping", "-c", "7", "-i", "0.05", "198.18.1.2").stdout().contains("7 received"));
-            assertEquals(40, udpFlows("198.18.1.2", 40));
+            assertEquals(40, UdpFlows.echo(netns, "198.18.1.2", 40));
             json = server.statJson();
             assertEquals(5, FlowstackProcess.counter(json, 0, "icmp.tx.echo_replies"));
             assertEquals(7, FlowstackProcess.counter(json, 1, "icmp.tx.echo_replies"));
@@ -178,8 +122,8 @@ class MultiCoreLiveIT
             "--cores", "2", "--queues", "2", "--designate", "hashed"))
         {
             netns = NetNs.createOrAdopt(ns);
-            assertEquals(100, udpFlows("198.18.0.2", 100));
-            assertEquals(100, udpFlows("198.18.1.2", 100));
+            assertEquals(100, UdpFlows.echo(netns, "198.18.0.2", 100));
+            assertEquals(100, UdpFlows.echo(netns, "198.18.1.2", 100));
             final String json = server.statJson();
             final long core0 = FlowstackProcess.counter(json, 0, "udp.rx.datagrams");
             final long core1 = FlowstackProcess.counter(json, 1, "udp.rx.datagrams");

@@ -119,7 +119,7 @@ class RawServeLiveIT
                 + ":7");
             assertEquals(text, socat.stdout(), "socat echo byte-identical: " + socat);
 
-            assertEquals(200, udpFlows(kernel, 200));
+            assertEquals(200, UdpFlows.echo(kernel, STACK_IP, 200));
             final String json = server.statJson();
             final long core0 = FlowstackProcess.counter(json, 0, "flows.owned");
             final long core1 = FlowstackProcess.counter(json, 1, "flows.owned");
@@ -234,7 +234,7 @@ class RawServeLiveIT
             assertTrue(server.firstLine().contains("2 fanout members (lb; steering: none)"), server.firstLine());
             final ExecResult ping = veth.kernelNs().exec("ping", "-c", "20", "-i", "0.01", STACK_IP);
             assertTrue(ping.stdout().contains("20 received"), ping.stdout());
-            assertEquals(50, udpFlows(veth.kernelNs(), 50));
+            assertEquals(50, UdpFlows.echo(veth.kernelNs(), STACK_IP, 50));
             assertEquals(143, server.stop(), "ends on SIGTERM (128 + 15) within the timeout");
             assertTrue(NetNs.exists(stackNs), "an existing interface's namespace is left alone");
         }
@@ -299,61 +299,5 @@ class RawServeLiveIT
         final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // Fields 14 and 15 (utime, stime) are 12 and 13 after the command name and state.
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    /**
-     * Sends one datagram from each of {@code flows} sockets (distinct source ports) from inside the namespace and
-     * checks every echo is byte-identical.
-     *
-     * @return number of flows echoed.
-     */
-    private static int udpFlows(final NetNs netns, final int flows) throws IOException
-    {
-        return netns.callInside(() ->
-        {
-            final InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(STACK_IP), 7);
-            final List<DatagramSocket> sockets = new ArrayList<>();
-            int ok = 0;
-            try
-            {
-                for (int i = 0; i < flows; i++)
-                {
-                    final DatagramSocket s = new DatagramSocket(0);
-                    s.setSoTimeout(1000);
-                    sockets.add(s);
-                }
-                final Random random = new Random(11);
-                for (final DatagramSocket s : sockets)
-                {
-                    final byte[] data = new byte[100];
-                    random.nextBytes(data);
-                    final byte[] back = new byte[2048];
-                    for (int attempt = 0; attempt < 3; attempt++)
-                    {
-                        s.send(new DatagramPacket(data, data.length, target));
-                        try
-                        {
-                            final DatagramPacket reply = new DatagramPacket(back, back.length);
-                            s.receive(reply);
-                            assertArrayEquals(data, Arrays.copyOf(back, reply.getLength()), "echo differs");
-                            ok++;
-                            break;
-                        }
-                        catch (final SocketTimeoutException retry)
-                        {
-                            // UDP: ask again
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                for (final DatagramSocket s : sockets)
-                {
-                    s.close();
-                }
-            }
-            return ok;
-        });
     }
 }
