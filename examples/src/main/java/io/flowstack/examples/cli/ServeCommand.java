@@ -1,8 +1,5 @@
 package io.flowstack.examples.cli;
 
-import io.flowstack.core.flow.FlowOwnership;
-import io.flowstack.core.flow.SteeringRule;
-import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.examples.apps.AppSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,10 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 

@@ -1,6 +1,5 @@
 package io.flowstack.tcp.tcb;
 
-import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.TcpConnection;
 import io.flowstack.tcp.TcpHandler;
 import io.flowstack.tcp.buffer.ReceiveBuffer;

@@ -11,7 +11,6 @@ import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.TransportHandler;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.ip.wire.TcpFlyweight;
-import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.tcp.TcpAcceptor;
 import io.flowstack.tcp.TcpConfig;
 import io.flowstack.tcp.TcpConnection;
