@@ -76,16 +76,7 @@ class MultiCoreDispatchTest
 
     private void injectUdp(final MemoryDriver driver, final int sourcePort)
     {
-        final int payload = 16;
-        final int udpLength = UdpFlyweight.HEADER_LENGTH + payload;
-        final int total = Ipv4Flyweight.MIN_HEADER_LENGTH + udpLength;
-        final int n = EthernetFlyweight.HEADER_LENGTH + total;
-        new EthernetRepr(STACK_MAC, PEER_MAC, EthernetFlyweight.TYPE_IPV4).emit(new EthernetFlyweight().wrap(scratch, 0, n));
-        scratch.putInt(42, sourcePort);
-        new UdpRepr(sourcePort, 7, udpLength).emit(new UdpFlyweight().wrap(scratch, 34, udpLength), PEER_IP, STACK_IP);
-        new Ipv4Repr(0, total, sourcePort, 0, 64, Ipv4Flyweight.PROTO_UDP, PEER_IP, STACK_IP)
-            .emit(new Ipv4Flyweight().wrap(scratch, 14, total));
-        assertTrue(driver.inject(scratch, 0, n), "memory driver ring full");
+        injectUdpTo(driver, sourcePort, 7);
     }
 
     private static void runAll(final FlowStack stack)
@@ -309,15 +300,15 @@ class MultiCoreDispatchTest
 
     private void injectUdpTo(final MemoryDriver driver, final int sourcePort, final int destinationPort)
     {
-        final int udpLength = UdpFlyweight.HEADER_LENGTH + 8;
+        final int udpLength = UdpFlyweight.HEADER_LENGTH + 16;
         final int total = Ipv4Flyweight.MIN_HEADER_LENGTH + udpLength;
         final int n = EthernetFlyweight.HEADER_LENGTH + total;
         new EthernetRepr(STACK_MAC, PEER_MAC, EthernetFlyweight.TYPE_IPV4).emit(new EthernetFlyweight().wrap(scratch, 0, n));
-        scratch.putLong(42, sourcePort);
+        scratch.putInt(42, sourcePort);
         new UdpRepr(sourcePort, destinationPort, udpLength).emit(new UdpFlyweight().wrap(scratch, 34, udpLength), PEER_IP, STACK_IP);
         new Ipv4Repr(0, total, sourcePort, 0, 64, Ipv4Flyweight.PROTO_UDP, PEER_IP, STACK_IP)
             .emit(new Ipv4Flyweight().wrap(scratch, 14, total));
-        assertTrue(driver.inject(scratch, 0, n));
+        assertTrue(driver.inject(scratch, 0, n), "memory driver ring full");
     }
 
     private void injectPing(final MemoryDriver driver, final int i)

@@ -155,18 +155,18 @@ public final class HttpServer implements CoreSetup
                     close = l.contains("close") || close && !l.contains("keep-alive");
                 }
             }
-            final boolean head_ = parts[0].equals("HEAD");
-            if (!parts[0].equals("GET") && !head_)
+            final boolean headOnly = parts[0].equals("HEAD");
+            if (!parts[0].equals("GET") && !headOnly)
             {
-                respond(c, 501, "Not Implemented", "text/plain", null, head_, close);
+                respond(c, 501, "Not Implemented", "text/plain", null, headOnly, close);
                 return;
             }
             if (root == null)
             {
-                respond(c, 200, "OK", "text/plain", new UnsafeBuffer(OK_BODY), head_, close);
+                respond(c, 200, "OK", "text/plain", new UnsafeBuffer(OK_BODY), headOnly, close);
                 return;
             }
-            serveFile(c, parts[1], head_, close);
+            serveFile(c, parts[1], headOnly, close);
         }
 
         private void serveFile(final TcpConnection c, final String target, final boolean headOnly, final boolean close)

@@ -136,7 +136,9 @@ public final class Tcb implements TcpConnection
     }
 
     /**
-     * Moves the earliest of the TCB's deadlines into the layer's timer wheel.
+     * Makes sure the layer's timer wheel fires no later than the earliest of the TCB's deadlines. A deadline that
+     * moved later (the retransmission timer restarted by every ACK) keeps the earlier wheel timer: it fires, finds
+     * nothing due and sets the next one, which costs far less than a cancel and a new timer per ACK.
      */
     void rescheduleTimer()
     {
@@ -144,7 +146,7 @@ public final class Tcb implements TcpConnection
         d = Math.min(d, persistDeadline);
         d = Math.min(d, delayedAckDeadline);
         d = Math.min(d, stateDeadline);
-        if (d != timerDeadline)
+        if (d < timerDeadline)
         {
             layer.schedule(this, d);
         }
