@@ -115,7 +115,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
                 throw new IllegalArgumentException("two interfaces with index " + ifc.ifIndex());
             }
             this.interfaces[ifc.ifIndex()] = ifc;
-            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, sink, this, NEIGHBOR_CAPACITY, counters);
+            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, sink, this, NEIGHBOR_CAPACITY, counters, services.time());
             caches[ifc.ifIndex()] = arp[ifc.ifIndex()].cache();
         }
         this.counters = counters;
@@ -126,7 +126,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
             Reassembler.DEFAULT_TIMEOUT_NS,
             counters);
         this.ipv4 = new Ipv4Layer(this.interfaces, caches, pool, sink, reassembler, services.coreId(),
-            services.cores(), counters);
+            services.cores(), counters, services.time());
         this.icmp = new IcmpLayer(ipv4, pool, new RateLimiter(ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST), counters);
         this.udp = new UdpLayer(ipv4, icmp, pool, counters, ownership);
         if ((protocolClasses & (1 << FlowOwnership.CLASS_ICMP)) != 0)
@@ -179,7 +179,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     }
 
     @Override
-    public void onStart(final long nowNs)
+    public void onStart()
     {
         for (final ArpLayer a : arp)
         {
@@ -191,7 +191,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     }
 
     @Override
-    public void onFrame(final PacketBuffer frame, final long nowNs)
+    public void onFrame(final PacketBuffer frame)
     {
         rxFrames.incrementOrdered();
         final int ifIndex = frame.ifIndex();
@@ -218,26 +218,26 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
             case EthernetFlyweight.TYPE_IPV4 ->
             {
                 frame.advance(EthernetFlyweight.HEADER_LENGTH);
-                ipv4.onDatagram(frame, ifc, nowNs);
+                ipv4.onDatagram(frame, ifc);
             }
-            case EthernetFlyweight.TYPE_ARP -> arp[ifIndex].onFrame(frame, nowNs);
+            case EthernetFlyweight.TYPE_ARP -> arp[ifIndex].onFrame(frame);
             default -> drop(frame, rxUnknownType);
         }
     }
 
     @Override
-    public int onTime(final long nowNs)
+    public int onTime()
     {
-        icmp.now(nowNs);
-        int work = ipv4.onTime(nowNs);
+        final long nowNs = services.time().nanoTime();
+        int work = ipv4.onTime();
         for (final TimerSource t : timerSources)
         {
-            work += t.onTime(nowNs);
+            work += t.onTime();
         }
         if (nowNs - nextFlowSweep >= 0)
         {
             nextFlowSweep = nowNs + FLOW_SWEEP_NS;
-            udp.expireFlows(nowNs);
+            udp.expireFlows();
         }
         for (final ArpLayer a : arp)
         {
@@ -292,7 +292,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     }
 
     @Override
-    public void onControl(final int type, final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    public void onControl(final int type, final DirectBuffer buffer, final int offset, final int length)
     {
         if (type == MSG_NEIGHBOR && length == 16)
         {
@@ -302,7 +302,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
                 applyingControl = true;
                 try
                 {
-                    a.cache().update(buffer.getInt(offset + 4), buffer.getLong(offset + 8), true, nowNs);
+                    a.cache().update(buffer.getInt(offset + 4), buffer.getLong(offset + 8), true, services.time().nanoTime());
                 }
                 finally
                 {

@@ -196,7 +196,7 @@ class IpStackTest
     {
         h.learnPeer();
         final UdpEndpoint echo = h.stack.udp().bind(0, 7,
-            (ep, src, srcPort, buf, off, len, now) -> ep.send(src, srcPort, buf, off, len, now));
+            (ep, src, srcPort, buf, off, len) -> ep.send(src, srcPort, buf, off, len));
         final byte[] payload = data(100);
         final List<byte[]> out = h.exchange(Frames.ipv4(STACK_MAC, PEER_MAC, PEER_IP, STACK_IP, 17, 5, 0,
             Frames.udp(PEER_IP, STACK_IP, 40000, 7, payload)));
@@ -267,7 +267,7 @@ class IpStackTest
     void shouldDropAndCountBadUdpChecksum()
     {
         h.learnPeer();
-        h.stack.udp().bind(0, 7, (ep, src, srcPort, buf, off, len, now) -> ep.send(src, srcPort, buf, off, len, now));
+        h.stack.udp().bind(0, 7, (ep, src, srcPort, buf, off, len) -> ep.send(src, srcPort, buf, off, len));
         final byte[] udp = Frames.udp(PEER_IP, STACK_IP, 40000, 7, data(10));
         udp[12] ^= 1;
         assertEquals(0, h.exchange(Frames.ipv4(STACK_MAC, PEER_MAC, PEER_IP, STACK_IP, 17, 5, 0, udp)).size());
@@ -304,9 +304,9 @@ class IpStackTest
     void shouldSendUdpLargerThanMtuAsFragments()
     {
         h.learnPeer();
-        final UdpEndpoint ep = h.stack.udp().bind(0, 5000, (e, s, sp, b, o, l, n) -> { });
+        final UdpEndpoint ep = h.stack.udp().bind(0, 5000, (e, s, sp, b, o, l) -> { });
         final byte[] payload = data(3000);
-        assertTrue(ep.send(PEER_IP, 6000, new UnsafeBuffer(payload), 0, payload.length, h.clock.nanoTime()));
+        assertTrue(ep.send(PEER_IP, 6000, new UnsafeBuffer(payload), 0, payload.length));
         h.run();
         final List<byte[]> out = h.transmitted();
         assertEquals(3, out.size());

@@ -98,7 +98,7 @@ class ZeroAllocationTest
     void shouldEchoUdpWithoutAllocating()
     {
         h.learnPeer();
-        final UdpHandler echo = (ep, src, srcPort, buf, off, len, now) -> ep.send(src, srcPort, buf, off, len, now);
+        final UdpHandler echo = (ep, src, srcPort, buf, off, len) -> ep.send(src, srcPort, buf, off, len);
         h.stack.udp().bind(0, 7, echo);
         final byte[] datagram = Frames.ipv4(STACK_MAC, PEER_MAC, PEER_IP, STACK_IP, 17, 1, 0,
             Frames.udp(PEER_IP, STACK_IP, 40000, 7, new byte[512]));

@@ -163,7 +163,7 @@ public final class FlowStack implements AutoCloseable
         {
             final FlowOwnership coreOwnership = stacks.get(c).classifier().ownership();
             final IndirectionTable copy = table.copy();
-            all &= engines.get(c).submit(now -> coreOwnership.reprogram(copy));
+            all &= engines.get(c).submit(() -> coreOwnership.reprogram(copy));
         }
         ownership.reprogram(table);
         return all;
@@ -592,7 +592,7 @@ public final class FlowStack implements AutoCloseable
                 if ((runs & (1 << FlowOwnership.CLASS_TCP)) != 0)
                 {
                     final TcpLayer tcp = new TcpLayer(stacks[core].ipv4(), engine.pool(), counterSets[core],
-                        ownerships[core], tcpConfig, isn.apply(core), clock.nanoTime());
+                        ownerships[core], tcpConfig, isn.apply(core), engine.time());
                     stacks[core].ipv4().register(io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP, tcp);
                     stacks[core].addTimerSource(tcp);
                     tcpLayers[core] = tcp;

@@ -51,10 +51,10 @@ class MultiCoreDispatchTest
             .ringCapacity(ringCapacity)
             .poolSlots(256)
             .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
-            .onEachCore(core -> core.ip().udp().bind(0, 7, (ep, src, srcPort, buf, off, len, now) ->
+            .onEachCore(core -> core.ip().udp().bind(0, 7, (ep, src, srcPort, buf, off, len) ->
             {
                 seen.add(new long[]{core.coreId(), srcPort});
-                ep.send(src, srcPort, buf, off, len, now);
+                ep.send(src, srcPort, buf, off, len);
             }))
             .build();
     }
@@ -257,15 +257,15 @@ class MultiCoreDispatchTest
             .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
             .onEachCore(core ->
             {
-                core.ip().udp().bind(0, 7, (ep, src, srcPort, buf, off, len, now) ->
+                core.ip().udp().bind(0, 7, (ep, src, srcPort, buf, off, len) ->
                 {
                     seen.add(new long[]{core.coreId(), 7});
-                    ep.send(src, srcPort, buf, off, len, now);
+                    ep.send(src, srcPort, buf, off, len);
                 });
-                core.ip().udp().bind(0, 53, (ep, src, srcPort, buf, off, len, now) ->
+                core.ip().udp().bind(0, 53, (ep, src, srcPort, buf, off, len) ->
                 {
                     seen.add(new long[]{core.coreId(), 53});
-                    ep.send(src, srcPort, buf, off, len, now);
+                    ep.send(src, srcPort, buf, off, len);
                 });
             })
             .build())

@@ -58,7 +58,7 @@ class TcpZeroAllocationTest
             final Blaster server = new Blaster();
             final Blaster client = new Blaster();
             net.ctx[1].tcp().listen(0, 5001, c -> server);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP, 5001, client, net.clock.nanoTime());
+            net.ctx[0].tcp().connect(TwoStacks.B_IP, 5001, client);
             final long[] target = {200_000_000L};
             net.runUntil(() -> server.read >= target[0], 600_000_000_000L);
 

@@ -39,10 +39,9 @@ public final class UdpEcho implements CoreSetup
             final int sourcePort,
             final DirectBuffer payload,
             final int offset,
-            final int length,
-            final long nowNs)
+            final int length)
         {
-            endpoint.send(sourceAddress, sourcePort, payload, offset, length, nowNs);
+            endpoint.send(sourceAddress, sourcePort, payload, offset, length);
         }
     }
 }

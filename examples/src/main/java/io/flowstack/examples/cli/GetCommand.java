@@ -73,7 +73,7 @@ final class GetCommand implements Callable<Integer>
         final long start = System.nanoTime();
         try (Launcher launcher = Launcher.start(stack.options(List.of(), null, "get")))
         {
-            launcher.stack().engine(0).submit(now -> client.connect(launcher, address, port, now));
+            launcher.stack().engine(0).submit(() -> client.connect(launcher, address, port));
             if (!client.done.await(timeoutSeconds, TimeUnit.SECONDS))
             {
                 throw new IOException("timed out after " + timeoutSeconds + " s (" + client.bodyBytes + " bytes received)");
@@ -117,11 +117,11 @@ final class GetCommand implements Callable<Integer>
             this.output = output;
         }
 
-        void connect(final Launcher launcher, final int address, final int port, final long now)
+        void connect(final Launcher launcher, final int address, final int port)
         {
             try
             {
-                launcher.stack().core(0).tcp().connect(address, port, this, now);
+                launcher.stack().core(0).tcp().connect(address, port, this);
             }
             catch (final RuntimeException e)
             {

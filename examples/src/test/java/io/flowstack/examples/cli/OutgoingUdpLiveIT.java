@@ -84,13 +84,13 @@ class OutgoingUdpLiveIT
             for (int core = 0; core < 2; core++)
             {
                 final int c = core;
-                assertTrue(launcher.stack().engine(core).submit(now ->
+                assertTrue(launcher.stack().engine(core).submit(() ->
                 {
                     final UnsafeBuffer hello = new UnsafeBuffer(("hello from core " + c).getBytes());
                     for (int i = 0; i < FLOWS_PER_CORE; i++)
                     {
                         final UdpEndpoint ep = launcher.stack().ip(c).udp().open(host, 9000,
-                            (e, src, srcPort, buf, off, len, t) ->
+                            (e, src, srcPort, buf, off, len) ->
                             {
                                 replies.add(c + " " + Thread.currentThread().getName() + " " + e.localPort());
                                 all.countDown();
@@ -100,7 +100,7 @@ class OutgoingUdpLiveIT
                         {
                             replies.add("MISOWNED " + ep.localPort());
                         }
-                        ep.send(host, 9000, hello, 0, hello.capacity(), now);
+                        ep.send(host, 9000, hello, 0, hello.capacity());
                     }
                 }));
             }

@@ -2,13 +2,13 @@ package io.flowstack.core.engine;
 
 /**
  * Work handed to a core from another thread (an application call). Runs on the core's thread during the
- * duty cycle, with the cycle's time.
+ * duty cycle; what it does reads the cycle's time from the core's clock ({@link CoreServices#time()}).
  */
 @FunctionalInterface
 public interface Command
 {
     /**
-     * @param nowNs the duty cycle's time.
+     * Does the work, on the core's thread.
      */
-    void execute(long nowNs);
+    void execute();
 }

@@ -10,7 +10,9 @@ import io.flowstack.core.time.Clock;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -68,7 +70,8 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private boolean[] peerDirty;
     private PcapWriter pcap;
     private long wallClockOffsetNs;
-    private long now;
+    /** The cycle's time: read from {@link #clock} once per cycle, read by every layer (Agrona's cached clock). */
+    private final CachedNanoClock time = new CachedNanoClock();
     private boolean started;
     private volatile boolean stopping;
 
@@ -108,6 +111,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         this.ringDrops = counters.counter("engine.ring_drops");
         this.commandsRun = counters.counter("engine.commands");
         this.controlDrops = counters.counter("engine.control_drops");
+        this.time.update(clock.nanoTime());
     }
 
     /**
@@ -190,8 +194,8 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         if (!started)
         {
             started = true;
-            now = clock.nanoTime();
-            stack.onStart(now);
+            time.update(clock.nanoTime());
+            stack.onStart();
             flush();
         }
     }
@@ -199,7 +203,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     @Override
     public int doWork()
     {
-        now = clock.nanoTime();
+        time.update(clock.nanoTime());
         int work = 0;
         for (final NetworkDriver queue : receiveQueues)
         {
@@ -217,7 +221,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         }
         work += control.read(controlHandler, RECEIVE_BATCH);
         work += runCommands();
-        work += stack.onTime(now);
+        work += stack.onTime();
         work += pool.drainReturns();
         work += flush();
         wakeDirtyPeers();
@@ -235,7 +239,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         final int owner = classifier == null ? FrameClassifier.HERE : classifier.owner(frame);
         if (owner == FrameClassifier.HERE || owner == coreId)
         {
-            stack.onFrame(frame, now);
+            stack.onFrame(frame);
         }
         else
         {
@@ -248,14 +252,14 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     {
         synchronized (pcap)
         {
-            pcap.write(now + wallClockOffsetNs, frame.buffer(), frame.offset(), frame.length());
+            pcap.write(time.nanoTime() + wallClockOffsetNs, frame.buffer(), frame.offset(), frame.length());
         }
     }
 
     private void onForwarded(final PacketBuffer frame)
     {
         forwardedIn.incrementOrdered();
-        stack.onFrame(frame, now);
+        stack.onFrame(frame);
     }
 
     @Override
@@ -292,7 +296,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
 
     private void onControlMessage(final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        stack.onControl(type, buffer, index, length, now);
+        stack.onControl(type, buffer, index, length);
     }
 
     /** Doorbells are rung once per cycle per peer, not per frame: the batch is whatever the cycle queued. */
@@ -351,7 +355,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         Command c;
         while (n < COMMAND_BATCH && (c = commands.poll()) != null)
         {
-            c.execute(now);
+            c.execute();
             n++;
         }
         if (n > 0)
@@ -397,7 +401,13 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
      */
     public long now()
     {
-        return now;
+        return time.nanoTime();
+    }
+
+    @Override
+    public NanoClock time()
+    {
+        return time;
     }
 
     /**

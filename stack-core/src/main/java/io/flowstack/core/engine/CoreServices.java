@@ -2,6 +2,7 @@ package io.flowstack.core.engine;
 
 import io.flowstack.core.buffer.PacketBuffer;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
 
 /**
  * What a core's stack may ask of its engine besides sending frames: hand a frame to the core that owns it, and
@@ -19,6 +20,14 @@ public interface CoreServices
      * @return number of cores.
      */
     int cores();
+
+    /**
+     * The core's time: read once per duty cycle by the engine and the same for everything the cycle does
+     * (frames, commands, timers, application calls). Layers read it here; none keeps a time of its own.
+     *
+     * @return the core's cached clock.
+     */
+    NanoClock time();
 
     /**
      * Hands a frame (window at an Ethernet header) to another core, which processes it as if it had received it.

@@ -6,33 +6,31 @@ import org.agrona.DirectBuffer;
 /**
  * One core's protocol stack as a single-threaded state machine: frames, time and commands go in; frames go out
  * through the {@link FrameSink} it was built with, and application events come out as callbacks on the same
- * thread. It holds no thread, reads no clock and does no I/O, so the same object runs on a core's thread
- * against a device or, many at once, inside a simulator on virtual time.
+ * thread. It holds no thread and does no I/O; time is the core's cached clock ({@link CoreServices#time()}),
+ * which the engine sets once per duty cycle, so every layer sees the same time within a cycle and none keeps
+ * a time of its own. The same object runs on a core's thread against a device or, many at once, inside a
+ * simulator on virtual time.
  */
 public interface CoreStack
 {
     /**
      * Called once before the first frame: send what a stack says when it comes up (gratuitous ARP).
-     *
-     * @param nowNs current time.
      */
-    void onStart(long nowNs);
+    void onStart();
 
     /**
      * Processes one received frame to completion. Takes ownership of the buffer. Never throws for any input.
      *
      * @param frame the frame, window at the Ethernet header.
-     * @param nowNs current time.
      */
-    void onFrame(PacketBuffer frame, long nowNs);
+    void onFrame(PacketBuffer frame);
 
     /**
      * Runs the timers that are due.
      *
-     * @param nowNs current time.
      * @return amount of work done (0 when nothing was due).
      */
-    int onTime(long nowNs);
+    int onTime();
 
     /**
      * @return the earliest time at which {@link #onTime(long)} has work, or {@link Long#MAX_VALUE}.
@@ -46,9 +44,8 @@ public interface CoreStack
      * @param buffer message bytes, valid during the call.
      * @param offset first byte.
      * @param length length.
-     * @param nowNs  current time.
      */
-    default void onControl(final int type, final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    default void onControl(final int type, final DirectBuffer buffer, final int offset, final int length)
     {
     }
 }

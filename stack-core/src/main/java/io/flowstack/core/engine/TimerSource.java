@@ -6,10 +6,11 @@ package io.flowstack.core.engine;
 public interface TimerSource
 {
     /**
-     * @param nowNs current time.
+     * Runs what is due at the core's current time.
+     *
      * @return work done.
      */
-    int onTime(long nowNs);
+    int onTime();
 
     /**
      * @return the earliest deadline, or {@link Long#MAX_VALUE}.

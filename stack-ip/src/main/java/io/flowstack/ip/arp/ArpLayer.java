@@ -7,6 +7,7 @@ import io.flowstack.core.engine.FrameSink;
 import io.flowstack.ip.IpInterface;
 import io.flowstack.ip.wire.ArpFlyweight;
 import io.flowstack.ip.wire.EthernetFlyweight;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -40,6 +41,7 @@ public final class ArpLayer implements NeighborCache.Listener
     private final FrameSink sink;
     private final Output output;
     private final NeighborCache cache;
+    private final NanoClock time;
     private final EthernetFlyweight eth = new EthernetFlyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
     private final AtomicCounter rxFrames;
@@ -58,6 +60,7 @@ public final class ArpLayer implements NeighborCache.Listener
      * @param output          receives resolved datagrams and learned mappings.
      * @param cacheCapacity   neighbors per interface.
      * @param counters        the core's counters.
+     * @param time            the core's clock.
      */
     public ArpLayer(
         final IpInterface ifc,
@@ -65,8 +68,10 @@ public final class ArpLayer implements NeighborCache.Listener
         final FrameSink sink,
         final Output output,
         final int cacheCapacity,
-        final CounterSet counters)
+        final CounterSet counters,
+        final NanoClock time)
     {
+        this.time = time;
         this.ifc = ifc;
         this.pool = pool;
         this.sink = sink;
@@ -100,9 +105,8 @@ public final class ArpLayer implements NeighborCache.Listener
      * Handles one ARP frame; takes ownership.
      *
      * @param frame window at the Ethernet header.
-     * @param nowNs current time.
      */
-    public void onFrame(final PacketBuffer frame, final long nowNs)
+    public void onFrame(final PacketBuffer frame)
     {
         final int at = frame.offset() + EthernetFlyweight.HEADER_LENGTH;
         arp.wrap(frame.buffer(), at, frame.length() - EthernetFlyweight.HEADER_LENGTH);
@@ -131,7 +135,7 @@ public final class ArpLayer implements NeighborCache.Listener
         // RFC 826 packet reception: merge the sender, add it if the packet was for us. A probe (sender 0) teaches nothing.
         if (senderIp != 0 && (senderMac & 0x0100_0000_0000L) == 0)
         {
-            cache.update(senderIp, senderMac, forUs, nowNs);
+            cache.update(senderIp, senderMac, forUs, time.nanoTime());
         }
         if (forUs && arp.operation() == ArpFlyweight.OP_REQUEST)
         {

@@ -35,7 +35,6 @@ public final class IcmpLayer implements TransportHandler
     private final Ipv4Flyweight out = new Ipv4Flyweight();
     private final TransportHandler protocolUnreachable = this::onUnknownProtocol;
     private final ReassemblyTimeoutHandler reassemblyTimeout = this::onReassemblyTimeout;
-    private long now;
     private final AtomicCounter rxMessages;
     private final AtomicCounter rxBad;
     private final AtomicCounter rxDrops;
@@ -73,7 +72,7 @@ public final class IcmpLayer implements TransportHandler
     }
 
     @Override
-    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
+    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip)
     {
         final int length = ip.payloadLength();
         icmp.wrap(datagram.buffer(), ip.payloadOffset(), length);
@@ -88,7 +87,7 @@ public final class IcmpLayer implements TransportHandler
         if (icmp.type() == IcmpFlyweight.TYPE_ECHO_REQUEST && isLocalUnicast(ip, datagram))
         {
             rxEchoRequests.incrementOrdered();
-            echoReply(datagram, ip, nowNs);
+            echoReply(datagram, ip);
             return;
         }
         // Echo replies and errors for us carry nothing we act on yet (no path MTU discovery, no ping client).
@@ -106,7 +105,7 @@ public final class IcmpLayer implements TransportHandler
      * RFC 792 echo: the reply carries the request's identifier, sequence and data; we turn the request around
      * in place with a fresh IP header, so a reassembled request of any size costs no copy.
      */
-    private void echoReply(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
+    private void echoReply(final PacketBuffer datagram, final Ipv4Flyweight ip)
     {
         final int source = ip.destination();
         final int destination = ip.source();
@@ -119,7 +118,7 @@ public final class IcmpLayer implements TransportHandler
         datagram.window(icmpOffset, icmpLength);
         ipv4.prependHeader(datagram, source, destination, Ipv4Flyweight.PROTO_ICMP, false);
         txEchoReplies.incrementOrdered();
-        ipv4.send(datagram, nowNs);
+        ipv4.send(datagram);
     }
 
     /**
@@ -129,11 +128,10 @@ public final class IcmpLayer implements TransportHandler
      * @param datagram the offending datagram, window at its IP header.
      * @param ip       a view over its header.
      * @param code     unreachable code (RFC 792).
-     * @param nowNs    current time.
      */
-    public void sendUnreachable(final PacketBuffer datagram, final Ipv4Flyweight ip, final int code, final long nowNs)
+    public void sendUnreachable(final PacketBuffer datagram, final Ipv4Flyweight ip, final int code)
     {
-        sendError(IcmpFlyweight.TYPE_DEST_UNREACHABLE, code, datagram.buffer(), datagram.offset(), datagram.length(), nowNs);
+        sendError(IcmpFlyweight.TYPE_DEST_UNREACHABLE, code, datagram.buffer(), datagram.offset(), datagram.length());
     }
 
     /**
@@ -145,21 +143,19 @@ public final class IcmpLayer implements TransportHandler
      * @param quote  buffer holding the offending datagram from its IP header on.
      * @param offset where its IP header starts.
      * @param length bytes available to quote.
-     * @param nowNs  current time.
      */
     public void sendError(
         final int type,
         final int code,
         final DirectBuffer quote,
         final int offset,
-        final int length,
-        final long nowNs)
+        final int length)
     {
         if (length < Ipv4Flyweight.MIN_HEADER_LENGTH)
         {
             return;
         }
-        if (!errorLimiter.tryAcquire(nowNs))
+        if (!errorLimiter.tryAcquire(ipv4.time().nanoTime()))
         {
             rateLimited.incrementOrdered();
             return;
@@ -183,7 +179,7 @@ public final class IcmpLayer implements TransportHandler
             .computeChecksum(icmpLength);
         ipv4.prependHeader(error, originalDestination, originalSource, Ipv4Flyweight.PROTO_ICMP, false);
         txErrors.incrementOrdered();
-        ipv4.send(error, nowNs);
+        ipv4.send(error);
     }
 
     /**
@@ -196,20 +192,12 @@ public final class IcmpLayer implements TransportHandler
 
     private void onReassemblyTimeout(final DirectBuffer buffer, final int offset, final int length)
     {
-        sendError(IcmpFlyweight.TYPE_TIME_EXCEEDED, CODE_REASSEMBLY_TIME_EXCEEDED, buffer, offset, length, now);
+        sendError(IcmpFlyweight.TYPE_TIME_EXCEEDED, CODE_REASSEMBLY_TIME_EXCEEDED, buffer, offset, length);
     }
 
-    /**
-     * @param nowNs time for messages sent from timer callbacks.
-     */
-    public void now(final long nowNs)
+    private void onUnknownProtocol(final PacketBuffer datagram, final Ipv4Flyweight ip)
     {
-        this.now = nowNs;
-    }
-
-    private void onUnknownProtocol(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
-    {
-        sendUnreachable(datagram, ip, IcmpFlyweight.CODE_PROTOCOL_UNREACHABLE, nowNs);
+        sendUnreachable(datagram, ip, IcmpFlyweight.CODE_PROTOCOL_UNREACHABLE);
         datagram.release();
     }
 }

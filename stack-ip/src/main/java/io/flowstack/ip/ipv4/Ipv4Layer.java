@@ -8,6 +8,7 @@ import io.flowstack.ip.IpInterface;
 import io.flowstack.ip.arp.NeighborCache;
 import io.flowstack.ip.wire.EthernetFlyweight;
 import io.flowstack.ip.wire.Ipv4Flyweight;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -33,7 +34,7 @@ public final class Ipv4Layer
     private int fragmentIfIndex;
     private final int idStride;
     private int nextId;
-    private long now;
+    private final NanoClock time;
 
     private final AtomicCounter rxDatagrams;
     private final AtomicCounter rxDrops;
@@ -64,6 +65,7 @@ public final class Ipv4Layer
      * @param coreId      this core, so that cores use disjoint identification values.
      * @param cores       number of cores.
      * @param counters    the core's counters.
+     * @param time        the core's clock (the cycle's time).
      */
     public Ipv4Layer(
         final IpInterface[] interfaces,
@@ -73,8 +75,10 @@ public final class Ipv4Layer
         final Reassembler reassembler,
         final int coreId,
         final int cores,
-        final CounterSet counters)
+        final CounterSet counters,
+        final NanoClock time)
     {
+        this.time = time;
         this.interfaces = interfaces;
         this.neighbors = neighbors;
         this.pool = pool;
@@ -128,11 +132,9 @@ public final class Ipv4Layer
      *
      * @param datagram window at the IP header (Ethernet header consumed); ownership passes here.
      * @param ifc      interface it arrived on.
-     * @param nowNs    current time.
      */
-    public void onDatagram(final PacketBuffer datagram, final IpInterface ifc, final long nowNs)
+    public void onDatagram(final PacketBuffer datagram, final IpInterface ifc)
     {
-        now = nowNs;
         ip.wrap(datagram.buffer(), datagram.offset(), datagram.length());
         final int verdict = ip.validate();
         if (verdict != Ipv4Flyweight.VALID)
@@ -165,7 +167,7 @@ public final class Ipv4Layer
         PacketBuffer whole = datagram;
         if (Reassembler.isFragment(ip.flagsFragment()))
         {
-            whole = reassembler.offer(datagram, nowNs);
+            whole = reassembler.offer(datagram, time.nanoTime());
             if (whole == null)
             {
                 return;
@@ -180,12 +182,12 @@ public final class Ipv4Layer
         final TransportHandler handler = transports[ip.protocol()];
         if (handler != null)
         {
-            handler.onDatagram(whole, ip, nowNs);
+            handler.onDatagram(whole, ip);
         }
         else if (unknownProtocol != null && !broadcast)
         {
             rxNoProtocol.incrementOrdered();
-            unknownProtocol.onDatagram(whole, ip, nowNs);
+            unknownProtocol.onDatagram(whole, ip);
         }
         else
         {
@@ -239,11 +241,9 @@ public final class Ipv4Layer
      * Sends a complete datagram: routes it, fragments it above the MTU, resolves the next hop and transmits.
      *
      * @param datagram window at a complete IP header with correct checksum; ownership passes here.
-     * @param nowNs    current time.
      */
-    public void send(final PacketBuffer datagram, final long nowNs)
+    public void send(final PacketBuffer datagram)
     {
-        now = nowNs;
         out.wrap(datagram.buffer(), datagram.offset(), datagram.length());
         final int destination = out.destination();
         final IpInterface ifc = route(destination);
@@ -335,10 +335,10 @@ public final class Ipv4Layer
         }
         final int nextHop = ifc.onLink(destination) ? destination : ifc.gateway();
         final NeighborCache cache = neighbors[ifc.ifIndex()];
-        final long mac = cache.lookup(nextHop, now);
+        final long mac = cache.lookup(nextHop, time.nanoTime());
         if (mac < 0)
         {
-            cache.enqueue(nextHop, datagram, now);
+            cache.enqueue(nextHop, datagram, time.nanoTime());
             return;
         }
         transmitTo(datagram, mac);
@@ -347,12 +347,20 @@ public final class Ipv4Layer
     /**
      * Runs reassembly timeouts.
      *
-     * @param nowNs current time.
      * @return work done.
      */
-    public int onTime(final long nowNs)
+    public int onTime()
     {
+        final long nowNs = time.nanoTime();
         return timeoutHandler == null ? reassembler.expire(nowNs) : reassembler.expire(nowNs, timeoutHandler);
+    }
+
+    /**
+     * @return the core's clock.
+     */
+    public NanoClock time()
+    {
+        return time;
     }
 
     /**

@@ -14,7 +14,6 @@ public interface TransportHandler
      *
      * @param datagram window at the IP header, exactly total length long; the handler takes ownership.
      * @param ip       a view already wrapped over the header; valid only during the call.
-     * @param nowNs    current time.
      */
-    void onDatagram(PacketBuffer datagram, Ipv4Flyweight ip, long nowNs);
+    void onDatagram(PacketBuffer datagram, Ipv4Flyweight ip);
 }

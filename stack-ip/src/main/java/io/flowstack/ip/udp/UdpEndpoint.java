@@ -50,7 +50,6 @@ public final class UdpEndpoint
      * @param payload         bytes to send.
      * @param offset          first byte.
      * @param length          number of bytes, at most {@link UdpLayer#MAX_PAYLOAD}.
-     * @param nowNs           current time.
      * @return false if it could not be queued (no buffer, no route, too large, closed): UDP loses it.
      */
     public boolean send(
@@ -58,10 +57,9 @@ public final class UdpEndpoint
         final int destinationPort,
         final DirectBuffer payload,
         final int offset,
-        final int length,
-        final long nowNs)
+        final int length)
     {
-        return open && layer.send(this, destination, destinationPort, payload, offset, length, nowNs);
+        return open && layer.send(this, destination, destinationPort, payload, offset, length);
     }
 
     /**

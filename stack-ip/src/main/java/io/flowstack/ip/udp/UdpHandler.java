@@ -15,7 +15,6 @@ public interface UdpHandler
      * @param payload       buffer holding the payload; valid only during the call.
      * @param offset        first payload byte.
      * @param length        payload length.
-     * @param nowNs         current time.
      */
     void onDatagram(
         UdpEndpoint endpoint,
@@ -23,6 +22,5 @@ public interface UdpHandler
         int sourcePort,
         DirectBuffer payload,
         int offset,
-        int length,
-        long nowNs);
+        int length);
 }

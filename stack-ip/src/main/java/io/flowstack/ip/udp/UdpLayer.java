@@ -140,11 +140,11 @@ public final class UdpLayer implements TransportHandler
     /**
      * Forgets flows idle for {@link #FLOW_IDLE_NS}.
      *
-     * @param nowNs current time.
      * @return number of flows still tracked.
      */
-    public int expireFlows(final long nowNs)
+    public int expireFlows()
     {
+        final long nowNs = ipv4.time().nanoTime();
         final Long2LongHashMap.EntryIterator it = flows.entrySet().iterator();
         while (it.hasNext())
         {
@@ -172,7 +172,7 @@ public final class UdpLayer implements TransportHandler
     }
 
     @Override
-    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
+    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip)
     {
         udp.wrap(datagram.buffer(), ip.payloadOffset(), ip.payloadLength());
         if (!udp.check())
@@ -198,24 +198,24 @@ public final class UdpLayer implements TransportHandler
             // RFC 1122 4.1.3.1: port unreachable, but never for broadcasts (3.2.2).
             if (ifc != null && ip.destination() == ifc.address())
             {
-                icmp.sendUnreachable(datagram, ip, IcmpFlyweight.CODE_PORT_UNREACHABLE, nowNs);
+                icmp.sendUnreachable(datagram, ip, IcmpFlyweight.CODE_PORT_UNREACHABLE);
             }
             datagram.release();
             return;
         }
         rxDatagrams.incrementOrdered();
-        trackFlow(ip.source(), udp.sourcePort(), udp.destinationPort(), nowNs);
+        trackFlow(ip.source(), udp.sourcePort(), udp.destinationPort());
         final int payloadOffset = udp.offset() + UdpFlyweight.HEADER_LENGTH;
         final int payloadLength = udp.udpLength() - UdpFlyweight.HEADER_LENGTH;
         endpoint.handler().onDatagram(
-            endpoint, ip.source(), udp.sourcePort(), datagram.buffer(), payloadOffset, payloadLength, nowNs);
+            endpoint, ip.source(), udp.sourcePort(), datagram.buffer(), payloadOffset, payloadLength);
         datagram.release();
     }
 
-    private void trackFlow(final int remoteAddress, final int remotePort, final int localPort, final long nowNs)
+    private void trackFlow(final int remoteAddress, final int remotePort, final int localPort)
     {
         final long key = (remoteAddress & 0xFFFF_FFFFL) << 32 | (long)remotePort << 16 | localPort;
-        if (flows.put(key, nowNs) == flows.missingValue())
+        if (flows.put(key, ipv4.time().nanoTime()) == flows.missingValue())
         {
             if (flows.size() > MAX_TRACKED_FLOWS)
             {
@@ -232,8 +232,7 @@ public final class UdpLayer implements TransportHandler
         final int destinationPort,
         final DirectBuffer payload,
         final int offset,
-        final int length,
-        final long nowNs)
+        final int length)
     {
         if (length < 0 || length > MAX_PAYLOAD)
         {
@@ -264,7 +263,7 @@ public final class UdpLayer implements TransportHandler
             .computeChecksum(source, destination);
         ipv4.prependHeader(datagram, source, destination, Ipv4Flyweight.PROTO_UDP, false);
         txDatagrams.incrementOrdered();
-        ipv4.send(datagram, nowNs);
+        ipv4.send(datagram);
         return true;
     }
 }

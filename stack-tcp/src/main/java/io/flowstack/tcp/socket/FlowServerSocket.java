@@ -43,7 +43,7 @@ public final class FlowServerSocket implements AutoCloseable
         for (int c = 0; c < stack.cores(); c++)
         {
             final CoreContext core = stack.core(c);
-            core.submit(now -> core.tcp().listen(0, port, connection -> server.offer(core, connection)));
+            core.submit(() -> core.tcp().listen(0, port, connection -> server.offer(core, connection)));
         }
         return server;
     }

@@ -40,7 +40,7 @@ public final class FlowSocket implements AutoCloseable
     private final AtomicBoolean pullScheduled = new AtomicBoolean();
     private final Command push = this::onPush;
     private final Command pull = this::onPull;
-    private final Command shutdown = now -> bridge.shutdownRequested = true;
+    private final Command shutdown = () -> bridge.shutdownRequested = true;
     private final AtomicInteger state = new AtomicInteger(CONNECTING);
     private volatile int closeReason = -1;
     private volatile boolean eof;
@@ -79,11 +79,11 @@ public final class FlowSocket implements AutoCloseable
         final FlowSocket socket = new FlowSocket(stack.core(core));
         socket.waitingConnector = Thread.currentThread();
         final String[] failure = new String[1];
-        if (!socket.core.submit(now ->
+        if (!socket.core.submit(() ->
         {
             try
             {
-                socket.connection = socket.core.tcp().connect(address, port, socket.bridge, now);
+                socket.connection = socket.core.tcp().connect(address, port, socket.bridge);
             }
             catch (final RuntimeException e)
             {
@@ -177,11 +177,11 @@ public final class FlowSocket implements AutoCloseable
         if (state.getAndSet(CLOSED) != CLOSED)
         {
             shutdownOutput = true;
-            core.submit(now ->
+            core.submit(() ->
             {
                 bridge.shutdownRequested = true;
                 bridge.closeRequested = true;
-                onPush(now);
+                onPush();
             });
         }
     }
@@ -197,7 +197,7 @@ public final class FlowSocket implements AutoCloseable
     private void abortQuietly()
     {
         state.set(CLOSED);
-        core.submit(now ->
+        core.submit(() ->
         {
             if (connection != null && !connection.isClosed())
             {
@@ -236,13 +236,13 @@ public final class FlowSocket implements AutoCloseable
 
     // ---- on the core's thread ----------------------------------------------------------------------------------
 
-    private void onPush(final long now)
+    private void onPush()
     {
         pushScheduled.set(false);
         bridge.drainTx(connection);
     }
 
-    private void onPull(final long now)
+    private void onPull()
     {
         pullScheduled.set(false);
         bridge.fillRx(connection);

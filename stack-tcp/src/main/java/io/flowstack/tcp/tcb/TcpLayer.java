@@ -18,6 +18,7 @@ import io.flowstack.tcp.TcpHandler;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.NanoClock;
 
 import java.util.concurrent.TimeUnit;
 
@@ -56,7 +57,7 @@ public final class TcpLayer implements TransportHandler, TimerSource
     private final DeadlineTimerWheel.TimerConsumer findEarliest = this::findEarliest;
     private final LocalPortSelector.PortInUse portInUse = this::portInUse;
     private final long tsOrigin;
-    private long now;
+    private final NanoClock time;
     private long earliest = Long.MAX_VALUE;
     private boolean earliestDirty;
     private int connectRemote;
@@ -70,7 +71,7 @@ public final class TcpLayer implements TransportHandler, TimerSource
      * @param ownership this core's ownership function (for ports of active opens).
      * @param config    tunables.
      * @param isn       initial sequence numbers.
-     * @param startNs   the time the core starts (origin of the timer wheel).
+     * @param time      the core's clock (the duty cycle's time).
      */
     public TcpLayer(
         final Ipv4Layer ipv4,
@@ -79,7 +80,7 @@ public final class TcpLayer implements TransportHandler, TimerSource
         final FlowOwnership ownership,
         final TcpConfig config,
         final IsnGenerator isn,
-        final long startNs)
+        final NanoClock time)
     {
         this.ipv4 = ipv4;
         this.pool = pool;
@@ -88,9 +89,10 @@ public final class TcpLayer implements TransportHandler, TimerSource
         this.ownership = ownership;
         this.isn = isn;
         this.coreId = counters.coreId();
+        this.time = time;
+        final long startNs = time.nanoTime();
         this.wheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, startNs, TICK_NS, TICKS_PER_WHEEL);
         this.tsOrigin = startNs;
-        this.now = startNs;
         this.nextPortHint = coreId * 7919;
     }
 
@@ -99,7 +101,7 @@ public final class TcpLayer implements TransportHandler, TimerSource
      */
     long now()
     {
-        return now;
+        return time.nanoTime();
     }
 
     /**
@@ -138,13 +140,12 @@ public final class TcpLayer implements TransportHandler, TimerSource
      * @param remoteAddress the peer.
      * @param remotePort    the peer's port.
      * @param handler       the connection's callbacks ({@link TcpHandler#onConnected} or onClosed(REFUSED...)).
-     * @param nowNs         current time.
      * @return the connection, in SYN-SENT.
      * @throws IllegalStateException if there is no route or no free port.
      */
-    public TcpConnection connect(final int remoteAddress, final int remotePort, final TcpHandler handler, final long nowNs)
+    public TcpConnection connect(final int remoteAddress, final int remotePort, final TcpHandler handler)
     {
-        now = nowNs;
+        final long nowNs = time.nanoTime();
         final IpInterface ifc = ipv4.route(remoteAddress);
         if (ifc == null)
         {
@@ -194,12 +195,11 @@ public final class TcpLayer implements TransportHandler, TimerSource
     // ---- segment arrival ------------------------------------------------------------------------------------
 
     @Override
-    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
+    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip)
     {
-        now = nowNs;
         try
         {
-            arrive(datagram, ip, nowNs);
+            arrive(datagram, ip, time.nanoTime());
         }
         finally
         {
@@ -488,7 +488,7 @@ public final class TcpLayer implements TransportHandler, TimerSource
         ipv4.prependHeader(buf, from, to, Ipv4Flyweight.PROTO_TCP, true);
         counters.txResets.incrementOrdered();
         counters.txSegments.incrementOrdered();
-        ipv4.send(buf, now);
+        ipv4.send(buf);
     }
 
     // ---- timers ------------------------------------------------------------------------------------------------
@@ -518,8 +518,9 @@ public final class TcpLayer implements TransportHandler, TimerSource
     }
 
     @Override
-    public int onTime(final long nowNs)
+    public int onTime()
     {
+        final long nowNs = time.nanoTime();
         if (wheel.timerCount() == 0)
         {
             // Keeps the wheel's current tick up to date, so a timer set after a long idle spell is found at once.
@@ -530,7 +531,6 @@ public final class TcpLayer implements TransportHandler, TimerSource
         {
             return 0;
         }
-        now = nowNs;
         int work = 0;
         // Each poll looks at the wheel's current tick and moves on only once that tick is over: poll until it
         // stops moving (or nothing is left), so a late call catches up on every tick it missed.

@@ -412,7 +412,7 @@ final class TcpOutput
         }
         layer.ipv4.prependHeader(buf, tcb.localAddress, tcb.remoteAddress, Ipv4Flyweight.PROTO_TCP, true);
         layer.counters.txSegments.incrementOrdered();
-        layer.ipv4.send(buf, nowNs);
+        layer.ipv4.send(buf);
         return true;
     }
 

@@ -124,8 +124,8 @@ class GoodputTableTest
             net.connect(client, server, faults, faults);
             final Sender sender = new Sender();
             final long start = net.simulator().now();
-            client.stack().core(0).submit(now -> client.stack().core(0).tcp()
-                .connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, sender, now));
+            client.stack().core(0).submit(() -> client.stack().core(0).tcp()
+                .connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, sender));
             assertTrue(net.runUntil(() -> receiver.doneAt >= 0, 3600 * S), "transfer did not finish: " + receiver.read);
             return BYTES * 8.0 / ((receiver.doneAt - start) / 1e9) / 1e6;
         }

@@ -33,9 +33,9 @@ class ReadmeExampleTest
 
         try (SimNetwork net = SimNetwork.pair(seed, 2, lossy,
             core -> client[core.coreId()] = core.ip().udp().open(server, 7,
-                (ep, src, port, buf, off, len, now) -> answered.add(buf.getInt(off))),
+                (ep, src, port, buf, off, len) -> answered.add(buf.getInt(off))),
             core -> core.ip().udp().bind(0, 7,
-                (ep, src, port, buf, off, len, now) -> ep.send(src, port, buf, off, len, now))))
+                (ep, src, port, buf, off, len) -> ep.send(src, port, buf, off, len))))
         {
             final Simulator sim = net.simulator();
             final UnsafeBuffer request = new UnsafeBuffer(new byte[64]);
@@ -48,7 +48,7 @@ class ReadmeExampleTest
                     if (!answered.contains(id))
                     {
                         request.putInt(0, id);
-                        client[id % 2].send(server, 7, request, 0, 64, sim.now());
+                        client[id % 2].send(server, 7, request, 0, 64);
                         sim.scheduleAfter(20_000_000L, attempt[0]);
                     }
                 };

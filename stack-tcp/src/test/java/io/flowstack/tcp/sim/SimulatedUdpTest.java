@@ -117,8 +117,8 @@ class SimulatedUdpTest
                 .onEachCore(core ->
                 {
                     // One echo serves both scenarios: they check their own payloads on the client side.
-                    core.ip().udp().bind(0, UdpEchoScenario.PORT, (ep, src, srcPort, buf, off, len, now) ->
-                        ep.send(src, srcPort, buf, off, len, now));
+                    core.ip().udp().bind(0, UdpEchoScenario.PORT, (ep, src, srcPort, buf, off, len) ->
+                        ep.send(src, srcPort, buf, off, len));
                 })
                 .build();
             final SimHost a = net.newHost("a").cores(2).address("198.18.0.1/24").onEachCore(first.client(2, serverIp)).build();

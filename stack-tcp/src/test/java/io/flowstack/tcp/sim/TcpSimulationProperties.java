@@ -178,8 +178,8 @@ class TcpSimulationProperties
                 final int connectingCore = clientCores - 1;
                 client[0] = new Side(seed, connectingCore);
                 final TcpLayer tcp = clientHost.stack().core(connectingCore).tcp();
-                clientHost.stack().core(connectingCore).submit(now ->
-                    tcp.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, client[0], now));
+                clientHost.stack().core(connectingCore).submit(() ->
+                    tcp.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, client[0]));
 
                 final String what = "[" + faults + ", cores " + clientCores + "/" + serverCores + "]";
                 assertTrue(net.runUntil(() -> client[0].closedReason >= 0 && servers.size() == 1

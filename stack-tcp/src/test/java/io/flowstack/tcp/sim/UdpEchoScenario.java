@@ -91,7 +91,7 @@ final class UdpEchoScenario
 
     CoreSetup server()
     {
-        return core -> core.ip().udp().bind(0, PORT, (ep, src, srcPort, buf, off, len, now) ->
+        return core -> core.ip().udp().bind(0, PORT, (ep, src, srcPort, buf, off, len) ->
         {
             handled.add(new long[]{1, core.coreId(), src, serverAddress, srcPort, PORT});
             if (identify(buf, off, len) < 0)
@@ -99,7 +99,7 @@ final class UdpEchoScenario
                 badPayloads++;
                 return;
             }
-            ep.send(src, srcPort, buf, off, len, now);
+            ep.send(src, srcPort, buf, off, len);
         });
     }
 
@@ -111,7 +111,7 @@ final class UdpEchoScenario
         {
             final int c = core.coreId();
             nextRequest[c] = c;
-            clientEndpoints[c] = core.ip().udp().open(server, PORT, (ep, src, srcPort, buf, off, len, now) ->
+            clientEndpoints[c] = core.ip().udp().open(server, PORT, (ep, src, srcPort, buf, off, len) ->
             {
                 handled.add(new long[]{0, c, src, clientAddress, srcPort, ep.localPort()});
                 echoes++;
@@ -125,7 +125,7 @@ final class UdpEchoScenario
                 {
                     answered[id] = true;
                     answeredCount++;
-                    sendNext(c, now);
+                    sendNext(c, simulator.now());
                 }
             });
         };
@@ -142,11 +142,11 @@ final class UdpEchoScenario
         for (int c = 0; c < clientEndpoints.length; c++)
         {
             final int core = c;
-            sim.schedule(0, () -> client.engine(core).submit(now ->
+            sim.schedule(0, () -> client.engine(core).submit(() ->
             {
                 for (int w = 0; w < window; w++)
                 {
-                    sendNext(core, now);
+                    sendNext(core, simulator.now());
                 }
             }));
         }
@@ -166,7 +166,7 @@ final class UdpEchoScenario
     private void send(final int core, final int id, final long now)
     {
         sends++;
-        clientEndpoints[core].send(serverAddress, PORT, payloads[id], 0, payloads[id].capacity(), now);
+        clientEndpoints[core].send(serverAddress, PORT, payloads[id], 0, payloads[id].capacity());
         simulator.schedule(now + rtoNs, () ->
         {
             if (!answered[id])

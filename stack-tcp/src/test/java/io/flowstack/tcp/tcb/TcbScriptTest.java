@@ -120,7 +120,7 @@ class TcbScriptTest
     @Test
     void shouldCompleteActiveOpen()
     {
-        conn = t.tcp.connect(PEER_IP, 7, recorder, t.clock.nanoTime());
+        conn = t.tcp.connect(PEER_IP, 7, recorder);
         final TcpScript.Sent syn = t.recv(seg(SYN).seq(ISS).mss(1460));
         assertEquals("SYN-SENT", conn.state());
         final int port = syn.tcp().sourcePort();
@@ -134,7 +134,7 @@ class TcbScriptTest
     @Test
     void shouldReportRefusedConnection()
     {
-        conn = t.tcp.connect(PEER_IP, 7, recorder, t.clock.nanoTime());
+        conn = t.tcp.connect(PEER_IP, 7, recorder);
         final int port = t.sent().get(0).tcp().sourcePort();
         t.send(seg(RST | ACK).ports(7, port).seq(0).ack(ISS + 1));
         t.recvNothing();
@@ -145,7 +145,7 @@ class TcbScriptTest
     @Test
     void shouldOpenSimultaneously()
     {
-        conn = t.tcp.connect(PEER_IP, 7, recorder, t.clock.nanoTime());
+        conn = t.tcp.connect(PEER_IP, 7, recorder);
         final int port = t.sent().get(0).tcp().sourcePort();
         // The peer's SYN crosses ours (RFC 9293 figure 7).
         t.send(seg(SYN).ports(7, port).seq(IRS).mss(1460));
@@ -164,7 +164,7 @@ class TcbScriptTest
     @Test
     void shouldGiveUpConnectingAfterSynRetransmissions()
     {
-        conn = t.tcp.connect(PEER_IP, 7, recorder, t.clock.nanoTime());
+        conn = t.tcp.connect(PEER_IP, 7, recorder);
         t.recv(seg(SYN).seq(ISS));
         long wait = 1000;
         for (int i = 0; i < TcpConfig.DEFAULT.maxSynRetransmissions(); i++)

@@ -309,7 +309,7 @@ class TcpStateMachineProperties
                     {
                         if (m.tcb == null)
                         {
-                            m.tcb = (Tcb)m.t.tcp.connect(TcpScript.PEER_IP, 7, m, now);
+                            m.tcb = (Tcb)m.t.tcp.connect(TcpScript.PEER_IP, 7, m);
                         }
                     }
                     case "send" ->
