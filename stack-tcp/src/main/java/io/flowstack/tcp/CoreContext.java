@@ -3,6 +3,7 @@ package io.flowstack.tcp;
 import io.flowstack.core.engine.Command;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.ip.IpStack;
+import io.flowstack.tcp.api.TcpService;
 import io.flowstack.tcp.tcb.TcpLayer;
 
 /**
@@ -27,7 +28,7 @@ public final class CoreContext
     /**
      * @return the core's TCP (listen, connect); null if this core does not run TCP.
      */
-    public TcpLayer tcp()
+    public TcpService tcp()
     {
         return tcp;
     }

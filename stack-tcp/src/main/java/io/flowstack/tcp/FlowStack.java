@@ -19,6 +19,7 @@ import io.flowstack.core.time.Clock;
 import io.flowstack.core.time.SystemClock;
 import io.flowstack.ip.IpInterface;
 import io.flowstack.ip.IpStack;
+import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.tcb.IsnGenerator;
 import io.flowstack.tcp.tcb.Rfc6528Isn;
 import io.flowstack.tcp.tcb.TcpLayer;

@@ -1,5 +1,8 @@
 package io.flowstack.tcp;
 
+import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.TcpConnection;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.flowstack.tcp;
 
+import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.core.driver.MemoryDriver;
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.flow.ToeplitzHash;

@@ -2,8 +2,8 @@ package io.flowstack.examples.apps;
 
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
-import io.flowstack.tcp.TcpConnection;
-import io.flowstack.tcp.TcpHandler;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

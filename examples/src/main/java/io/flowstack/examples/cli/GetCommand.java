@@ -1,8 +1,8 @@
 package io.flowstack.examples.cli;
 
 import io.flowstack.ip.wire.Ipv4Flyweight;
-import io.flowstack.tcp.TcpConnection;
-import io.flowstack.tcp.TcpHandler;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -154,6 +154,48 @@ public final class ReceiveBuffer
         return 0;
     }
 
+    /**
+     * Keeps the data of a SYN without making it readable: it is stored at its place, RCV.NXT stays before it,
+     * and {@link #releaseHeld()} makes it readable once the connection is established (RFC 9293 3.10.7.2: text on
+     * a SYN is queued for processing after ESTABLISHED). Only on an empty buffer.
+     *
+     * @param seq    sequence number of the first data byte (RCV.NXT).
+     * @param src    bytes.
+     * @param offset index of the first data byte in {@code src}.
+     * @param length bytes of data.
+     * @return bytes held (what fits in the window).
+     */
+    public int hold(final int seq, final DirectBuffer src, final int offset, final int length)
+    {
+        if (length <= 0 || seq != rcvNxt || oooCount != 0 || readSeq != rcvNxt || maxOooRanges == 0)
+        {
+            return 0;
+        }
+        final int n = Math.min(length, window());
+        copyIn(0, n, src, offset);
+        oooStarts[0] = rcvNxt;
+        oooEnds[0] = rcvNxt + n;
+        oooCount = 1;
+        return n;
+    }
+
+    /**
+     * Makes held data readable: RCV.NXT moves over what {@link #hold} kept.
+     *
+     * @return bytes that became readable.
+     */
+    public int releaseHeld()
+    {
+        if (oooCount == 0 || oooStarts[0] != rcvNxt)
+        {
+            return 0;
+        }
+        final int n = oooEnds[0] - rcvNxt;
+        rcvNxt = oooEnds[0];
+        removeRanges(0, 1);
+        return n;
+    }
+
     private void copyGaps(
         final int lo, final int hi, final int first, final int last, final DirectBuffer src, final int srcBase)
     {

@@ -1,15 +1,21 @@
 package io.flowstack.tcp.cc;
 
 /**
- * A sender's congestion control, consulted by the TCB (RFC 5681). Behind an interface because SACK-based
- * recovery, NewReno refinements, CUBIC and RACK come next. Sizes are in bytes; one instance per connection.
+ * A sender's congestion window (RFC 5681 and its successors), one instance per connection, chosen per connection.
+ * It owns cwnd and ssthresh and how they grow and shrink; when a loss is detected and what is retransmitted is
+ * the {@code LossRecovery}'s business, which tells this object about congestion events. Every call gets the time,
+ * and acknowledgments get the RTT sample they produced, which delay- and rate-based algorithms (CUBIC, BBR) need.
+ * Sizes are in bytes.
  */
 public interface CongestionControl
 {
     /**
-     * @param mss the sender's maximum segment size; sets the initial window (RFC 5681 3.1).
+     * Starts (or restarts) the window for a connection.
+     *
+     * @param mss   the sender's maximum segment size.
+     * @param nowNs current time.
      */
-    void init(int mss);
+    void init(int mss, long nowNs);
 
     /**
      * @return the congestion window.
@@ -17,44 +23,40 @@ public interface CongestionControl
     int cwnd();
 
     /**
-     * @return the slow start threshold.
+     * @return the slow start threshold ({@link Integer#MAX_VALUE} until the first congestion event).
      */
     int ssthresh();
 
     /**
-     * New data was acknowledged.
+     * New data was acknowledged while not recovering from a loss.
      *
+     * @param nowNs      current time.
      * @param ackedBytes bytes newly acknowledged.
      * @param inFlight   bytes outstanding before this acknowledgment.
+     * @param rttNs      the round-trip time this acknowledgment measured, or -1 if it gave no sample.
      */
-    void onAck(int ackedBytes, int inFlight);
+    void onAck(long nowNs, int ackedBytes, int inFlight, long rttNs);
 
     /**
-     * The third duplicate acknowledgment: enter fast retransmit and fast recovery (RFC 5681 3.2).
+     * A loss was detected without a timeout (fast retransmit): reduce the window once for this window of data.
      *
+     * @param nowNs    current time.
      * @param inFlight bytes outstanding.
      */
-    void onFastRetransmit(int inFlight);
+    void onCongestionEvent(long nowNs, int inFlight);
 
     /**
-     * A further duplicate acknowledgment during fast recovery (inflates the window by one segment).
+     * Recovery from a loss ended: the window settles at its reduced size.
+     *
+     * @param nowNs current time.
      */
-    void onDuplicateAckInRecovery();
-
-    /**
-     * The acknowledgment that ends fast recovery.
-     */
-    void onRecoveryEnd();
+    void onRecoveryEnd(long nowNs);
 
     /**
      * The retransmission timer fired (RFC 5681 3.1, equation 4).
      *
+     * @param nowNs    current time.
      * @param inFlight bytes outstanding.
      */
-    void onTimeout(int inFlight);
-
-    /**
-     * @return true while in fast recovery.
-     */
-    boolean inRecovery();
+    void onTimeout(long nowNs, int inFlight);
 }

@@ -1,8 +1,8 @@
 package io.flowstack.tcp.cc;
 
 /**
- * RFC 5681 congestion control: slow start, congestion avoidance with appropriate byte counting (RFC 3465, L=2),
- * fast retransmit and fast recovery.
+ * RFC 5681's window: slow start, congestion avoidance with appropriate byte counting (RFC 3465, L=2), halving on
+ * a congestion event and one segment after a timeout. The initial window is RFC 6928's ten segments.
  */
 public final class Reno implements CongestionControl
 {
@@ -10,17 +10,15 @@ public final class Reno implements CongestionControl
     private int cwnd;
     private int ssthresh;
     private int bytesAcked;
-    private boolean recovery;
 
     @Override
-    public void init(final int mss)
+    public void init(final int mss, final long nowNs)
     {
         this.mss = mss;
-        // RFC 5681 3.1: IW = 2..4 SMSS depending on SMSS; RFC 6928 allows 10 (what Linux uses).
+        // RFC 6928: IW = min(10 * MSS, max(2 * MSS, 14600)).
         this.cwnd = Math.min(10 * mss, Math.max(2 * mss, 14600));
         this.ssthresh = Integer.MAX_VALUE;
         this.bytesAcked = 0;
-        this.recovery = false;
     }
 
     @Override
@@ -36,14 +34,8 @@ public final class Reno implements CongestionControl
     }
 
     @Override
-    public void onAck(final int ackedBytes, final int inFlight)
+    public void onAck(final long nowNs, final int ackedBytes, final int inFlight, final long rttNs)
     {
-        if (recovery)
-        {
-            // Partial acknowledgment in recovery (RFC 6582 3.2 step 5): deflate by what was acked, add one SMSS.
-            cwnd = Math.max(mss, cwnd - ackedBytes + mss);
-            return;
-        }
         if (cwnd < ssthresh)
         {
             // Slow start, at most 2 SMSS per ACK (RFC 3465 L=2).
@@ -62,40 +54,28 @@ public final class Reno implements CongestionControl
     }
 
     @Override
-    public void onFastRetransmit(final int inFlight)
+    public void onCongestionEvent(final long nowNs, final int inFlight)
     {
+        // RFC 5681 3.2 step 2 (equation 4).
         ssthresh = Math.max(inFlight / 2, 2 * mss);
-        cwnd = ssthresh + 3 * mss;
-        recovery = true;
-    }
-
-    @Override
-    public void onDuplicateAckInRecovery()
-    {
-        cwnd = saturatingAdd(cwnd, mss);
-    }
-
-    @Override
-    public void onRecoveryEnd()
-    {
         cwnd = ssthresh;
-        recovery = false;
         bytesAcked = 0;
     }
 
     @Override
-    public void onTimeout(final int inFlight)
+    public void onRecoveryEnd(final long nowNs)
+    {
+        // RFC 6582 3.2 step 3, option 2: set cwnd to ssthresh.
+        cwnd = ssthresh;
+        bytesAcked = 0;
+    }
+
+    @Override
+    public void onTimeout(final long nowNs, final int inFlight)
     {
         ssthresh = Math.max(inFlight / 2, 2 * mss);
         cwnd = mss;
-        recovery = false;
         bytesAcked = 0;
-    }
-
-    @Override
-    public boolean inRecovery()
-    {
-        return recovery;
     }
 
     private static int saturatingAdd(final int a, final int b)

@@ -2,8 +2,8 @@ package io.flowstack.tcp.socket;
 
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.FlowStack;
-import io.flowstack.tcp.TcpConnection;
-import io.flowstack.tcp.TcpHandler;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
 import org.jctools.queues.MpscArrayQueue;
 
 import java.io.IOException;

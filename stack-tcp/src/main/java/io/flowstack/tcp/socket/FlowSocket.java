@@ -3,8 +3,8 @@ package io.flowstack.tcp.socket;
 import io.flowstack.core.engine.Command;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.FlowStack;
-import io.flowstack.tcp.TcpConnection;
-import io.flowstack.tcp.TcpHandler;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

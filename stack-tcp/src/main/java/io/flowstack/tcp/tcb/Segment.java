@@ -9,6 +9,7 @@ import org.agrona.MutableDirectBuffer;
  */
 final class Segment
 {
+    int ifIndex;
     int sourceAddress;
     int destinationAddress;
     int sourcePort;

@@ -1,183 +1,231 @@
 package io.flowstack.tcp.tcb;
 
-import io.flowstack.tcp.TcpConnection;
-import io.flowstack.tcp.TcpHandler;
-import io.flowstack.tcp.buffer.ReceiveBuffer;
-import io.flowstack.tcp.buffer.RttEstimator;
-import io.flowstack.tcp.buffer.SendBuffer;
+import io.flowstack.tcp.api.ConnectionOptions;
+import io.flowstack.tcp.api.TcpAcceptor;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.TcpInfo;
+import io.flowstack.tcp.api.TcpState;
 import io.flowstack.tcp.cc.CongestionControl;
-import io.flowstack.tcp.cc.Reno;
+import io.flowstack.tcp.rtt.RttEstimator;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * The transmission control block of one connection (RFC 9293 3.3.1), with the variables named as the RFC names
- * them. It lives on its owning core and is touched by that core's thread only. The rules for arriving segments
- * are in {@link TcpInput}, sending in {@link TcpOutput}; this class holds the state, the timers and the
- * application's side ({@link TcpConnection}).
+ * The transmission control block of one connection (RFC 9293 3.3.1): its identity and state, a {@link Sender}
+ * and a {@link Receiver}, its timers, and the application's side ({@link TcpConnection}). It lives on its
+ * owning core and is touched by that core's thread only.
+ * <p>
+ * The application hears about what happened through events collected while a segment, a timer or an application
+ * call is processed and delivered once that processing is over ({@link #deliverEvents()}), never in the middle of
+ * a transition. Application calls made outside the core's processing (from a command) are processed as a unit of
+ * their own; output they cause goes out when the unit ends.
  */
 public final class Tcb implements TcpConnection
 {
-    static final long NONE = Long.MAX_VALUE;
+    /** Event: the connection is established. */
+    static final int EV_CONNECTED = 1;
+    /** Event: data can be read. */
+    static final int EV_DATA = 2;
+    /** Event: the send buffer has room again. */
+    static final int EV_WRITABLE = 4;
+    /** Event: the peer's FIN arrived. */
+    static final int EV_PEER_CLOSED = 8;
+    /** Event: the connection is over for the application. */
+    static final int EV_CLOSED = 16;
 
     final TcpLayer layer;
-    final SendBuffer sendBuffer;
-    final ReceiveBuffer receiveBuffer;
-    final RttEstimator rtt;
-    final CongestionControl cc = new Reno();
+    final Sender snd;
+    final Receiver rcv;
+    final TimerTable timers = new TimerTable();
 
     int localAddress;
     int localPort;
     int remoteAddress;
     int remotePort;
-    long key;
+    /** Next connection in the same bucket of the connection table. */
+    Tcb nextInTable;
     TcpState state = TcpState.CLOSED;
+    /** The listener of a passive open, until it is established (backlog accounting, the acceptor). */
     Listener listener;
+    /** Gives the accepted connection its handler when it is established. */
+    TcpAcceptor acceptor;
 
-    // Send sequence variables (RFC 9293 3.3.1).
-    int iss;
-    int sndUna;
-    int sndNxt;
-    int sndWnd;
-    int sndWl1;
-    int sndWl2;
-    int maxSndWnd;
-    int sndWndShift;
-    int sendMss;
-    /** Highest sequence number sent so far (SND.NXT goes back on retransmission timeout, this does not). */
-    int sndMax;
-
-    // Receive sequence variables.
-    int irs;
-    int rcvWndShift;
-    /** Right edge of the window we advertised last: it must never move left (RFC 9293 3.8.6). */
-    int rcvAdv;
-    int rcvMss;
-    boolean finReceived;
-    boolean peerFinPending;
-    int peerFinSeq;
-
-    // Options (RFC 7323).
+    // Options negotiated on the SYNs (RFC 7323).
     boolean windowScaling;
     boolean timestamps;
-    int tsRecent;
-    int lastAckSent;
+    /** TCP_MAXSEG of the options, 0 for none. */
+    int userMss;
 
-    // Closing.
-    boolean outputShutdown;
-    boolean finSent;
-    int finSeq;
     boolean closeRequested;
-
-    // Retransmission and recovery.
-    int retransmits;
-    int dupAcks;
-    int recover;
-    boolean rttTiming;
-    int rttSeq;
-    long rttStart;
-
-    // Acknowledgment policy.
-    int segmentsSinceAck;
-    boolean ackNow;
-
-    // Timers: one wheel timer per TCB, at the earliest of these deadlines.
-    long retransmitDeadline = NONE;
-    long persistDeadline = NONE;
-    long delayedAckDeadline = NONE;
-    long stateDeadline = NONE;
-    long timerId = -1;
-    long timerDeadline = NONE;
-
-    boolean noDelay;
-    boolean wantWritable;
+    boolean lingerZero;
+    /** The TCB is deleted (RFC 9293 CLOSED). */
     boolean closed;
-    TcpHandler handler;
-    Object attachment;
+    /** The application was told the connection is over (it may linger in TIME-WAIT). */
+    boolean closeReported;
 
-    Tcb(final TcpLayer layer, final int sendBufferSize, final int receiveBufferSize, final long minRtoNs, final long maxRtoNs)
+    // Keep-alive (RFC 9293 3.8.4).
+    long keepAliveIdleNs;
+    long keepAliveIntervalNs;
+    int keepAliveCount;
+    int keepAliveProbes;
+    long lastHeardNs;
+
+    // Events for the application, and the queue of connections with work left for the end of a unit.
+    int events;
+    int closeReason;
+    boolean wantWritable;
+    boolean pending;
+    Tcb nextPending;
+
+    TcpHandler handler;
+    private Object attachment;
+
+    Tcb(final TcpLayer layer, final int sendBuffer, final int receiveBuffer, final RttEstimator rtt,
+        final CongestionControl cc)
     {
         this.layer = layer;
-        this.sendBuffer = new SendBuffer(sendBufferSize);
-        this.receiveBuffer = new ReceiveBuffer(receiveBufferSize, 32);
-        this.rtt = new RttEstimator(minRtoNs, maxRtoNs, 1_000_000_000L, 1_000_000L);
+        this.snd = new Sender(this, sendBuffer, rtt, cc);
+        this.rcv = new Receiver(receiveBuffer);
+    }
+
+    /** Takes the options given to a listen or a connect. */
+    void apply(final ConnectionOptions options, final boolean defaultNoDelay)
+    {
+        userMss = options.mss();
+        snd.noDelay = options.noDelay() != null ? options.noDelay() : defaultNoDelay;
+        keepAliveIdleNs = options.keepAliveIdleNs();
+        keepAliveIntervalNs = options.keepAliveIntervalNs();
+        keepAliveCount = options.keepAliveCount();
+        lingerZero = options.lingerZero();
+    }
+
+    /** Queues events for the application, delivered when the current unit of processing ends. */
+    void signal(final int event)
+    {
+        events |= event;
+        layer.touch(this);
     }
 
     /**
-     * @return SND.NXT - SND.UNA: bytes (and SYN/FIN) in flight.
+     * Runs the application's callbacks for the events collected, in the order a connection lives them. A callback
+     * may call back into the connection; what that causes is collected and delivered in the same loop.
      */
-    int inFlight()
+    void deliverEvents()
     {
-        return sndNxt - sndUna;
-    }
-
-    /**
-     * @return RCV.NXT, counting the peer's FIN once it arrived.
-     */
-    int rcvNxt()
-    {
-        return receiveBuffer.rcvNxt() + (finReceived ? 1 : 0);
-    }
-
-    /**
-     * @return RCV.WND: what we can still take.
-     */
-    int rcvWnd()
-    {
-        return finReceived ? 0 : receiveBuffer.window();
-    }
-
-    /**
-     * @return bytes written by the application and not sent yet.
-     */
-    int unsent()
-    {
-        return Math.max(0, sendBuffer.endSeq() - sndNxt);
-    }
-
-    /**
-     * Makes sure the layer's timer wheel fires no later than the earliest of the TCB's deadlines. A deadline that
-     * moved later (the retransmission timer restarted by every ACK) keeps the earlier wheel timer: it fires, finds
-     * nothing due and sets the next one, which costs far less than a cancel and a new timer per ACK.
-     */
-    void rescheduleTimer()
-    {
-        long d = retransmitDeadline;
-        d = Math.min(d, persistDeadline);
-        d = Math.min(d, delayedAckDeadline);
-        d = Math.min(d, stateDeadline);
-        if (d < timerDeadline)
+        while (events != 0)
         {
-            layer.schedule(this, d);
+            final int ev = events;
+            if (closed || (ev & EV_CLOSED) != 0 && (ev & (EV_CONNECTED | EV_DATA | EV_WRITABLE | EV_PEER_CLOSED)) == 0)
+            {
+                events = 0;
+                if ((ev & EV_CLOSED) != 0)
+                {
+                    reportClosed();
+                }
+                return;
+            }
+            if ((ev & EV_CONNECTED) != 0)
+            {
+                events &= ~EV_CONNECTED;
+                connected();
+            }
+            else if ((ev & EV_DATA) != 0)
+            {
+                events &= ~EV_DATA;
+                if (handler != null)
+                {
+                    handler.onData(this);
+                }
+            }
+            else if ((ev & EV_WRITABLE) != 0)
+            {
+                events &= ~EV_WRITABLE;
+                if (handler != null)
+                {
+                    handler.onWritable(this);
+                }
+            }
+            else if ((ev & EV_PEER_CLOSED) != 0)
+            {
+                events &= ~EV_PEER_CLOSED;
+                if (handler != null)
+                {
+                    handler.onPeerClosed(this);
+                }
+            }
         }
     }
 
-    // ---- TcpConnection --------------------------------------------------------------------------------------
+    private void connected()
+    {
+        if (acceptor != null)
+        {
+            final TcpAcceptor a = acceptor;
+            acceptor = null;
+            handler = a.accept(this);
+            if (handler == null)
+            {
+                // The application declined the connection.
+                abort();
+                return;
+            }
+        }
+        if (handler != null)
+        {
+            handler.onConnected(this);
+        }
+    }
+
+    private void reportClosed()
+    {
+        if (closeReported)
+        {
+            return;
+        }
+        closeReported = true;
+        final TcpHandler h = handler;
+        handler = null;
+        if (h != null)
+        {
+            h.onClosed(this, closeReason);
+        }
+    }
+
+    // ---- TcpConnection: each call is a unit of processing of its own when made from outside one -------------
 
     @Override
     public int write(final DirectBuffer src, final int offset, final int length)
     {
-        if (closed || outputShutdown || !(state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
-            || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED))
+        if (closed || closeReported || snd.outputShutdown || !(state == TcpState.ESTABLISHED
+            || state == TcpState.CLOSE_WAIT || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED))
         {
             return -1;
         }
-        final int taken = sendBuffer.write(src, offset, length);
-        if (taken < length)
+        layer.enter();
+        try
         {
-            wantWritable = true;
+            final int taken = snd.buffer.write(src, offset, length);
+            if (taken < length)
+            {
+                wantWritable = true;
+            }
+            if (taken > 0)
+            {
+                layer.touch(this);
+            }
+            return taken;
         }
-        if (taken > 0 && state.isSynchronized())
+        finally
         {
-            TcpOutput.output(this, layer.now());
+            layer.exit();
         }
-        return taken;
     }
 
     @Override
     public int writable()
     {
-        final int free = closed || outputShutdown ? 0 : sendBuffer.free();
+        final int free = closed || snd.outputShutdown ? 0 : snd.buffer.free();
         if (free == 0)
         {
             // The application is waiting for room: tell it when there is some.
@@ -189,45 +237,68 @@ public final class Tcb implements TcpConnection
     @Override
     public int read(final MutableDirectBuffer dst, final int offset, final int length)
     {
-        final int n = receiveBuffer.read(dst, offset, length);
-        if (n == 0 && finReceived && receiveBuffer.readable() == 0)
+        layer.enter();
+        try
         {
-            return -1;
+            final int n = rcv.buffer.read(dst, offset, length);
+            if (n == 0 && rcv.finReceived && rcv.buffer.readable() == 0)
+            {
+                return -1;
+            }
+            if (n > 0 && state.isSynchronized() && !closed && rcv.windowUpdateDue())
+            {
+                // The window opened by a useful amount: tell the peer (RFC 9293 3.8.6.2.2).
+                rcv.ack.ackNow = true;
+                layer.touch(this);
+            }
+            return n;
         }
-        if (n > 0 && state.isSynchronized())
+        finally
         {
-            TcpOutput.windowUpdateIfWorthIt(this, layer.now());
+            layer.exit();
         }
-        return n;
     }
 
     @Override
     public int readable()
     {
-        return receiveBuffer.readable();
+        return rcv.buffer.readable();
     }
 
     @Override
     public void shutdownOutput()
     {
-        if (closed || outputShutdown)
+        if (closed || snd.outputShutdown)
         {
             return;
         }
-        outputShutdown = true;
-        switch (state)
+        layer.enter();
+        try
         {
-            case SYN_SENT -> layer.release(this, TcpHandler.CLOSED_NORMALLY, false);
-            case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> TcpOutput.output(this, layer.now());
-            default ->
+            snd.outputShutdown = true;
+            switch (state)
             {
+                case SYN_SENT -> layer.release(this, TcpHandler.CLOSED_NORMALLY, true);
+                case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> layer.touch(this);
+                default ->
+                {
+                }
             }
+        }
+        finally
+        {
+            layer.exit();
         }
     }
 
     @Override
     public void close()
     {
+        if (lingerZero)
+        {
+            abort();
+            return;
+        }
         closeRequested = true;
         shutdownOutput();
     }
@@ -239,22 +310,92 @@ public final class Tcb implements TcpConnection
         {
             return;
         }
-        if (state == TcpState.SYN_RECEIVED || state.isSynchronized() && state != TcpState.TIME_WAIT)
+        layer.enter();
+        try
         {
-            // RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>.
-            layer.sendReset(this, sndNxt);
+            if (state == TcpState.SYN_RECEIVED || state.isSynchronized() && state != TcpState.TIME_WAIT)
+            {
+                // RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>.
+                layer.resets.send(this, snd.nxt);
+            }
+            layer.release(this, TcpHandler.ABORTED, true);
         }
-        layer.release(this, TcpHandler.ABORTED, true);
+        finally
+        {
+            layer.exit();
+        }
     }
 
     @Override
     public void noDelay(final boolean noDelay)
     {
-        this.noDelay = noDelay;
-        if (noDelay && state.isSynchronized())
+        layer.enter();
+        try
         {
-            TcpOutput.output(this, layer.now());
+            snd.noDelay = noDelay;
+            if (noDelay)
+            {
+                layer.touch(this);
+            }
         }
+        finally
+        {
+            layer.exit();
+        }
+    }
+
+    @Override
+    public void keepAlive(final long idleNs, final long intervalNs, final int count)
+    {
+        if (idleNs < 0 || intervalNs <= 0 || count < 1)
+        {
+            throw new IllegalArgumentException("keep-alive needs idle >= 0, interval > 0 and count >= 1");
+        }
+        layer.enter();
+        try
+        {
+            keepAliveIdleNs = idleNs;
+            keepAliveIntervalNs = intervalNs;
+            keepAliveCount = count;
+            keepAliveProbes = 0;
+            if (!closed)
+            {
+                Timeouts.armKeepAlive(this, layer.now());
+                layer.touch(this);
+            }
+        }
+        finally
+        {
+            layer.exit();
+        }
+    }
+
+    @Override
+    public void lingerZero(final boolean lingerZero)
+    {
+        this.lingerZero = lingerZero;
+    }
+
+    @Override
+    public TcpInfo info(final TcpInfo info)
+    {
+        info.state = state;
+        info.srttNs = snd.rtt.srtt();
+        info.rttvarNs = snd.rtt.rttvar();
+        info.rtoNs = snd.rtt.rto();
+        info.cwnd = snd.cc.cwnd();
+        info.ssthresh = snd.cc.ssthresh();
+        info.sendMss = snd.mss;
+        info.receiveMss = rcv.mss;
+        info.sendWindow = snd.wnd;
+        info.receiveWindow = rcv.wnd();
+        info.inFlight = snd.inFlight();
+        info.retransmits = snd.retransmits;
+        info.timeouts = snd.timeouts;
+        info.bytesAcked = snd.bytesAcked;
+        info.bytesReceived = rcv.bytesReceived;
+        info.keepAliveProbes = keepAliveProbes;
+        return info;
     }
 
     @Override
@@ -282,15 +423,7 @@ public final class Tcb implements TcpConnection
     }
 
     @Override
-    public String state()
-    {
-        return state.toString();
-    }
-
-    /**
-     * @return the state.
-     */
-    public TcpState tcpState()
+    public TcpState state()
     {
         return state;
     }
@@ -298,7 +431,7 @@ public final class Tcb implements TcpConnection
     @Override
     public boolean isClosed()
     {
-        return closed;
+        return closed || closeReported;
     }
 
     @Override
@@ -313,74 +446,17 @@ public final class Tcb implements TcpConnection
         return attachment;
     }
 
-    /**
-     * @return SND.UNA.
-     */
-    public int sndUna()
+    /** @return true if this TCB is the connection of the tuple. */
+    boolean matches(final int localAddress, final int localPort, final int remoteAddress, final int remotePort)
     {
-        return sndUna;
-    }
-
-    /**
-     * @return SND.NXT.
-     */
-    public int sndNxt()
-    {
-        return sndNxt;
-    }
-
-    /**
-     * @return SND.WND.
-     */
-    public int sndWnd()
-    {
-        return sndWnd;
-    }
-
-    /**
-     * @return the right edge of the receive window last advertised.
-     */
-    public int rcvAdv()
-    {
-        return rcvAdv;
-    }
-
-    /**
-     * @return ISS.
-     */
-    public int iss()
-    {
-        return iss;
-    }
-
-    /**
-     * @return IRS.
-     */
-    public int irs()
-    {
-        return irs;
-    }
-
-    /**
-     * @return the current retransmission timeout.
-     */
-    public long rto()
-    {
-        return rtt.rto();
-    }
-
-    /**
-     * @return the congestion window.
-     */
-    public int cwnd()
-    {
-        return cc.cwnd();
+        return this.localPort == localPort && this.remotePort == remotePort && this.remoteAddress == remoteAddress
+            && this.localAddress == localAddress;
     }
 
     @Override
     public String toString()
     {
-        return "Tcb{" + state + " " + Integer.toUnsignedString(localPort) + "->" + remotePort
-            + " una=" + sndUna + " nxt=" + sndNxt + " wnd=" + sndWnd + " rcv.nxt=" + rcvNxt() + "}";
+        return "Tcb{" + state + " " + localPort + "->" + remotePort + " una=" + snd.una + " nxt=" + snd.nxt
+            + " wnd=" + snd.wnd + " rcv.nxt=" + rcv.nxt() + "}";
     }
 }

@@ -30,6 +30,7 @@ final class TcpCounters
     final AtomicCounter backlogDrops;
     final AtomicCounter flowsOwned;
     final AtomicCounter connections;
+    final AtomicCounter keepAliveProbes;
 
     TcpCounters(final CounterSet c)
     {
@@ -55,5 +56,6 @@ final class TcpCounters
         backlogDrops = c.counter("tcp.rx.backlog_drops");
         flowsOwned = c.counter("flows.owned");
         connections = c.counter("tcp.connections");
+        keepAliveProbes = c.counter("tcp.tx.keepalive_probes");
     }
 }

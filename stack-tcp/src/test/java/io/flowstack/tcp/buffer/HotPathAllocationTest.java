@@ -1,5 +1,7 @@
 package io.flowstack.tcp.buffer;
 
+import io.flowstack.tcp.rtt.RttEstimator;
+
 import io.flowstack.ip.wire.TcpFlyweight;
 import io.flowstack.ip.wire.TcpOptions;
 import org.agrona.concurrent.UnsafeBuffer;

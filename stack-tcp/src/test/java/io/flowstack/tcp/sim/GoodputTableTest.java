@@ -2,9 +2,9 @@ package io.flowstack.tcp.sim;
 
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.ip.wire.Ipv4Flyweight;
-import io.flowstack.tcp.TcpConfig;
-import io.flowstack.tcp.TcpConnection;
-import io.flowstack.tcp.TcpHandler;
+import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

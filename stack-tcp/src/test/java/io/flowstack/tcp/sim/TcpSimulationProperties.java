@@ -3,10 +3,10 @@ package io.flowstack.tcp.sim;
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.core.sim.SimulationSeed;
 import io.flowstack.ip.wire.Ipv4Flyweight;
-import io.flowstack.tcp.TcpConfig;
-import io.flowstack.tcp.TcpConnection;
-import io.flowstack.tcp.TcpHandler;
-import io.flowstack.tcp.tcb.TcpLayer;
+import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.TcpService;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -177,7 +177,7 @@ class TcpSimulationProperties
                 net.connect(clientHost, server, faults, faults);
                 final int connectingCore = clientCores - 1;
                 client[0] = new Side(seed, connectingCore);
-                final TcpLayer tcp = clientHost.stack().core(connectingCore).tcp();
+                final TcpService tcp = clientHost.stack().core(connectingCore).tcp();
                 clientHost.stack().core(connectingCore).submit(() ->
                     tcp.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, client[0]));
 

@@ -15,7 +15,10 @@ import io.flowstack.ip.wire.TcpFlyweight;
 import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.ip.wire.TcpRepr;
 import io.flowstack.tcp.FlowStack;
-import io.flowstack.tcp.TcpConfig;
+import io.flowstack.tcp.api.ConnectionOptions;
+import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.TcpState;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -30,7 +33,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Packet scripts for the TCB, in the style of smoltcp's socket tests: one core on an in-memory link with a
  * virtual clock and a fixed ISN; the test plays the peer: {@link #send} a segment, {@link #recv} exactly the
- * expected segments, {@link #recvNothing}, {@link #advance} time.
+ * expected segments, {@link #recvNothing}, {@link #advance} time. Connections can be built directly in a state
+ * ({@link #connection}) so that a script starts where its subject starts.
+ * <p>
+ * Expectations are strict: every header field and option of a segment the stack sends is compared (ports,
+ * sequence and acknowledgment numbers, flags including PSH, window, urgent pointer, MSS, window scale,
+ * SACK-permitted, timestamps, payload length and, when given, bytes). A field a script does not care about is
+ * named with an {@code any...} wildcard.
  */
 final class TcpScript
 {
@@ -39,29 +48,33 @@ final class TcpScript
     static final int STACK_IP = Ipv4Flyweight.parseAddress("198.18.0.2");
     static final int PEER_IP = Ipv4Flyweight.parseAddress("198.18.0.1");
     static final int ISS = 10_000;
+    static final int IRS = 5000;
     static final int LOCAL_PORT = 80;
     static final int REMOTE_PORT = 49152;
+    /** The window a segment carries unless the script says otherwise (both directions). */
+    static final int WINDOW = 65535;
 
     final VirtualClock clock = new VirtualClock(1_000_000_000L);
     final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 20);
     final FlowStack stack;
     final TcpLayer tcp;
+    private final long startNs;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[70_000]);
     private final List<byte[]> out = new ArrayList<>();
+    private final List<byte[]> outbox = new ArrayList<>();
 
     TcpScript(final TcpConfig config, final int iss)
     {
-        final TcpLayer[] layer = new TcpLayer[1];
+        startNs = clock.nanoTime();
         stack = FlowStack.builder()
             .clock(clock)
             .rssKey(ToeplitzHash.microsoftKey())
             .tcp(config)
             .isn(core -> IsnGenerator.fixed(iss))
-            .poolSlots(32)
+            .poolSlots(64)
             .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
-            .onEachCore(core -> layer[0] = core.tcp())
             .build();
-        tcp = layer[0];
+        tcp = (TcpLayer)stack.core(0).tcp();
         stack.engine(0).start();
         // The peer introduces itself, as a kernel would before its first segment.
         final int n = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
@@ -74,12 +87,11 @@ final class TcpScript
         frames();
     }
 
+    /** 64 KiB buffers (no window scaling needed), the default configuration otherwise. */
     TcpScript()
     {
         this(TcpConfig.DEFAULT.withBuffers(1 << 16), ISS);
     }
-
-    private final List<byte[]> outbox = new ArrayList<>();
 
     /** Runs the core until it has nothing to do now; the peer answers the stack's ARP requests on the way. */
     void run()
@@ -128,6 +140,18 @@ final class TcpScript
         run();
     }
 
+    /** @return milliseconds of virtual time since the script started. */
+    long elapsedMillis()
+    {
+        return (clock.nanoTime() - startNs) / 1_000_000L;
+    }
+
+    /** @return the stack's RFC 7323 timestamp clock now (1 ms ticks, 1 at the start). */
+    int tsNow()
+    {
+        return (int)elapsedMillis() + 1;
+    }
+
     /** The peer sends a segment. */
     void send(final Seg s)
     {
@@ -138,14 +162,14 @@ final class TcpScript
         new EthernetRepr(STACK_MAC, PEER_MAC, EthernetFlyweight.TYPE_IPV4).emit(new EthernetFlyweight().wrap(scratch, 0, n));
         final TcpFlyweight f = new TcpFlyweight().wrap(scratch, 34, tcpLength);
         repr.emit(f, PEER_IP, STACK_IP, new UnsafeBuffer(s.payload), 0);
-        if (s.corruptChecksum)
-        {
-            f.checksum(f.checksum() ^ 0x1234);
-        }
         if (s.rawOptions != null)
         {
             scratch.putBytes(34 + 20, s.rawOptions);
             f.computeChecksum(PEER_IP, STACK_IP, tcpLength);
+        }
+        if (s.corruptChecksum)
+        {
+            f.checksum(f.checksum() ^ 0x1234);
         }
         new Ipv4Repr(0, total, 1, 0x4000, 64, Ipv4Flyweight.PROTO_TCP, PEER_IP, STACK_IP)
             .emit(new Ipv4Flyweight().wrap(scratch, 14, total));
@@ -190,9 +214,12 @@ final class TcpScript
             assertEquals(TcpFlyweight.VALID, f.check(), "stack sent a bad TCP header");
             assertTrue(f.checksumValid(ip.source(), ip.destination(), ip.payloadLength()), "stack sent a bad TCP checksum");
             assertTrue(ip.dontFragment(), "TCP segments go with DF");
-            final TcpRepr repr = TcpRepr.parse(f, new TcpOptions());
+            assertEquals(STACK_IP, ip.source(), "source address");
+            assertEquals(PEER_IP, ip.destination(), "destination address");
+            final TcpOptions options = new TcpOptions();
+            final TcpRepr repr = TcpRepr.parse(f, options);
             final byte[] payload = Arrays.copyOfRange(frame, f.payloadOffset(), f.payloadOffset() + repr.payloadLength());
-            result.add(new Sent(repr, payload));
+            result.add(new Sent(repr, options.sackBlockCount(), payload));
         }
         return result;
     }
@@ -229,50 +256,144 @@ final class TcpScript
         return stack.ip(0).counters().get(name);
     }
 
+    /**
+     * Builds a connection directly in a state, as if a handshake with the script's defaults had happened (ISS and
+     * IRS as the script's constants, the peer's window {@link #WINDOW}, MSS 1460, no window scaling): no segment
+     * is exchanged. Closing states are reached as their usual path would: FIN-WAIT-1 has our FIN in flight,
+     * FIN-WAIT-2 has it acknowledged, CLOSE-WAIT has the peer's FIN, LAST-ACK and CLOSING both.
+     *
+     * @param state      ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK or TIME-WAIT.
+     * @param timestamps whether both sides use timestamps (the peer's last TSval is then 1).
+     * @param handler    the application.
+     * @return the connection.
+     */
+    Tcb connection(final TcpState state, final boolean timestamps, final TcpHandler handler)
+    {
+        tcp.enter();
+        try
+        {
+            final long now = clock.nanoTime();
+            final Tcb tcb = tcp.newTcb(tcp.ipv4.interfaceAt(0), STACK_IP, LOCAL_PORT, PEER_IP, REMOTE_PORT,
+                ConnectionOptions.DEFAULT, now);
+            tcb.handler = handler;
+            tcb.windowScaling = false;
+            tcb.rcv.wndShift = 0;
+            tcb.timestamps = timestamps;
+            tcb.rcv.tsRecent = timestamps ? 1 : 0;
+            tcb.rcv.reset(IRS);
+            tcb.snd.una = ISS + 1;
+            tcb.snd.nxt = ISS + 1;
+            tcb.snd.max = ISS + 1;
+            tcb.snd.wnd = WINDOW;
+            tcb.snd.maxWnd = WINDOW;
+            tcb.snd.wl1 = IRS + 1;
+            tcb.snd.wl2 = ISS + 1;
+            tcb.snd.mss = 1460 - (timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0);
+            tcb.snd.cc.init(tcb.snd.mss, now);
+            tcb.snd.record.clear();
+            tcb.rcv.windowField(false);
+            tcb.lastHeardNs = now;
+            tcb.state = TcpState.ESTABLISHED;
+            final boolean ourFin = state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2
+                || state == TcpState.CLOSING || state == TcpState.LAST_ACK || state == TcpState.TIME_WAIT;
+            final boolean peerFin = state == TcpState.CLOSE_WAIT || state == TcpState.CLOSING
+                || state == TcpState.LAST_ACK || state == TcpState.TIME_WAIT;
+            final boolean finAcked = state == TcpState.FIN_WAIT_2 || state == TcpState.TIME_WAIT;
+            if (ourFin)
+            {
+                tcb.closeRequested = true;
+                tcb.snd.outputShutdown = true;
+                tcb.snd.finSent = true;
+                tcb.snd.finSeq = ISS + 1;
+                tcb.snd.nxt = ISS + 2;
+                tcb.snd.max = ISS + 2;
+                if (finAcked)
+                {
+                    tcb.snd.una = ISS + 2;
+                }
+                else
+                {
+                    tcb.snd.record.sent(ISS + 1, 1, now);
+                    tcb.timers.set(TimerTable.RETRANSMIT, now + tcb.snd.rtt.rto());
+                }
+            }
+            if (peerFin)
+            {
+                tcb.rcv.finReceived = true;
+            }
+            tcb.state = state;
+            if (state == TcpState.TIME_WAIT)
+            {
+                tcp.enterTimeWait(tcb, now);
+            }
+            tcb.events = 0;
+            tcp.touch(tcb);
+            return tcb;
+        }
+        finally
+        {
+            tcp.exit();
+        }
+    }
+
     /** A segment the stack sent. */
-    record Sent(TcpRepr tcp, byte[] payload)
+    record Sent(TcpRepr tcp, int sackBlocks, byte[] payload)
     {
         @Override
         public String toString()
         {
             return "[" + Seg.flagNames(tcp.flags()) + " seq=" + Integer.toUnsignedString(tcp.sequenceNumber())
                 + " ack=" + Integer.toUnsignedString(tcp.acknowledgmentNumber()) + " win=" + tcp.window()
-                + " len=" + tcp.payloadLength() + "]";
+                + (tcp.mss() >= 0 ? " mss=" + tcp.mss() : "") + (tcp.windowScale() >= 0 ? " ws=" + tcp.windowScale() : "")
+                + (tcp.timestamps() ? " ts=" + Integer.toUnsignedString(tcp.tsVal()) + "/"
+                + Integer.toUnsignedString(tcp.tsEcr()) : "") + " len=" + tcp.payloadLength() + "]";
         }
     }
 
-    /** A segment to send, or the expectation of one; unset fields are not checked. */
+    /**
+     * A segment to send, or the expectation of one. As an expectation every field is compared: what a script does
+     * not set has its default (no options, window {@link #WINDOW}, no payload, the script's ports), and what it does
+     * not care about it names with an {@code any...} wildcard. Sequence numbers have no default: an expectation
+     * must give them (or say {@link #anySeq()} / {@link #anyAck()}).
+     */
     static final class Seg
     {
         int flags;
         Integer seq;
         Integer ack;
-        Integer window = 65535;
-        int mss = -1;
-        int windowScale = -1;
+        int window = WINDOW;
+        int mss = TcpOptions.ABSENT;
+        int windowScale = TcpOptions.ABSENT;
+        boolean sackPermitted;
         boolean timestamps;
         int tsVal;
         int tsEcr;
         byte[] payload = new byte[0];
+        int payloadLength;
+        boolean payloadBytes = true;
         boolean corruptChecksum;
         byte[] rawOptions;
-        boolean checkWindow;
-        Integer payloadLength;
         int sourcePort = REMOTE_PORT;
         int destinationPort = LOCAL_PORT;
-
-        Seg ports(final int source, final int destination)
-        {
-            sourcePort = source;
-            destinationPort = destination;
-            return this;
-        }
+        private boolean anySeq;
+        private boolean anyAck;
+        private boolean anyWindow;
+        private boolean anyTsVal;
+        private boolean anyPorts;
 
         static Seg seg(final int flags)
         {
             final Seg s = new Seg();
             s.flags = flags;
             return s;
+        }
+
+        /** The peer's ports: {@code peer} is the peer's port, {@code stack} ours (the same in both directions). */
+        Seg ports(final int peer, final int stack)
+        {
+            sourcePort = peer;
+            destinationPort = stack;
+            return this;
         }
 
         Seg seq(final int v)
@@ -290,7 +411,6 @@ final class TcpScript
         Seg window(final int v)
         {
             window = v;
-            checkWindow = true;
             return this;
         }
 
@@ -306,6 +426,12 @@ final class TcpScript
             return this;
         }
 
+        Seg sackPermitted()
+        {
+            sackPermitted = true;
+            return this;
+        }
+
         Seg ts(final int val, final int ecr)
         {
             timestamps = true;
@@ -318,12 +444,15 @@ final class TcpScript
         {
             payload = p;
             payloadLength = p.length;
+            payloadBytes = true;
             return this;
         }
 
+        /** Expectation: {@code n} bytes of payload, whatever they are. */
         Seg len(final int n)
         {
             payloadLength = n;
+            payloadBytes = false;
             return this;
         }
 
@@ -339,51 +468,102 @@ final class TcpScript
             return this;
         }
 
+        /** Wildcard: any sequence number. */
+        Seg anySeq()
+        {
+            anySeq = true;
+            return this;
+        }
+
+        /** Wildcard: any acknowledgment number. */
+        Seg anyAck()
+        {
+            anyAck = true;
+            return this;
+        }
+
+        /** Wildcard: any window. */
+        Seg anyWindow()
+        {
+            anyWindow = true;
+            return this;
+        }
+
+        /** Wildcard: timestamps present with this TSecr, any TSval. */
+        Seg tsEcr(final int ecr)
+        {
+            timestamps = true;
+            tsEcr = ecr;
+            anyTsVal = true;
+            return this;
+        }
+
+        /** Wildcard: any ports (an active open's ephemeral port before the script knows it). */
+        Seg anyPorts()
+        {
+            anyPorts = true;
+            return this;
+        }
+
         TcpRepr repr()
         {
-            final int optionsLength = rawOptions != null ? rawOptions.length : 0;
-            final TcpRepr r = new TcpRepr(sourcePort, destinationPort, seq == null ? 0 : seq, ack == null ? 0 : ack, flags,
-                window, 0, mss, windowScale, false, timestamps, tsVal, tsEcr, payload.length);
-            if (optionsLength == 0)
+            final int s = seq == null ? 0 : seq;
+            final int a = ack == null ? 0 : ack;
+            if (rawOptions != null)
             {
-                return r;
+                // Raw options: a header with room for them (the timestamps option's 12 bytes) and nothing parsed.
+                return new TcpRepr(sourcePort, destinationPort, s, a, flags, window, 0, -1, -1, false, true, 0, 0,
+                    payload.length);
             }
-            // Raw options: a header with room for them but no parsed options of its own.
-            return new TcpRepr(sourcePort, destinationPort, r.sequenceNumber(), r.acknowledgmentNumber(), flags, window, 0,
-                -1, -1, false, true, 0, 0, payload.length);
+            return new TcpRepr(sourcePort, destinationPort, s, a, flags, window, 0, mss, windowScale, sackPermitted,
+                timestamps, tsVal, tsEcr, payload.length);
         }
 
         void assertMatches(final Sent s)
         {
             final TcpRepr t = s.tcp();
-            assertEquals(flagNames(flags), flagNames(t.flags() & ~TcpFlyweight.PSH), "flags of " + s);
-            if (seq != null)
+            final String what = " of " + s;
+            assertEquals(flagNames(flags), flagNames(t.flags()), "flags" + what);
+            if (!anyPorts)
             {
-                assertEquals(Integer.toUnsignedString(seq), Integer.toUnsignedString(t.sequenceNumber()), "seq of " + s);
+                assertEquals(destinationPort, t.sourcePort(), "source port" + what);
+                assertEquals(sourcePort, t.destinationPort(), "destination port" + what);
             }
-            if (ack != null)
+            if (!anySeq)
             {
-                assertEquals(Integer.toUnsignedString(ack), Integer.toUnsignedString(t.acknowledgmentNumber()), "ack of " + s);
+                assertTrue(seq != null, "the expectation gives no seq (set it or say anySeq())");
+                assertEquals(Integer.toUnsignedString(seq), Integer.toUnsignedString(t.sequenceNumber()), "seq" + what);
             }
-            if (checkWindow)
+            if (!anyAck)
             {
-                assertEquals((int)window, t.window(), "window of " + s);
+                final int expectedAck = ack != null ? ack : 0;
+                assertTrue(ack != null || (flags & TcpFlyweight.ACK) == 0,
+                    "the expectation gives no ack (set it or say anyAck())");
+                assertEquals(Integer.toUnsignedString(expectedAck), Integer.toUnsignedString(t.acknowledgmentNumber()),
+                    "ack" + what);
             }
-            if (mss >= 0)
+            if (!anyWindow)
             {
-                assertEquals(mss, t.mss(), "MSS option of " + s);
+                assertEquals(window, t.window(), "window" + what);
             }
-            if (windowScale >= 0)
+            assertEquals(0, t.urgentPointer(), "urgent pointer" + what);
+            assertEquals(mss, t.mss(), "MSS option" + what);
+            assertEquals(windowScale, t.windowScale(), "window scale option" + what);
+            assertEquals(sackPermitted, t.sackPermitted(), "SACK-permitted option" + what);
+            assertEquals(0, s.sackBlocks(), "SACK blocks" + what);
+            assertEquals(timestamps, t.timestamps(), "timestamps option" + what);
+            if (timestamps)
             {
-                assertEquals(windowScale, t.windowScale(), "window scale of " + s);
+                if (!anyTsVal)
+                {
+                    assertEquals(Integer.toUnsignedString(tsVal), Integer.toUnsignedString(t.tsVal()), "TSval" + what);
+                }
+                assertEquals(Integer.toUnsignedString(tsEcr), Integer.toUnsignedString(t.tsEcr()), "TSecr" + what);
             }
-            if (payloadLength != null)
+            assertEquals(payloadLength, t.payloadLength(), "length" + what);
+            if (payloadBytes)
             {
-                assertEquals((int)payloadLength, t.payloadLength(), "length of " + s);
-            }
-            if (payload.length > 0)
-            {
-                assertTrue(Arrays.equals(payload, s.payload()), "payload of " + s);
+                assertTrue(Arrays.equals(payload, s.payload()), "payload" + what);
             }
         }
 

@@ -1,4 +1,4 @@
-package io.flowstack.tcp.buffer;
+package io.flowstack.tcp.rtt;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

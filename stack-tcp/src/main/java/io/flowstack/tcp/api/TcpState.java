@@ -1,4 +1,4 @@
-package io.flowstack.tcp.tcb;
+package io.flowstack.tcp.api;
 
 /**
  * The connection states of RFC 9293 3.3.2, printed in the RFC's spelling.

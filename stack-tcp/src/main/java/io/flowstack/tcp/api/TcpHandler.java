@@ -1,4 +1,4 @@
-package io.flowstack.tcp;
+package io.flowstack.tcp.api;
 
 /**
  * Application callbacks of one connection, on the owning core's thread. Callbacks must not block.

@@ -1,4 +1,4 @@
-package io.flowstack.tcp;
+package io.flowstack.tcp.api;
 
 /**
  * Gives each accepted connection of a listener its handler (one listener per core, so one acceptor per core).

@@ -1,4 +1,4 @@
-package io.flowstack.tcp;
+package io.flowstack.tcp.api;
 
 /**
  * TCP tunables with their defaults. Immutable; {@code with*} methods return a changed copy.

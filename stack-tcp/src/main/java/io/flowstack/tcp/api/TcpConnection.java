@@ -1,4 +1,4 @@
-package io.flowstack.tcp;
+package io.flowstack.tcp.api;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -62,6 +62,29 @@ public interface TcpConnection
     void noDelay(boolean noDelay);
 
     /**
+     * Turns keep-alive probes on or off (RFC 9293 3.8.4, RFC 1122 4.2.3.6). A peer that answers none of
+     * {@code count} probes is reported dead: {@link TcpHandler#onClosed} with {@link TcpHandler#TIMED_OUT}.
+     *
+     * @param idleNs     idle time before the first probe; 0 turns keep-alive off.
+     * @param intervalNs time between unanswered probes.
+     * @param count      unanswered probes before the connection fails.
+     */
+    void keepAlive(long idleNs, long intervalNs, int count);
+
+    /**
+     * @param lingerZero true makes {@link #close()} reset the connection (SO_LINGER with a zero timeout).
+     */
+    void lingerZero(boolean lingerZero);
+
+    /**
+     * Fills a snapshot of the connection's variables (round-trip times, windows, retransmissions).
+     *
+     * @param info the snapshot to fill.
+     * @return {@code info}.
+     */
+    TcpInfo info(TcpInfo info);
+
+    /**
      * @return the peer's address.
      */
     int remoteAddress();
@@ -84,7 +107,7 @@ public interface TcpConnection
     /**
      * @return the state, in RFC 9293 terms.
      */
-    String state();
+    TcpState state();
 
     /**
      * @return true after {@link TcpHandler#onClosed} was called.

@@ -1,4 +1,4 @@
-package io.flowstack.tcp.buffer;
+package io.flowstack.tcp.rtt;
 
 /**
  * Round-trip time estimate and retransmission timeout of one connection (RFC 6298), in nanoseconds.

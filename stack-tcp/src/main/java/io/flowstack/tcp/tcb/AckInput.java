@@ -1,0 +1,199 @@
+package io.flowstack.tcp.tcb;
+
+import io.flowstack.core.seq.Seq;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.TcpState;
+
+/**
+ * The fifth check of RFC 9293 3.10.7.4: the ACK field. It completes a passive open, moves SND.UNA (RTT samples,
+ * congestion control, loss recovery, the retransmission timer), updates the send window, and moves the closing
+ * states on when our FIN is acknowledged; RFC 5961 5.2's ACK validity test guards it.
+ */
+final class AckInput
+{
+    private AckInput()
+    {
+    }
+
+    /**
+     * SYN-RECEIVED: an ACK of our SYN establishes the connection.
+     *
+     * @return false if the segment is to be dropped.
+     */
+    static boolean synReceived(final Tcb tcb, final Segment seg, final long nowNs)
+    {
+        final Sender snd = tcb.snd;
+        if (!(Seq.lt(snd.una, seg.ack) && Seq.le(seg.ack, snd.nxt)))
+        {
+            tcb.layer.resets.sendFor(seg);
+            return false;
+        }
+        ackOfSyn(tcb, seg, nowNs);
+        tcb.state = TcpState.ESTABLISHED;
+        snd.wnd = seg.window << snd.wndShift;
+        snd.maxWnd = Math.max(snd.maxWnd, snd.wnd);
+        snd.wl1 = seg.seq;
+        snd.wl2 = seg.ack;
+        snd.backoffs = 0;
+        tcb.timers.cancel(TimerTable.RETRANSMIT);
+        tcb.timers.cancel(TimerTable.STATE);
+        tcb.layer.established(tcb, nowNs);
+        TextInput.releaseHeld(tcb, nowNs);
+        return true;
+    }
+
+    /**
+     * Our SYN is acknowledged: the handshake's RTT sample (from the timestamp echo, or the record unless the SYN
+     * was retransmitted), and the congestion window starts.
+     */
+    static void ackOfSyn(final Tcb tcb, final Segment seg, final long nowNs)
+    {
+        final Sender snd = tcb.snd;
+        long sample = snd.record.acknowledge(seg.ack, nowNs);
+        if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0)
+        {
+            sample = tsSample(tcb, seg, nowNs);
+        }
+        if (sample >= 0)
+        {
+            snd.rtt.sample(sample);
+        }
+        snd.una = seg.ack;
+        snd.cc.init(snd.mss, nowNs);
+    }
+
+    /**
+     * The ACK field in a synchronized state.
+     *
+     * @return false if the segment is to be dropped.
+     */
+    static boolean process(final Tcb tcb, final Segment seg, final long nowNs)
+    {
+        final TcpLayer layer = tcb.layer;
+        final Sender snd = tcb.snd;
+        if (Seq.gt(seg.ack, snd.max))
+        {
+            // Acknowledges something not yet sent: send an ACK, drop (RFC 9293 3.10.7.4, RFC 5961 5.2).
+            layer.counters.challengeAcks.incrementOrdered();
+            tcb.rcv.ack.ackNow = true;
+            return false;
+        }
+        if (Seq.lt(seg.ack, snd.una - Math.max(snd.maxWnd, 1 << 16)))
+        {
+            // RFC 5961 5.2: older than the largest window could explain: not genuine.
+            layer.counters.challengeAcks.incrementOrdered();
+            tcb.rcv.ack.ackNow = true;
+            return false;
+        }
+        if (Seq.gt(seg.ack, snd.nxt))
+        {
+            // After a timeout SND.NXT went back; an ACK for data sent before that is fine.
+            snd.nxt = seg.ack;
+        }
+        final int inFlightBefore = snd.inFlight();
+        if (Seq.gt(seg.ack, snd.una))
+        {
+            newDataAcked(tcb, seg, inFlightBefore, nowNs);
+        }
+        else if (seg.ack == snd.una && seg.payloadLength == 0 && !seg.syn() && !seg.fin()
+            && (seg.window << snd.wndShift) == snd.wnd && snd.inFlight() > 0)
+        {
+            // RFC 5681 2: a duplicate acknowledgment.
+            layer.counters.dupAcks.incrementOrdered();
+            snd.recovery.onDuplicateAck(nowNs);
+        }
+        updateWindow(tcb, seg);
+
+        if (snd.finAcked())
+        {
+            switch (tcb.state)
+            {
+                case FIN_WAIT_1 ->
+                {
+                    tcb.state = TcpState.FIN_WAIT_2;
+                    if (tcb.closeRequested)
+                    {
+                        // A closed socket does not wait forever for the peer's FIN (Linux's tcp_fin_timeout).
+                        tcb.timers.set(TimerTable.STATE, nowNs + 2 * layer.config.mslNs());
+                    }
+                }
+                case CLOSING -> layer.enterTimeWait(tcb, nowNs);
+                case LAST_ACK ->
+                {
+                    layer.release(tcb, TcpHandler.CLOSED_NORMALLY, true);
+                    return false;
+                }
+                default ->
+                {
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void newDataAcked(final Tcb tcb, final Segment seg, final int inFlightBefore, final long nowNs)
+    {
+        final Sender snd = tcb.snd;
+        final int acked = seg.ack - snd.una;
+        // The SYN and FIN occupy sequence space but not the send buffer.
+        snd.buffer.acknowledge(seg.ack);
+        long sample = snd.record.acknowledge(seg.ack, nowNs);
+        if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0)
+        {
+            // RFC 7323 4.1: RTTM from the echoed timestamp, valid even for retransmitted data.
+            sample = tsSample(tcb, seg, nowNs);
+        }
+        if (sample >= 0)
+        {
+            snd.rtt.sample(sample);
+        }
+        snd.una = seg.ack;
+        snd.bytesAcked += acked;
+        snd.backoffs = 0;
+        snd.rtt.resetBackoff();
+        final boolean wasRecovering = snd.recovery.inRecovery();
+        snd.recovery.onNewAck(nowNs, seg.ack, acked, inFlightBefore);
+        if (!wasRecovering)
+        {
+            snd.cc.onAck(nowNs, acked, inFlightBefore, sample);
+        }
+        // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else restart it.
+        if (snd.inFlight() == 0)
+        {
+            tcb.timers.cancel(TimerTable.RETRANSMIT);
+        }
+        else
+        {
+            tcb.timers.set(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
+        }
+        if (tcb.wantWritable && snd.buffer.free() > 0)
+        {
+            tcb.wantWritable = false;
+            tcb.signal(Tcb.EV_WRITABLE);
+        }
+    }
+
+    private static long tsSample(final Tcb tcb, final Segment seg, final long nowNs)
+    {
+        final long sample = (long)(tcb.layer.tsClock(nowNs) - seg.options.tsEcr()) * 1_000_000L;
+        return sample < 0 ? -1 : Math.max(sample, 1_000L);
+    }
+
+    /** The SND.WND update rule of RFC 9293 3.10.7.4 (fifth check, ESTABLISHED). */
+    private static void updateWindow(final Tcb tcb, final Segment seg)
+    {
+        final Sender snd = tcb.snd;
+        if (Seq.lt(snd.wl1, seg.seq) || snd.wl1 == seg.seq && Seq.le(snd.wl2, seg.ack))
+        {
+            final int window = seg.window << snd.wndShift;
+            if (snd.wnd == 0 && window > 0)
+            {
+                tcb.timers.cancel(TimerTable.PERSIST);
+            }
+            snd.wnd = window;
+            snd.maxWnd = Math.max(snd.maxWnd, window);
+            snd.wl1 = seg.seq;
+            snd.wl2 = seg.ack;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.flowstack.tcp.tcb;
+
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.flow.LocalPortSelector;
+import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.tcp.api.ConnectionOptions;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.TcpState;
+
+/**
+ * OPEN, active (RFC 9293 3.10.1): a route, a local port whose replies hash back to this core (the same ownership
+ * function that dispatches received frames chooses it), a TCB in SYN-SENT, and our SYN.
+ */
+final class ActiveOpen
+{
+    /** Lowest local port of an active open. */
+    static final int EPHEMERAL_MIN = 32768;
+    /** Highest local port of an active open. */
+    static final int EPHEMERAL_MAX = 60999;
+
+    private final TcpLayer layer;
+    private final FlowOwnership ownership;
+    private final int coreId;
+    private final LocalPortSelector.PortInUse portInUse = this::portInUse;
+    private int localAddress;
+    private int remoteAddress;
+    private int remotePort;
+    private int nextPortHint;
+
+    ActiveOpen(final TcpLayer layer, final FlowOwnership ownership, final int coreId)
+    {
+        this.layer = layer;
+        this.ownership = ownership;
+        this.coreId = coreId;
+        this.nextPortHint = coreId * 7919;
+    }
+
+    Tcb connect(final int remote, final int port, final TcpHandler handler, final ConnectionOptions options,
+        final long nowNs)
+    {
+        final IpInterface ifc = layer.ipv4.route(remote);
+        if (ifc == null)
+        {
+            throw new IllegalStateException("no route to " + Ipv4Flyweight.addressToString(remote));
+        }
+        localAddress = ifc.address();
+        remoteAddress = remote;
+        remotePort = port;
+        final int hint = nextPortHint;
+        nextPortHint += 104_729;
+        final int localPort = ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_TCP,
+            ifc.address(), remote, port, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse);
+        if (localPort < 0)
+        {
+            throw new IllegalStateException("no local TCP port left on this core towards "
+                + Ipv4Flyweight.addressToString(remote) + ":" + port);
+        }
+        final Tcb tcb = layer.newTcb(ifc, ifc.address(), localPort, remote, port, options, nowNs);
+        tcb.handler = handler;
+        tcb.state = TcpState.SYN_SENT;
+        Transmitter.sendSyn(tcb, nowNs);
+        layer.touch(tcb);
+        return tcb;
+    }
+
+    private boolean portInUse(final int port)
+    {
+        return layer.passiveOpen.listening(port) || layer.table.get(localAddress, port, remoteAddress, remotePort) != null;
+    }
+}

@@ -1,0 +1,71 @@
+package io.flowstack.tcp.tcb;
+
+import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.ip.wire.TcpFlyweight;
+
+/**
+ * Sending resets: for a segment nobody owns and for unacceptable ACKs in LISTEN, SYN-SENT and SYN-RECEIVED (RFC
+ * 9293 3.10.7.1), and from a connection (ABORT, failures).
+ */
+final class Resets
+{
+    private final TcpLayer layer;
+
+    Resets(final TcpLayer layer)
+    {
+        this.layer = layer;
+    }
+
+    /**
+     * RFC 9293 3.10.7.1: if the segment has an ACK, {@code <SEQ=SEG.ACK><CTL=RST>}; otherwise
+     * {@code <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>}, SEG.LEN counting SYN and FIN.
+     */
+    void sendFor(final Segment s)
+    {
+        if (s.ack())
+        {
+            send(s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort, s.ack, 0, TcpFlags.RST);
+        }
+        else
+        {
+            send(s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort, 0, s.seq + s.len(),
+                TcpFlags.RST | TcpFlags.ACK);
+        }
+    }
+
+    /**
+     * A reset from a connection: {@code <SEQ=seq><CTL=RST>}.
+     */
+    void send(final Tcb tcb, final int seq)
+    {
+        send(tcb.localAddress, tcb.localPort, tcb.remoteAddress, tcb.remotePort, seq, 0, TcpFlags.RST);
+    }
+
+    private void send(final int from, final int fromPort, final int to, final int toPort, final int seq,
+        final int ack, final int flags)
+    {
+        final PacketBuffer buf = layer.pool.acquire();
+        if (buf == null)
+        {
+            layer.counters.txDrops.incrementOrdered();
+            return;
+        }
+        buf.window(buf.offset(), 0);
+        final int at = buf.prepend(TcpFlyweight.HEADER_LENGTH);
+        layer.txTcp.wrap(buf.buffer(), at, TcpFlyweight.HEADER_LENGTH)
+            .sourcePort(fromPort)
+            .destinationPort(toPort)
+            .sequenceNumber(seq)
+            .acknowledgmentNumber(ack)
+            .dataOffset(TcpFlyweight.HEADER_LENGTH)
+            .flags(flags)
+            .window(0)
+            .urgentPointer(0)
+            .computeChecksum(from, to, TcpFlyweight.HEADER_LENGTH);
+        layer.ipv4.prependHeader(buf, from, to, Ipv4Flyweight.PROTO_TCP, true);
+        layer.counters.txResets.incrementOrdered();
+        layer.counters.txSegments.incrementOrdered();
+        layer.ipv4.send(buf);
+    }
+}

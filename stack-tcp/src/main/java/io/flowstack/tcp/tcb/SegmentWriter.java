@@ -1,0 +1,80 @@
+package io.flowstack.tcp.tcb;
+
+import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.ip.wire.TcpFlyweight;
+import io.flowstack.ip.wire.TcpOptions;
+import io.flowstack.tcp.api.TcpState;
+
+/**
+ * Builds one segment of a connection in a pool buffer: payload copied from the send buffer, header and options
+ * ({@link TcpOptions}, Linux's layout) written in front of it, checksum, IPv4 header, and hands it to IPv4. Every
+ * segment with an ACK settles what the receiver owed.
+ */
+final class SegmentWriter
+{
+    private SegmentWriter()
+    {
+    }
+
+    /**
+     * @return false if no buffer was free (the segment is lost; timers recover).
+     */
+    static boolean emit(final Tcb tcb, final int seq, final int flags, final int len, final long nowNs)
+    {
+        final TcpLayer layer = tcb.layer;
+        final PacketBuffer buf = layer.pool.acquire();
+        if (buf == null)
+        {
+            layer.counters.txDrops.incrementOrdered();
+            return false;
+        }
+        final boolean syn = (flags & TcpFlags.SYN) != 0;
+        final int at = buf.offset();
+        if (len > 0)
+        {
+            tcb.snd.buffer.copy(seq, buf.buffer(), at, len);
+        }
+        buf.window(at, len);
+        final TcpOptions options = layer.txOptions.reset();
+        if (syn)
+        {
+            options.mss(tcb.rcv.mss);
+            if (tcb.windowScaling)
+            {
+                options.windowScale(tcb.rcv.wndShift);
+            }
+        }
+        if (tcb.timestamps)
+        {
+            // RFC 7323 3: TSval is our clock when the segment is sent; TSecr echoes TS.Recent (0 in our SYN).
+            options.timestamps(layer.tsClock(nowNs), syn && tcb.state == TcpState.SYN_SENT ? 0 : tcb.rcv.tsRecent);
+        }
+        final int headerLength = TcpFlyweight.HEADER_LENGTH + options.length();
+        final int tcpAt = buf.prepend(headerLength);
+        final boolean ack = (flags & TcpFlags.ACK) != 0;
+        final int ackField = ack ? tcb.rcv.nxt() : 0;
+        final TcpFlyweight tcp = layer.txTcp;
+        tcp.wrap(buf.buffer(), tcpAt, buf.length())
+            .sourcePort(tcb.localPort)
+            .destinationPort(tcb.remotePort)
+            .sequenceNumber(seq)
+            .acknowledgmentNumber(ackField)
+            .dataOffset(headerLength)
+            .flags(flags)
+            .window(tcb.rcv.windowField(syn))
+            .urgentPointer(0);
+        options.emit(buf.buffer(), tcpAt + TcpFlyweight.HEADER_LENGTH);
+        tcp.computeChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+        if (ack)
+        {
+            tcb.rcv.lastAckSent = ackField;
+            tcb.rcv.ack.onAckSent();
+            tcb.timers.cancel(TimerTable.DELAYED_ACK);
+        }
+        layer.ipv4.prependHeader(buf, tcb.localAddress, tcb.remoteAddress, Ipv4Flyweight.PROTO_TCP, true);
+        layer.counters.txSegments.incrementOrdered();
+        layer.ipv4.send(buf);
+        return true;
+    }
+}
