@@ -255,9 +255,10 @@ class RawServeLiveIT
     void shouldRefuseWithoutPermissionWithOneLine() throws Exception
     {
         ToolRequirement.require("setpriv");
+        // No perf data: nobody's JVM would leave /tmp/hsperfdata_nobody behind.
         final Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "java",
-            "-jar", new File(FlowstackProcess.jar()).getAbsolutePath(), "serve", "--raw", "lo", "--ip",
-            STACK_IP + "/24").redirectErrorStream(true).start();
+            "-XX:-UsePerfData", "-jar", new File(FlowstackProcess.jar()).getAbsolutePath(), "serve", "--raw", "lo",
+            "--ip", STACK_IP + "/24").redirectErrorStream(true).start();
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(1, p.waitFor());
         assertTrue(lastLine(out).startsWith("flowstack: socket(AF_PACKET, SOCK_RAW) needs CAP_NET_RAW (run as root)"),
