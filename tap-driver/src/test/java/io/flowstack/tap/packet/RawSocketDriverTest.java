@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -28,7 +29,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -141,7 +144,19 @@ class RawSocketDriverTest
 
             final int flows = 200;
             final int perFlow = 3;
-            sendUdpFlows(kernel, flows, perFlow);
+            // Read while the kernel sends, as a stack would: each block retires after at most 1 ms, so a burst
+            // that takes longer than the ring's 16 blocks' worth of timeouts would fill a ring nobody reads.
+            final CompletableFuture<Void> sent = CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    sendUdpFlows(kernel, flows, perFlow);
+                }
+                catch (final IOException e)
+                {
+                    throw new UncheckedIOException(e);
+                }
+            });
 
             // Source port -> member, and source port -> kernel hash, from every datagram to us.
             final Map<Integer, Set<Integer>> membersOfPort = new HashMap<>();
@@ -172,6 +187,7 @@ class RawSocketDriverTest
                     veth.waiters[0].await(2_000_000L);
                 }
             }
+            sent.get(5, TimeUnit.SECONDS);
             System.out.println("fanout hash: member 0 got " + datagrams[0] + " datagrams, member 1 got " + datagrams[1]);
             assertEquals(flows * perFlow, datagrams[0] + datagrams[1], "every datagram arrives exactly once");
             assertEquals(flows, membersOfPort.size());
