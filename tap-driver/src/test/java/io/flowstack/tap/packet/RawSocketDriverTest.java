@@ -133,7 +133,8 @@ class RawSocketDriverTest
     @Test
     void shouldKeepEveryFlowOnOneFanoutMember() throws Exception
     {
-        try (LiveVeth veth = new LiveVeth(config(2), 1024))
+        // 256 small blocks: each retires after 1 ms however empty, so 16 would hold only 16 ms of a slow burst.
+        try (LiveVeth veth = new LiveVeth(config(2).withRing(PacketDevice.Config.MIN_BLOCK_SIZE, 256), 1024))
         {
             assertEquals(2, veth.device.queues());
             assertEquals(Steering.HASHED, veth.device.steering());
@@ -144,8 +145,7 @@ class RawSocketDriverTest
 
             final int flows = 200;
             final int perFlow = 3;
-            // Read while the kernel sends, as a stack would: each block retires after at most 1 ms, so a burst
-            // that takes longer than the ring's 16 blocks' worth of timeouts would fill a ring nobody reads.
+            // Read while the kernel sends, as a stack would: a ring nobody reads fills with retired blocks.
             final CompletableFuture<Void> sent = CompletableFuture.runAsync(() ->
             {
                 try
