@@ -1,8 +1,8 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
-import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.testing.Names;
 import io.flowstack.tap.testing.RootRequirement;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.flowstack.examples.cli;
 
-import io.flowstack.tap.netns.NetNs;
 import io.flowstack.core.testing.ToolRequirement;
+import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.testing.Names;
 import io.flowstack.tap.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
@@ -9,15 +9,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,9 +1,9 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.netns.VethPair;
-import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.testing.Names;
 import io.flowstack.tap.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
@@ -13,17 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 

@@ -2,9 +2,9 @@ package io.flowstack.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowstack.core.counter.CountersFile;
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
-import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.testing.Names;
 import io.flowstack.tap.testing.RootRequirement;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 

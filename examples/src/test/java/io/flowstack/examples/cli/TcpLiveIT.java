@@ -1,9 +1,9 @@
 package io.flowstack.examples.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
-import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.testing.Names;
 import io.flowstack.tap.testing.RootRequirement;
 import org.junit.jupiter.api.AfterAll;
