@@ -214,7 +214,8 @@ class StatCommandTest
         core.start();
         try
         {
-            final Outcome o = run("stat", "--file", file.path().toString(), "--json", "--interval", "0.05",
+            // 200 ms apart: on a loaded 2-core machine the spinning writer may not run for 50 ms.
+            final Outcome o = run("stat", "--file", file.path().toString(), "--json", "--interval", "0.2",
                 "--count", "3");
             assertEquals(0, o.exit(), o.err());
             assertEquals(3, o.lines().size(), o.out());
@@ -231,7 +232,7 @@ class StatCommandTest
                 lastTime = time;
             }
 
-            final Outcome table = run("stat", "--file", file.path().toString(), "-w", "--interval", "0.05",
+            final Outcome table = run("stat", "--file", file.path().toString(), "-w", "--interval", "0.2",
                 "-n", "2");
             assertEquals(0, table.exit(), table.err());
             final String[] reports = table.out().split("\n\n");
