@@ -1,6 +1,7 @@
 package io.flowstack.examples.cli;
 
 import io.flowstack.examples.apps.AppSpec;
+import io.flowstack.examples.kernel.KernelClient;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.sys.Privileges;
@@ -25,7 +26,8 @@ import java.util.concurrent.Callable;
     description = {
         "Creates a network namespace and a TAP, runs the stack on 198.18.0.2 with UDP echo, TCP echo and HTTP,",
         "talks to it from the kernel side (ping, fragmented ping, UDP echo, a closed UDP port, TCP echo, an HTTP",
-        "download with curl), prints what happened and removes everything it created. Needs root, ping, socat, curl."})
+        "download) with small clients on kernel sockets, prints what happened and removes everything it created.",
+        "Needs root, Java and iproute2 only."})
 final class DemoCommand implements Callable<Integer>
 {
     private static final String HOST_IP = "198.18.0.1";
@@ -35,6 +37,7 @@ final class DemoCommand implements Callable<Integer>
     Path pcap;
 
     private int failures;
+    private List<String> client;
 
     @Override
     public Integer call() throws Exception
@@ -43,30 +46,40 @@ final class DemoCommand implements Callable<Integer>
         {
             throw new IOException("the demo needs root (it creates a network namespace and a TAP): run 'sudo ./flowstack demo'");
         }
-        final List<String> missing = new ArrayList<>();
-        for (final String tool : new String[]{"ip", "ping", "socat", "curl"})
+        if (!onPath("ip"))
         {
-            if (!onPath(tool))
-            {
-                missing.add(tool);
-            }
-        }
-        if (!missing.isEmpty())
-        {
-            throw new IOException("the demo needs " + String.join(", ", missing)
-                + " (Debian: apt-get install iproute2 iputils-ping socat curl)");
+            throw new IOException("the demo needs ip (Debian: apt-get install iproute2)");
         }
         final long pid = ProcessHandle.current().pid();
         final String ns = "fsdemo-" + pid;
         final String tap = "fsdemo" + (pid % 100_000);
         System.out.println("== flowstack demo: namespace " + ns + ", TAP " + tap + ", kernel " + HOST_IP
             + ", flowstack " + STACK_IP);
+        client = kernelClient();
+        System.out.println("== the kernel's side: 'ip netns exec " + ns + " " + String.join(" ", client)
+            + " ...', shown as 'kernel-client' below");
         final Path www = Files.createTempDirectory("flowstack-demo");
-        final byte[] page = new byte[4 << 20];
-        new java.util.Random(1).nextBytes(page);
-        Files.write(www.resolve("file.bin"), page);
-        Files.writeString(www.resolve("index.html"), "<h1>hello from flowstack</h1>\n");
-        final String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(page));
+        try
+        {
+            final byte[] page = new byte[4 << 20];
+            new java.util.Random(1).nextBytes(page);
+            Files.write(www.resolve("file.bin"), page);
+            Files.writeString(www.resolve("index.html"), "<h1>hello from flowstack</h1>\n");
+            final String sha = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(page));
+            run(tap, ns, www, sha);
+        }
+        finally
+        {
+            deleteTree(www);
+        }
+        System.out.println(failures == 0 ? "== all steps passed; namespace and TAP removed"
+            : "== " + failures + " step(s) failed; namespace and TAP removed");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private void run(final String tap, final String ns, final Path www, final String sha) throws Exception
+    {
         final Launcher.Options single = Launcher.Options.single(tap, ns, Cidr.parse(HOST_IP + "/24"),
             Cidr.parse(STACK_IP + "/24"), List.of(AppSpec.parse("udp-echo:7"), AppSpec.parse("echo:7"),
                 AppSpec.parse("http:80")), pcap);
@@ -77,27 +90,27 @@ final class DemoCommand implements Callable<Integer>
         {
             final NetNs netns = launcher.netns();
             step(netns, "ping, 20 echo requests 10 ms apart",
-                r -> r.stdout().contains(" 0% packet loss"),
+                r -> r.ok() && r.stdout().contains("20 packets transmitted, 20 received"),
                 "ping", "-c", "20", "-i", "0.01", "-W", "1", STACK_IP);
             step(netns, "ping with 4000-byte payload (fragmented both ways)",
-                r -> r.stdout().contains(" 0% packet loss"),
+                r -> r.ok() && r.stdout().contains("4008 bytes from " + STACK_IP),
                 "ping", "-c", "3", "-i", "0.2", "-s", "4000", "-W", "1", STACK_IP);
-            step(netns, "UDP echo on port 7 (socat)",
-                r -> r.stdout().contains("hello from the kernel"),
-                "bash", "-c", "echo 'hello from the kernel' | socat -T 2 - UDP:" + STACK_IP + ":7");
+            step(netns, "UDP echo on port 7",
+                r -> r.ok() && r.stdout().contains("reply: hello from the kernel"),
+                "udp", STACK_IP, "7", "hello from the kernel");
             step(netns, "UDP to closed port 9 (expect connection refused)",
-                r -> r.stderr().contains("Connection refused"),
-                "bash", "-c", "for i in 1 2 3; do echo probe; sleep 0.2; done | socat -T 2 - UDP:" + STACK_IP + ":9");
-            step(netns, "TCP echo on port 7 (socat)",
-                r -> r.stdout().contains("hello over TCP"),
-                "bash", "-c", "echo 'hello over TCP' | socat -t 2 - TCP:" + STACK_IP + ":7");
-            step(netns, "HTTP: curl / from flowstack's http app",
-                r -> r.stdout().contains("hello from flowstack"),
-                "curl", "-sS", "http://" + STACK_IP + "/");
-            step(netns, "HTTP: curl a 4 MiB file and check its sha256 (" + sha.substring(0, 16) + "...)",
-                r -> r.stdout().contains(sha),
-                "bash", "-c", "curl -sS http://" + STACK_IP + "/file.bin | sha256sum");
-            step(netns, "kernel neighbor table", r -> r.stdout().contains(STACK_IP), "ip", "neigh", "show", STACK_IP);
+                r -> r.stdout().contains("Connection refused"),
+                "udp", STACK_IP, "9", "probe");
+            step(netns, "TCP echo on port 7",
+                r -> r.ok() && r.stdout().contains("hello over TCP"),
+                "tcp", STACK_IP, "7", "hello over TCP");
+            step(netns, "HTTP: GET / from flowstack's http app",
+                r -> r.ok() && r.stdout().contains("hello from flowstack"),
+                "http", "http://" + STACK_IP + "/");
+            step(netns, "HTTP: GET a 4 MiB file and check its sha256 (" + sha.substring(0, 16) + "...)",
+                r -> r.ok() && r.stdout().contains("4194304 bytes, sha256 " + sha),
+                "http", "--sha256", "http://" + STACK_IP + "/file.bin");
+            show(netns, "kernel neighbor table", r -> r.stdout().contains(STACK_IP), List.of("ip", "neigh", "show", STACK_IP));
             for (int core = 0; core < launcher.stack().cores(); core++)
             {
                 final CounterSet c = launcher.stack().ip(core).counters();
@@ -109,17 +122,22 @@ final class DemoCommand implements Callable<Integer>
                     c.get(CounterSet.RX_DROPS));
             }
         }
-        try (var files = Files.list(www))
+    }
+
+    /**
+     * @return this JVM's java and class path (made absolute) with the kernel client's main class: the same jar
+     *     runs on the kernel's side of the namespace.
+     */
+    private static List<String> kernelClient()
+    {
+        final List<String> classPath = new ArrayList<>();
+        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
         {
-            for (final Path f : files.toList())
-            {
-                Files.deleteIfExists(f);
-            }
+            classPath.add(Path.of(entry).toAbsolutePath().toString());
         }
-        Files.deleteIfExists(www);
-        System.out.println(failures == 0 ? "== all steps passed; namespace and TAP removed"
-            : "== " + failures + " step(s) failed; namespace and TAP removed");
-        return failures == 0 ? 0 : 1;
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Djava.net.preferIPv4Stack=true",
+            "-cp", String.join(java.io.File.pathSeparator, classPath), KernelClient.class.getName());
     }
 
     private interface Check
@@ -127,10 +145,23 @@ final class DemoCommand implements Callable<Integer>
         boolean ok(ExecResult r);
     }
 
-    private void step(final NetNs ns, final String title, final Check check, final String... command) throws IOException
+    private void step(final NetNs ns, final String title, final Check check, final String... args) throws IOException
+    {
+        System.out.println("-- " + title + ": kernel-client " + String.join(" ", args));
+        final List<String> command = new ArrayList<>(client);
+        command.addAll(List.of(args));
+        report(ns.exec(Duration.ofSeconds(30), command.toArray(new String[0])), check);
+    }
+
+    private void show(final NetNs ns, final String title, final Check check, final List<String> command)
+        throws IOException
     {
         System.out.println("-- " + title + ": " + String.join(" ", command));
-        final ExecResult r = ns.exec(Duration.ofSeconds(20), command);
+        report(ns.exec(Duration.ofSeconds(10), command.toArray(new String[0])), check);
+    }
+
+    private void report(final ExecResult r, final Check check)
+    {
         final String text = (r.stdout() + r.stderr()).strip();
         for (final String line : text.split("\n"))
         {
@@ -144,6 +175,17 @@ final class DemoCommand implements Callable<Integer>
         if (!ok)
         {
             failures++;
+        }
+    }
+
+    private static void deleteTree(final Path dir) throws IOException
+    {
+        try (var files = Files.walk(dir))
+        {
+            for (final Path f : files.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(f);
+            }
         }
     }
 

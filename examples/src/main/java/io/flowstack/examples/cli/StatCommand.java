@@ -1,5 +1,7 @@
 package io.flowstack.examples.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.counter.CounterSnapshot;
 import io.flowstack.core.counter.CountersFile;
@@ -10,6 +12,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +43,7 @@ final class StatCommand implements Callable<Integer>
         "engine.ring_drops", "flows.owned", CounterSet.RX_DROPS);
 
     private static final String PREFIX = "flowstack stat: ";
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** Which counters file to read; at most one of the two. */
     static final class Source
@@ -319,7 +324,8 @@ final class StatCommand implements Callable<Integer>
     /**
      * Formats one report as a JSON object on one line:
      * {@code {"pid":..,"description":..,"startTimeMs":..,"timeMs":..,"uptimeMs":..,"cores":{"0":{label:value,..}},
-     * "total":{label:value,..}}}, with every counter, zeros included.
+     * "total":{label:value,..}}}, with every counter, zeros included. Jackson's generator writes it (escaping
+     * included), in this order.
      *
      * @param counters the file (for pid, description, start time).
      * @param now      the values.
@@ -328,87 +334,46 @@ final class StatCommand implements Callable<Integer>
     static String json(final CountersFile counters, final CounterSnapshot now)
     {
         final List<String> labels = rows(now, true);
-        final StringBuilder b = new StringBuilder(256);
-        b.append("{\"pid\":").append(counters.pid())
-            .append(",\"description\":");
-        quote(b, counters.description());
-        b.append(",\"startTimeMs\":").append(counters.startTimeMs())
-            .append(",\"timeMs\":").append(now.timeMs())
-            .append(",\"uptimeMs\":").append(now.timeMs() - counters.startTimeMs())
-            .append(",\"cores\":{");
-        boolean firstCore = true;
-        for (final int core : now.cores())
+        final StringWriter text = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(text))
         {
-            b.append(firstCore ? "" : ",").append('"').append(core).append("\":");
-            firstCore = false;
-            final Map<String, Long> values = now.core(core);
-            appendObject(b, labels, values::containsKey, values::get);
-        }
-        b.append("},\"total\":");
-        appendObject(b, labels, l -> now.labels().contains(l), now::total);
-        return b.append('}').toString();
-    }
-
-    private interface Has
-    {
-        boolean has(String label);
-    }
-
-    private interface Value
-    {
-        long value(String label);
-    }
-
-    private static void appendObject(final StringBuilder b, final List<String> labels, final Has has, final Value value)
-    {
-        b.append('{');
-        boolean first = true;
-        for (final String label : labels)
-        {
-            if (has.has(label))
+            g.writeStartObject();
+            g.writeNumberField("pid", counters.pid());
+            g.writeStringField("description", counters.description());
+            g.writeNumberField("startTimeMs", counters.startTimeMs());
+            g.writeNumberField("timeMs", now.timeMs());
+            g.writeNumberField("uptimeMs", now.timeMs() - counters.startTimeMs());
+            g.writeObjectFieldStart("cores");
+            for (final int core : now.cores())
             {
-                b.append(first ? "" : ",");
-                first = false;
-                quote(b, label);
-                b.append(':').append(value.value(label));
-            }
-        }
-        b.append('}');
-    }
-
-    /**
-     * Appends a JSON string literal (RFC 8259 section 7): quote, backslash and control characters escaped.
-     *
-     * @param b where to append.
-     * @param s the text.
-     */
-    static void quote(final StringBuilder b, final String s)
-    {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default ->
+                final Map<String, Long> values = now.core(core);
+                g.writeObjectFieldStart(Integer.toString(core));
+                for (final String label : labels)
                 {
-                    if (c < 0x20)
+                    if (values.containsKey(label))
                     {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        b.append(c);
+                        g.writeNumberField(label, values.get(label));
                     }
                 }
+                g.writeEndObject();
             }
+            g.writeEndObject();
+            g.writeObjectFieldStart("total");
+            for (final String label : labels)
+            {
+                if (now.labels().contains(label))
+                {
+                    g.writeNumberField(label, now.total(label));
+                }
+            }
+            g.writeEndObject();
+            g.writeEndObject();
         }
-        b.append('"');
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return text.toString();
     }
 
     /**

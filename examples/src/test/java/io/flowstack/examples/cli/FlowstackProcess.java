@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,18 +112,6 @@ final class FlowstackProcess implements AutoCloseable
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "flowstack stat failed: " + out);
         return out;
-    }
-
-    /**
-     * Reads one counter of one core from stat's JSON ({@code "cores":{"0":{"label":value,...}}}).
-     */
-    static long counter(final String json, final int core, final String label)
-    {
-        final Matcher block = Pattern.compile("\"" + core + "\"\\s*:\\s*\\{([^}]*)}").matcher(
-            json.substring(json.indexOf("\"cores\"")));
-        assertTrue(block.find(), "no core " + core + " in " + json);
-        final Matcher value = Pattern.compile("\"" + Pattern.quote(label) + "\"\\s*:\\s*(\\d+)").matcher(block.group(1));
-        return value.find() ? Long.parseLong(value.group(1)) : 0;
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.testing.Names;
 import io.flowstack.tap.testing.RootRequirement;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,12 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LossyTcpLiveIT
 {
     @Test
-    void shouldMoveTwentyMegabytesBothWaysThroughOnePercentLoss() throws Exception
+    void shouldMoveTwentyMegabytesBothWaysThroughOnePercentLoss(@TempDir final Path root) throws Exception
     {
         RootRequirement.assumeRoot();
+        ToolRequirement.require("curl", "bash", "socat");
         NetNs.cleanStale("fstest-loss-");
         final String ns = Names.namespace("loss");
-        final Path root = Files.createTempDirectory("flowstack-loss-it");
         final Path big = root.resolve("big.bin");
         final byte[] data = new byte[20_000_000];
         new Random(11).nextBytes(data);
@@ -48,7 +50,7 @@ class LossyTcpLiveIT
             assertEquals(0, socat.exitCode(), socat.stderr());
             assertEquals(sha, TcpLiveIT.sha256(echoed), "kernel to stack and back through 1% loss");
             final String json = server.statJson();
-            final long retransmits = FlowstackProcess.counter(json, 0, "tcp.retransmits");
+            final long retransmits = StatJson.counter(json, 0, "tcp.retransmits");
             System.out.println("1% loss: stack retransmissions " + retransmits);
             assertTrue(retransmits > 0, "the loss was real");
         }

@@ -1,5 +1,6 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.testing.Names;
 import io.flowstack.tap.testing.RootRequirement;
@@ -8,15 +9,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,11 +54,11 @@ class MultiCoreLiveIT
             netns = NetNs.createOrAdopt(ns);
             assertEquals(200, UdpFlows.echo(netns, "198.18.0.2", 200));
             final String json = server.statJson();
-            final long core0 = FlowstackProcess.counter(json, 0, "flows.owned");
-            final long core1 = FlowstackProcess.counter(json, 1, "flows.owned");
+            final long core0 = StatJson.counter(json, 0, "flows.owned");
+            final long core1 = StatJson.counter(json, 1, "flows.owned");
             System.out.println("flows owned " + Arrays.toString(extra) + ": core 0 " + core0 + ", core 1 " + core1
-                + "; forwarded by core 0: " + FlowstackProcess.counter(json, 0, "engine.forwarded_out")
-                + ", by core 1: " + FlowstackProcess.counter(json, 1, "engine.forwarded_out"));
+                + "; forwarded by core 0: " + StatJson.counter(json, 0, "engine.forwarded_out")
+                + ", by core 1: " + StatJson.counter(json, 1, "engine.forwarded_out"));
             assertTrue(core0 > 20 && core1 > 20, "both cores own flows: " + core0 + " / " + core1);
             assertEquals(200, core0 + core1, "every flow owned by exactly one core");
             server.stop();
@@ -86,6 +81,7 @@ class MultiCoreLiveIT
     @Test
     void shouldAnswerEachInterfaceOnItsDesignatedCoreOnly() throws Exception
     {
+        ToolRequirement.require("ping");
         final String tap0 = Names.device();
         final String tap1 = Names.device();
         try (FlowstackProcess server = FlowstackProcess.serve("--tap", tap0, "--tap", tap1, "--netns", ns,
@@ -96,20 +92,20 @@ class MultiCoreLiveIT
             assertTrue(netns.exec("ping", "-c", "5", "-i", "0.05", "198.18.0.2").stdout().contains("5 received"));
             assertEquals(30, UdpFlows.echo(netns, "198.18.0.2", 30));
             String json = server.statJson();
-            assertEquals(5, FlowstackProcess.counter(json, 0, "icmp.tx.echo_replies"));
-            assertEquals(0, FlowstackProcess.counter(json, 1, "icmp.tx.echo_replies"));
-            assertEquals(30, FlowstackProcess.counter(json, 0, "udp.rx.datagrams"));
-            assertEquals(0, FlowstackProcess.counter(json, 1, "udp.rx.datagrams"));
+            assertEquals(5, StatJson.counter(json, 0, "icmp.tx.echo_replies"));
+            assertEquals(0, StatJson.counter(json, 1, "icmp.tx.echo_replies"));
+            assertEquals(30, StatJson.counter(json, 0, "udp.rx.datagrams"));
+            assertEquals(0, StatJson.counter(json, 1, "udp.rx.datagrams"));
 
             assertTrue(netns.exec("ping", "-c", "7", "-i", "0.05", "198.18.1.2").stdout().contains("7 received"));
             assertEquals(40, UdpFlows.echo(netns, "198.18.1.2", 40));
             json = server.statJson();
-            assertEquals(5, FlowstackProcess.counter(json, 0, "icmp.tx.echo_replies"));
-            assertEquals(7, FlowstackProcess.counter(json, 1, "icmp.tx.echo_replies"));
-            assertEquals(30, FlowstackProcess.counter(json, 0, "udp.rx.datagrams"));
-            assertEquals(40, FlowstackProcess.counter(json, 1, "udp.rx.datagrams"));
-            assertEquals(0, FlowstackProcess.counter(json, 0, "engine.forwarded_out"), "designated: nothing to forward");
-            assertEquals(0, FlowstackProcess.counter(json, 1, "engine.forwarded_out"));
+            assertEquals(5, StatJson.counter(json, 0, "icmp.tx.echo_replies"));
+            assertEquals(7, StatJson.counter(json, 1, "icmp.tx.echo_replies"));
+            assertEquals(30, StatJson.counter(json, 0, "udp.rx.datagrams"));
+            assertEquals(40, StatJson.counter(json, 1, "udp.rx.datagrams"));
+            assertEquals(0, StatJson.counter(json, 0, "engine.forwarded_out"), "designated: nothing to forward");
+            assertEquals(0, StatJson.counter(json, 1, "engine.forwarded_out"));
         }
     }
 
@@ -125,8 +121,8 @@ class MultiCoreLiveIT
             assertEquals(100, UdpFlows.echo(netns, "198.18.0.2", 100));
             assertEquals(100, UdpFlows.echo(netns, "198.18.1.2", 100));
             final String json = server.statJson();
-            final long core0 = FlowstackProcess.counter(json, 0, "udp.rx.datagrams");
-            final long core1 = FlowstackProcess.counter(json, 1, "udp.rx.datagrams");
+            final long core0 = StatJson.counter(json, 0, "udp.rx.datagrams");
+            final long core1 = StatJson.counter(json, 1, "udp.rx.datagrams");
             assertTrue(core0 > 40 && core1 > 40, "both interfaces' flows spread over both cores: " + core0 + " / " + core1);
         }
     }

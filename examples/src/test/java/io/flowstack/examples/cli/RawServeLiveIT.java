@@ -1,5 +1,6 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.netns.VethPair;
@@ -8,20 +9,15 @@ import io.flowstack.tap.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -71,9 +67,10 @@ class RawServeLiveIT
     }
 
     @Test
-    void shouldServeCurlAndSocatTwentyMegabytesWithTheSameSha256OverRawSockets() throws Exception
+    void shouldServeCurlAndSocatTwentyMegabytesWithTheSameSha256OverRawSockets(@TempDir final Path root)
+        throws Exception
     {
-        final Path root = Files.createTempDirectory("flowstack-raw-it");
+        ToolRequirement.require("curl", "bash", "socat");
         final Path big = root.resolve("big.bin");
         final byte[] data = new byte[20_000_000];
         new java.util.Random(5).nextBytes(data);
@@ -100,6 +97,7 @@ class RawServeLiveIT
     @Test
     void shouldAnswerPingAndEchoUdpFlowsOnBothFanoutCores() throws Exception
     {
+        ToolRequirement.require("ping", "bash", "socat");
         final String ifName = Names.device();
         try (FlowstackProcess server = serveOnNewVeth(ifName, "--cores", "2"))
         {
@@ -121,18 +119,18 @@ class RawServeLiveIT
 
             assertEquals(200, UdpFlows.echo(kernel, STACK_IP, 200));
             final String json = server.statJson();
-            final long core0 = FlowstackProcess.counter(json, 0, "flows.owned");
-            final long core1 = FlowstackProcess.counter(json, 1, "flows.owned");
+            final long core0 = StatJson.counter(json, 0, "flows.owned");
+            final long core1 = StatJson.counter(json, 1, "flows.owned");
             System.out.println("raw fanout: flows owned core 0 " + core0 + ", core 1 " + core1
-                + "; frames in core 0 " + FlowstackProcess.counter(json, 0, "engine.frames_in") + ", core 1 "
-                + FlowstackProcess.counter(json, 1, "engine.frames_in") + "; forwarded by core 0 "
-                + FlowstackProcess.counter(json, 0, "engine.forwarded_out") + ", by core 1 "
-                + FlowstackProcess.counter(json, 1, "engine.forwarded_out"));
+                + "; frames in core 0 " + StatJson.counter(json, 0, "engine.frames_in") + ", core 1 "
+                + StatJson.counter(json, 1, "engine.frames_in") + "; forwarded by core 0 "
+                + StatJson.counter(json, 0, "engine.forwarded_out") + ", by core 1 "
+                + StatJson.counter(json, 1, "engine.forwarded_out"));
             assertTrue(core0 > 20 && core1 > 20, "both cores own flows: " + core0 + " / " + core1);
             // 200 flows plus the socat flow.
             assertEquals(201, core0 + core1, "every flow owned by exactly one core");
-            assertTrue(FlowstackProcess.counter(json, 0, "engine.frames_in") > 50
-                && FlowstackProcess.counter(json, 1, "engine.frames_in") > 50, "both fanout members receive: " + json);
+            assertTrue(StatJson.counter(json, 0, "engine.frames_in") > 50
+                && StatJson.counter(json, 1, "engine.frames_in") > 50, "both fanout members receive: " + json);
 
             assertEquals(143, server.stop(), "ends on SIGTERM (128 + 15) within the timeout");
             assertFalse(NetNs.exists(ns), "kernel namespace removed on SIGTERM");
@@ -141,51 +139,45 @@ class RawServeLiveIT
     }
 
     @Test
-    void shouldSeeNoTcpResetTheStackDidNotSend() throws Exception
+    void shouldSeeNoTcpResetTheStackDidNotSend(@TempDir final Path work) throws Exception
     {
+        ToolRequirement.require("ping", "tshark", "bash", "socat", "timeout");
         final String ifName = Names.device();
         try (FlowstackProcess server = serveOnNewVeth(ifName, "--cores", "2"))
         {
             final NetNs kernel = NetNs.createOrAdopt(ns);
             assertTrue(kernel.exec("ping", "-c", "3", "-i", "0.05", STACK_IP).stdout().contains("3 received"));
-            final File capture = File.createTempFile("fstest-raw-rst", ".txt");
-            try
+            final File capture = work.resolve("capture.txt").toFile();
+            // Every TCP segment on the kernel's end: SYN flag, RST flag and source address, one line each.
+            final Process tshark = kernel.startProcess(ProcessBuilder.Redirect.to(capture), "tshark", "-l", "-n",
+                "-i", ifName, "-f", "tcp", "-a", "duration:6", "-T", "fields", "-e", "ip.src", "-e",
+                "tcp.flags.syn", "-e", "tcp.flags.reset");
+            Thread.sleep(2_000);
+            // A real connection to the stack's echo service: the kernel of the stack's namespace must stay
+            // quiet (the frames are for a MAC that is not its own), so no RST from anyone.
+            final ExecResult echo = kernel.exec(Duration.ofSeconds(10), "bash", "-c",
+                "echo raw-tcp-echo | socat -t 2 - TCP:" + STACK_IP + ":7");
+            assertTrue(echo.stdout().contains("raw-tcp-echo"), "TCP echo over raw sockets: " + echo);
+            // One attempt at a closed port: exactly one RST, and it is the stack's (RFC 9293 3.10.7.1).
+            kernel.exec(Duration.ofSeconds(5), "timeout", "1", "bash", "-c", "exec 3<>/dev/tcp/" + STACK_IP + "/80");
+            tshark.waitFor();
+            final List<String> lines = Files.readAllLines(capture.toPath(), StandardCharsets.UTF_8);
+            int syns = 0;
+            int resets = 0;
+            for (final String line : lines)
             {
-                // Every TCP segment on the kernel's end: SYN flag, RST flag and source address, one line each.
-                final Process tshark = kernel.startProcess(ProcessBuilder.Redirect.to(capture), "tshark", "-l", "-n",
-                    "-i", ifName, "-f", "tcp", "-a", "duration:6", "-T", "fields", "-e", "ip.src", "-e",
-                    "tcp.flags.syn", "-e", "tcp.flags.reset");
-                Thread.sleep(2_000);
-                // A real connection to the stack's echo service: the kernel of the stack's namespace must stay
-                // quiet (the frames are for a MAC that is not its own), so no RST from anyone.
-                final ExecResult echo = kernel.exec(Duration.ofSeconds(10), "bash", "-c",
-                    "echo raw-tcp-echo | socat -t 2 - TCP:" + STACK_IP + ":7");
-                assertTrue(echo.stdout().contains("raw-tcp-echo"), "TCP echo over raw sockets: " + echo);
-                // One attempt at a closed port: exactly one RST, and it is the stack's (RFC 9293 3.10.7.1).
-                kernel.exec(Duration.ofSeconds(5), "timeout", "1", "bash", "-c", "exec 3<>/dev/tcp/" + STACK_IP + "/80");
-                tshark.waitFor();
-                final List<String> lines = Files.readAllLines(capture.toPath(), StandardCharsets.UTF_8);
-                int syns = 0;
-                int resets = 0;
-                for (final String line : lines)
+                final String[] f = line.split("\t");
+                if (f.length >= 3 && f[0].matches("[0-9.]+"))
                 {
-                    final String[] f = line.split("\t");
-                    if (f.length >= 3 && f[0].matches("[0-9.]+"))
-                    {
-                        syns += isSet(f[1]) ? 1 : 0;
-                        resets += isSet(f[2]) ? 1 : 0;
-                    }
+                    syns += isSet(f[1]) ? 1 : 0;
+                    resets += isSet(f[2]) ? 1 : 0;
                 }
-                System.out.println("raw TCP capture: " + syns + " SYNs, " + resets + " RSTs");
-                assertTrue(syns >= 3, "the capture saw the SYNs and the SYN,ACK: " + lines);
-                assertEquals(1, resets, "only the stack's RST for the closed port: " + lines);
-                assertEquals(1, FlowstackProcess.counter(server.statJson(), 0, "tcp.tx.resets")
-                    + FlowstackProcess.counter(server.statJson(), 1, "tcp.tx.resets"), "and the stack counted it");
             }
-            finally
-            {
-                Files.deleteIfExists(capture.toPath());
-            }
+            System.out.println("raw TCP capture: " + syns + " SYNs, " + resets + " RSTs");
+            assertTrue(syns >= 3, "the capture saw the SYNs and the SYN,ACK: " + lines);
+            assertEquals(1, resets, "only the stack's RST for the closed port: " + lines);
+            assertEquals(1, StatJson.counter(server.statJson(), 0, "tcp.tx.resets")
+                + StatJson.counter(server.statJson(), 1, "tcp.tx.resets"), "and the stack counted it");
             assertTrue(server.isAlive());
         }
     }
@@ -198,6 +190,7 @@ class RawServeLiveIT
     @Test
     void shouldWaitWhileTheInterfaceIsDownAndServeAgainWhenItComesBack() throws Exception
     {
+        ToolRequirement.require("ping");
         final String ifName = Names.device();
         try (FlowstackProcess server = serveOnNewVeth(ifName, "--cores", "2"))
         {
@@ -226,6 +219,7 @@ class RawServeLiveIT
     @Test
     void shouldServeAnExistingInterfaceOfTheCurrentNamespace() throws Exception
     {
+        ToolRequirement.require("ping");
         final String ifName = Names.device();
         try (VethPair veth = VethPair.create(ns, stackNs, ifName, "198.18.0.1/24");
              FlowstackProcess server = FlowstackProcess.serveWith(List.of("ip", "netns", "exec", stackNs),
@@ -254,9 +248,11 @@ class RawServeLiveIT
     @Test
     void shouldRefuseWithoutPermissionWithOneLine() throws Exception
     {
+        ToolRequirement.require("setpriv");
+        // No perf data: nobody's JVM would leave /tmp/hsperfdata_nobody behind.
         final Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "java",
-            "-jar", new File(FlowstackProcess.jar()).getAbsolutePath(), "serve", "--raw", "lo", "--ip",
-            STACK_IP + "/24").redirectErrorStream(true).start();
+            "-XX:-UsePerfData", "-jar", new File(FlowstackProcess.jar()).getAbsolutePath(), "serve", "--raw", "lo",
+            "--ip", STACK_IP + "/24").redirectErrorStream(true).start();
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(1, p.waitFor());
         assertTrue(lastLine(out).startsWith("flowstack: socket(AF_PACKET, SOCK_RAW) needs CAP_NET_RAW (run as root)"),

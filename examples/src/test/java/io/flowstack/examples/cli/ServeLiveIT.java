@@ -1,6 +1,8 @@
 package io.flowstack.examples.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.flowstack.core.counter.CountersFile;
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.testing.Names;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +42,8 @@ class ServeLiveIT
     private static String ns;
     private static String tap;
     private static Path pcap;
-    private static Path work;
+    @TempDir
+    static Path work;
     private static Process server;
     private static NetNs netns;
 
@@ -51,7 +54,6 @@ class ServeLiveIT
         NetNs.cleanStale("fstest-serve-");
         ns = Names.namespace("serve");
         tap = Names.device();
-        work = Files.createTempDirectory("flowstack-serve-it");
         pcap = work.resolve("serve.pcap");
         server = new ProcessBuilder(
             "java", "-jar", System.getProperty("flowstack.jar", "target/flowstack.jar"),
@@ -89,6 +91,7 @@ class ServeLiveIT
     @Order(1)
     void shouldAnswerTwentyPingsOfTwenty() throws Exception
     {
+        ToolRequirement.require("ping");
         final ExecResult r = inside("ping", "-c", "20", "-i", "0.01", "-W", "1", STACK_IP);
         assertTrue(r.stdout().contains("20 packets transmitted, 20 received"), r.stdout() + r.stderr());
     }
@@ -97,6 +100,7 @@ class ServeLiveIT
     @Order(2)
     void shouldAnswerPingsFragmentedBothWays() throws Exception
     {
+        ToolRequirement.require("ping");
         final ExecResult r = inside("ping", "-c", "3", "-i", "0.2", "-s", "4000", "-W", "2", STACK_IP);
         assertTrue(r.stdout().contains("3 packets transmitted, 3 received"), r.stdout() + r.stderr());
         assertTrue(r.stdout().contains("4008 bytes from " + STACK_IP), r.stdout());
@@ -106,6 +110,7 @@ class ServeLiveIT
     @Order(3)
     void shouldEchoUdpByteIdentical() throws Exception
     {
+        ToolRequirement.require("bash", "socat");
         final byte[] data = new byte[1200];
         new Random(42).nextBytes(data);
         final Path in = work.resolve("udp.in");
@@ -120,6 +125,7 @@ class ServeLiveIT
     @Order(4)
     void shouldRefuseUdpToClosedPort() throws Exception
     {
+        ToolRequirement.require("bash", "socat");
         final ExecResult r = inside("bash", "-c",
             "for i in 1 2 3; do echo probe; sleep 0.3; done | socat -T 3 - UDP:" + STACK_IP + ":9");
         assertTrue(r.stderr().contains("Connection refused"), "socat said: " + r.stderr());
@@ -129,6 +135,7 @@ class ServeLiveIT
     @Order(5)
     void shouldIdleBelowFivePercentOfOneCore() throws Exception
     {
+        ToolRequirement.require("getconf");
         // Let the JIT finish with the start-up and the earlier steps: idle means nothing left to do.
         Thread.sleep(5000);
         final long hz = Long.parseLong(new String(
@@ -155,6 +162,8 @@ class ServeLiveIT
     @Order(6)
     void shouldShowTheServersCountersToFlowstackStatInAnotherProcess() throws Exception
     {
+        // Traffic of its own from kernel sockets, so this test needs no tool and no earlier test.
+        assertEquals(10, UdpFlows.echo(netns, STACK_IP, 10));
         assertTrue(Files.exists(CountersFile.defaultFile(server.pid())), "counters file published");
         final Process stat = new ProcessBuilder(
             "java", "-jar", System.getProperty("flowstack.jar", "target/flowstack.jar"),
@@ -165,21 +174,20 @@ class ServeLiveIT
         assertTrue(stat.waitFor(30, TimeUnit.SECONDS), "stat did not finish");
         assertEquals(0, stat.exitValue(), "stat exit code; output: " + out);
 
-        final Map<String, Object> json = MiniJson.object(out);
-        assertEquals(server.pid(), json.get("pid"));
-        final String description = (String)json.get("description");
+        final JsonNode json = StatJson.parse(out);
+        assertEquals(server.pid(), json.get("pid").longValue());
+        final String description = json.get("description").textValue();
         assertTrue(description.contains("--tap " + tap), "description: " + description);
-        final Map<?, ?> core0 = (Map<?, ?>)((Map<?, ?>)json.get("cores")).get("0");
-        // Earlier steps sent at least 20 + 3 pings and a UDP datagram.
-        final long framesIn = (Long)core0.get("engine.frames_in");
-        assertTrue(framesIn >= 24, "engine.frames_in on core 0: " + framesIn);
-        assertTrue((Long)core0.get("icmp.tx.echo_replies") >= 23, "echo replies: " + core0.get("icmp.tx.echo_replies"));
-        assertEquals(core0.get("engine.frames_in"), ((Map<?, ?>)json.get("total")).get("engine.frames_in"));
+        final JsonNode core0 = json.get("cores").get("0");
+        final long framesIn = core0.get("engine.frames_in").longValue();
+        assertTrue(framesIn >= 10, "engine.frames_in on core 0: " + framesIn);
+        assertTrue(core0.get("udp.rx.datagrams").longValue() >= 10, "UDP datagrams: " + core0.get("udp.rx.datagrams"));
+        assertEquals(framesIn, json.get("total").get("engine.frames_in").longValue());
     }
 
     @Test
     @Order(7)
-    void shouldRemoveWhatItCreatedOnSigtermAndLeaveACleanPcap() throws Exception
+    void shouldRemoveWhatItCreatedOnSigterm() throws Exception
     {
         server.destroy();
         assertTrue(server.waitFor(20, TimeUnit.SECONDS), "server did not stop on SIGTERM");
@@ -187,16 +195,22 @@ class ServeLiveIT
         assertFalse(Files.exists(Path.of("/sys/class/net", tap)), "TAP " + tap + " left behind");
         assertFalse(Files.exists(CountersFile.defaultFile(server.pid())), "counters file left behind");
         netns = null;
+    }
 
+    @Test
+    @Order(8)
+    void shouldLeaveAPcapThatTsharkFindsClean() throws Exception
+    {
+        ToolRequirement.require("tshark");
         final List<String> all = tshark(pcap, "-T", "fields", "-e", "frame.number");
-        assertTrue(all.size() >= 40, "pcap holds " + all.size() + " frames");
+        assertTrue(all.size() >= 20, "pcap holds " + all.size() + " frames");
         final List<String> bad = tshark(pcap, "-Y",
             "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == \"Bad\""
                 + " || udp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\"");
         assertEquals(List.of(), bad, "tshark reports malformed frames or bad checksums");
         final List<String> good = tshark(pcap, "-T", "fields", "-e", "ip.checksum.status",
             "-Y", "ip.checksum.status == \"Good\"");
-        assertTrue(good.size() >= 40, "tshark verified " + good.size() + " IP checksums");
+        assertTrue(good.size() >= 20, "tshark verified " + good.size() + " IP checksums");
     }
 
     private static List<String> tshark(final Path file, final String... args) throws Exception

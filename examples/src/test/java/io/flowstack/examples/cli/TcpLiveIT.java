@@ -1,6 +1,7 @@
 package io.flowstack.examples.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import io.flowstack.core.testing.ToolRequirement;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.testing.Names;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,7 +41,8 @@ class TcpLiveIT
     private static final String STACK = "198.18.0.2";
     private static final int SIZE = 20_000_000;
     private static String ns;
-    private static Path root;
+    @TempDir
+    static Path root;
     private static Path big;
     private static String bigSha;
     private static FlowstackProcess server;
@@ -51,7 +54,6 @@ class TcpLiveIT
         RootRequirement.assumeRoot();
         NetNs.cleanStale("fstest-tcp-");
         ns = Names.namespace("tcp");
-        root = Files.createTempDirectory("flowstack-tcp-it");
         big = root.resolve("big.bin");
         final byte[] data = new byte[SIZE];
         new Random(4).nextBytes(data);
@@ -91,6 +93,7 @@ class TcpLiveIT
     @Order(1)
     void shouldServeTwentyMegabytesToCurlWithTheSameSha256() throws Exception
     {
+        ToolRequirement.require("curl");
         final Path out = root.resolve("curl.out");
         final ExecResult r = inside("curl", "-sS", "-o", out.toString(), "-w", "%{http_code} %{speed_download}",
             "http://" + STACK + "/big.bin");
@@ -104,6 +107,7 @@ class TcpLiveIT
     @Order(2)
     void shouldEchoTwentyMegabytesFromSocatByteForByte() throws Exception
     {
+        ToolRequirement.require("bash", "socat");
         final Path out = root.resolve("echo.out");
         final ExecResult r = inside("bash", "-c", "socat -b 65536 -t 10 - TCP:" + STACK + ":7 < " + big + " > " + out);
         assertEquals(0, r.exitCode(), r.stderr());
@@ -158,6 +162,7 @@ class TcpLiveIT
     @Order(4)
     void shouldServeHundredConcurrentCurlConnectionsOnBothCores() throws Exception
     {
+        ToolRequirement.require("bash", "curl");
         Files.writeString(root.resolve("small.txt"), "hello from flowstack\n");
         final ExecResult r = inside("bash", "-c",
             "for i in $(seq 1 100); do curl -s -o /dev/null -w '%{http_code}\\n' http://" + STACK + "/small.txt & done; wait");
@@ -165,8 +170,8 @@ class TcpLiveIT
         assertEquals(100, codes.size(), r.stdout() + r.stderr());
         assertTrue(codes.stream().allMatch("200"::equals), "all succeed: " + codes);
         final String json = server.statJson();
-        final long core0 = FlowstackProcess.counter(json, 0, "tcp.established");
-        final long core1 = FlowstackProcess.counter(json, 1, "tcp.established");
+        final long core0 = StatJson.counter(json, 0, "tcp.established");
+        final long core1 = StatJson.counter(json, 1, "tcp.established");
         System.out.println("connections established: core 0 " + core0 + ", core 1 " + core1);
         assertTrue(core0 > 10 && core1 > 10, "both cores own connections: " + core0 + " / " + core1);
     }
@@ -175,6 +180,7 @@ class TcpLiveIT
     @Order(5)
     void shouldLeaveNoConnectionStuckOnTheKernelSide() throws Exception
     {
+        ToolRequirement.require("ss");
         // Allow the last FINs a moment, then only TIME-WAIT (the kernel closed first) may remain.
         String states = "";
         for (int i = 0; i < 50; i++)

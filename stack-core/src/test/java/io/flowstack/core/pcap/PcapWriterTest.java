@@ -1,12 +1,12 @@
 package io.flowstack.core.pcap;
 
 import com.sun.management.ThreadMXBean;
+import io.flowstack.core.testing.ToolRequirement;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -195,8 +195,7 @@ class PcapWriterTest
     @Test
     void shouldBeReadableByTshark() throws Exception
     {
-        final String tshark = findOnPath("tshark");
-        Assumptions.assumeTrue(tshark != null, "tshark is not installed");
+        ToolRequirement.require("tshark");
 
         final Path file = dir.resolve("tshark.pcap");
         final List<byte[]> frames = frames();
@@ -206,7 +205,7 @@ class PcapWriterTest
         }
 
         final Process process = new ProcessBuilder(
-            tshark, "-n", "-r", file.toString(), "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len")
+            "tshark", "-n", "-r", file.toString(), "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
         final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -221,7 +220,7 @@ class PcapWriterTest
             assertEquals(length + "\t" + length, lines[i], "frame " + i);
         }
 
-        final Process summary = new ProcessBuilder(tshark, "-n", "-r", file.toString())
+        final Process summary = new ProcessBuilder("tshark", "-n", "-r", file.toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
         final String listing = new String(summary.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -229,23 +228,5 @@ class PcapWriterTest
         assertEquals(0, summary.exitValue(), listing);
         assertEquals(frames.size(), listing.strip().split("\n").length, listing);
         assertTrue(listing.contains("Who has 192.168.1.1? Tell 192.168.1.100"), listing);
-    }
-
-    private static String findOnPath(final String name)
-    {
-        final String path = System.getenv("PATH");
-        if (path == null)
-        {
-            return null;
-        }
-        for (final String entry : path.split(File.pathSeparator))
-        {
-            final Path candidate = Path.of(entry, name);
-            if (Files.isExecutable(candidate))
-            {
-                return candidate.toString();
-            }
-        }
-        return null;
     }
 }

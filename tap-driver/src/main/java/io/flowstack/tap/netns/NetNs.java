@@ -27,6 +27,7 @@ public final class NetNs implements AutoCloseable
 {
     /** Where {@code ip netns} keeps its namespace files. */
     public static final String NETNS_DIR = "/var/run/netns/";
+    private static final String IPV6_SYSCTLS = "/proc/sys/net/ipv6/conf";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern IF_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
 
@@ -172,13 +173,18 @@ public final class NetNs implements AutoCloseable
     private void configure() throws IOException
     {
         Command.run("ip", "-n", name, "link", "set", "dev", "lo", "up").checkOk();
-        // 'default' also covers devices moved in later: they get the new namespace's defaults.
-        final ExecResult r = exec("sysctl", "-q", "-w",
-            "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-        if (!r.ok() && Files.exists(Path.of("/proc/sys/net/ipv6")))
+        if (!Files.exists(Path.of(IPV6_SYSCTLS)))
         {
-            r.checkOk();
+            return; // IPv6 is off in this kernel
         }
+        // /proc/sys/net shows the namespace of the thread that opens it, so a thread inside writes the
+        // namespace's own settings (no sysctl program needed). 'default' also covers devices moved in later.
+        callInside(() ->
+        {
+            Files.writeString(Path.of(IPV6_SYSCTLS, "all", "disable_ipv6"), "1");
+            Files.writeString(Path.of(IPV6_SYSCTLS, "default", "disable_ipv6"), "1");
+            return null;
+        });
     }
 
     /**

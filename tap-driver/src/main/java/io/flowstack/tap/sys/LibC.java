@@ -131,6 +131,14 @@ public interface LibC
 
     /**
      * @param fd      socket.
+     * @param addr    native address of the peer's socket address (e.g. a {@code struct sockaddr_in}).
+     * @param addrlen its size.
+     * @return 0, or -1.
+     */
+    int connect(int fd, @intptr_t long addr, int addrlen);
+
+    /**
+     * @param fd      socket.
      * @param level   {@code SOL_*}.
      * @param optname option.
      * @param optval  native address of the value.

@@ -10,6 +10,10 @@ import io.flowstack.tap.TapDriver;
 import io.flowstack.tap.netns.NetNs;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -99,11 +103,31 @@ public final class LiveTap implements AutoCloseable
     /**
      * Makes the kernel resolve {@value #STACK_IP}: a UDP datagram to port 9 sent from inside the namespace.
      *
-     * @throws IOException when the process cannot be started.
+     * @throws IOException when the datagram cannot be sent.
      */
     public void triggerArpFromKernel() throws IOException
     {
-        ns.startProcess(ProcessBuilder.Redirect.DISCARD, "bash", "-c", "echo hello > /dev/udp/" + STACK_IP + "/9");
+        sendUdpFrom(ns);
+    }
+
+    /**
+     * Sends "hello" to {@value #STACK_IP} port 9 from a kernel socket inside {@code ns}; the kernel queues it
+     * until ARP resolves the address (or gives up).
+     *
+     * @param ns the kernel side's namespace.
+     * @throws IOException when the datagram cannot be sent.
+     */
+    static void sendUdpFrom(final NetNs ns) throws IOException
+    {
+        ns.callInside(() ->
+        {
+            try (DatagramSocket socket = new DatagramSocket())
+            {
+                final byte[] hello = "hello\n".getBytes(StandardCharsets.US_ASCII);
+                socket.send(new DatagramPacket(hello, hello.length, InetAddress.getByName(STACK_IP), 9));
+            }
+            return null;
+        });
     }
 
     /**

@@ -112,12 +112,11 @@ public final class LiveVeth implements AutoCloseable
     /**
      * Makes the kernel resolve {@value LiveTap#STACK_IP}: a UDP datagram to port 9 from the kernel's namespace.
      *
-     * @throws IOException when the process cannot be started.
+     * @throws IOException when the datagram cannot be sent.
      */
     public void triggerArpFromKernel() throws IOException
     {
-        veth.kernelNs().startProcess(ProcessBuilder.Redirect.DISCARD, "bash", "-c",
-            "echo hello > /dev/udp/" + LiveTap.STACK_IP + "/9");
+        LiveTap.sendUdpFrom(veth.kernelNs());
     }
 
     /**
