@@ -1,5 +1,6 @@
 package io.flowstack.ip;
 
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;

@@ -5,7 +5,7 @@ import io.flowstack.core.driver.MemoryDriver;
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.ToeplitzHash;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.wire.ArpFlyweight;
 import io.flowstack.ip.wire.ArpRepr;
 import io.flowstack.ip.wire.EthernetFlyweight;

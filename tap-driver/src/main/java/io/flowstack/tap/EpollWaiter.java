@@ -1,6 +1,6 @@
 package io.flowstack.tap;
 
-import io.flowstack.core.engine.Waiter;
+import io.flowstack.core.driver.Waiter;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.LibC;
 import io.flowstack.tap.sys.Linux;

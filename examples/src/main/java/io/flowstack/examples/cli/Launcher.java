@@ -8,7 +8,7 @@ import io.flowstack.core.sim.FaultInjector;
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.core.sim.FaultyDevice;
 import io.flowstack.examples.apps.AppSpec;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.tap.EpollWaiter;
 import io.flowstack.tap.MacAddresses;
 import io.flowstack.tap.TapDevice;

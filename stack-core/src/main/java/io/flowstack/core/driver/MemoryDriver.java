@@ -2,7 +2,7 @@ package io.flowstack.core.driver;
 
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
-import io.flowstack.core.engine.Waiter;
+import io.flowstack.core.driver.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;

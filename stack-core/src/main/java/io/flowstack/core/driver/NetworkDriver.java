@@ -2,7 +2,7 @@ package io.flowstack.core.driver;
 
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
-import io.flowstack.core.engine.Waiter;
+import io.flowstack.core.driver.Waiter;
 
 /**
  * One receive/transmit queue of a network device, used by exactly one core's thread.

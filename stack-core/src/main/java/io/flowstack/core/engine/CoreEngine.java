@@ -1,5 +1,6 @@
 package io.flowstack.core.engine;
 
+import io.flowstack.core.driver.Waiter;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;

@@ -1,5 +1,6 @@
 package io.flowstack.core.engine;
 
+import io.flowstack.core.driver.Waiter;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 

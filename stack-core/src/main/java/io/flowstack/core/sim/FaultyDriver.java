@@ -5,7 +5,7 @@ import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.driver.FrameHandler;
 import io.flowstack.core.driver.NetworkDriver;
 import io.flowstack.core.driver.Steering;
-import io.flowstack.core.engine.Waiter;
+import io.flowstack.core.driver.Waiter;
 import io.flowstack.core.time.Clock;
 
 /**

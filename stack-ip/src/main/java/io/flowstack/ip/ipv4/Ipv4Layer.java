@@ -4,7 +4,7 @@ import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.engine.FrameSink;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.arp.NeighborCache;
 import io.flowstack.ip.wire.EthernetFlyweight;
 import io.flowstack.ip.wire.Ipv4Flyweight;

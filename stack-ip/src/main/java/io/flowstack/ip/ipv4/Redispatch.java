@@ -1,7 +1,7 @@
 package io.flowstack.ip.ipv4;
 
 import io.flowstack.core.buffer.PacketBuffer;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 
 /**
  * Re-dispatch of a reassembled datagram on its full tuple (DESIGN.md): fragments are owned by the core their

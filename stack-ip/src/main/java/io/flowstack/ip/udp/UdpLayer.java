@@ -3,7 +3,7 @@ package io.flowstack.ip.udp;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.icmp.IcmpLayer;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.TransportHandler;

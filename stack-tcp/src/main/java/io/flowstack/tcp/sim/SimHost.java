@@ -6,7 +6,7 @@ import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.core.sim.SimPort;
 import io.flowstack.core.sim.Simulator;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.IpStack;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.CoreSetup;

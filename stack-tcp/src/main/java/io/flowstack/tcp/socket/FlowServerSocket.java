@@ -2,6 +2,7 @@ package io.flowstack.tcp.socket;
 
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.FlowStack;
+import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.jctools.queues.MpscArrayQueue;
@@ -39,11 +40,26 @@ public final class FlowServerSocket implements AutoCloseable
      */
     public static FlowServerSocket listen(final FlowStack stack, final int port, final int backlog)
     {
+        return listen(stack, port, backlog, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * Listens with options every accepted connection inherits (MSS, buffers, no-delay, keep-alive, linger 0).
+     *
+     * @param stack   the stack.
+     * @param port    the port.
+     * @param backlog connections waiting for {@link #accept}.
+     * @param options the accepted connections' options.
+     * @return the server socket.
+     */
+    public static FlowServerSocket listen(final FlowStack stack, final int port, final int backlog,
+        final ConnectionOptions options)
+    {
         final FlowServerSocket server = new FlowServerSocket(backlog);
         for (int c = 0; c < stack.cores(); c++)
         {
             final CoreContext core = stack.core(c);
-            core.submit(() -> core.tcp().listen(0, port, connection -> server.offer(core, connection)));
+            core.submit(() -> core.tcp().listen(0, port, connection -> server.offer(core, connection), options));
         }
         return server;
     }

@@ -3,8 +3,10 @@ package io.flowstack.tcp.socket;
 import io.flowstack.core.engine.Command;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.FlowStack;
+import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.TcpInfo;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -15,7 +17,12 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -76,6 +83,27 @@ public final class FlowSocket implements AutoCloseable
     public static FlowSocket connect(final FlowStack stack, final int core, final int address, final int port,
         final Duration timeout) throws IOException
     {
+        return connect(stack, core, address, port, timeout, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * Opens a connection with options that must be set before the handshake (MSS, buffer sizes: the window scale
+     * follows the receive buffer) or that apply from the start (no-delay, keep-alive, linger 0).
+     *
+     * @param stack   the running stack.
+     * @param core    the core to connect from.
+     * @param address peer address.
+     * @param port    peer port.
+     * @param timeout how long to wait for the handshake.
+     * @param options the connection's options.
+     * @return the connected socket.
+     * @throws ConnectException       refused, or no route.
+     * @throws SocketTimeoutException the handshake took too long.
+     * @throws IOException            other failures.
+     */
+    public static FlowSocket connect(final FlowStack stack, final int core, final int address, final int port,
+        final Duration timeout, final ConnectionOptions options) throws IOException
+{
         final FlowSocket socket = new FlowSocket(stack.core(core));
         socket.waitingConnector = Thread.currentThread();
         final String[] failure = new String[1];
@@ -83,7 +111,7 @@ public final class FlowSocket implements AutoCloseable
         {
             try
             {
-                socket.connection = socket.core.tcp().connect(address, port, socket.bridge);
+                socket.connection = socket.core.tcp().connect(address, port, socket.bridge, options);
             }
             catch (final RuntimeException e)
             {
@@ -129,6 +157,103 @@ public final class FlowSocket implements AutoCloseable
     TcpHandler handler()
     {
         return bridge;
+    }
+
+    /**
+     * TCP_NODELAY: turns Nagle's algorithm off (or on again) for this connection.
+     *
+     * @param on true for no delay.
+     * @throws IOException if the socket is closed or the core does not answer.
+     */
+    public void setTcpNoDelay(final boolean on) throws IOException
+    {
+        onCore(c -> c.noDelay(on));
+    }
+
+    /**
+     * SO_KEEPALIVE with TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT: after {@code idle} without a segment from the
+     * peer, probe it every {@code interval}; after {@code count} unanswered probes the connection fails and reads
+     * and writes throw {@link SocketTimeoutException} ("Connection timed out").
+     *
+     * @param idle     idle time before the first probe; zero turns keep-alive off.
+     * @param interval time between probes.
+     * @param count    unanswered probes before the connection fails.
+     * @throws IOException if the socket is closed or the core does not answer.
+     */
+    public void setKeepAlive(final Duration idle, final Duration interval, final int count) throws IOException
+    {
+        onCore(c -> c.keepAlive(idle.toNanos(), interval.toNanos(), count));
+    }
+
+    /**
+     * SO_LINGER with a zero timeout: {@link #close()} resets the connection instead of finishing it.
+     *
+     * @param on true for a reset on close.
+     * @throws IOException if the socket is closed or the core does not answer.
+     */
+    public void setSoLingerZero(final boolean on) throws IOException
+    {
+        onCore(c -> c.lingerZero(on));
+    }
+
+    /**
+     * A snapshot of the connection's variables, taken on its core (like Linux's TCP_INFO).
+     *
+     * @return the snapshot.
+     * @throws IOException if the socket is closed or the core does not answer.
+     */
+    public TcpInfo tcpInfo() throws IOException
+    {
+        final TcpInfo info = new TcpInfo();
+        onCore(c -> c.info(info));
+        return info;
+    }
+
+    /** Runs an action on the connection on its core and waits for it (application threads only). */
+    private void onCore(final Consumer<TcpConnection> action) throws IOException
+    {
+        final TcpConnection c = connection;
+        if (c == null || state.get() == CLOSED)
+        {
+            throw new SocketException("Socket closed");
+        }
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!core.submit(() ->
+        {
+            try
+            {
+                action.accept(c);
+                done.complete(null);
+            }
+            catch (final RuntimeException e)
+            {
+                done.completeExceptionally(e);
+            }
+        }))
+        {
+            throw new IOException("core " + core.coreId() + " is not accepting commands");
+        }
+        try
+        {
+            done.get(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+        catch (final ExecutionException e)
+        {
+            if (e.getCause() instanceof IllegalArgumentException iae)
+            {
+                throw iae;
+            }
+            throw new IOException(e.getCause());
+        }
+        catch (final TimeoutException e)
+        {
+            throw new IOException("core " + core.coreId() + " did not answer in 10 s");
+        }
     }
 
     /**

@@ -2,7 +2,7 @@ package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.LocalPortSelector;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpHandler;

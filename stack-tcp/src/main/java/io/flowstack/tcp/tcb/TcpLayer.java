@@ -5,7 +5,7 @@ import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.engine.TimerSource;
 import io.flowstack.core.flow.FlowOwnership;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.TransportHandler;
 import io.flowstack.ip.wire.Ipv4Flyweight;

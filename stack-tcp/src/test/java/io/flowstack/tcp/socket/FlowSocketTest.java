@@ -2,7 +2,7 @@ package io.flowstack.tcp.socket;
 
 import io.flowstack.core.driver.MemoryDriver;
 import io.flowstack.core.driver.NetworkDevice;
-import io.flowstack.ip.IpInterface;
+import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.FlowStack;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.flowstack.ip;
+package io.flowstack.ip.iface;
 
 /**
  * One interface as the IP layer sees it: index, hardware address, IPv4 address and prefix, MTU and an optional

@@ -1,4 +1,4 @@
-package io.flowstack.core.engine;
+package io.flowstack.core.driver;
 
 /**
  * What an idle core blocks on: its devices becoming readable, a doorbell rung by another thread, or a
