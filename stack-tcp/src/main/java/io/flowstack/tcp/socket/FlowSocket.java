@@ -40,27 +40,27 @@ public final class FlowSocket implements AutoCloseable
     public static final int RING_BYTES = 1 << 18;
 
     private final CoreContext core;
-    private final ByteRing rx = new ByteRing(RING_BYTES);
-    private final ByteRing tx = new ByteRing(RING_BYTES);
-    private final Bridge bridge = new Bridge();
+    final ByteRing rx = new ByteRing(RING_BYTES);
+    final ByteRing tx = new ByteRing(RING_BYTES);
+    private final SocketBridge bridge = new SocketBridge(this);
     private final AtomicBoolean pushScheduled = new AtomicBoolean();
     private final AtomicBoolean pullScheduled = new AtomicBoolean();
     private final Command push = this::onPush;
     private final Command pull = this::onPull;
     private final Command shutdown = () -> bridge.shutdownRequested = true;
-    private final AtomicInteger state = new AtomicInteger(CONNECTING);
-    private volatile int closeReason = -1;
-    private volatile boolean eof;
+    final AtomicInteger state = new AtomicInteger(CONNECTING);
+    volatile int closeReason = -1;
+    volatile boolean eof;
     private volatile boolean shutdownOutput;
-    private volatile Thread waitingReader;
-    private volatile Thread waitingWriter;
-    private volatile Thread waitingConnector;
+    volatile Thread waitingReader;
+    volatile Thread waitingWriter;
+    volatile Thread waitingConnector;
     private volatile long readTimeoutNs;
-    private volatile TcpConnection connection;
+    volatile TcpConnection connection;
 
-    private static final int CONNECTING = 0;
-    private static final int OPEN = 1;
-    private static final int CLOSED = 2;
+    static final int CONNECTING = 0;
+    static final int OPEN = 1;
+    static final int CLOSED = 2;
 
     private FlowSocket(final CoreContext core)
     {
@@ -371,128 +371,6 @@ public final class FlowSocket implements AutoCloseable
     {
         pullScheduled.set(false);
         bridge.fillRx(connection);
-    }
-
-    /** The connection's callbacks, on the owning core. */
-    private final class Bridge implements TcpHandler
-    {
-        private final UnsafeBuffer chunk = new UnsafeBuffer(new byte[1 << 16]);
-        boolean shutdownRequested;
-        boolean closeRequested;
-        private boolean outputShut;
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-            connection = c;
-            state.compareAndSet(CONNECTING, OPEN);
-            wake(waitingConnector);
-            drainTx(c);
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-            fillRx(c);
-        }
-
-        @Override
-        public void onWritable(final TcpConnection c)
-        {
-            drainTx(c);
-        }
-
-        @Override
-        public void onPeerClosed(final TcpConnection c)
-        {
-            fillRx(c);
-        }
-
-        @Override
-        public void onClosed(final TcpConnection c, final int reason)
-        {
-            if (reason != CLOSED_NORMALLY)
-            {
-                closeReason = reason;
-            }
-            eof = true;
-            state.set(CLOSED);
-            wake(waitingConnector);
-            wake(waitingReader);
-            wake(waitingWriter);
-        }
-
-        void fillRx(final TcpConnection c)
-        {
-            if (c == null)
-            {
-                return;
-            }
-            int moved = 0;
-            while (true)
-            {
-                final int n = Math.min(Math.min(c.readable(), rx.free()), chunk.capacity());
-                if (n <= 0)
-                {
-                    break;
-                }
-                c.read(chunk, 0, n);
-                rx.write(chunk, 0, n);
-                moved += n;
-            }
-            if (c.readable() == 0 && c.read(chunk, 0, 0) < 0)
-            {
-                eof = true;
-            }
-            if (moved > 0 || eof)
-            {
-                wake(waitingReader);
-            }
-        }
-
-        void drainTx(final TcpConnection c)
-        {
-            if (c == null || c.isClosed())
-            {
-                return;
-            }
-            int moved = 0;
-            while (true)
-            {
-                final int n = Math.min(Math.min(tx.available(), c.writable()), chunk.capacity());
-                if (n <= 0)
-                {
-                    break;
-                }
-                tx.read(chunk, 0, n);
-                c.write(chunk, 0, n);
-                moved += n;
-            }
-            if (moved > 0)
-            {
-                wake(waitingWriter);
-            }
-            if (shutdownRequested && tx.available() == 0 && !outputShut)
-            {
-                outputShut = true;
-                if (closeRequested)
-                {
-                    c.close();
-                }
-                else
-                {
-                    c.shutdownOutput();
-                }
-            }
-        }
-
-        private void wake(final Thread t)
-        {
-            if (t != null)
-            {
-                LockSupport.unpark(t);
-            }
-        }
     }
 
     // ---- application side ------------------------------------------------------------------------------------
