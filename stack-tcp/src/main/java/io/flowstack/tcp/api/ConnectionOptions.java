@@ -16,6 +16,7 @@ package io.flowstack.tcp.api;
  * @param keepAliveIntervalNs time between unanswered probes.
  * @param keepAliveCount    unanswered probes after which the peer counts as dead (reported as a timeout).
  * @param lingerZero        close() resets the connection at once instead of finishing it (SO_LINGER with 0).
+ * @param congestionControl the connection's congestion control; null for the stack's default.
  */
 public record ConnectionOptions(
     int mss,
@@ -25,10 +26,11 @@ public record ConnectionOptions(
     long keepAliveIdleNs,
     long keepAliveIntervalNs,
     int keepAliveCount,
-    boolean lingerZero)
+    boolean lingerZero,
+    CongestionAlgorithm congestionControl)
 {
     /** Everything from the stack's configuration; keep-alive off. */
-    public static final ConnectionOptions DEFAULT = new ConnectionOptions(0, 0, 0, null, 0, 75_000_000_000L, 9, false);
+    public static final ConnectionOptions DEFAULT = new ConnectionOptions(0, 0, 0, null, 0, 75_000_000_000L, 9, false, null);
 
     /** Largest MSS value accepted (the option is 16 bits). */
     public static final int MAX_MSS = 65_535;
@@ -64,7 +66,7 @@ public record ConnectionOptions(
     public ConnectionOptions withMss(final int value)
     {
         return new ConnectionOptions(value, sendBuffer, receiveBuffer, noDelay, keepAliveIdleNs, keepAliveIntervalNs,
-            keepAliveCount, lingerZero);
+            keepAliveCount, lingerZero, congestionControl);
     }
 
     /**
@@ -75,7 +77,7 @@ public record ConnectionOptions(
     public ConnectionOptions withBuffers(final int send, final int receive)
     {
         return new ConnectionOptions(mss, send, receive, noDelay, keepAliveIdleNs, keepAliveIntervalNs, keepAliveCount,
-            lingerZero);
+            lingerZero, congestionControl);
     }
 
     /**
@@ -85,7 +87,7 @@ public record ConnectionOptions(
     public ConnectionOptions withNoDelay(final boolean value)
     {
         return new ConnectionOptions(mss, sendBuffer, receiveBuffer, value, keepAliveIdleNs, keepAliveIntervalNs,
-            keepAliveCount, lingerZero);
+            keepAliveCount, lingerZero, congestionControl);
     }
 
     /**
@@ -96,7 +98,8 @@ public record ConnectionOptions(
      */
     public ConnectionOptions withKeepAlive(final long idleNs, final long intervalNs, final int count)
     {
-        return new ConnectionOptions(mss, sendBuffer, receiveBuffer, noDelay, idleNs, intervalNs, count, lingerZero);
+        return new ConnectionOptions(mss, sendBuffer, receiveBuffer, noDelay, idleNs, intervalNs, count, lingerZero,
+            congestionControl);
     }
 
     /**
@@ -106,7 +109,17 @@ public record ConnectionOptions(
     public ConnectionOptions withLingerZero(final boolean value)
     {
         return new ConnectionOptions(mss, sendBuffer, receiveBuffer, noDelay, keepAliveIdleNs, keepAliveIntervalNs,
-            keepAliveCount, value);
+            keepAliveCount, value, congestionControl);
+    }
+
+    /**
+     * @param algorithm the connection's congestion control.
+     * @return a copy.
+     */
+    public ConnectionOptions withCongestionControl(final CongestionAlgorithm algorithm)
+    {
+        return new ConnectionOptions(mss, sendBuffer, receiveBuffer, noDelay, keepAliveIdleNs, keepAliveIntervalNs,
+            keepAliveCount, lingerZero, algorithm);
     }
 
     /**

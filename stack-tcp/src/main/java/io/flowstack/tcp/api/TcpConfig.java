@@ -14,6 +14,7 @@ package io.flowstack.tcp.api;
  * @param maxRtoNs           upper bound of the retransmission timeout.
  * @param nagle              Nagle's algorithm on by default (RFC 9293 3.7.4).
  * @param backlog            unfinished plus unaccepted connections per listener and core.
+ * @param congestionControl  the congestion control of connections that do not choose one.
  */
 public record TcpConfig(
     int sendBuffer,
@@ -26,11 +27,13 @@ public record TcpConfig(
     long minRtoNs,
     long maxRtoNs,
     boolean nagle,
-    int backlog)
+    int backlog,
+    CongestionAlgorithm congestionControl)
 {
-    /** Defaults: 256 KiB buffers, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed ACK, min RTO 200 ms. */
+    /** Defaults: 256 KiB buffers, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed ACK, min RTO 200 ms, CUBIC. */
     public static final TcpConfig DEFAULT = new TcpConfig(
-        1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024);
+        1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024,
+        CongestionAlgorithm.CUBIC);
 
     /**
      * @param bytes send and receive buffer size (a power of two).
@@ -39,7 +42,7 @@ public record TcpConfig(
     public TcpConfig withBuffers(final int bytes)
     {
         return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl);
     }
 
     /**
@@ -49,6 +52,16 @@ public record TcpConfig(
     public TcpConfig withMsl(final long msl)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, msl, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl);
+    }
+
+    /**
+     * @param algorithm the congestion control of connections that do not choose one.
+     * @return a copy.
+     */
+    public TcpConfig withCongestionControl(final CongestionAlgorithm algorithm)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm);
     }
 }

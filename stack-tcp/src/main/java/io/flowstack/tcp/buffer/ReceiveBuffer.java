@@ -358,6 +358,29 @@ public final class ReceiveBuffer
     }
 
     /**
+     * @param seq    first sequence number.
+     * @param length bytes, at least 1.
+     * @return true if every byte of {@code [seq, seq + length)} is held already: before RCV.NXT, or inside one
+     *         out-of-order range (a duplicate, which RFC 2883 reports as a D-SACK block).
+     */
+    public boolean holds(final int seq, final int length)
+    {
+        final int end = seq + length;
+        if (Seq.le(end, rcvNxt))
+        {
+            return true;
+        }
+        for (int k = 0; k < oooCount; k++)
+        {
+            if (Seq.le(oooStarts[k], seq) && Seq.le(end, oooEnds[k]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Lists the out-of-order ranges as SACK blocks (RFC 2018 4): first the range holding the most recently
      * received out-of-order data, then the others in sequence order. RFC 2018 4 also asks for the later blocks
      * to repeat the most recently reported ones; that history is the sender of the ACKs' to keep.

@@ -3,9 +3,9 @@ package io.flowstack.tcp.cc;
 /**
  * A sender's congestion window (RFC 5681 and its successors), one instance per connection, chosen per connection.
  * It owns cwnd and ssthresh and how they grow and shrink; when a loss is detected and what is retransmitted is
- * the {@code LossRecovery}'s business, which tells this object about congestion events. Every call gets the time,
- * and acknowledgments get the RTT sample they produced, which delay- and rate-based algorithms (CUBIC, BBR) need.
- * Sizes are in bytes.
+ * the loss recovery's business, which tells this object about acknowledged data and congestion events. Every call
+ * gets the time; acknowledgments come as an {@link AckSample} with the RTT they measured and the round trips they
+ * end, which delay- and rate-based algorithms need. Sizes are in bytes.
  */
 public interface CongestionControl
 {
@@ -30,18 +30,16 @@ public interface CongestionControl
     /**
      * New data was acknowledged while not recovering from a loss.
      *
-     * @param nowNs      current time.
-     * @param ackedBytes bytes newly acknowledged.
-     * @param inFlight   bytes outstanding before this acknowledgment.
-     * @param rttNs      the round-trip time this acknowledgment measured, or -1 if it gave no sample.
+     * @param nowNs current time.
+     * @param ack   the acknowledgment ({@link AckSample#ackedBytes}, {@link AckSample#rttNs}, ...).
      */
-    void onAck(long nowNs, int ackedBytes, int inFlight, long rttNs);
+    void onAck(long nowNs, AckSample ack);
 
     /**
-     * A loss was detected without a timeout (fast retransmit): reduce the window once for this window of data.
+     * A loss was detected without a timeout: reduce the window once for this window of data.
      *
      * @param nowNs    current time.
-     * @param inFlight bytes outstanding.
+     * @param inFlight bytes outstanding (FlightSize).
      */
     void onCongestionEvent(long nowNs, int inFlight);
 
@@ -59,4 +57,17 @@ public interface CongestionControl
      * @param inFlight bytes outstanding.
      */
     void onTimeout(long nowNs, int inFlight);
+
+    /**
+     * The last reduction was for nothing (the retransmissions were spurious: D-SACK or timestamps showed the
+     * originals arrived): go back to the window before it.
+     *
+     * @param nowNs current time.
+     */
+    void onUndo(long nowNs);
+
+    /**
+     * @return a name for diagnostics ("reno", "cubic").
+     */
+    String name();
 }

@@ -10,15 +10,25 @@ public final class Reno implements CongestionControl
     private int cwnd;
     private int ssthresh;
     private int bytesAcked;
+    private int priorCwnd;
+    private int priorSsthresh;
 
     @Override
     public void init(final int mss, final long nowNs)
     {
         this.mss = mss;
-        // RFC 6928: IW = min(10 * MSS, max(2 * MSS, 14600)).
-        this.cwnd = Math.min(10 * mss, Math.max(2 * mss, 14600));
+        this.cwnd = initialWindow(mss);
         this.ssthresh = Integer.MAX_VALUE;
         this.bytesAcked = 0;
+    }
+
+    /**
+     * @param mss the sender's maximum segment size.
+     * @return RFC 6928's initial window: min(10 MSS, max(2 MSS, 14600)).
+     */
+    static int initialWindow(final int mss)
+    {
+        return Math.min(10 * mss, Math.max(2 * mss, 14600));
     }
 
     @Override
@@ -34,17 +44,18 @@ public final class Reno implements CongestionControl
     }
 
     @Override
-    public void onAck(final long nowNs, final int ackedBytes, final int inFlight, final long rttNs)
+    public void onAck(final long nowNs, final AckSample ack)
     {
+        final int acked = ack.ackedBytes;
         if (cwnd < ssthresh)
         {
             // Slow start, at most 2 SMSS per ACK (RFC 3465 L=2).
-            cwnd = saturatingAdd(cwnd, Math.min(ackedBytes, 2 * mss));
+            cwnd = saturatingAdd(cwnd, Math.min(acked, 2 * mss));
         }
         else
         {
             // Congestion avoidance: one SMSS per cwnd of acknowledged bytes (RFC 5681 3.1, equation 3 variant).
-            bytesAcked += ackedBytes;
+            bytesAcked += acked;
             if (bytesAcked >= cwnd)
             {
                 bytesAcked -= cwnd;
@@ -56,6 +67,8 @@ public final class Reno implements CongestionControl
     @Override
     public void onCongestionEvent(final long nowNs, final int inFlight)
     {
+        priorCwnd = cwnd;
+        priorSsthresh = ssthresh;
         // RFC 5681 3.2 step 2 (equation 4).
         ssthresh = Math.max(inFlight / 2, 2 * mss);
         cwnd = ssthresh;
@@ -73,12 +86,28 @@ public final class Reno implements CongestionControl
     @Override
     public void onTimeout(final long nowNs, final int inFlight)
     {
+        priorCwnd = cwnd;
+        priorSsthresh = ssthresh;
         ssthresh = Math.max(inFlight / 2, 2 * mss);
         cwnd = mss;
         bytesAcked = 0;
     }
 
-    private static int saturatingAdd(final int a, final int b)
+    @Override
+    public void onUndo(final long nowNs)
+    {
+        // As Linux undoes (tcp_undo_cwnd_reduction): never below where the window is now.
+        cwnd = Math.max(cwnd, priorCwnd);
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+    }
+
+    @Override
+    public String name()
+    {
+        return "reno";
+    }
+
+    static int saturatingAdd(final int a, final int b)
     {
         final long s = (long)a + b;
         return s > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int)s;

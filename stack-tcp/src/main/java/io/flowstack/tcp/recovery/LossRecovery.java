@@ -1,9 +1,12 @@
 package io.flowstack.tcp.recovery;
 
+import io.flowstack.tcp.cc.AckSample;
+
 /**
  * How a sender detects losses and repairs them, apart from how its window grows ({@code CongestionControl}):
- * NewReno's duplicate-ACK counting today; SACK scoreboards and RACK-TLP plug in here. One instance per connection;
- * it acts through the {@link RecoverySender} it was given and tells the congestion control about congestion events.
+ * {@link NewRenoRecovery} without SACK, {@link RackRecovery} (RACK-TLP with PRR) with it. One instance per
+ * connection; it acts through the {@link RecoverySender} it was given, reads the {@link TransmitRecord}, and tells
+ * the congestion control about acknowledged data and congestion events.
  */
 public interface LossRecovery
 {
@@ -13,29 +16,19 @@ public interface LossRecovery
     void reset();
 
     /**
-     * The cumulative acknowledgment moved forward.
+     * An acknowledgment was processed (the record already took its cumulative ACK and SACK blocks).
      *
-     * @param nowNs          current time.
-     * @param ack            SEG.ACK (the new SND.UNA).
-     * @param ackedBytes     sequence space newly acknowledged.
-     * @param inFlightBefore bytes outstanding before it.
+     * @param nowNs current time.
+     * @param ack   what it told.
      */
-    void onNewAck(long nowNs, int ack, int ackedBytes, int inFlightBefore);
+    void onAck(long nowNs, AckSample ack);
 
     /**
-     * A duplicate acknowledgment arrived (RFC 5681 2: nothing new acknowledged, no data, same window, data
-     * outstanding).
+     * The retransmission timer fired (RFC 6298 5.4); the congestion control was told already.
      *
      * @param nowNs current time.
      */
-    void onDuplicateAck(long nowNs);
-
-    /**
-     * The retransmission timer fired; the sender goes back to SND.UNA.
-     *
-     * @param nowNs current time.
-     */
-    void onTimeout(long nowNs);
+    void onRetransmissionTimeout(long nowNs);
 
     /**
      * @return true while repairing a loss.
@@ -43,8 +36,39 @@ public interface LossRecovery
     boolean inRecovery();
 
     /**
-     * @return bytes the sender may have outstanding beyond the congestion window while recovering (fast recovery's
-     *         inflation by duplicate ACKs); may be negative after a partial acknowledgment.
+     * @param cwnd the congestion window.
+     * @return bytes the sender may have in flight now, by {@link #pipe()}'s count (before the peer's window).
      */
-    int windowAdjustment();
+    int sendWindow(int cwnd);
+
+    /**
+     * @return bytes the sender counts as in the network (RFC 6675 pipe; SND.NXT - SND.UNA without SACK).
+     */
+    int pipe();
+
+    /**
+     * @return the index in the record of the next segment to retransmit now, or -1.
+     */
+    int nextRetransmission();
+
+    /**
+     * Bytes went out.
+     *
+     * @param nowNs          current time.
+     * @param bytes          sequence space sent.
+     * @param retransmission true if they were sent before.
+     */
+    void onSent(long nowNs, int bytes, boolean retransmission);
+
+    /**
+     * @return when {@link #onTimer} wants to run (a reordering timer, a tail loss probe), or {@link Long#MAX_VALUE}.
+     */
+    long deadline();
+
+    /**
+     * Its deadline passed.
+     *
+     * @param nowNs current time.
+     */
+    void onTimer(long nowNs);
 }

@@ -1,12 +1,15 @@
 package io.flowstack.tcp.recovery;
 
 import io.flowstack.core.seq.Seq;
+import io.flowstack.tcp.cc.AckSample;
+import io.flowstack.tcp.cc.CongestionControl;
 
 /**
- * Fast retransmit and fast recovery (RFC 5681 3.2) with NewReno's partial acknowledgments (RFC 6582): the third
- * duplicate ACK retransmits the first unacknowledged segment and halves the window; each further duplicate ACK
- * lets one more segment out; a partial ACK retransmits the next hole at once; the ACK that covers everything sent
- * before the loss ends recovery. "recover" keeps a second loss in the same window from halving again.
+ * Loss recovery for a peer without SACK: fast retransmit and fast recovery (RFC 5681 3.2) with NewReno's
+ * partial acknowledgments (RFC 6582). The third duplicate ACK retransmits the first unacknowledged segment and
+ * reduces the window; each further duplicate ACK lets one more segment out; a partial ACK retransmits the next
+ * hole at once; the ACK that covers everything sent before the loss ends recovery. "recover" keeps a second loss
+ * in the same window from reducing again. After a timeout the sender goes back to SND.UNA (go-back-N).
  */
 public final class NewRenoRecovery implements LossRecovery
 {
@@ -37,30 +40,39 @@ public final class NewRenoRecovery implements LossRecovery
     }
 
     @Override
-    public void onNewAck(final long nowNs, final int ack, final int ackedBytes, final int inFlightBefore)
+    public void onAck(final long nowNs, final AckSample ack)
     {
-        dupAcks = 0;
-        if (!inRecovery)
+        final CongestionControl cc = sender.congestionControl();
+        if (ack.duplicate)
+        {
+            duplicate(nowNs);
+            return;
+        }
+        if (ack.ackedBytes <= 0)
         {
             return;
         }
-        if (Seq.ge(ack, recover))
+        dupAcks = 0;
+        if (!inRecovery)
+        {
+            cc.onAck(nowNs, ack);
+            return;
+        }
+        if (Seq.ge(ack.ack, recover))
         {
             // RFC 6582 3.2 step 3: full acknowledgment, recovery is over.
             inRecovery = false;
             inflation = 0;
-            sender.congestionControl().onRecoveryEnd(nowNs);
+            cc.onRecoveryEnd(nowNs);
             return;
         }
         // Step 4: partial acknowledgment. The next hole is lost too: retransmit it, deflate the window by what was
-        // acknowledged, and add back one segment.
-        // The window never deflates below one segment (so later duplicate ACKs count from there).
-        inflation = Math.max(inflation - ackedBytes + sender.mss(), sender.mss() - sender.congestionControl().cwnd());
+        // acknowledged, add back one segment; the window never deflates below one segment.
+        inflation = Math.max(inflation - ack.ackedBytes + sender.mss(), sender.mss() - cc.cwnd());
         sender.retransmitFirst(nowNs);
     }
 
-    @Override
-    public void onDuplicateAck(final long nowNs)
+    private void duplicate(final long nowNs)
     {
         dupAcks++;
         if (inRecovery)
@@ -71,7 +83,7 @@ public final class NewRenoRecovery implements LossRecovery
         }
         if (dupAcks == DUP_ACK_THRESHOLD && Seq.gt(sender.sndUna(), recover))
         {
-            // Steps 2 and 3, with RFC 6582's guard against halving twice for the same window.
+            // Steps 2 and 3, with RFC 6582's guard against reducing twice for the same window.
             recover = sender.sndMax();
             sender.congestionControl().onCongestionEvent(nowNs, sender.inFlight());
             inRecovery = true;
@@ -82,7 +94,7 @@ public final class NewRenoRecovery implements LossRecovery
     }
 
     @Override
-    public void onTimeout(final long nowNs)
+    public void onRetransmissionTimeout(final long nowNs)
     {
         // RFC 6582 3.2 step 1 after a timeout: recover = the highest sequence number sent.
         recover = sender.sndMax();
@@ -98,8 +110,36 @@ public final class NewRenoRecovery implements LossRecovery
     }
 
     @Override
-    public int windowAdjustment()
+    public int sendWindow(final int cwnd)
     {
-        return inRecovery ? inflation : 0;
+        return Math.max(sender.mss(), cwnd + (inRecovery ? inflation : 0));
+    }
+
+    @Override
+    public int pipe()
+    {
+        return sender.inFlight();
+    }
+
+    @Override
+    public int nextRetransmission()
+    {
+        return -1;
+    }
+
+    @Override
+    public void onSent(final long nowNs, final int bytes, final boolean retransmission)
+    {
+    }
+
+    @Override
+    public long deadline()
+    {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public void onTimer(final long nowNs)
+    {
     }
 }

@@ -13,12 +13,12 @@ public interface RecoverySender
     int sndUna();
 
     /**
-     * @return the highest sequence number sent (SND.MAX; SND.NXT may have gone back after a timeout).
+     * @return the highest sequence number sent (SND.MAX).
      */
     int sndMax();
 
     /**
-     * @return bytes outstanding (SND.NXT - SND.UNA).
+     * @return SND.NXT - SND.UNA.
      */
     int inFlight();
 
@@ -28,19 +28,51 @@ public interface RecoverySender
     int mss();
 
     /**
+     * @return the smoothed round-trip time (RFC 6298 SRTT), or 0 before a sample.
+     */
+    long srttNs();
+
+    /**
+     * @return the retransmission timeout.
+     */
+    long rtoNs();
+
+    /**
+     * @return our RFC 7323 timestamp clock now, or 0 without timestamps.
+     */
+    int tsNow();
+
+    /**
      * @return the connection's congestion control.
      */
     CongestionControl congestionControl();
 
     /**
-     * Sends the first unacknowledged segment again, now.
+     * @return the record of segments in flight.
+     */
+    TransmitRecord record();
+
+    /**
+     * Sends the first unacknowledged segment again, now (NewReno).
      *
      * @param nowNs current time.
      */
     void retransmitFirst(long nowNs);
 
     /**
-     * Counts a fast retransmission (loss detected without a timeout).
+     * A tail loss probe (RFC 8985 7.3): one new segment if the windows allow, else the last segment again.
+     *
+     * @param nowNs current time.
+     */
+    void probe(long nowNs);
+
+    /**
+     * Counts a loss detected without a timeout.
      */
     void countFastRetransmit();
+
+    /**
+     * Counts a reduction of the window undone because the retransmissions were spurious.
+     */
+    void countUndo();
 }

@@ -3,6 +3,7 @@ package io.flowstack.tcp.tcb;
 import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpState;
+import io.flowstack.tcp.cc.AckSample;
 
 /**
  * The fifth check of RFC 9293 3.10.7.4: the ACK field. It completes a passive open, moves SND.UNA (RTT samples,
@@ -90,18 +91,38 @@ final class AckInput
             // After a timeout SND.NXT went back; an ACK for data sent before that is fine.
             snd.nxt = seg.ack;
         }
-        final int inFlightBefore = snd.inFlight();
+        final AckSample a = snd.ackSample;
+        a.clear();
+        a.ack = seg.ack;
+        a.inFlightBefore = snd.inFlight();
+        if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0)
+        {
+            a.hasTsEcr = true;
+            a.tsEcr = seg.options.tsEcr();
+        }
+        snd.record.beginAck();
         if (Seq.gt(seg.ack, snd.una))
         {
-            newDataAcked(tcb, seg, inFlightBefore, nowNs);
+            newDataAcked(tcb, seg, a, nowNs);
         }
         else if (seg.ack == snd.una && seg.payloadLength == 0 && !seg.syn() && !seg.fin()
             && (seg.window << snd.wndShift) == snd.wnd && snd.inFlight() > 0)
         {
             // RFC 5681 2: a duplicate acknowledgment.
             layer.counters.dupAcks.incrementOrdered();
-            snd.recovery.onDuplicateAck(nowNs);
+            a.duplicate = true;
         }
+        if (tcb.sack && seg.options.sackBlockCount() > 0)
+        {
+            readSack(tcb, seg, a);
+        }
+        if (a.ackedBytes > 0 && Seq.ge(seg.ack, snd.roundEnd))
+        {
+            a.roundStart = true;
+            snd.roundEnd = snd.max;
+        }
+        snd.recovery.onAck(nowNs, a);
+        tcb.timers.set(TimerTable.RECOVERY, snd.recovery.deadline());
         updateWindow(tcb, seg);
 
         if (snd.finAcked())
@@ -131,14 +152,14 @@ final class AckInput
         return true;
     }
 
-    private static void newDataAcked(final Tcb tcb, final Segment seg, final int inFlightBefore, final long nowNs)
+    private static void newDataAcked(final Tcb tcb, final Segment seg, final AckSample a, final long nowNs)
     {
         final Sender snd = tcb.snd;
         final int acked = seg.ack - snd.una;
         // The SYN and FIN occupy sequence space but not the send buffer.
         snd.buffer.acknowledge(seg.ack);
         long sample = snd.record.acknowledge(seg.ack, nowNs);
-        if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0)
+        if (a.hasTsEcr)
         {
             // RFC 7323 4.1: RTTM from the echoed timestamp, valid even for retransmitted data.
             sample = tsSample(tcb, seg, nowNs);
@@ -151,12 +172,8 @@ final class AckInput
         snd.bytesAcked += acked;
         snd.backoffs = 0;
         snd.rtt.resetBackoff();
-        final boolean wasRecovering = snd.recovery.inRecovery();
-        snd.recovery.onNewAck(nowNs, seg.ack, acked, inFlightBefore);
-        if (!wasRecovering)
-        {
-            snd.cc.onAck(nowNs, acked, inFlightBefore, sample);
-        }
+        a.ackedBytes = acked;
+        a.rttNs = sample;
         // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else restart it.
         if (snd.inFlight() == 0)
         {
@@ -170,6 +187,39 @@ final class AckInput
         {
             tcb.wantWritable = false;
             tcb.signal(Tcb.EV_WRITABLE);
+        }
+    }
+
+    /**
+     * The SACK blocks of an ACK (RFC 2018): each marks what it covers in the transmission record. The first block
+     * is a D-SACK (RFC 2883 4) when it lies below the cumulative ACK or inside the second block. Blocks beyond
+     * what was sent or far below SND.UNA are ignored.
+     */
+    private static void readSack(final Tcb tcb, final Segment seg, final AckSample a)
+    {
+        final Sender snd = tcb.snd;
+        final int n = seg.options.sackBlockCount();
+        final int oldest = snd.una - Math.max(snd.maxWnd, 1 << 16);
+        for (int b = 0; b < n; b++)
+        {
+            final int left = seg.options.sackLeft(b);
+            final int right = seg.options.sackRight(b);
+            if (!Seq.lt(left, right) || Seq.gt(right, snd.max) || Seq.lt(left, oldest))
+            {
+                continue;
+            }
+            if (b == 0 && (Seq.le(right, seg.ack)
+                || n > 1 && Seq.ge(left, seg.options.sackLeft(1)) && Seq.le(right, seg.options.sackRight(1))))
+            {
+                a.dsack = true;
+                a.dsackLeft = left;
+                a.dsackRight = right;
+                continue;
+            }
+            if (Seq.gt(right, snd.una))
+            {
+                a.sackedBytes += snd.record.sack(left, right);
+            }
         }
     }
 

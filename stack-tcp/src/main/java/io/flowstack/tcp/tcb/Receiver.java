@@ -14,6 +14,7 @@ final class Receiver
 
     final ReceiveBuffer buffer;
     final AckPolicy ack = new AckPolicy();
+    final SackReport sackReport = new SackReport();
 
     int irs;
     /** Right edge of the window we advertised last (RCV.NXT + RCV.WND): it never moves left (RFC 9293 3.8.6). */
@@ -42,6 +43,7 @@ final class Receiver
         irs = initialReceiveSequence;
         buffer.reset(initialReceiveSequence);
         adv = initialReceiveSequence + 1;
+        sackReport.reset();
     }
 
     /** @return RCV.NXT, counting the peer's FIN once it arrived. */

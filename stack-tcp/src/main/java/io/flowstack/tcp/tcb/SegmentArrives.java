@@ -56,6 +56,11 @@ final class SegmentArrives
             if (!seg.rst())
             {
                 rcv.ack.ackNow = true;
+                if (tcb.sack && seg.payloadLength > 0 && Seq.le(seg.seq + seg.payloadLength, rcvNxt))
+                {
+                    // RFC 2883: a retransmission of data we hold is reported in a D-SACK block.
+                    rcv.sackReport.duplicate(seg.seq, seg.seq + seg.payloadLength);
+                }
             }
             return;
         }

@@ -44,15 +44,25 @@ final class SegmentWriter
             {
                 options.windowScale(tcb.rcv.wndShift);
             }
+            options.sackPermitted(tcb.sack);
         }
         if (tcb.timestamps)
         {
             // RFC 7323 3: TSval is our clock when the segment is sent; TSecr echoes TS.Recent (0 in our SYN).
             options.timestamps(layer.tsClock(nowNs), syn && tcb.state == TcpState.SYN_SENT ? 0 : tcb.rcv.tsRecent);
         }
+        final boolean ack = (flags & TcpFlags.ACK) != 0;
+        if (ack && tcb.sack && !syn)
+        {
+            tcb.rcv.sackReport.addTo(options, tcb.rcv.buffer);
+            if (len + options.length() > tcb.snd.mss + (tcb.timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0))
+            {
+                // The data was sized before the blocks changed: the segment must still fit the peer's MSS.
+                options.clearSackBlocks();
+            }
+        }
         final int headerLength = TcpFlyweight.HEADER_LENGTH + options.length();
         final int tcpAt = buf.prepend(headerLength);
-        final boolean ack = (flags & TcpFlags.ACK) != 0;
         final int ackField = ack ? tcb.rcv.nxt() : 0;
         final TcpFlyweight tcp = layer.txTcp;
         tcp.wrap(buf.buffer(), tcpAt, buf.length())

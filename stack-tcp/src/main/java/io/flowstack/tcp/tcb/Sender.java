@@ -2,15 +2,19 @@ package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.buffer.SendBuffer;
+import io.flowstack.tcp.cc.AckSample;
 import io.flowstack.tcp.cc.CongestionControl;
 import io.flowstack.tcp.recovery.LossRecovery;
 import io.flowstack.tcp.recovery.NewRenoRecovery;
+import io.flowstack.tcp.recovery.RackRecovery;
 import io.flowstack.tcp.recovery.RecoverySender;
+import io.flowstack.tcp.recovery.TransmitRecord;
 import io.flowstack.tcp.rtt.RttEstimator;
 
 /**
  * The sending half of a connection: the send sequence variables of RFC 9293 3.3.1, the send buffer, the record
- * of segments in flight, the RTT estimator, congestion control and loss recovery.
+ * of segments in flight, the RTT estimator, congestion control and loss recovery (RACK-TLP when the peer
+ * SACKs, NewReno when it does not).
  */
 final class Sender implements RecoverySender
 {
@@ -22,7 +26,10 @@ final class Sender implements RecoverySender
     final TransmitRecord record;
     final RttEstimator rtt;
     final CongestionControl cc;
-    final LossRecovery recovery;
+    final AckSample ackSample = new AckSample();
+    private final NewRenoRecovery newReno;
+    private final RackRecovery rack;
+    LossRecovery recovery;
 
     int iss;
     int una;
@@ -36,8 +43,10 @@ final class Sender implements RecoverySender
     int wndShift;
     /** Largest segment we send. */
     int mss;
-    /** Highest sequence number sent: SND.NXT goes back on a retransmission timeout, this does not. */
+    /** Highest sequence number sent: SND.NXT goes back on a NewReno retransmission timeout, this does not. */
     int max;
+    /** The end of the current round trip: SND.MAX when it began (HyStart++, RACK). */
+    int roundEnd;
 
     boolean outputShutdown;
     boolean finSent;
@@ -58,7 +67,9 @@ final class Sender implements RecoverySender
         this.record = new TransmitRecord(bufferBytes / DEFAULT_MSS + 2);
         this.rtt = rtt;
         this.cc = cc;
-        this.recovery = new NewRenoRecovery(this);
+        this.newReno = new NewRenoRecovery(this);
+        this.rack = new RackRecovery(this);
+        this.recovery = newReno;
     }
 
     /** Starts the sequence space at ISS. */
@@ -68,8 +79,16 @@ final class Sender implements RecoverySender
         una = isn;
         nxt = isn;
         max = isn;
+        roundEnd = isn;
         buffer.reset(isn);
         record.clear();
+        recovery.reset();
+    }
+
+    /** Chooses loss recovery once the handshake told whether the peer SACKs. */
+    void useSack(final boolean sack)
+    {
+        recovery = sack ? rack : newReno;
         recovery.reset();
     }
 
@@ -86,11 +105,22 @@ final class Sender implements RecoverySender
         return Math.max(0, buffer.endSeq() - nxt);
     }
 
-    /** @return the window the sender may fill now: the peer's window and the congestion window. */
-    int window()
+    /**
+     * @return the largest payload of the next segment: the MSS less the option bytes of the SACK blocks it will
+     *         carry (RFC 6691: the MSS counts data and options beyond the fixed headers; timestamps are already
+     *         taken off {@link #mss}).
+     */
+    int segmentSize()
     {
-        final int congestion = Math.max(mss, cc.cwnd() + recovery.windowAdjustment());
-        return Math.min(wnd, congestion);
+        return tcb.sack ? Math.max(64, mss - tcb.rcv.sackReport.optionBytes(tcb.rcv.buffer, tcb.timestamps)) : mss;
+    }
+
+    /** @return bytes the windows allow out now: congestion (as loss recovery counts it) and the peer's. */
+    int allowance()
+    {
+        final int congestion = recovery.sendWindow(cc.cwnd()) - recovery.pipe();
+        final int peer = una + wnd - nxt;
+        return Math.min(congestion, peer);
     }
 
     /** @return true once our FIN is acknowledged. */
@@ -118,9 +148,33 @@ final class Sender implements RecoverySender
     }
 
     @Override
+    public long srttNs()
+    {
+        return rtt.hasSample() ? rtt.srtt() : 0;
+    }
+
+    @Override
+    public long rtoNs()
+    {
+        return rtt.rto();
+    }
+
+    @Override
+    public int tsNow()
+    {
+        return tcb.timestamps ? tcb.layer.tsClock(tcb.layer.now()) : 0;
+    }
+
+    @Override
     public CongestionControl congestionControl()
     {
         return cc;
+    }
+
+    @Override
+    public TransmitRecord record()
+    {
+        return record;
     }
 
     @Override
@@ -130,8 +184,20 @@ final class Sender implements RecoverySender
     }
 
     @Override
+    public void probe(final long nowNs)
+    {
+        Transmitter.probe(tcb, nowNs);
+    }
+
+    @Override
     public void countFastRetransmit()
     {
         tcb.layer.counters.fastRetransmits.incrementOrdered();
+    }
+
+    @Override
+    public void countUndo()
+    {
+        tcb.layer.counters.undos.incrementOrdered();
     }
 }

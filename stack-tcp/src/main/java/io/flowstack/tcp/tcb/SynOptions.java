@@ -31,6 +31,8 @@ final class SynOptions
             rcv.wndShift = 0;
         }
         tcb.timestamps = tcb.timestamps && seg.options.hasTimestamps();
+        tcb.sack = tcb.sack && seg.options.sackPermitted();
+        snd.useSack(tcb.sack);
         if (tcb.timestamps)
         {
             rcv.tsRecent = seg.options.tsVal();

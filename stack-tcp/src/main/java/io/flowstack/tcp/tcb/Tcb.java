@@ -54,6 +54,8 @@ public final class Tcb implements TcpConnection
     // Options negotiated on the SYNs (RFC 7323).
     boolean windowScaling;
     boolean timestamps;
+    /** SACK-permitted was sent by both sides (RFC 2018). */
+    boolean sack;
     /** TCP_MAXSEG of the options, 0 for none. */
     int userMss;
 

@@ -31,6 +31,8 @@ final class TcpCounters
     final AtomicCounter flowsOwned;
     final AtomicCounter connections;
     final AtomicCounter keepAliveProbes;
+    final AtomicCounter undos;
+    final AtomicCounter tailLossProbes;
 
     TcpCounters(final CounterSet c)
     {
@@ -57,5 +59,7 @@ final class TcpCounters
         flowsOwned = c.counter("flows.owned");
         connections = c.counter("tcp.connections");
         keepAliveProbes = c.counter("tcp.tx.keepalive_probes");
+        undos = c.counter("tcp.undos");
+        tailLossProbes = c.counter("tcp.tx.tail_loss_probes");
     }
 }

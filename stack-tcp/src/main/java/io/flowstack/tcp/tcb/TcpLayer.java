@@ -18,6 +18,8 @@ import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpService;
 import io.flowstack.tcp.api.TcpState;
+import io.flowstack.tcp.api.CongestionAlgorithm;
+import io.flowstack.tcp.cc.Cubic;
 import io.flowstack.tcp.cc.Reno;
 import io.flowstack.tcp.rtt.RttEstimator;
 import org.agrona.concurrent.NanoClock;
@@ -273,8 +275,11 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
     {
         final int sendBuffer = bufferSize(options.sendBuffer(), config.sendBuffer());
         final int receiveBuffer = bufferSize(options.receiveBuffer(), config.receiveBuffer());
+        final CongestionAlgorithm algorithm = options.congestionControl() != null
+            ? options.congestionControl() : config.congestionControl();
         final Tcb tcb = new Tcb(this, sendBuffer, receiveBuffer,
-            new RttEstimator(config.minRtoNs(), config.maxRtoNs(), 1_000_000_000L, 1_000_000L), new Reno());
+            new RttEstimator(config.minRtoNs(), config.maxRtoNs(), 1_000_000_000L, 1_000_000L),
+            algorithm == CongestionAlgorithm.CUBIC ? new Cubic() : new Reno());
         tcb.localAddress = localAddress;
         tcb.localPort = localPort;
         tcb.remoteAddress = remoteAddress;
@@ -290,6 +295,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
         tcb.windowScaling = true;
         tcb.timestamps = true;
+        tcb.sack = true;
         tcb.rcv.wndShift = SynOptions.windowShift(receiveBuffer);
         tcb.snd.cc.init(tcb.snd.mss, nowNs);
         table.put(tcb);

@@ -32,6 +32,17 @@ final class TextInput
             // RFC 9293 3.10.7.4: only what lies inside the advertised window is kept.
             final int room = rcv.adv - dataSeq;
             final int length = room <= 0 ? 0 : Math.min(seg.payloadLength, room);
+            if (tcb.sack && length > 0)
+            {
+                if (rcv.buffer.holds(dataSeq, length))
+                {
+                    rcv.sackReport.duplicate(dataSeq, dataSeq + length);
+                }
+                else if (Seq.lt(dataSeq, rcv.buffer.rcvNxt()))
+                {
+                    rcv.sackReport.duplicate(dataSeq, rcv.buffer.rcvNxt());
+                }
+            }
             final boolean inOrder = dataSeq == rcv.buffer.rcvNxt();
             final boolean hadGap = rcv.buffer.hasOutOfOrder();
             final int delivered = rcv.buffer.offer(dataSeq, seg.buffer, seg.payloadOffset, length);

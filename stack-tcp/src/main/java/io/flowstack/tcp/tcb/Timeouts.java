@@ -49,6 +49,11 @@ final class Timeouts
         {
             keepAliveTimeout(tcb, nowNs);
         }
+        if (timers.expire(TimerTable.RECOVERY, nowNs))
+        {
+            tcb.snd.recovery.onTimer(nowNs);
+            timers.set(TimerTable.RECOVERY, tcb.snd.recovery.deadline());
+        }
     }
 
     private static void stateTimeout(final Tcb tcb)
@@ -98,10 +103,14 @@ final class Timeouts
             return;
         }
         snd.cc.onTimeout(nowNs, snd.inFlight());
-        snd.recovery.onTimeout(nowNs);
+        snd.recovery.onRetransmissionTimeout(nowNs);
         snd.rtt.backoff();
-        // Go back to SND.UNA and resend as the window (now one segment) allows (RFC 5681 3.1, RFC 6298 5.4).
-        snd.nxt = snd.una;
+        if (!tcb.sack)
+        {
+            // Go back to SND.UNA and resend as the window (now one segment) allows (RFC 5681 3.1, RFC 6298 5.4);
+            // with SACK the record says what is lost and only that goes again.
+            snd.nxt = snd.una;
+        }
         Transmitter.output(tcb, nowNs);
         tcb.timers.setIfUnset(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
     }

@@ -21,8 +21,10 @@ final class TimerTable
     static final int KEEPALIVE = 3;
     /** The end of a state: 2 MSL of TIME-WAIT, an unfinished passive open, FIN-WAIT-2 of a closed socket. */
     static final int STATE = 4;
+    /** Loss recovery's own timer: RACK's reordering window, the tail loss probe (RFC 8985). */
+    static final int RECOVERY = 5;
     /** Number of kinds. */
-    static final int KINDS = 5;
+    static final int KINDS = 6;
 
     private final long[] deadlines = new long[KINDS];
     /** The wheel's timer for this connection, or -1. */

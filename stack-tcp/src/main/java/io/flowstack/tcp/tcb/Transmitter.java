@@ -2,6 +2,7 @@ package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.api.TcpState;
+import io.flowstack.tcp.recovery.TransmitRecord;
 
 /**
  * What a connection sends and when (RFC 9293 3.8): data as the windows, Nagle and silly-window avoidance allow, a
@@ -31,6 +32,7 @@ final class Transmitter
         {
             sendAck(tcb, nowNs);
         }
+        tcb.timers.set(TimerTable.RECOVERY, tcb.snd.recovery.deadline());
     }
 
     private static boolean sendData(final Tcb tcb, final long nowNs)
@@ -39,18 +41,32 @@ final class Transmitter
         boolean sent = false;
         while (true)
         {
+            final int congestion = snd.recovery.sendWindow(snd.cc.cwnd()) - snd.recovery.pipe();
+            // What loss recovery judged lost goes first (RFC 6675 NextSeg), within the congestion window.
+            final int lost = snd.recovery.nextRetransmission();
+            if (lost >= 0)
+            {
+                if (congestion <= 0)
+                {
+                    break;
+                }
+                retransmitRecord(tcb, lost, nowNs);
+                sent = true;
+                continue;
+            }
             final int unsent = snd.unsent();
             final boolean needFin = snd.outputShutdown && (!snd.finSent || snd.nxt == snd.finSeq);
             if (unsent > 0)
             {
-                final int usable = snd.window() - snd.inFlight();
-                final int len = Math.min(unsent, Math.min(snd.mss, usable));
+                final int mss = snd.segmentSize();
+                final int usable = Math.min(congestion, snd.una + snd.wnd - snd.nxt);
+                final int len = Math.min(unsent, Math.min(mss, usable));
                 if (len <= 0)
                 {
                     armPersistIfStalled(tcb, nowNs);
                     break;
                 }
-                if (len < snd.mss)
+                if (len < mss)
                 {
                     if (len < unsent)
                     {
@@ -80,6 +96,63 @@ final class Transmitter
             break;
         }
         return sent;
+    }
+
+    /**
+     * Sends a recorded segment again, in pieces of at most one MSS (a record merged when the record was full may
+     * be longer), with its FIN when it ends with ours.
+     */
+    private static void retransmitRecord(final Tcb tcb, final int i, final long nowNs)
+    {
+        final Sender snd = tcb.snd;
+        final int start = snd.record.start(i);
+        final int end = snd.record.end(i);
+        final boolean fin = snd.finSent && end == snd.finSeq + 1;
+        final int dataEnd = fin ? end - 1 : end;
+        final int mss = snd.segmentSize();
+        int seq = start;
+        do
+        {
+            final int len = Math.min(mss, dataEnd - seq);
+            final boolean last = seq + len == dataEnd;
+            SegmentWriter.emit(tcb, seq, TcpFlags.ACK | (fin && last ? TcpFlags.FIN : 0), len, nowNs);
+            snd.retransmits++;
+            tcb.layer.counters.retransmits.incrementOrdered();
+            seq += len;
+        }
+        while (Seq.lt(seq, dataEnd));
+        snd.record.retransmitted(start, end - start, nowNs);
+        snd.recovery.onSent(nowNs, end - start, true);
+        tcb.timers.setIfUnset(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
+    }
+
+    /**
+     * A tail loss probe (RFC 8985 7.3): one new segment if there is data the peer's window takes, otherwise the
+     * last segment not SACKed, again; the retransmission timer restarts.
+     */
+    static void probe(final Tcb tcb, final long nowNs)
+    {
+        final Sender snd = tcb.snd;
+        tcb.layer.counters.tailLossProbes.incrementOrdered();
+        final int room = snd.una + snd.wnd - snd.nxt;
+        final int unsent = snd.unsent();
+        if (unsent > 0 && room > 0)
+        {
+            final int len = Math.min(unsent, Math.min(snd.segmentSize(), room));
+            sendSegment(tcb, snd.nxt, len, snd.outputShutdown && len == unsent, nowNs);
+        }
+        else
+        {
+            for (int i = snd.record.size() - 1; i >= 0; i--)
+            {
+                if ((snd.record.flags(i) & TransmitRecord.SACKED) == 0)
+                {
+                    retransmitRecord(tcb, i, nowNs);
+                    break;
+                }
+            }
+        }
+        tcb.timers.set(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
     }
 
     private static void armPersistIfStalled(final Tcb tcb, final long nowNs)
@@ -112,7 +185,8 @@ final class Transmitter
             return;
         }
         final int end = seq + len + (fin ? 1 : 0);
-        if (Seq.ge(seq, snd.max))
+        final boolean fresh = Seq.ge(seq, snd.max);
+        if (fresh)
         {
             snd.record.sent(seq, end - seq, nowNs);
         }
@@ -143,6 +217,7 @@ final class Transmitter
         {
             snd.max = snd.nxt;
         }
+        snd.recovery.onSent(nowNs, end - seq, !fresh);
         // RFC 6298 5.1: start the timer when a segment with data goes out and it is not running.
         tcb.timers.setIfUnset(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
     }
@@ -153,7 +228,7 @@ final class Transmitter
     static void sendWhatFits(final Tcb tcb, final long nowNs)
     {
         final Sender snd = tcb.snd;
-        final int len = Math.min(snd.unsent(), Math.min(snd.mss, snd.window() - snd.inFlight()));
+        final int len = Math.min(snd.unsent(), Math.min(snd.segmentSize(), snd.allowance()));
         if (len > 0)
         {
             sendSegment(tcb, snd.nxt, len, snd.outputShutdown && len == snd.unsent(), nowNs);
@@ -199,7 +274,7 @@ final class Transmitter
     {
         final Sender snd = tcb.snd;
         final int dataEnd = snd.buffer.endSeq();
-        final int len = Seq.lt(snd.una, dataEnd) ? Math.min(snd.mss, dataEnd - snd.una) : 0;
+        final int len = Seq.lt(snd.una, dataEnd) ? Math.min(snd.segmentSize(), dataEnd - snd.una) : 0;
         final boolean fin = snd.finSent && snd.una + len == snd.finSeq;
         if (len > 0 || fin)
         {

@@ -33,7 +33,7 @@ class ConnectionOptionsScriptTest
     void shouldAnnounceAndUseTheMssOfTheOptionsOnAConnect()
     {
         app.conn = t.tcp.connect(PEER_IP, 7, app, ConnectionOptions.DEFAULT.withMss(1000).withNoDelay(true));
-        final int port = t.recv(seg(SYN).seq(ISS).mss(1000).ws(1).ts(t.tsNow(), 0).anyPorts()).tcp().sourcePort();
+        final int port = t.recv(seg(SYN).seq(ISS).mss(1000).ws(1).sackPermitted().ts(t.tsNow(), 0).anyPorts()).tcp().sourcePort();
         t.send(seg(SYN | ACK).ports(7, port).seq(IRS).ack(ISS + 1).mss(1460));
         t.recv(seg(ACK).ports(7, port).seq(ISS + 1).ack(IRS + 1));
         app.conn.write(new UnsafeBuffer(bytes(2500)), 0, 2500);
@@ -60,7 +60,7 @@ class ConnectionOptionsScriptTest
     {
         app.conn = t.tcp.connect(PEER_IP, 7, app, ConnectionOptions.DEFAULT.withBuffers(0, 4 << 20));
         // RFC 7323 2.3: the smallest shift that lets 4 MiB be advertised is 7.
-        t.recv(seg(SYN).seq(ISS).mss(1460).ws(7).ts(t.tsNow(), 0).anyPorts());
+        t.recv(seg(SYN).seq(ISS).mss(1460).ws(7).sackPermitted().ts(t.tsNow(), 0).anyPorts());
     }
 
     @Test

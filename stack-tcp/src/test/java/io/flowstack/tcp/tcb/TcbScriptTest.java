@@ -75,7 +75,7 @@ class TcbScriptTest
     void shouldCompleteActiveOpen()
     {
         app.conn = t.tcp.connect(PEER_IP, 7, app);
-        final TcpScript.Sent syn = t.recv(seg(SYN).seq(ISS).mss(1460).ws(1).ts(t.tsNow(), 0).anyPorts());
+        final TcpScript.Sent syn = t.recv(seg(SYN).seq(ISS).mss(1460).ws(1).sackPermitted().ts(t.tsNow(), 0).anyPorts());
         assertEquals(TcpState.SYN_SENT, app.conn.state());
         final int port = syn.tcp().sourcePort();
         assertTrue(port >= ActiveOpen.EPHEMERAL_MIN && port <= ActiveOpen.EPHEMERAL_MAX);
@@ -119,14 +119,14 @@ class TcbScriptTest
     void shouldGiveUpConnectingAfterSynRetransmissions()
     {
         app.conn = t.tcp.connect(PEER_IP, 7, app);
-        t.recv(seg(SYN).seq(ISS).mss(1460).ws(1).ts(t.tsNow(), 0).anyPorts());
+        t.recv(seg(SYN).seq(ISS).mss(1460).ws(1).sackPermitted().ts(t.tsNow(), 0).anyPorts());
         long wait = 1000;
         for (int i = 0; i < TcpConfig.DEFAULT.maxSynRetransmissions(); i++)
         {
             t.advance(wait - 1);
             t.recvNothing();
             t.advance(1);
-            t.recv(seg(SYN).seq(ISS).mss(1460).ws(1).ts(t.tsNow(), 0).anyPorts());
+            t.recv(seg(SYN).seq(ISS).mss(1460).ws(1).sackPermitted().ts(t.tsNow(), 0).anyPorts());
             wait *= 2;
         }
         t.advance(wait);

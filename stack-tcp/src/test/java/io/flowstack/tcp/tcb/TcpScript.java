@@ -276,6 +276,8 @@ final class TcpScript
             final Tcb tcb = tcp.newTcb(tcp.ipv4.interfaceAt(0), STACK_IP, LOCAL_PORT, PEER_IP, REMOTE_PORT,
                 ConnectionOptions.DEFAULT, now);
             tcb.handler = handler;
+            tcb.sack = false;
+            tcb.snd.useSack(false);
             tcb.windowScaling = false;
             tcb.rcv.wndShift = 0;
             tcb.timestamps = timestamps;

@@ -1,0 +1,238 @@
+package io.flowstack.tcp.cc;
+
+/**
+ * CUBIC (RFC 9438) with HyStart++ (RFC 9406) for slow start: after a congestion event the window grows along a
+ * cubic function of the time since, plateauing near the window where the loss happened (W_max) and probing
+ * beyond it, never slower than Reno would (the Reno-friendly estimate); β = 0.7, C = 0.4, fast convergence.
+ * Slow start leaves early into conservative slow start when the round's minimum RTT rises (a queue is building)
+ * and into congestion avoidance after five such rounds. Sizes are bytes outside, segments inside the equations.
+ */
+public final class Cubic implements CongestionControl
+{
+    /** RFC 9438 4.6: multiplicative decrease factor. */
+    static final double BETA = 0.7;
+    /** RFC 9438 5: the cubic constant, in segments per second cubed. */
+    static final double C = 0.4;
+    /** RFC 9438 4.3: the Reno-friendly additive increase per RTT while below W_max. */
+    static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
+    /** RFC 9406: RTT samples per round before slow start may be left. */
+    static final int N_RTT_SAMPLE = 8;
+    /** RFC 9406: bounds of the RTT increase that ends slow start. */
+    static final long MIN_RTT_THRESH_NS = 4_000_000L;
+    static final long MAX_RTT_THRESH_NS = 16_000_000L;
+    /** RFC 9406: conservative slow start grows a quarter as fast, for at most five rounds. */
+    static final int CSS_GROWTH_DIVISOR = 4;
+    static final int CSS_ROUNDS = 5;
+    /** RFC 9406: the slow start increase per ACK is capped at L segments without pacing. */
+    static final int L = 8;
+    private static final long NONE = Long.MAX_VALUE;
+
+    private int mss;
+    private double cwnd;
+    private int ssthresh;
+    private double wMax;
+    private double wLastMax;
+    private long epochStart = -1;
+    private double k;
+    private double wEst;
+    private long rttNs;
+
+    // HyStart++.
+    private boolean css;
+    private int cssRounds;
+    private long lastRoundMinRtt = NONE;
+    private long currentRoundMinRtt = NONE;
+    private int rttSamples;
+    private long cssBaselineMinRtt = NONE;
+
+    // Undo.
+    private double priorCwnd;
+    private int priorSsthresh;
+    private double priorWMax;
+    private double priorWLastMax;
+
+    @Override
+    public void init(final int mss, final long nowNs)
+    {
+        this.mss = mss;
+        cwnd = Reno.initialWindow(mss);
+        ssthresh = Integer.MAX_VALUE;
+        wMax = 0;
+        wLastMax = 0;
+        epochStart = -1;
+        css = false;
+        lastRoundMinRtt = NONE;
+        currentRoundMinRtt = NONE;
+        rttSamples = 0;
+    }
+
+    @Override
+    public int cwnd()
+    {
+        return cwnd >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int)cwnd;
+    }
+
+    @Override
+    public int ssthresh()
+    {
+        return ssthresh;
+    }
+
+    @Override
+    public void onAck(final long nowNs, final AckSample ack)
+    {
+        if (ack.rttNs > 0)
+        {
+            rttNs = rttNs == 0 ? ack.rttNs : rttNs - (rttNs >> 3) + (ack.rttNs >> 3);
+        }
+        if (ack.ackedBytes <= 0)
+        {
+            return;
+        }
+        if (cwnd < ssthresh)
+        {
+            slowStart(ack);
+            return;
+        }
+        congestionAvoidance(nowNs, ack.ackedBytes);
+    }
+
+    /** RFC 9406 (HyStart++) on top of standard slow start. */
+    private void slowStart(final AckSample ack)
+    {
+        if (ack.roundStart)
+        {
+            lastRoundMinRtt = currentRoundMinRtt;
+            currentRoundMinRtt = NONE;
+            rttSamples = 0;
+            if (css && ++cssRounds >= CSS_ROUNDS)
+            {
+                // Five rounds of rising RTT: slow start is over.
+                ssthresh = (int)cwnd;
+                css = false;
+                return;
+            }
+        }
+        final double increase = Math.min(ack.ackedBytes, L * mss);
+        cwnd += css ? increase / CSS_GROWTH_DIVISOR : increase;
+        if (ack.rttNs > 0)
+        {
+            currentRoundMinRtt = Math.min(currentRoundMinRtt, ack.rttNs);
+            rttSamples++;
+        }
+        if (rttSamples >= N_RTT_SAMPLE && currentRoundMinRtt != NONE && lastRoundMinRtt != NONE)
+        {
+            if (!css)
+            {
+                final long thresh = Math.max(MIN_RTT_THRESH_NS, Math.min(lastRoundMinRtt / 8, MAX_RTT_THRESH_NS));
+                if (currentRoundMinRtt >= lastRoundMinRtt + thresh)
+                {
+                    css = true;
+                    cssRounds = 0;
+                    cssBaselineMinRtt = currentRoundMinRtt;
+                }
+            }
+            else if (currentRoundMinRtt < cssBaselineMinRtt)
+            {
+                // The RTT came down again: the exit was spurious, back to slow start.
+                css = false;
+                cssBaselineMinRtt = NONE;
+            }
+        }
+    }
+
+    /** RFC 9438 4.2-4.5. */
+    private void congestionAvoidance(final long nowNs, final int ackedBytes)
+    {
+        final double segments = cwnd / mss;
+        if (epochStart < 0)
+        {
+            epochStart = nowNs;
+            if (segments < wMax)
+            {
+                k = Math.cbrt((wMax - segments) / C);
+            }
+            else
+            {
+                k = 0;
+                wMax = segments;
+            }
+            wEst = segments;
+        }
+        final double t = (nowNs - epochStart + rttNs) / 1e9;
+        double target = C * Math.pow(t - k, 3) + wMax;
+        target = Math.max(segments, Math.min(target, 1.5 * segments));
+        final double acked = (double)ackedBytes / mss;
+        wEst += (wEst < wMax ? ALPHA : 1.0) * acked / segments;
+        if (wEst > target)
+        {
+            // The Reno-friendly region: grow as Reno would.
+            cwnd = Math.max(cwnd, wEst * mss);
+        }
+        else
+        {
+            cwnd += (target - segments) / segments * ackedBytes;
+        }
+    }
+
+    @Override
+    public void onCongestionEvent(final long nowNs, final int inFlight)
+    {
+        reduce();
+        cwnd = ssthresh;
+    }
+
+    private void reduce()
+    {
+        priorCwnd = cwnd;
+        priorSsthresh = ssthresh;
+        priorWMax = wMax;
+        priorWLastMax = wLastMax;
+        final double segments = cwnd / mss;
+        // RFC 9438 4.7: fast convergence releases bandwidth to new flows.
+        if (segments < wLastMax)
+        {
+            wLastMax = segments;
+            wMax = segments * (1 + BETA) / 2;
+        }
+        else
+        {
+            wLastMax = segments;
+            wMax = segments;
+        }
+        ssthresh = (int)Math.max(cwnd * BETA, 2.0 * mss);
+        epochStart = -1;
+        css = false;
+    }
+
+    @Override
+    public void onRecoveryEnd(final long nowNs)
+    {
+        cwnd = ssthresh;
+        epochStart = -1;
+    }
+
+    @Override
+    public void onTimeout(final long nowNs, final int inFlight)
+    {
+        // RFC 9438 4.8: ssthresh and W_max as for any congestion event, then slow start from one segment.
+        reduce();
+        cwnd = mss;
+    }
+
+    @Override
+    public void onUndo(final long nowNs)
+    {
+        cwnd = Math.max(cwnd, priorCwnd);
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+        wMax = priorWMax;
+        wLastMax = priorWLastMax;
+        epochStart = -1;
+    }
+
+    @Override
+    public String name()
+    {
+        return "cubic";
+    }
+}

@@ -1,0 +1,336 @@
+package io.flowstack.tcp.recovery;
+
+import io.flowstack.core.seq.Seq;
+
+/**
+ * One record per segment sent and not yet cumulatively acknowledged, in sequence order: its range, when it was
+ * last sent, and whether it was retransmitted (Karn's rule, RFC 6298 3), selectively acknowledged (RFC 2018) or
+ * judged lost and not sent again since (RFC 6675, RFC 8985). It keeps the byte counts SACK-based recovery needs
+ * (SACKed, lost) and what RACK needs of the most recent delivery. Preallocated per connection; when it is full a
+ * new segment is merged into the last record (still correct, only coarser), so nothing is allocated after
+ * construction.
+ */
+public final class TransmitRecord
+{
+    /** The segment was sent more than once. */
+    public static final int RETRANSMITTED = 1;
+    /** The peer reported the segment in a SACK block. */
+    public static final int SACKED = 2;
+    /** Loss detection judged the segment lost, and it was not sent again since. */
+    public static final int LOST = 4;
+
+    private final int[] starts;
+    private final int[] ends;
+    private final long[] sentAt;
+    private final byte[] flags;
+    private final int mask;
+    private int head;
+    private int count;
+    private int sackedBytes;
+    private int lostBytes;
+    private int fack;
+    private boolean fackKnown;
+
+    // The most recently sent segment that was delivered (acknowledged or SACKed) by the last update: RACK's input.
+    private boolean delivered;
+    private long deliveredSentAt;
+    private int deliveredEnd;
+    private boolean deliveredRetransmitted;
+    private boolean reordered;
+
+    /**
+     * @param capacity records held at most, rounded up to a power of two.
+     */
+    public TransmitRecord(final int capacity)
+    {
+        final int n = Integer.highestOneBit(Math.max(4, capacity - 1)) << 1;
+        starts = new int[n];
+        ends = new int[n];
+        sentAt = new long[n];
+        flags = new byte[n];
+        mask = n - 1;
+    }
+
+    /** Forgets every record. */
+    public void clear()
+    {
+        head = 0;
+        count = 0;
+        sackedBytes = 0;
+        lostBytes = 0;
+        fackKnown = false;
+    }
+
+    /** @return records held. */
+    public int size()
+    {
+        return count;
+    }
+
+    /** @return first sequence number of record {@code i} (0 is the oldest). */
+    public int start(final int i)
+    {
+        return starts[(head + i) & mask];
+    }
+
+    /** @return sequence number after record {@code i}. */
+    public int end(final int i)
+    {
+        return ends[(head + i) & mask];
+    }
+
+    /** @return when record {@code i} was last sent. */
+    public long sentAt(final int i)
+    {
+        return sentAt[(head + i) & mask];
+    }
+
+    /** @return the flags of record {@code i}. */
+    public int flags(final int i)
+    {
+        return flags[(head + i) & mask];
+    }
+
+    /** @return bytes of records SACKed and not yet cumulatively acknowledged. */
+    public int sackedBytes()
+    {
+        return sackedBytes;
+    }
+
+    /** @return bytes judged lost and not sent again since. */
+    public int lostBytes()
+    {
+        return lostBytes;
+    }
+
+    /** @return the highest sequence number SACKed (FACK), valid when {@link #hasSacked()}. */
+    public int fack()
+    {
+        return fack;
+    }
+
+    /** @return true if some outstanding data is SACKed. */
+    public boolean hasSacked()
+    {
+        return sackedBytes > 0;
+    }
+
+    /**
+     * Records a segment sent for the first time: {@code [seq, seq + length)}, SYN and FIN counted as one each.
+     */
+    public void sent(final int seq, final int length, final long nowNs)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        if (count > 0 && ends[(head + count - 1) & mask] != seq)
+        {
+            // Not contiguous with the last record: only after the peer acknowledged beyond what we remember.
+            clear();
+        }
+        if (count == starts.length)
+        {
+            final int last = (head + count - 1) & mask;
+            ends[last] = seq + length;
+            sentAt[last] = nowNs;
+            return;
+        }
+        final int at = (head + count) & mask;
+        starts[at] = seq;
+        ends[at] = seq + length;
+        sentAt[at] = nowNs;
+        flags[at] = 0;
+        count++;
+    }
+
+    /**
+     * Records a retransmission of {@code [seq, seq + length)}: every record it overlaps is marked retransmitted,
+     * restamped, and no longer lost.
+     */
+    public void retransmitted(final int seq, final int length, final long nowNs)
+    {
+        final int end = seq + length;
+        for (int i = 0; i < count; i++)
+        {
+            final int at = (head + i) & mask;
+            if (Seq.ge(starts[at], end))
+            {
+                break;
+            }
+            if (Seq.gt(ends[at], seq))
+            {
+                if ((flags[at] & LOST) != 0)
+                {
+                    lostBytes -= ends[at] - starts[at];
+                }
+                flags[at] = (byte)((flags[at] | RETRANSMITTED) & ~LOST);
+                sentAt[at] = nowNs;
+            }
+        }
+    }
+
+    /**
+     * Marks record {@code i} lost (unless it is SACKed or already lost).
+     *
+     * @return true if it was newly marked.
+     */
+    public boolean markLost(final int i)
+    {
+        final int at = (head + i) & mask;
+        if ((flags[at] & (SACKED | LOST)) != 0)
+        {
+            return false;
+        }
+        flags[at] |= LOST;
+        lostBytes += ends[at] - starts[at];
+        return true;
+    }
+
+    /** Starts collecting what one acknowledgment delivers. */
+    public void beginAck()
+    {
+        delivered = false;
+        reordered = false;
+    }
+
+    /**
+     * Removes what a cumulative acknowledgment covers.
+     *
+     * @return the round-trip time of the oldest segment it acknowledged in full, or -1 when it acknowledged no
+     *         whole segment or one of them was retransmitted (Karn: such a sample is ambiguous).
+     */
+    public long acknowledge(final int ack, final long nowNs)
+    {
+        long oldest = -1;
+        boolean ambiguous = false;
+        while (count > 0)
+        {
+            final int at = head;
+            if (Seq.le(ends[at], ack))
+            {
+                if (oldest < 0)
+                {
+                    oldest = sentAt[at];
+                }
+                final int f = flags[at];
+                ambiguous |= (f & RETRANSMITTED) != 0;
+                final int len = ends[at] - starts[at];
+                if ((f & SACKED) != 0)
+                {
+                    sackedBytes -= len;
+                }
+                else
+                {
+                    noteDelivered(at);
+                }
+                if ((f & LOST) != 0)
+                {
+                    lostBytes -= len;
+                }
+                head = (head + 1) & mask;
+                count--;
+            }
+            else
+            {
+                if (Seq.gt(ack, starts[at]))
+                {
+                    starts[at] = ack;
+                }
+                break;
+            }
+        }
+        if (count == 0)
+        {
+            sackedBytes = 0;
+            lostBytes = 0;
+            fackKnown = false;
+        }
+        return oldest < 0 || ambiguous ? -1 : nowNs - oldest;
+    }
+
+    /**
+     * Marks the records a SACK block covers in full.
+     *
+     * @param left  the block's left edge.
+     * @param right the block's right edge.
+     * @return bytes newly SACKed.
+     */
+    public int sack(final int left, final int right)
+    {
+        int newly = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int at = (head + i) & mask;
+            if (Seq.ge(starts[at], right))
+            {
+                break;
+            }
+            if ((flags[at] & SACKED) == 0 && Seq.ge(starts[at], left) && Seq.le(ends[at], right))
+            {
+                final int len = ends[at] - starts[at];
+                if ((flags[at] & LOST) != 0)
+                {
+                    lostBytes -= len;
+                }
+                flags[at] = (byte)((flags[at] | SACKED) & ~LOST);
+                sackedBytes += len;
+                newly += len;
+                noteDelivered(at);
+                if (!fackKnown || Seq.gt(ends[at], fack))
+                {
+                    fack = ends[at];
+                    fackKnown = true;
+                }
+            }
+        }
+        return newly;
+    }
+
+    private void noteDelivered(final int at)
+    {
+        // RFC 8985 6.2: a segment delivered below the highest SACKed one, never retransmitted, was reordered.
+        if (fackKnown && Seq.lt(ends[at], fack) && (flags[at] & RETRANSMITTED) == 0)
+        {
+            reordered = true;
+        }
+        if (!delivered || sentAt[at] > deliveredSentAt
+            || sentAt[at] == deliveredSentAt && Seq.gt(ends[at], deliveredEnd))
+        {
+            delivered = true;
+            deliveredSentAt = sentAt[at];
+            deliveredEnd = ends[at];
+            deliveredRetransmitted = (flags[at] & RETRANSMITTED) != 0;
+        }
+    }
+
+    /** @return true if the last acknowledgment delivered a segment (see the delivered* accessors). */
+    public boolean delivered()
+    {
+        return delivered;
+    }
+
+    /** @return when the most recently sent segment delivered by the last acknowledgment was sent. */
+    public long deliveredSentAt()
+    {
+        return deliveredSentAt;
+    }
+
+    /** @return its end. */
+    public int deliveredEnd()
+    {
+        return deliveredEnd;
+    }
+
+    /** @return whether it had been retransmitted. */
+    public boolean deliveredRetransmitted()
+    {
+        return deliveredRetransmitted;
+    }
+
+    /** @return true if the last acknowledgment showed reordering. */
+    public boolean reordered()
+    {
+        return reordered;
+    }
+}
