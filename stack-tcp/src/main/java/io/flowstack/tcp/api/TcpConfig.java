@@ -15,6 +15,9 @@ package io.flowstack.tcp.api;
  * @param nagle              Nagle's algorithm on by default (RFC 9293 3.7.4).
  * @param backlog            unfinished plus unaccepted connections per listener and core.
  * @param congestionControl  the congestion control of connections that do not choose one.
+ * @param maxBuffer          how far send and receive buffers of connections that do not set their sizes may
+ *                           grow with the path (auto-tuning, as Linux's tcp_wmem and tcp_rmem maxima; the window
+ *                           scale is chosen for it); 0 keeps every buffer at its first size.
  */
 public record TcpConfig(
     int sendBuffer,
@@ -28,21 +31,36 @@ public record TcpConfig(
     long maxRtoNs,
     boolean nagle,
     int backlog,
-    CongestionAlgorithm congestionControl)
+    CongestionAlgorithm congestionControl,
+    int maxBuffer)
 {
-    /** Defaults: 256 KiB buffers, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed ACK, min RTO 200 ms, CUBIC. */
+    /**
+     * Defaults: 256 KiB buffers growing to 4 MiB with the path, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed
+     * ACK, min RTO 200 ms, CUBIC.
+     */
     public static final TcpConfig DEFAULT = new TcpConfig(
         1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024,
-        CongestionAlgorithm.CUBIC);
+        CongestionAlgorithm.CUBIC, 1 << 22);
 
     /**
-     * @param bytes send and receive buffer size (a power of two).
+     * @param bytes send and receive buffer size (a power of two), fixed: no auto-tuning (as setting SO_SNDBUF and
+     *              SO_RCVBUF turns Linux's off).
      * @return a copy.
      */
     public TcpConfig withBuffers(final int bytes)
     {
         return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0);
+    }
+
+    /**
+     * @param bytes the largest size auto-tuned buffers reach (a power of two), 0 for none.
+     * @return a copy.
+     */
+    public TcpConfig withMaxBuffer(final int bytes)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes);
     }
 
     /**
@@ -52,7 +70,7 @@ public record TcpConfig(
     public TcpConfig withMsl(final long msl)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, msl, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer);
     }
 
     /**
@@ -62,6 +80,6 @@ public record TcpConfig(
     public TcpConfig withCongestionControl(final CongestionAlgorithm algorithm)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer);
     }
 }

@@ -38,6 +38,12 @@ public final class TcpInfo
     public long bytesReceived;
     /** Keep-alive probes sent since the peer was last heard. */
     public int keepAliveProbes;
+    /** Send buffer size now (auto-tuning grows it). */
+    public int sendBuffer;
+    /** Receive buffer size now (auto-tuning grows it). */
+    public int receiveBuffer;
+    /** The congestion control's name. */
+    public String congestionControl = "";
 
     @Override
     public String toString()
@@ -46,6 +52,7 @@ public final class TcpInfo
             + "ms cwnd=" + cwnd + " ssthresh=" + (ssthresh == Integer.MAX_VALUE ? "-" : Integer.toString(ssthresh))
             + " mss=" + sendMss + "/" + receiveMss + " snd.wnd=" + sendWindow + " rcv.wnd=" + receiveWindow
             + " inflight=" + inFlight + " retrans=" + retransmits + " timeouts=" + timeouts + " acked=" + bytesAcked
-            + " received=" + bytesReceived;
+            + " received=" + bytesReceived + " sndbuf=" + sendBuffer + " rcvbuf=" + receiveBuffer + " cc="
+            + congestionControl;
     }
 }

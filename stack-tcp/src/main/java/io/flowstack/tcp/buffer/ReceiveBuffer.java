@@ -29,12 +29,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class ReceiveBuffer
 {
-    private final UnsafeBuffer ring;
-    private final int capacity;
-    private final int mask;
-    private final int maxOooRanges;
-    private final int[] oooStarts;
-    private final int[] oooEnds;
+    private UnsafeBuffer ring;
+    private int capacity;
+    private int mask;
+    private int maxOooRanges;
+    private int[] oooStarts;
+    private int[] oooEnds;
     private int oooCount;
     private int readSeq;
     private int rcvNxt;
@@ -434,5 +434,58 @@ public final class ReceiveBuffer
     public int capacity()
     {
         return capacity;
+    }
+
+    /**
+     * Makes the window larger: a new ring of the given capacity takes the unread bytes and the out-of-order
+     * ranges at their places (receive-buffer auto-tuning, as Linux grows SO_RCVBUF). Allocates: call it rarely,
+     * never per segment.
+     *
+     * @param newCapacity a power of two from the current capacity to 2^30.
+     */
+    public void grow(final int newCapacity)
+    {
+        grow(newCapacity, maxOooRanges);
+    }
+
+    /**
+     * Makes the window larger and allows more out-of-order ranges (a larger window can hold more holes).
+     *
+     * @param newCapacity  a power of two from the current capacity to 2^30.
+     * @param maxRanges    most disjoint out-of-order ranges held from now on (never fewer than before).
+     */
+    public void grow(final int newCapacity, final int maxRanges)
+    {
+        if (newCapacity <= capacity || newCapacity > (1 << 30) || Integer.bitCount(newCapacity) != 1)
+        {
+            throw new IllegalArgumentException("cannot grow from " + capacity + " to " + newCapacity);
+        }
+        final UnsafeBuffer bigger = new UnsafeBuffer(new byte[newCapacity]);
+        move(bigger, newCapacity, readSeq, rcvNxt);
+        for (int k = 0; k < oooCount; k++)
+        {
+            move(bigger, newCapacity, oooStarts[k], oooEnds[k]);
+        }
+        ring = bigger;
+        capacity = newCapacity;
+        mask = newCapacity - 1;
+        if (maxRanges > maxOooRanges)
+        {
+            oooStarts = java.util.Arrays.copyOf(oooStarts, maxRanges);
+            oooEnds = java.util.Arrays.copyOf(oooEnds, maxRanges);
+            maxOooRanges = maxRanges;
+        }
+    }
+
+    private void move(final UnsafeBuffer to, final int toCapacity, final int from, final int end)
+    {
+        final int toMask = toCapacity - 1;
+        for (int seq = from; seq != end; )
+        {
+            final int index = seq & mask;
+            final int run = Math.min(end - seq, Math.min(capacity - index, toCapacity - (seq & toMask)));
+            to.putBytes(seq & toMask, ring, index, run);
+            seq += run;
+        }
     }
 }

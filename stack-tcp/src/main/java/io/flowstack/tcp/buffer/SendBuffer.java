@@ -18,9 +18,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class SendBuffer
 {
-    private final UnsafeBuffer ring;
-    private final int capacity;
-    private final int mask;
+    private UnsafeBuffer ring;
+    private int capacity;
+    private int mask;
     private int una;
     private int end;
 
@@ -185,5 +185,31 @@ public final class SendBuffer
     public int capacity()
     {
         return capacity;
+    }
+
+    /**
+     * Makes room for more: a new ring of the given capacity takes the bytes held (send-buffer auto-tuning, as
+     * Linux grows SO_SNDBUF with the congestion window). Allocates: call it rarely, never per segment.
+     *
+     * @param newCapacity a power of two from the current capacity to 2^30.
+     */
+    public void grow(final int newCapacity)
+    {
+        if (newCapacity <= capacity || newCapacity > (1 << 30) || Integer.bitCount(newCapacity) != 1)
+        {
+            throw new IllegalArgumentException("cannot grow from " + capacity + " to " + newCapacity);
+        }
+        final UnsafeBuffer bigger = new UnsafeBuffer(new byte[newCapacity]);
+        final int newMask = newCapacity - 1;
+        for (int seq = una; seq != end; )
+        {
+            final int index = seq & mask;
+            final int run = Math.min(end - seq, Math.min(capacity - index, newCapacity - (seq & newMask)));
+            bigger.putBytes(seq & newMask, ring, index, run);
+            seq += run;
+        }
+        ring = bigger;
+        capacity = newCapacity;
+        mask = newMask;
     }
 }

@@ -115,12 +115,23 @@ public final class Cubic implements CongestionControl
         }
         final double increase = Math.min(ack.ackedBytes, L * mss);
         cwnd += css ? increase / CSS_GROWTH_DIVISOR : increase;
-        if (ack.rttNs > 0)
+        if (ack.rttNs > 0 && rttSamples < N_RTT_SAMPLE)
         {
+            // The round's minimum over its first samples only, as Linux's HyStart takes it: later in a round of
+            // unpaced slow start the bottleneck queue drains between bursts, and those samples would hide the
+            // queue that builds (RFC 9406 takes every sample; with pacing both agree).
             currentRoundMinRtt = Math.min(currentRoundMinRtt, ack.rttNs);
             rttSamples++;
+            if (rttSamples < N_RTT_SAMPLE)
+            {
+                return;
+            }
         }
-        if (rttSamples >= N_RTT_SAMPLE && currentRoundMinRtt != NONE && lastRoundMinRtt != NONE)
+        else
+        {
+            return;
+        }
+        if (currentRoundMinRtt != NONE && lastRoundMinRtt != NONE)
         {
             if (!css)
             {

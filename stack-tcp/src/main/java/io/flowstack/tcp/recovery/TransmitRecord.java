@@ -19,11 +19,11 @@ public final class TransmitRecord
     /** Loss detection judged the segment lost, and it was not sent again since. */
     public static final int LOST = 4;
 
-    private final int[] starts;
-    private final int[] ends;
-    private final long[] sentAt;
-    private final byte[] flags;
-    private final int mask;
+    private int[] starts;
+    private int[] ends;
+    private long[] sentAt;
+    private byte[] flags;
+    private int mask;
     private int head;
     private int count;
     private int sackedBytes;
@@ -49,6 +49,44 @@ public final class TransmitRecord
         sentAt = new long[n];
         flags = new byte[n];
         mask = n - 1;
+    }
+
+    /** @return records held at most before new segments merge into the last one. */
+    public int capacity()
+    {
+        return starts.length;
+    }
+
+    /**
+     * Holds more records (when the send buffer grows). Allocates: call it rarely, never per segment.
+     *
+     * @param capacity records held at most, rounded up to a power of two.
+     */
+    public void grow(final int capacity)
+    {
+        final int n = Integer.highestOneBit(Math.max(4, capacity - 1)) << 1;
+        if (n <= starts.length)
+        {
+            return;
+        }
+        final int[] s = new int[n];
+        final int[] e = new int[n];
+        final long[] t = new long[n];
+        final byte[] f = new byte[n];
+        for (int i = 0; i < count; i++)
+        {
+            final int at = (head + i) & mask;
+            s[i] = starts[at];
+            e[i] = ends[at];
+            t[i] = sentAt[at];
+            f[i] = flags[at];
+        }
+        starts = s;
+        ends = e;
+        sentAt = t;
+        flags = f;
+        mask = n - 1;
+        head = 0;
     }
 
     /** Forgets every record. */

@@ -47,7 +47,12 @@ public final class FlowSocket implements AutoCloseable
     private final AtomicBoolean pullScheduled = new AtomicBoolean();
     private final Command push = this::onPush;
     private final Command pull = this::onPull;
-    private final Command shutdown = () -> bridge.shutdownRequested = true;
+    /**
+     * The FIN goes once the bytes written before it are in the connection: the command drains what it can itself,
+     * since a push queued before it may already have run and no onWritable may follow (a send buffer with room
+     * never calls back).
+     */
+    private final Command shutdown = this::onShutdown;
     final AtomicInteger state = new AtomicInteger(CONNECTING);
     volatile int closeReason = -1;
     volatile boolean eof;
@@ -364,6 +369,12 @@ public final class FlowSocket implements AutoCloseable
     private void onPush()
     {
         pushScheduled.set(false);
+        bridge.drainTx(connection);
+    }
+
+    private void onShutdown()
+    {
+        bridge.shutdownRequested = true;
         bridge.drainTx(connection);
     }
 

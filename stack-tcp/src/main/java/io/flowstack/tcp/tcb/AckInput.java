@@ -123,6 +123,7 @@ final class AckInput
         }
         snd.recovery.onAck(nowNs, a);
         tcb.timers.set(TimerTable.RECOVERY, snd.recovery.deadline());
+        snd.tuneBuffer();
         updateWindow(tcb, seg);
 
         if (snd.finAcked())

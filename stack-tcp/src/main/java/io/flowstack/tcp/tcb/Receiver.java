@@ -9,8 +9,12 @@ import io.flowstack.tcp.buffer.ReceiveBuffer;
  */
 final class Receiver
 {
-    /** Out-of-order ranges held per connection. */
+    /**
+     * SACK blocks considered when building an ACK (the most recent come first, and at most four fit).
+     */
     static final int OUT_OF_ORDER_RANGES = 32;
+    /** One out-of-order range per this many bytes of buffer (a burst of losses in a large window leaves many holes). */
+    static final int BYTES_PER_RANGE = 2048;
 
     final ReceiveBuffer buffer;
     final AckPolicy ack = new AckPolicy();
@@ -32,9 +36,75 @@ final class Receiver
     int lastAckSent;
     long bytesReceived;
 
+    // Receive-buffer auto-tuning (Linux's dynamic right-sizing, tcp_rcv_space_adjust).
+    /** Largest size the buffer may grow to, 0 for a fixed buffer. */
+    int maxBuffer;
+    /** The round-trip time as the receiver measures it (RFC 7323 timestamps on data, Linux's rcv_rtt). */
+    long rttNs;
+    private long copied;
+    private long space;
+    private long spaceStartNs;
+
     Receiver(final int bufferBytes)
     {
-        this.buffer = new ReceiveBuffer(bufferBytes, OUT_OF_ORDER_RANGES);
+        this.buffer = new ReceiveBuffer(bufferBytes, ranges(bufferBytes));
+    }
+
+    /**
+     * The application read {@code n} bytes. Once per round trip, if it took more than in the round before, the
+     * buffer grows to twice that (plus room for reordering), up to {@link #maxBuffer}: the window then lets a
+     * sender fill the path, whatever its bandwidth-delay product, without every connection holding the maximum.
+     *
+     * @param n     bytes just read.
+     * @param nowNs current time.
+     * @param senderRttNs the sender's SRTT, used until the receiver measured a round trip itself.
+     */
+    void onRead(final int n, final long nowNs, final long senderRttNs)
+    {
+        final long rtt = this.rttNs > 0 ? this.rttNs : senderRttNs;
+        if (maxBuffer == 0)
+        {
+            return;
+        }
+        copied += n;
+        if (rtt <= 0 || nowNs - spaceStartNs < rtt)
+        {
+            return;
+        }
+        if (copied > space)
+        {
+            // Linux's rule: twice what was read in the round, plus room for reordering; a sender in slow start
+            // doubles per round, so a grown amount counts twice more.
+            long wanted = 2 * copied + 16L * mss;
+            if (space > 0)
+            {
+                wanted += 2 * (wanted * (copied - space) / space);
+            }
+            space = copied;
+            if (wanted > buffer.capacity() && buffer.capacity() < maxBuffer)
+            {
+                final long size = Math.min(maxBuffer, Long.highestOneBit(wanted - 1) << 1);
+                buffer.grow((int)size, ranges((int)size));
+            }
+        }
+        copied = 0;
+        spaceStartNs = nowNs;
+    }
+
+    /**
+     * A data segment echoed our timestamp: the time since we sent it is a round trip (plus the peer's delay).
+     */
+    void rttSample(final long sampleNs)
+    {
+        if (sampleNs > 0)
+        {
+            rttNs = rttNs == 0 ? sampleNs : rttNs - (rttNs >> 3) + (sampleNs >> 3);
+        }
+    }
+
+    private static int ranges(final int bufferBytes)
+    {
+        return Math.max(OUT_OF_ORDER_RANGES, bufferBytes / BYTES_PER_RANGE);
     }
 
     /** Starts the sequence space after the peer's SYN. */

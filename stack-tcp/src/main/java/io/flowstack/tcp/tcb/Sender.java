@@ -53,6 +53,9 @@ final class Sender implements RecoverySender
     int finSeq;
     boolean noDelay;
 
+    /** Largest size the send buffer may grow to, 0 for a fixed buffer. */
+    int maxBuffer;
+
     /** Consecutive retransmission timeouts (the connection fails after too many). */
     int backoffs;
     long retransmits;
@@ -90,6 +93,30 @@ final class Sender implements RecoverySender
     {
         recovery = sack ? rack : newReno;
         recovery.reset();
+    }
+
+    /**
+     * Send-buffer auto-tuning (as Linux's tcp_sndbuf_expand): the buffer holds twice the congestion window, so the
+     * application can keep a growing window full, up to {@link #maxBuffer}; the record of segments grows with it.
+     */
+    void tuneBuffer()
+    {
+        if (maxBuffer == 0 || buffer.capacity() >= maxBuffer)
+        {
+            return;
+        }
+        final long wanted = 2L * cc.cwnd();
+        if (wanted > buffer.capacity())
+        {
+            final int size = (int)Math.min(maxBuffer, Long.highestOneBit(wanted - 1) << 1);
+            buffer.grow(size);
+            record.grow(size / DEFAULT_MSS + 2);
+            if (tcb.wantWritable)
+            {
+                tcb.wantWritable = false;
+                tcb.signal(Tcb.EV_WRITABLE);
+            }
+        }
     }
 
     /** @return SND.NXT - SND.UNA: bytes (and SYN, FIN) in flight. */

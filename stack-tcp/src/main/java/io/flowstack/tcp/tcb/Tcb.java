@@ -247,6 +247,10 @@ public final class Tcb implements TcpConnection
             {
                 return -1;
             }
+            if (n > 0)
+            {
+                rcv.onRead(n, layer.now(), snd.srttNs());
+            }
             if (n > 0 && state.isSynchronized() && !closed && rcv.windowUpdateDue())
             {
                 // The window opened by a useful amount: tell the peer (RFC 9293 3.8.6.2.2).
@@ -397,6 +401,9 @@ public final class Tcb implements TcpConnection
         info.bytesAcked = snd.bytesAcked;
         info.bytesReceived = rcv.bytesReceived;
         info.keepAliveProbes = keepAliveProbes;
+        info.sendBuffer = snd.buffer.capacity();
+        info.receiveBuffer = rcv.buffer.capacity();
+        info.congestionControl = snd.cc.name();
         return info;
     }
 

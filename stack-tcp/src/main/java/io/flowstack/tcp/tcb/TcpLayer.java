@@ -296,7 +296,10 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         tcb.windowScaling = true;
         tcb.timestamps = true;
         tcb.sack = true;
-        tcb.rcv.wndShift = SynOptions.windowShift(receiveBuffer);
+        // Buffers the application did not size grow with the path; the window scale is chosen for the largest.
+        tcb.snd.maxBuffer = options.sendBuffer() == 0 && config.maxBuffer() > sendBuffer ? config.maxBuffer() : 0;
+        tcb.rcv.maxBuffer = options.receiveBuffer() == 0 && config.maxBuffer() > receiveBuffer ? config.maxBuffer() : 0;
+        tcb.rcv.wndShift = SynOptions.windowShift(Math.max(receiveBuffer, tcb.rcv.maxBuffer));
         tcb.snd.cc.init(tcb.snd.mss, nowNs);
         table.put(tcb);
         counters.connections.incrementOrdered();

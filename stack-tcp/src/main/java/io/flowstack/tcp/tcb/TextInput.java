@@ -55,6 +55,10 @@ final class TextInput
             {
                 rcv.ack.onInOrderData(length, rcv.mss, rcv.buffer.capacity(), nowNs, tcb.snd.rtt.rto());
             }
+            if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0 && rcv.maxBuffer > 0)
+            {
+                rcv.rttSample((long)(tcb.layer.tsClock(nowNs) - seg.options.tsEcr()) * 1_000_000L);
+            }
             if (delivered > 0)
             {
                 rcv.bytesReceived += delivered;

@@ -123,7 +123,16 @@ final class Transmitter
         while (Seq.lt(seq, dataEnd));
         snd.record.retransmitted(start, end - start, nowNs);
         snd.recovery.onSent(nowNs, end - start, true);
-        tcb.timers.setIfUnset(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
+        if (i == 0)
+        {
+            // The head went again: the retransmission timer restarts from it (as Linux does), so that a recovery
+            // making progress through SACKs is not cut short by the RTO of the original.
+            tcb.timers.set(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
+        }
+        else
+        {
+            tcb.timers.setIfUnset(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
+        }
     }
 
     /**

@@ -254,4 +254,24 @@ class ReceiveBufferTest
         assertThrows(IllegalArgumentException.class, () -> new ReceiveBuffer(1000, 4));
         assertThrows(IllegalArgumentException.class, () -> new ReceiveBuffer(1024, -1));
     }
+
+    @Test
+    void shouldKeepUnreadAndOutOfOrderBytesWhenItGrows()
+    {
+        buffer.reset(IRS);
+        // Move the ring's origin so that the held bytes wrap around its end.
+        offer(FIRST, 0, 900);
+        assertReads(0, 900);
+        offer(FIRST, 900, 300);
+        offer(FIRST, 1300, 200);
+        offer(FIRST, 1600, 100);
+        assertEquals(2, buffer.outOfOrderRanges());
+        buffer.grow(4 * CAPACITY);
+        assertEquals(4 * CAPACITY, buffer.capacity());
+        assertEquals(4 * CAPACITY - 300, buffer.window(), "the window is the new capacity less the unread bytes");
+        offer(FIRST, 1200, 100);
+        offer(FIRST, 1500, 100);
+        assertReads(900, 800);
+        assertThrows(IllegalArgumentException.class, () -> buffer.grow(3 * CAPACITY));
+    }
 }

@@ -136,4 +136,17 @@ class SendBufferTest
         assertThrows(IllegalArgumentException.class, () -> new SendBuffer(1 << 31));
         assertEquals(1, new SendBuffer(1).capacity());
     }
+
+    @Test
+    void shouldKeepItsBytesWhenItGrows()
+    {
+        buffer.reset(-700);
+        assertEquals(CAPACITY, buffer.write(pattern(CAPACITY, 0), 0, CAPACITY));
+        buffer.acknowledge(-699 + 800);
+        assertEquals(600, buffer.write(pattern(600, CAPACITY), 0, 600), "the held bytes now wrap the ring's end");
+        buffer.grow(4 * CAPACITY);
+        assertEquals(4 * CAPACITY - 824, buffer.free());
+        assertArrayEquals(pattern(824, 800).byteArray(), copied(-699 + 800, 824));
+        assertThrows(IllegalArgumentException.class, () -> buffer.grow(CAPACITY));
+    }
 }
