@@ -49,7 +49,8 @@ public interface TcpHandler
     }
 
     /**
-     * The connection is gone; the object must not be used any more.
+     * The connection is gone; the object must not be used any more. A normal close is reported once the
+     * application has read everything that arrived (unless it called {@link TcpConnection#close} itself).
      *
      * @param connection the connection.
      * @param reason     {@link #CLOSED_NORMALLY}, {@link #RESET}, {@link #REFUSED}, {@link #TIMED_OUT}, {@link #ABORTED}.

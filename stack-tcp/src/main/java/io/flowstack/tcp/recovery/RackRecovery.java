@@ -30,8 +30,7 @@ public final class RackRecovery implements LossRecovery
 
     // RACK (RFC 8985 6): the most recently sent segment known delivered, and the RTT it measured.
     private boolean rackValid;
-    private long rackXmitTs;
-    private int rackEndSeq;
+    private long rackOrder;
     private long rackRtt;
     private long minRtt;
     private boolean reorderingSeen;
@@ -93,6 +92,7 @@ public final class RackRecovery implements LossRecovery
     {
         final TransmitRecord record = sender.record();
         final CongestionControl cc = sender.congestionControl();
+        final boolean wasRecovering = inRecovery;
         updateRack(nowNs, ack, record);
         if (ack.dsack)
         {
@@ -133,8 +133,9 @@ public final class RackRecovery implements LossRecovery
         {
             proportionalRateReduction(ack);
         }
-        else if (ack.ackedBytes > 0)
+        else if (ack.ackedBytes > 0 && !wasRecovering)
         {
+            // The ACK that ends recovery does not grow the window (RFC 6582 3.2 step 3, RFC 6937).
             cc.onAck(nowNs, ack);
         }
         armProbe(nowNs);
@@ -159,11 +160,10 @@ public final class RackRecovery implements LossRecovery
             return;
         }
         minRtt = Math.min(minRtt, rtt);
-        if (!rackValid || sentAfter(record.deliveredSentAt(), record.deliveredEnd(), rackXmitTs, rackEndSeq))
+        if (!rackValid || record.deliveredOrder() > rackOrder)
         {
             rackValid = true;
-            rackXmitTs = record.deliveredSentAt();
-            rackEndSeq = record.deliveredEnd();
+            rackOrder = record.deliveredOrder();
             rackRtt = rtt;
         }
     }
@@ -229,7 +229,7 @@ public final class RackRecovery implements LossRecovery
                 continue;
             }
             final long sentAt = record.sentAt(i);
-            if (sentAfter(rackXmitTs, rackEndSeq, sentAt, record.end(i)))
+            if (rackOrder > record.sentOrder(i))
             {
                 final long remaining = sentAt + rackRtt + reoWnd - nowNs;
                 if (remaining <= 0)
@@ -248,10 +248,6 @@ public final class RackRecovery implements LossRecovery
         }
     }
 
-    private static boolean sentAfter(final long t1, final int seq1, final long t2, final int seq2)
-    {
-        return t1 > t2 || t1 == t2 && Seq.gt(seq1, seq2);
-    }
 
     private void enterRecovery(final long nowNs, final int flightSize)
     {
@@ -296,7 +292,9 @@ public final class RackRecovery implements LossRecovery
             final long limit = Math.max((long)prrDelivered - prrOut, delivered) + sender.mss();
             sndcnt = Math.min((long)ssthresh - pipe, limit);
         }
-        quota = (int)Math.max(quota, Math.max(0, sndcnt));
+        // The formula counts everything delivered and sent since recovery began, so what an ACK did not use is
+        // still in it at the next one; only the fast retransmit of the entry is guaranteed on top.
+        quota = (int)Math.max(prrOut == 0 ? sender.mss() : 0, sndcnt);
     }
 
     /** RFC 8985 7.2: arm the probe timeout while data is outstanding and nothing else would reveal a tail loss. */

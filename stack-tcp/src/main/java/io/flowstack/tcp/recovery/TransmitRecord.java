@@ -22,7 +22,9 @@ public final class TransmitRecord
     private int[] starts;
     private int[] ends;
     private long[] sentAt;
+    private long[] sentOrder;
     private byte[] flags;
+    private long transmissions;
     private int mask;
     private int head;
     private int count;
@@ -34,7 +36,7 @@ public final class TransmitRecord
     // The most recently sent segment that was delivered (acknowledged or SACKed) by the last update: RACK's input.
     private boolean delivered;
     private long deliveredSentAt;
-    private int deliveredEnd;
+    private long deliveredOrder;
     private boolean deliveredRetransmitted;
     private boolean reordered;
 
@@ -47,6 +49,7 @@ public final class TransmitRecord
         starts = new int[n];
         ends = new int[n];
         sentAt = new long[n];
+        sentOrder = new long[n];
         flags = new byte[n];
         mask = n - 1;
     }
@@ -72,6 +75,7 @@ public final class TransmitRecord
         final int[] s = new int[n];
         final int[] e = new int[n];
         final long[] t = new long[n];
+        final long[] o = new long[n];
         final byte[] f = new byte[n];
         for (int i = 0; i < count; i++)
         {
@@ -79,11 +83,13 @@ public final class TransmitRecord
             s[i] = starts[at];
             e[i] = ends[at];
             t[i] = sentAt[at];
+            o[i] = sentOrder[at];
             f[i] = flags[at];
         }
         starts = s;
         ends = e;
         sentAt = t;
+        sentOrder = o;
         flags = f;
         mask = n - 1;
         head = 0;
@@ -115,6 +121,18 @@ public final class TransmitRecord
     public int end(final int i)
     {
         return ends[(head + i) & mask];
+    }
+
+    /**
+     * The order of transmissions, which RACK needs to tell which of two segments was sent later (RFC 8985 6.2).
+     * Send times do not: the clock is read once per duty cycle, and the RFC's tie-break by sequence number would
+     * put a retransmission before new data sent earlier in the same cycle.
+     *
+     * @return a number that grows with every transmission, for the last transmission of record {@code i}.
+     */
+    public long sentOrder(final int i)
+    {
+        return sentOrder[(head + i) & mask];
     }
 
     /** @return when record {@code i} was last sent. */
@@ -172,12 +190,14 @@ public final class TransmitRecord
             final int last = (head + count - 1) & mask;
             ends[last] = seq + length;
             sentAt[last] = nowNs;
+            sentOrder[last] = ++transmissions;
             return;
         }
         final int at = (head + count) & mask;
         starts[at] = seq;
         ends[at] = seq + length;
         sentAt[at] = nowNs;
+        sentOrder[at] = ++transmissions;
         flags[at] = 0;
         count++;
     }
@@ -189,6 +209,7 @@ public final class TransmitRecord
     public void retransmitted(final int seq, final int length, final long nowNs)
     {
         final int end = seq + length;
+        final long order = ++transmissions;
         for (int i = 0; i < count; i++)
         {
             final int at = (head + i) & mask;
@@ -204,6 +225,7 @@ public final class TransmitRecord
                 }
                 flags[at] = (byte)((flags[at] | RETRANSMITTED) & ~LOST);
                 sentAt[at] = nowNs;
+                sentOrder[at] = order;
             }
         }
     }
@@ -332,12 +354,11 @@ public final class TransmitRecord
         {
             reordered = true;
         }
-        if (!delivered || sentAt[at] > deliveredSentAt
-            || sentAt[at] == deliveredSentAt && Seq.gt(ends[at], deliveredEnd))
+        if (!delivered || sentOrder[at] > deliveredOrder)
         {
             delivered = true;
             deliveredSentAt = sentAt[at];
-            deliveredEnd = ends[at];
+            deliveredOrder = sentOrder[at];
             deliveredRetransmitted = (flags[at] & RETRANSMITTED) != 0;
         }
     }
@@ -354,10 +375,10 @@ public final class TransmitRecord
         return deliveredSentAt;
     }
 
-    /** @return its end. */
-    public int deliveredEnd()
+    /** @return its place in the order of transmissions (see {@link #sentOrder}). */
+    public long deliveredOrder()
     {
-        return deliveredEnd;
+        return deliveredOrder;
     }
 
     /** @return whether it had been retransmitted. */

@@ -17,6 +17,9 @@ final class SocketBridge implements TcpHandler
     boolean shutdownRequested;
     boolean closeRequested;
     private boolean outputShut;
+    private boolean filling;
+    private boolean closedWhileFilling;
+    private int closedReason;
 
     SocketBridge(final FlowSocket socket)
     {
@@ -53,6 +56,19 @@ final class SocketBridge implements TcpHandler
     @Override
     public void onClosed(final TcpConnection c, final int reason)
     {
+        if (filling)
+        {
+            // The read that took the last bytes reported the end: the bytes are still in the chunk, so end of
+            // stream waits until they are in the ring.
+            closedWhileFilling = true;
+            closedReason = reason;
+            return;
+        }
+        closed(reason);
+    }
+
+    private void closed(final int reason)
+    {
         if (reason != CLOSED_NORMALLY)
         {
             socket.closeReason = reason;
@@ -71,16 +87,34 @@ final class SocketBridge implements TcpHandler
             return;
         }
         int moved = 0;
-        while (true)
+        filling = true;
+        try
         {
-            final int n = Math.min(Math.min(c.readable(), socket.rx.free()), chunk.capacity());
-            if (n <= 0)
+            while (true)
             {
-                break;
+                final int n = Math.min(Math.min(c.readable(), socket.rx.free()), chunk.capacity());
+                if (n <= 0)
+                {
+                    break;
+                }
+                c.read(chunk, 0, n);
+                socket.rx.write(chunk, 0, n);
+                moved += n;
+                if (closedWhileFilling)
+                {
+                    break;
+                }
             }
-            c.read(chunk, 0, n);
-            socket.rx.write(chunk, 0, n);
-            moved += n;
+        }
+        finally
+        {
+            filling = false;
+        }
+        if (closedWhileFilling)
+        {
+            closedWhileFilling = false;
+            closed(closedReason);
+            return;
         }
         if (c.readable() == 0 && c.read(chunk, 0, 0) < 0)
         {

@@ -65,6 +65,8 @@ public final class Tcb implements TcpConnection
     boolean closed;
     /** The application was told the connection is over (it may linger in TIME-WAIT). */
     boolean closeReported;
+    /** A normal close waits for the application to read what arrived before the peer's FIN. */
+    boolean closeDeferred;
 
     // Keep-alive (RFC 9293 3.8.4).
     long keepAliveIdleNs;
@@ -185,6 +187,13 @@ public final class Tcb implements TcpConnection
         {
             return;
         }
+        if (closeReason == TcpHandler.CLOSED_NORMALLY && !closeRequested && rcv.buffer.readable() > 0)
+        {
+            // As a kernel socket keeps its receive queue past the end of the connection: the last read reports.
+            closeDeferred = true;
+            return;
+        }
+        closeDeferred = false;
         closeReported = true;
         final TcpHandler h = handler;
         handler = null;
@@ -250,6 +259,10 @@ public final class Tcb implements TcpConnection
             if (n > 0)
             {
                 rcv.onRead(n, layer.now(), snd.srttNs());
+                if (closeDeferred && rcv.buffer.readable() == 0)
+                {
+                    signal(EV_CLOSED);
+                }
             }
             if (n > 0 && state.isSynchronized() && !closed && rcv.windowUpdateDue())
             {

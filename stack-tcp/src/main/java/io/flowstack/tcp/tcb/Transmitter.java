@@ -115,7 +115,12 @@ final class Transmitter
         {
             final int len = Math.min(mss, dataEnd - seq);
             final boolean last = seq + len == dataEnd;
-            SegmentWriter.emit(tcb, seq, TcpFlags.ACK | (fin && last ? TcpFlags.FIN : 0), len, nowNs);
+            int flags = TcpFlags.ACK | (fin && last ? TcpFlags.FIN : 0);
+            if (len > 0 && seq + len == snd.buffer.endSeq())
+            {
+                flags |= TcpFlags.PSH;
+            }
+            SegmentWriter.emit(tcb, seq, flags, len, nowNs);
             snd.retransmits++;
             tcb.layer.counters.retransmits.incrementOrdered();
             seq += len;

@@ -6,6 +6,7 @@ import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.FlowStack;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -51,7 +52,9 @@ class FlowSocketTest
         b.close();
     }
 
-    @Test
+    // Repeated: the end of a stream races the last bytes (a close reported inside the read that took them lost
+    // them about one run in ten under load).
+    @RepeatedTest(5)
     void shouldEchoAMegabyteThroughStreamsAndSeeEndOfStream() throws Exception
     {
         final FlowServerSocket server = FlowServerSocket.listen(b, 7, 16);

@@ -339,6 +339,27 @@ class TcbScriptTest
     // ---- closing --------------------------------------------------------------------------------------------
 
     @Test
+    void shouldKeepUnreadDataReadableAfterBothSidesClosed()
+    {
+        established();
+        app.conn.shutdownOutput();
+        t.recv(seg(FIN | ACK).seq(ISS + 1).ack(IRS + 1));
+        t.send(seg(ACK).seq(IRS + 1).ack(ISS + 2));
+        // Data and FIN arrive; the application has not read yet when the connection reaches TIME-WAIT.
+        t.send(seg(ACK | PSH).seq(IRS + 1).ack(ISS + 2).len(300));
+        t.recv(seg(ACK).seq(ISS + 2).ack(IRS + 301).window(65235));
+        t.send(seg(FIN | ACK).seq(IRS + 301).ack(ISS + 2));
+        t.recv(seg(ACK).seq(ISS + 2).ack(IRS + 302).window(65234));
+        assertEquals(TcpState.TIME_WAIT, app.tcb().state);
+        assertEquals(List.of("data 300", "peer closed"), app.take(), "closed only once the data is read");
+        final UnsafeBuffer dst = new UnsafeBuffer(new byte[300]);
+        assertEquals(200, app.conn.read(dst, 0, 200));
+        assertEquals(List.of(), app.take());
+        assertEquals(100, app.conn.read(dst, 0, 300));
+        assertEquals(List.of("closed closed"), app.take());
+    }
+
+    @Test
     void shouldCloseActivelyThroughFinWait1FinWait2AndTimeWait()
     {
         established();

@@ -155,6 +155,11 @@ final class TcpScript
     /** The peer sends a segment. */
     void send(final Seg s)
     {
+        if (!s.sackLefts.isEmpty())
+        {
+            sendWithSack(s);
+            return;
+        }
         final TcpRepr repr = s.repr();
         final int tcpLength = repr.tcpLength();
         final int total = Ipv4Flyweight.MIN_HEADER_LENGTH + tcpLength;
@@ -171,6 +176,32 @@ final class TcpScript
         {
             f.checksum(f.checksum() ^ 0x1234);
         }
+        new Ipv4Repr(0, total, 1, 0x4000, 64, Ipv4Flyweight.PROTO_TCP, PEER_IP, STACK_IP)
+            .emit(new Ipv4Flyweight().wrap(scratch, 14, total));
+        driver.inject(scratch, 0, n);
+        run();
+    }
+
+    /** A segment whose options carry SACK blocks (TcpRepr has none): written field by field. */
+    private void sendWithSack(final Seg s)
+    {
+        final TcpOptions options = s.repr().options(new TcpOptions());
+        for (int i = 0; i < s.sackLefts.size(); i++)
+        {
+            options.addSackBlock(s.sackLefts.get(i), s.sackRights.get(i));
+        }
+        final int headerLength = TcpFlyweight.HEADER_LENGTH + options.length();
+        final int tcpLength = headerLength + s.payload.length;
+        final int total = Ipv4Flyweight.MIN_HEADER_LENGTH + tcpLength;
+        final int n = EthernetFlyweight.HEADER_LENGTH + total;
+        new EthernetRepr(STACK_MAC, PEER_MAC, EthernetFlyweight.TYPE_IPV4).emit(new EthernetFlyweight().wrap(scratch, 0, n));
+        final TcpFlyweight f = new TcpFlyweight().wrap(scratch, 34, tcpLength);
+        f.sourcePort(s.sourcePort).destinationPort(s.destinationPort).sequenceNumber(s.seq == null ? 0 : s.seq)
+            .acknowledgmentNumber(s.ack == null ? 0 : s.ack).dataOffset(headerLength).flags(s.flags).window(s.window)
+            .urgentPointer(0);
+        options.emit(scratch, 34 + TcpFlyweight.HEADER_LENGTH);
+        scratch.putBytes(34 + headerLength, s.payload);
+        f.computeChecksum(PEER_IP, STACK_IP, tcpLength);
         new Ipv4Repr(0, total, 1, 0x4000, 64, Ipv4Flyweight.PROTO_TCP, PEER_IP, STACK_IP)
             .emit(new Ipv4Flyweight().wrap(scratch, 14, total));
         driver.inject(scratch, 0, n);
@@ -219,7 +250,12 @@ final class TcpScript
             final TcpOptions options = new TcpOptions();
             final TcpRepr repr = TcpRepr.parse(f, options);
             final byte[] payload = Arrays.copyOfRange(frame, f.payloadOffset(), f.payloadOffset() + repr.payloadLength());
-            result.add(new Sent(repr, options.sackBlockCount(), payload));
+            final List<String> blocks = new ArrayList<>();
+            for (int i = 0; i < options.sackBlockCount(); i++)
+            {
+                blocks.add(Integer.toUnsignedString(options.sackLeft(i)) + "-" + Integer.toUnsignedString(options.sackRight(i)));
+            }
+            result.add(new Sent(repr, blocks, payload));
         }
         return result;
     }
@@ -269,6 +305,14 @@ final class TcpScript
      */
     Tcb connection(final TcpState state, final boolean timestamps, final TcpHandler handler)
     {
+        return connection(state, timestamps, false, handler);
+    }
+
+    /**
+     * As {@link #connection(TcpState, boolean, TcpHandler)}, with SACK negotiated or not (RFC 2018).
+     */
+    Tcb connection(final TcpState state, final boolean timestamps, final boolean sack, final TcpHandler handler)
+    {
         tcp.enter();
         try
         {
@@ -276,8 +320,7 @@ final class TcpScript
             final Tcb tcb = tcp.newTcb(tcp.ipv4.interfaceAt(0), STACK_IP, LOCAL_PORT, PEER_IP, REMOTE_PORT,
                 ConnectionOptions.DEFAULT, now);
             tcb.handler = handler;
-            tcb.sack = false;
-            tcb.snd.useSack(false);
+            tcb.sack = sack;
             tcb.windowScaling = false;
             tcb.rcv.wndShift = 0;
             tcb.timestamps = timestamps;
@@ -293,6 +336,8 @@ final class TcpScript
             tcb.snd.mss = 1460 - (timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0);
             tcb.snd.cc.init(tcb.snd.mss, now);
             tcb.snd.record.clear();
+            tcb.snd.roundEnd = tcb.snd.una;
+            tcb.snd.useSack(sack);
             tcb.rcv.windowField(false);
             tcb.lastHeardNs = now;
             tcb.state = TcpState.ESTABLISHED;
@@ -339,7 +384,7 @@ final class TcpScript
     }
 
     /** A segment the stack sent. */
-    record Sent(TcpRepr tcp, int sackBlocks, byte[] payload)
+    record Sent(TcpRepr tcp, List<String> sackBlocks, byte[] payload)
     {
         @Override
         public String toString()
@@ -348,7 +393,8 @@ final class TcpScript
                 + " ack=" + Integer.toUnsignedString(tcp.acknowledgmentNumber()) + " win=" + tcp.window()
                 + (tcp.mss() >= 0 ? " mss=" + tcp.mss() : "") + (tcp.windowScale() >= 0 ? " ws=" + tcp.windowScale() : "")
                 + (tcp.timestamps() ? " ts=" + Integer.toUnsignedString(tcp.tsVal()) + "/"
-                + Integer.toUnsignedString(tcp.tsEcr()) : "") + " len=" + tcp.payloadLength() + "]";
+                + Integer.toUnsignedString(tcp.tsEcr()) : "") + (sackBlocks.isEmpty() ? "" : " sack=" + sackBlocks)
+                + " len=" + tcp.payloadLength() + "]";
         }
     }
 
@@ -375,6 +421,8 @@ final class TcpScript
         boolean payloadBytes = true;
         boolean corruptChecksum;
         byte[] rawOptions;
+        final List<Integer> sackLefts = new ArrayList<>();
+        final List<Integer> sackRights = new ArrayList<>();
         int sourcePort = REMOTE_PORT;
         int destinationPort = LOCAL_PORT;
         private boolean anySeq;
@@ -434,6 +482,14 @@ final class TcpScript
             return this;
         }
 
+        /** A SACK block (sent by the peer, or expected from the stack, in this order). */
+        Seg sack(final int left, final int right)
+        {
+            sackLefts.add(left);
+            sackRights.add(right);
+            return this;
+        }
+
         Seg ts(final int val, final int ecr)
         {
             timestamps = true;
@@ -450,9 +506,10 @@ final class TcpScript
             return this;
         }
 
-        /** Expectation: {@code n} bytes of payload, whatever they are. */
+        /** {@code n} bytes of payload: zeros when the peer sends it, whatever they are when expected. */
         Seg len(final int n)
         {
+            payload = new byte[n];
             payloadLength = n;
             payloadBytes = false;
             return this;
@@ -552,7 +609,13 @@ final class TcpScript
             assertEquals(mss, t.mss(), "MSS option" + what);
             assertEquals(windowScale, t.windowScale(), "window scale option" + what);
             assertEquals(sackPermitted, t.sackPermitted(), "SACK-permitted option" + what);
-            assertEquals(0, s.sackBlocks(), "SACK blocks" + what);
+            final List<String> expectedBlocks = new ArrayList<>();
+            for (int i = 0; i < sackLefts.size(); i++)
+            {
+                expectedBlocks.add(Integer.toUnsignedString(sackLefts.get(i)) + "-"
+                    + Integer.toUnsignedString(sackRights.get(i)));
+            }
+            assertEquals(expectedBlocks, s.sackBlocks(), "SACK blocks" + what);
             assertEquals(timestamps, t.timestamps(), "timestamps option" + what);
             if (timestamps)
             {
