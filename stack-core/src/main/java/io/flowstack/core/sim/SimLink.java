@@ -9,9 +9,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * handed to the receiver at the time its {@link FaultInjector} decided (after serialization at the link's rate,
  * the queue, delay, jitter and reordering), or dropped. A full-duplex cable is two links.
  * <p>
- * Frames in flight live in a fixed ring of slots ordered by a primitive heap on (arrival time, offer order):
- * offering and delivering allocate nothing. A frame arriving when every slot is in flight is dropped and counted
- * ({@link #slotDrops()}), like a frame longer than the slots ({@link #oversize()}).
+ * Frames in flight live in slots ordered by a primitive heap on (arrival time, offer order). The slots double
+ * when every one is in flight, so the link loses only what its profile says (a long, fast path holds many frames
+ * besides its queue); once the link has carried its largest flight, offering and delivering allocate nothing. A
+ * frame longer than a slot is dropped and counted ({@link #oversize()}).
  */
 public final class SimLink
 {
@@ -26,14 +27,13 @@ public final class SimLink
     private final FrameReceiver receiver;
     private final FrameLog log;
     private final int slotSize;
-    private final UnsafeBuffer slots;
-    private final int[] lengths;
-    private final int[] free;
+    private UnsafeBuffer slots;
+    private int[] lengths;
+    private int[] free;
     private final EventQueue inFlight;
     private int freeCount;
     private PcapWriter pcap;
     private long delivered;
-    private long slotDrops;
     private long oversize;
 
     /**
@@ -41,7 +41,7 @@ public final class SimLink
      * @param name     the link's name (in messages and pcap file names).
      * @param injector its faults.
      * @param receiver where frames arrive.
-     * @param slots    frames in flight at most.
+     * @param slots    frames in flight before the slots grow.
      * @param maxFrame longest frame carried.
      * @param log      where deliveries are recorded, or null.
      */
@@ -62,7 +62,7 @@ public final class SimLink
             free[i] = slots - 1 - i;
         }
         this.freeCount = slots;
-        this.inFlight = new EventQueue(slots, false);
+        this.inFlight = new EventQueue(slots, true);
     }
 
     /**
@@ -85,8 +85,7 @@ public final class SimLink
         {
             if (freeCount == 0)
             {
-                slotDrops++;
-                continue;
+                growSlots();
             }
             final int slot = free[--freeCount];
             final int at = slot * slotSize;
@@ -95,6 +94,23 @@ public final class SimLink
             lengths[slot] = length;
             inFlight.push(injector.departure(c), slot);
         }
+    }
+
+    private void growSlots()
+    {
+        final int old = lengths.length;
+        final int n = Math.multiplyExact(old, 2);
+        final UnsafeBuffer bigger = new UnsafeBuffer(new byte[Math.multiplyExact(n, slotSize)]);
+        bigger.putBytes(0, slots, 0, old * slotSize);
+        slots = bigger;
+        lengths = java.util.Arrays.copyOf(lengths, n);
+        free = new int[n];
+        // Every old slot is in flight: the new ones are all free.
+        for (int i = 0; i < n - old; i++)
+        {
+            free[i] = n - 1 - i;
+        }
+        freeCount = n - old;
     }
 
     /**
@@ -190,14 +206,6 @@ public final class SimLink
     public long delivered()
     {
         return delivered;
-    }
-
-    /**
-     * @return copies dropped because every slot was in flight.
-     */
-    public long slotDrops()
-    {
-        return slotDrops;
     }
 
     /**

@@ -18,6 +18,7 @@ package io.flowstack.tcp.api;
  * @param maxBuffer          how far send and receive buffers of connections that do not set their sizes may
  *                           grow with the path (auto-tuning, as Linux's tcp_wmem and tcp_rmem maxima; the window
  *                           scale is chosen for it); 0 keeps every buffer at its first size.
+ * @param sack               connections offer and accept SACK (RFC 2018); off, loss recovery is NewReno's.
  */
 public record TcpConfig(
     int sendBuffer,
@@ -32,7 +33,8 @@ public record TcpConfig(
     boolean nagle,
     int backlog,
     CongestionAlgorithm congestionControl,
-    int maxBuffer)
+    int maxBuffer,
+    boolean sack)
 {
     /**
      * Defaults: 256 KiB buffers growing to 4 MiB with the path, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed
@@ -40,7 +42,7 @@ public record TcpConfig(
      */
     public static final TcpConfig DEFAULT = new TcpConfig(
         1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024,
-        CongestionAlgorithm.CUBIC, 1 << 22);
+        CongestionAlgorithm.CUBIC, 1 << 22, true);
 
     /**
      * @param bytes send and receive buffer size (a power of two), fixed: no auto-tuning (as setting SO_SNDBUF and
@@ -50,7 +52,7 @@ public record TcpConfig(
     public TcpConfig withBuffers(final int bytes)
     {
         return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0, sack);
     }
 
     /**
@@ -60,7 +62,7 @@ public record TcpConfig(
     public TcpConfig withMaxBuffer(final int bytes)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes, sack);
     }
 
     /**
@@ -70,7 +72,7 @@ public record TcpConfig(
     public TcpConfig withMsl(final long msl)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, msl, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack);
     }
 
     /**
@@ -80,6 +82,16 @@ public record TcpConfig(
     public TcpConfig withCongestionControl(final CongestionAlgorithm algorithm)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer, sack);
+    }
+
+    /**
+     * @param enabled whether connections offer and accept SACK (RFC 2018), as Linux's net.ipv4.tcp_sack.
+     * @return a copy with SACK on or off.
+     */
+    public TcpConfig withSack(final boolean enabled)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, enabled);
     }
 }

@@ -42,6 +42,18 @@ public interface LossRecovery
     int sendWindow(int cwnd);
 
     /**
+     * Whether an acknowledgment leaves the retransmission timer running instead of restarting it (RFC 6298 5.3
+     * restarts it on every new acknowledgment; NewReno's recovery keeps it after the first partial one).
+     *
+     * @param ack SEG.ACK of the acknowledgment.
+     * @return true to leave the timer as it is.
+     */
+    default boolean holdsRetransmitTimer(final int ack)
+    {
+        return false;
+    }
+
+    /**
      * @return bytes the sender counts as in the network (RFC 6675 pipe; SND.NXT - SND.UNA without SACK).
      */
     int pipe();

@@ -9,7 +9,8 @@ import io.flowstack.tcp.cc.CongestionControl;
  * partial acknowledgments (RFC 6582). The third duplicate ACK retransmits the first unacknowledged segment and
  * reduces the window; each further duplicate ACK lets one more segment out; a partial ACK retransmits the next
  * hole at once; the ACK that covers everything sent before the loss ends recovery. "recover" keeps a second loss
- * in the same window from reducing again. After a timeout the sender goes back to SND.UNA (go-back-N).
+ * in the same window from reducing again. Before that, the first two duplicate ACKs send new data (limited
+ * transmit, RFC 3042). After a timeout the sender goes back to SND.UNA (go-back-N).
  */
 public final class NewRenoRecovery implements LossRecovery
 {
@@ -21,6 +22,7 @@ public final class NewRenoRecovery implements LossRecovery
     private int recover;
     private boolean inRecovery;
     private int inflation;
+    private int partialAcks;
 
     /**
      * @param sender the sender it works for.
@@ -69,6 +71,7 @@ public final class NewRenoRecovery implements LossRecovery
         // Step 4: partial acknowledgment. The next hole is lost too: retransmit it, deflate the window by what was
         // acknowledged, add back one segment; the window never deflates below one segment.
         inflation = Math.max(inflation - ack.ackedBytes + sender.mss(), sender.mss() - cc.cwnd());
+        partialAcks++;
         sender.retransmitFirst(nowNs);
     }
 
@@ -88,6 +91,7 @@ public final class NewRenoRecovery implements LossRecovery
             sender.congestionControl().onCongestionEvent(nowNs, sender.inFlight());
             inRecovery = true;
             inflation = DUP_ACK_THRESHOLD * sender.mss();
+            partialAcks = 0;
             sender.countFastRetransmit();
             sender.retransmitFirst(nowNs);
         }
@@ -112,7 +116,24 @@ public final class NewRenoRecovery implements LossRecovery
     @Override
     public int sendWindow(final int cwnd)
     {
-        return Math.max(sender.mss(), cwnd + (inRecovery ? inflation : 0));
+        if (inRecovery)
+        {
+            return Math.max(sender.mss(), cwnd + inflation);
+        }
+        // Limited transmit (RFC 3042): the first two duplicate ACKs each let one new segment out, the window
+        // itself unchanged, so that a small window still gets the three duplicates a fast retransmit needs.
+        return Math.max(sender.mss(), cwnd + Math.min(dupAcks, 2) * sender.mss());
+    }
+
+    /**
+     * The "Impatient" variant (RFC 6582 3.2 step 5 and 4): only the first partial acknowledgment restarts the
+     * timer. With many segments lost from one window, NewReno repairs one per round trip; letting the timer fire
+     * instead goes back to slow start from the first hole, which is faster than as many round trips as holes.
+     */
+    @Override
+    public boolean holdsRetransmitTimer(final int ack)
+    {
+        return inRecovery && partialAcks > 0 && Seq.lt(ack, recover);
     }
 
     @Override

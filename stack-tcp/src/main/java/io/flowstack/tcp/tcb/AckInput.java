@@ -175,12 +175,12 @@ final class AckInput
         snd.rtt.resetBackoff();
         a.ackedBytes = acked;
         a.rttNs = sample;
-        // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else restart it.
+        // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else restart it (unless loss recovery keeps it).
         if (snd.inFlight() == 0)
         {
             tcb.timers.cancel(TimerTable.RETRANSMIT);
         }
-        else
+        else if (!snd.recovery.holdsRetransmitTimer(seg.ack))
         {
             tcb.timers.set(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
         }

@@ -295,7 +295,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
         tcb.windowScaling = true;
         tcb.timestamps = true;
-        tcb.sack = true;
+        tcb.sack = config.sack();
         // Buffers the application did not size grow with the path; the window scale is chosen for the largest.
         tcb.snd.maxBuffer = options.sendBuffer() == 0 && config.maxBuffer() > sendBuffer ? config.maxBuffer() : 0;
         tcb.rcv.maxBuffer = options.receiveBuffer() == 0 && config.maxBuffer() > receiveBuffer ? config.maxBuffer() : 0;

@@ -282,7 +282,8 @@ final class Transmitter
     }
 
     /**
-     * Sends the first unacknowledged segment again (fast retransmit, partial ACK) and restarts the timer.
+     * Sends the first unacknowledged segment again (fast retransmit, partial ACK) and restarts the timer, unless
+     * loss recovery keeps it running.
      */
     static void retransmitFirst(final Tcb tcb, final long nowNs)
     {
@@ -300,7 +301,14 @@ final class Transmitter
                 tcb.layer.counters.retransmits.incrementOrdered();
             }
         }
-        tcb.timers.set(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
+        if (snd.recovery.holdsRetransmitTimer(snd.una))
+        {
+            tcb.timers.setIfUnset(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
+        }
+        else
+        {
+            tcb.timers.set(TimerTable.RETRANSMIT, nowNs + snd.rtt.rto());
+        }
     }
 
     /**

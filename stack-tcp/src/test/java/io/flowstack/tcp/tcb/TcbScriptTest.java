@@ -534,6 +534,24 @@ class TcbScriptTest
     }
 
     @Test
+    void rfc3042_theFirstTwoDuplicateAcksEachSendANewSegment()
+    {
+        established();
+        app.conn.noDelay(true);
+        write(bytes(1460 * 12));
+        // The initial window (RFC 6928) takes ten; two wait for the window.
+        assertEquals(10, t.sent().size());
+        t.send(seg(ACK).seq(IRS + 1).ack(ISS + 1));
+        t.recv(seg(ACK).seq(ISS + 1 + 10 * 1460).ack(IRS + 1).len(1460));
+        t.send(seg(ACK).seq(IRS + 1).ack(ISS + 1));
+        t.recv(seg(ACK | PSH).seq(ISS + 1 + 11 * 1460).ack(IRS + 1).len(1460));
+        assertEquals(10 * 1460, app.tcb().snd.cc.cwnd(), "limited transmit leaves the window alone");
+        t.send(seg(ACK).seq(IRS + 1).ack(ISS + 1));
+        t.recv(seg(ACK).seq(ISS + 1).ack(IRS + 1).len(1460));
+        assertEquals(1, t.counter("tcp.fast_retransmits"));
+    }
+
+    @Test
     void shouldRetransmitTheNextHoleAtOnceOnAPartialAck()
     {
         established();
@@ -553,6 +571,36 @@ class TcbScriptTest
         t.send(seg(ACK).seq(IRS + 1).ack(ISS + 1 + 6 * 1460));
         t.recvNothing();
         assertEquals(app.tcb().snd.cc.ssthresh(), app.tcb().snd.cc.cwnd());
+    }
+
+    @Test
+    void rfc6582_4_onlyTheFirstPartialAckRestartsTheRetransmissionTimer()
+    {
+        established();
+        app.conn.noDelay(true);
+        write(bytes(1460 * 6));
+        t.sent();
+        for (int i = 0; i < 3; i++)
+        {
+            t.send(seg(ACK).seq(IRS + 1).ack(ISS + 1));
+        }
+        t.recv(seg(ACK).seq(ISS + 1).ack(IRS + 1).len(1460));
+        t.advance(10);
+        // The first partial ACK: the next hole goes and the timer restarts from now.
+        t.send(seg(ACK).seq(IRS + 1).ack(ISS + 1 + 1460));
+        t.recv(seg(ACK).seq(ISS + 1 + 1460).ack(IRS + 1).len(1460));
+        final long rto = app.tcb().snd.rtt.rto() / 1_000_000L;
+        t.advance(10);
+        // The second does not restart it (the Impatient variant): segments 3 to 6 were all lost, and the timer
+        // going off sooner beats one round trip per hole.
+        t.send(seg(ACK).seq(IRS + 1).ack(ISS + 1 + 2 * 1460));
+        t.recv(seg(ACK).seq(ISS + 1 + 2 * 1460).ack(IRS + 1).len(1460));
+        assertEquals(rto, app.tcb().snd.rtt.rto() / 1_000_000L);
+        t.advance(rto - 11);
+        t.recvNothing();
+        t.advance(1);
+        t.recv(seg(ACK).seq(ISS + 1 + 2 * 1460).ack(IRS + 1).len(1460));
+        assertEquals(1, t.counter("tcp.timeouts"));
     }
 
     @Test
