@@ -32,6 +32,7 @@ public final class Cubic implements CongestionControl
     private int ssthresh;
     private double wMax;
     private double wLastMax;
+    private double cwndPrior;
     private long epochStart = -1;
     private double k;
     private double wEst;
@@ -46,10 +47,10 @@ public final class Cubic implements CongestionControl
     private long cssBaselineMinRtt = NONE;
 
     // Undo.
-    private double priorCwnd;
-    private int priorSsthresh;
-    private double priorWMax;
-    private double priorWLastMax;
+    private double undoCwnd;
+    private int undoSsthresh;
+    private double undoWMax;
+    private double undoWLastMax;
 
     @Override
     public void init(final int mss, final long nowNs)
@@ -59,6 +60,7 @@ public final class Cubic implements CongestionControl
         ssthresh = Integer.MAX_VALUE;
         wMax = 0;
         wLastMax = 0;
+        cwndPrior = 0;
         epochStart = -1;
         css = false;
         lastRoundMinRtt = NONE;
@@ -100,6 +102,13 @@ public final class Cubic implements CongestionControl
     /** RFC 9406 (HyStart++) on top of standard slow start. */
     private void slowStart(final AckSample ack)
     {
+        if (ssthresh != Integer.MAX_VALUE)
+        {
+            // RFC 9406 4: HyStart++ is for the first slow start only; after a timeout slow start is the standard
+            // one, up to ssthresh (RFC 5681 3.1).
+            cwnd = Math.min(cwnd + Math.min(ack.ackedBytes, L * mss), Math.max(cwnd, ssthresh));
+            return;
+        }
         if (ack.roundStart)
         {
             lastRoundMinRtt = currentRoundMinRtt;
@@ -170,12 +179,14 @@ public final class Cubic implements CongestionControl
             }
             wEst = segments;
         }
-        final double t = (nowNs - epochStart + rttNs) / 1e9;
-        double target = C * Math.pow(t - k, 3) + wMax;
+        final double t = (nowNs - epochStart) / 1e9;
+        // RFC 9438 4.2: the target is where the cubic function will be a round trip from now, within [cwnd, 1.5 cwnd].
+        double target = wCubic(t + rttNs / 1e9);
         target = Math.max(segments, Math.min(target, 1.5 * segments));
         final double acked = (double)ackedBytes / mss;
-        wEst += (wEst < wMax ? ALPHA : 1.0) * acked / segments;
-        if (wEst > target)
+        // RFC 9438 4.3: Reno's additive increase, by α until the window before the reduction is reached, then 1.
+        wEst += (wEst < cwndPrior ? ALPHA : 1.0) * acked / segments;
+        if (wCubic(t) < wEst)
         {
             // The Reno-friendly region: grow as Reno would.
             cwnd = Math.max(cwnd, wEst * mss);
@@ -184,6 +195,13 @@ public final class Cubic implements CongestionControl
         {
             cwnd += (target - segments) / segments * ackedBytes;
         }
+    }
+
+    /** RFC 9438 equation 1, in segments. */
+    private double wCubic(final double seconds)
+    {
+        final double d = seconds - k;
+        return C * d * d * d + wMax;
     }
 
     @Override
@@ -195,11 +213,12 @@ public final class Cubic implements CongestionControl
 
     private void reduce()
     {
-        priorCwnd = cwnd;
-        priorSsthresh = ssthresh;
-        priorWMax = wMax;
-        priorWLastMax = wLastMax;
+        undoCwnd = cwnd;
+        undoSsthresh = ssthresh;
+        undoWMax = wMax;
+        undoWLastMax = wLastMax;
         final double segments = cwnd / mss;
+        cwndPrior = segments;
         // RFC 9438 4.7: fast convergence releases bandwidth to new flows.
         if (segments < wLastMax)
         {
@@ -234,10 +253,10 @@ public final class Cubic implements CongestionControl
     @Override
     public void onUndo(final long nowNs)
     {
-        cwnd = Math.max(cwnd, priorCwnd);
-        ssthresh = Math.max(ssthresh, priorSsthresh);
-        wMax = priorWMax;
-        wLastMax = priorWLastMax;
+        cwnd = Math.max(cwnd, undoCwnd);
+        ssthresh = Math.max(ssthresh, undoSsthresh);
+        wMax = undoWMax;
+        wLastMax = undoWLastMax;
         epochStart = -1;
     }
 
