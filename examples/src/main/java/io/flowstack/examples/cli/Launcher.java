@@ -20,6 +20,7 @@ import io.flowstack.tap.packet.PacketDevice;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.Privileges;
 import io.flowstack.tcp.FlowStack;
+import io.flowstack.tcp.api.TcpConfig;
 import net.openhft.affinity.AffinityStrategies;
 import net.openhft.affinity.AffinityThreadFactory;
 
@@ -80,6 +81,7 @@ final class Launcher implements AutoCloseable
      * @param faultSeed    seed of the fault injectors.
      * @param driver       TAP devices or raw sockets.
      * @param fanout       with {@link DriverKind#RAW} and several queues, how the kernel spreads frames over them.
+     * @param tcp          TCP settings of every core (congestion control, SACK).
      */
     record Options(
         List<String> taps,
@@ -102,7 +104,8 @@ final class Launcher implements AutoCloseable
         FaultProfile fault,
         long faultSeed,
         DriverKind driver,
-        FanoutMode fanout)
+        FanoutMode fanout,
+        TcpConfig tcp)
     {
         /**
          * Options for one TAP, one core.
@@ -112,7 +115,7 @@ final class Launcher implements AutoCloseable
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
                 pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
-                null, null, 0, DriverKind.TAP, FanoutMode.HASH);
+                null, null, 0, DriverKind.TAP, FanoutMode.HASH, TcpConfig.DEFAULT);
         }
     }
 
@@ -195,6 +198,7 @@ final class Launcher implements AutoCloseable
         }
         final FlowStack.Builder builder = FlowStack.builder()
             .cores(o.cores())
+            .tcp(o.tcp())
             .counters(counters.manager())
             .waiterFactory(handles ->
             {

@@ -6,6 +6,8 @@ import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.examples.apps.AppSpec;
 import io.flowstack.tap.packet.FanoutMode;
+import io.flowstack.tcp.api.CongestionAlgorithm;
+import io.flowstack.tcp.api.TcpConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -81,6 +83,14 @@ final class StackOptions
         + "partition=2s@5s.")
     String fault;
 
+    @Option(names = "--cc", paramLabel = "cubic|newreno", defaultValue = "cubic", description = "TCP congestion"
+        + " control of every connection (default cubic, with HyStart++; newreno is RFC 5681/6582 Reno).")
+    String cc;
+
+    @Option(names = "--no-sack", description = "Neither offer nor accept SACK (as net.ipv4.tcp_sack=0): loss recovery"
+        + " is then NewReno's.")
+    boolean noSack;
+
     @Option(names = "--fault-seed", paramLabel = "N", description = "Seed of the fault injectors (default: random, printed).")
     Long faultSeed;
 
@@ -131,7 +141,8 @@ final class StackOptions
                 : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
             countersFile, description(role, apps), httpRoot, fault == null ? null : FaultProfile.parse(fault),
             faultSeed != null ? faultSeed : new java.security.SecureRandom().nextLong(),
-            isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout));
+            isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout),
+            TcpConfig.DEFAULT.withCongestionControl(congestionControl(cc)).withSack(!noSack));
     }
 
     private int[] designation()
@@ -217,6 +228,21 @@ final class StackOptions
     }
 
     /** What {@code flowstack stat} shows for this process: the options that tell one server from another. */
+    /**
+     * @param name a name from the command line: cubic, newreno (or reno).
+     * @return the algorithm.
+     * @throws IllegalArgumentException for another name, in one line.
+     */
+    static CongestionAlgorithm congestionControl(final String name)
+    {
+        return switch (name.toLowerCase(Locale.ROOT))
+        {
+            case "cubic" -> CongestionAlgorithm.CUBIC;
+            case "newreno", "reno" -> CongestionAlgorithm.RENO;
+            default -> throw new IllegalArgumentException("--cc " + name + ": use cubic or newreno");
+        };
+    }
+
     private String description(final String role, final List<String> apps)
     {
         final StringBuilder b = new StringBuilder(role);
@@ -248,6 +274,14 @@ final class StackOptions
         if (fault != null)
         {
             b.append(" --fault ").append(fault);
+        }
+        if (!"cubic".equalsIgnoreCase(cc))
+        {
+            b.append(" --cc ").append(cc);
+        }
+        if (noSack)
+        {
+            b.append(" --no-sack");
         }
         return b.toString();
     }

@@ -71,6 +71,14 @@ class CliErrorsTest
     }
 
     @Test
+    void shouldRejectUnknownCongestionControl()
+    {
+        final Outcome o = run("serve", "--tap", "x", "--ip", "198.18.0.2/24", "--cc", "vegas");
+        assertEquals(2, o.exit());
+        assertOneLine(o, "--cc vegas: use cubic or newreno");
+    }
+
+    @Test
     void shouldRejectUnknownOption()
     {
         final Outcome o = run("serve", "--tap", "x", "--ip", "198.18.0.2/24", "--frobnicate");
