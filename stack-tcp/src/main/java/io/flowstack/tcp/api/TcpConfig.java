@@ -18,6 +18,8 @@ package io.flowstack.tcp.api;
  * @param maxBuffer          how far send and receive buffers of connections that do not set their sizes may
  *                           grow with the path (auto-tuning, as Linux's tcp_wmem and tcp_rmem maxima; the window
  *                           scale is chosen for it); 0 keeps every buffer at its first size.
+ * @param pacing             pace the window-based congestion controls (CUBIC, Reno) at a rate derived from cwnd
+ *                           and SRTT, as Linux does with the fq qdisc; BBR paces always.
  */
 public record TcpConfig(
     int sendBuffer,
@@ -32,15 +34,16 @@ public record TcpConfig(
     boolean nagle,
     int backlog,
     CongestionAlgorithm congestionControl,
-    int maxBuffer)
+    int maxBuffer,
+    boolean pacing)
 {
     /**
      * Defaults: 256 KiB buffers growing to 4 MiB with the path, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed
-     * ACK, min RTO 200 ms, CUBIC.
+     * ACK, min RTO 200 ms, CUBIC, no pacing for it.
      */
     public static final TcpConfig DEFAULT = new TcpConfig(
         1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024,
-        CongestionAlgorithm.CUBIC, 1 << 22);
+        CongestionAlgorithm.CUBIC, 1 << 22, false);
 
     /**
      * @param bytes send and receive buffer size (a power of two), fixed: no auto-tuning (as setting SO_SNDBUF and
@@ -50,7 +53,7 @@ public record TcpConfig(
     public TcpConfig withBuffers(final int bytes)
     {
         return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0, pacing);
     }
 
     /**
@@ -60,7 +63,7 @@ public record TcpConfig(
     public TcpConfig withMaxBuffer(final int bytes)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes, pacing);
     }
 
     /**
@@ -70,7 +73,7 @@ public record TcpConfig(
     public TcpConfig withMsl(final long msl)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, msl, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, pacing);
     }
 
     /**
@@ -80,6 +83,16 @@ public record TcpConfig(
     public TcpConfig withCongestionControl(final CongestionAlgorithm algorithm)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer, pacing);
+    }
+
+    /**
+     * @param on pace CUBIC and Reno connections that do not choose (BBR paces always).
+     * @return a copy.
+     */
+    public TcpConfig withPacing(final boolean on)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, on);
     }
 }

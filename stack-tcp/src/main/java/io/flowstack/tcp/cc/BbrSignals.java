@@ -1,0 +1,126 @@
+package io.flowstack.tcp.cc;
+
+/**
+ * BBR's response to loss (draft-ietf-ccwg-bbr 5.5.10): the delivery signals of the latest round trip, the
+ * short-term bounds they pull down once per lossy round outside probing (bw_shortterm, inflight_shortterm), and the
+ * long-term bound on in-flight data that a probe losing more than LossThresh sets (inflight_longterm). Also the
+ * loss counts of a round that tell Startup the pipe is full (5.3.1.3).
+ */
+final class BbrSignals
+{
+    static final long INFINITE = Long.MAX_VALUE;
+
+    boolean lossInRound;
+    long lossRoundDelivered;
+    boolean lossRoundStart;
+    long bwLatest;
+    long inflightLatest;
+    long bwShortterm = INFINITE;
+    long inflightShortterm = INFINITE;
+    long inflightLongterm = INFINITE;
+    /** The samples of a bandwidth probe are coming in and have not been reacted to yet (BBR.bw_probe_samples). */
+    boolean bwProbeSamples;
+
+    private int lossEventsInRound;
+    private long lostInRound;
+    private long roundStartDelivered;
+
+    /** BBRResetCongestionSignals. */
+    void resetCongestionSignals()
+    {
+        lossInRound = false;
+        bwLatest = 0;
+        inflightLatest = 0;
+    }
+
+    /** BBRResetShortTermModel. */
+    void resetShortTermModel()
+    {
+        bwShortterm = INFINITE;
+        inflightShortterm = INFINITE;
+    }
+
+    /** BBRUpdateLatestDeliverySignals, near the start of an acknowledgment. */
+    void updateLatestDeliverySignals(final AckSample rs, final long delivered)
+    {
+        lossRoundStart = false;
+        bwLatest = Math.max(bwLatest, rs.deliveryRate);
+        inflightLatest = Math.max(inflightLatest, rs.rateDelivered);
+        if (rs.priorDelivered >= lossRoundDelivered)
+        {
+            lossRoundDelivered = delivered;
+            lossRoundStart = true;
+        }
+    }
+
+    /** BBRAdvanceLatestDeliverySignals, near the end of an acknowledgment. */
+    void advanceLatestDeliverySignals(final AckSample rs)
+    {
+        if (lossRoundStart)
+        {
+            bwLatest = rs.deliveryRate;
+            inflightLatest = rs.rateDelivered;
+            lossEventsInRound = 0;
+            lostInRound = 0;
+            roundStartDelivered = rs.delivered;
+        }
+    }
+
+    /** BBRInitLowerBounds and BBRLossLowerBounds: once per round trip with loss, outside probing. */
+    void lossLowerBounds(final long maxBw, final long cwnd)
+    {
+        if (bwShortterm == INFINITE)
+        {
+            bwShortterm = maxBw;
+        }
+        if (inflightShortterm == INFINITE)
+        {
+            inflightShortterm = cwnd;
+        }
+        bwShortterm = Math.max(bwLatest, (long)(Bbr.BETA * bwShortterm));
+        inflightShortterm = Math.max(inflightLatest, (long)(Bbr.BETA * inflightShortterm));
+    }
+
+    /** BBRNoteLoss. */
+    void noteLoss(final long delivered, final int bytes)
+    {
+        if (!lossInRound)
+        {
+            lossRoundDelivered = delivered;
+        }
+        lossInRound = true;
+        lossEventsInRound++;
+        lostInRound += bytes;
+    }
+
+    /** IsInflightTooHigh: more than {@code thresh} of what was in flight was lost. */
+    boolean inflightTooHigh(final long lost, final long txInFlight, final double thresh)
+    {
+        return txInFlight > 0 && lost > txInFlight * thresh;
+    }
+
+    /**
+     * BBRInflightAtLoss: the in-flight volume, within the lost segment, at which losses crossed {@code thresh}.
+     */
+    static long inflightAtLoss(final int size, final long txInFlight, final long lostSinceSend, final double thresh)
+    {
+        final long inflightPrev = txInFlight - size;
+        final long lostPrev = lostSinceSend - size;
+        final double lostPrefix = (thresh * inflightPrev - lostPrev) / (1 - thresh);
+        return Math.max(0, inflightPrev + (long)lostPrefix);
+    }
+
+    /**
+     * BBRCheckStartupHighLoss, at the end of a round: a full round in recovery, at least {@code minEvents} losses
+     * and a loss rate above {@code thresh}.
+     */
+    boolean startupHighLoss(final boolean roundInRecovery, final int minEvents, final double thresh)
+    {
+        if (!lossRoundStart || !roundInRecovery || lossEventsInRound < minEvents)
+        {
+            return false;
+        }
+        final long deliveredInRound = lossRoundDelivered - roundStartDelivered;
+        return lostInRound > thresh * (deliveredInRound + lostInRound);
+    }
+}
