@@ -295,7 +295,7 @@ public final class Bbr implements CongestionControl
         {
             return;
         }
-        if (signals.lossInRound)
+        if (signals.lossInRound && signals.roundLossAbove(LOSS_THRESH))
         {
             signals.lossLowerBounds(maxBw, cwnd);
         }
@@ -566,10 +566,17 @@ public final class Bbr implements CongestionControl
         {
             ackPhase = ACKS_PROBE_FEEDBACK;
         }
-        if (ackPhase == ACKS_PROBE_STOPPING && roundStart && isInProbeBw() && !appLimited)
+        if (ackPhase == ACKS_PROBE_STOPPING && roundStart)
         {
-            // BBRAdvanceMaxBwFilter: the probe's samples are in; a new cycle of the max_bw filter begins.
-            cycleCount++;
+            // The probe's samples are in (the draft leaves out what Linux does here: the phase ends, and a loss
+            // seen later no longer counts against the probe).
+            ackPhase = ACKS_INIT;
+            signals.bwProbeSamples = false;
+            if (isInProbeBw() && !appLimited)
+            {
+                // BBRAdvanceMaxBwFilter: a new cycle of the max_bw filter begins.
+                cycleCount++;
+            }
         }
         if (signals.inflightTooHigh(rs.lostSinceSend, rs.txInFlight, LOSS_THRESH))
         {

@@ -53,6 +53,16 @@ final class BbrSignals
         }
     }
 
+    /**
+     * @param thresh the tolerated loss rate.
+     * @return at the end of a round: whether more than {@code thresh} of the round's data was lost.
+     */
+    boolean roundLossAbove(final double thresh)
+    {
+        final long deliveredInRound = lossRoundDelivered - roundStartDelivered;
+        return lostInRound > thresh * (deliveredInRound + lostInRound);
+    }
+
     /** BBRAdvanceLatestDeliverySignals, near the end of an acknowledgment. */
     void advanceLatestDeliverySignals(final AckSample rs)
     {
@@ -116,11 +126,6 @@ final class BbrSignals
      */
     boolean startupHighLoss(final boolean roundInRecovery, final int minEvents, final double thresh)
     {
-        if (!lossRoundStart || !roundInRecovery || lossEventsInRound < minEvents)
-        {
-            return false;
-        }
-        final long deliveredInRound = lossRoundDelivered - roundStartDelivered;
-        return lostInRound > thresh * (deliveredInRound + lostInRound);
+        return lossRoundStart && roundInRecovery && lossEventsInRound >= minEvents && roundLossAbove(thresh);
     }
 }
