@@ -21,16 +21,19 @@ public final class Bbr implements CongestionControl
     static final double DEFAULT_CWND_GAIN = 2.0;
     static final double PROBE_UP_CWND_GAIN = 2.25;
     static final double PROBE_RTT_CWND_GAIN = 0.5;
-    static final double LOSS_THRESH = 0.02;
+    /** The system property that sets {@link #LOSS_THRESH}, for experiments. */
+    public static final String LOSS_THRESH_PROP_NAME = "flowstack.bbr.lossThresh";
+    /**
+     * BBR.LossThresh: the loss rate of a round trip that counts as congestion (2.7; 0.02). The draft's value keeps
+     * BBR at full speed up to about 1% random loss (its design goal, 3.1); higher rates of random loss pull the
+     * model down (5% collapses a long path). A larger value tolerates more random loss, at the price of more loss
+     * before BBR backs off from a full queue.
+     */
+    static final double LOSS_THRESH = Double.parseDouble(System.getProperty(LOSS_THRESH_PROP_NAME, "0.02"));
     static final double BETA = 0.7;
     static final double HEADROOM = 0.15;
     static final int PACING_MARGIN_PERCENT = 1;
     static final int MIN_PIPE_SEGMENTS = 4;
-    /** The max_bw filter holds the current and the previous ProbeBW cycle (MaxBwFilterLen 2). */
-    static final int MAX_BW_FILTER_CYCLES = 1;
-    static final int EXTRA_ACKED_FILTER_ROUNDS = 10;
-    static final long MIN_RTT_FILTER_NS = 10_000_000_000L;
-    static final long PROBE_RTT_INTERVAL_NS = 5_000_000_000L;
     static final long PROBE_RTT_DURATION_NS = 200_000_000L;
     static final int STARTUP_FULL_LOSS_COUNT = 6;
     static final long INFINITE = Long.MAX_VALUE;
@@ -41,9 +44,8 @@ public final class Bbr implements CongestionControl
     private static final int ACKS_PROBE_FEEDBACK = 3;
     private static final int ACKS_PROBE_STOPPING = 4;
 
-    private final WindowedMaxFilter maxBwFilter = new WindowedMaxFilter();
-    private final WindowedMaxFilter extraAckedFilter = new WindowedMaxFilter();
     private final BbrSignals signals = new BbrSignals();
+    private final BbrModel model = new BbrModel();
     private long random;
 
     private int mss;
@@ -68,34 +70,15 @@ public final class Bbr implements CongestionControl
     private long nextRoundDelivered;
 
     // The model (2.8).
-    private long maxBw;
     private long bw;
-    private long cycleCount;
-    private long minRtt;
-    private long minRttStamp;
-    private long extraAcked;
-    private long extraAckedIntervalStart;
-    private long extraAckedDelivered;
-
-    // Startup (2.12).
-    private boolean fullBwReached;
-    private boolean fullBwNow;
-    private long fullBw;
-    private int fullBwCount;
 
     // ProbeBW (5.3.3).
     private int ackPhase;
     private long cycleStamp;
     private long bwProbeWaitNs;
     private long roundsSinceBwProbe;
-    private int bwProbeUpRounds;
-    private long bwProbeUpAcks;
-    private long probeUpCnt;
 
     // ProbeRTT (5.3.4).
-    private long probeRttMinDelay;
-    private long probeRttMinStamp;
-    private boolean probeRttExpired;
     private long probeRttDoneStamp;
     private boolean probeRttRoundDone;
     private long appLimitedUntil;
@@ -113,24 +96,13 @@ public final class Bbr implements CongestionControl
         random = nowNs ^ 0x9E3779B97F4A7C15L;
         initialCwnd = Reno.initialWindow(mss);
         cwnd = initialCwnd;
-        maxBwFilter.reset(0, 0);
-        extraAckedFilter.reset(0, 0);
-        maxBw = 0;
+        model.reset(nowNs);
         bw = 0;
-        cycleCount = 0;
-        extraAcked = 0;
-        minRtt = INFINITE;
-        minRttStamp = nowNs;
-        probeRttMinDelay = INFINITE;
-        probeRttMinStamp = nowNs;
         probeRttDoneStamp = 0;
         probeRttRoundDone = false;
         priorCwnd = 0;
         inRecovery = false;
         timeoutDelivered = -1;
-        extraAckedIntervalStart = nowNs;
-        extraAckedDelivered = 0;
-        fullBwReached = false;
         hasSeenRtt = false;
         delivered = 0;
         inflight = 0;
@@ -142,7 +114,6 @@ public final class Bbr implements CongestionControl
         roundCount = 0;
         roundStart = false;
         nextRoundDelivered = 0;
-        resetFullBw();
         // 5.6.2: no RTT yet; 1 ms until the first sample.
         pacingRate = (long)(STARTUP_PACING_GAIN * initialCwnd * 1000);
         enterStartup();
@@ -176,19 +147,19 @@ public final class Bbr implements CongestionControl
     /** @return BBR.max_bw, bytes per second. */
     public long maxBw()
     {
-        return maxBw;
+        return model.maxBw;
     }
 
     /** @return BBR.min_rtt, or {@link Long#MAX_VALUE} before a sample. */
     public long minRtt()
     {
-        return minRtt;
+        return model.minRtt;
     }
 
     /** @return BBR.full_bw_reached. */
     public boolean fullBwReached()
     {
-        return fullBwReached;
+        return model.fullBwReached;
     }
 
     /** @return BBR.inflight_longterm, {@link Long#MAX_VALUE} while unset. */
@@ -219,7 +190,7 @@ public final class Bbr implements CongestionControl
         {
             // 5.6.2 BBRInitPacingRate, once the first RTT is known.
             hasSeenRtt = true;
-            if (maxBw == 0)
+            if (model.maxBw == 0)
             {
                 pacingRate = (long)(STARTUP_PACING_GAIN * initialCwnd * 1e9 / rs.rateRttNs);
             }
@@ -237,15 +208,15 @@ public final class Bbr implements CongestionControl
             adaptLowerBoundsFromCongestion();
             signals.lossInRound = false;
         }
-        updateAckAggregation(nowNs, newlyAcked);
-        checkFullBwReached(rs, appLimited);
+        model.updateAckAggregation(nowNs, newlyAcked, bw, cwnd, roundCount);
+        model.checkFullBwReached(rs.deliveryRate, roundStart, appLimited);
         checkStartupDone();
         checkDrainDone(nowNs);
         updateProbeBwCyclePhase(nowNs, rs, appLimited, newlyAcked);
-        updateMinRtt(nowNs, rs);
+        model.updateMinRtt(nowNs, rs.rateRttNs);
         checkProbeRtt(nowNs);
         signals.advanceLatestDeliverySignals(rs);
-        bw = Math.min(maxBw, signals.bwShortterm);
+        bw = Math.min(model.maxBw, signals.bwShortterm);
         // BBRUpdateControlParameters.
         setPacingRateWithGain(pacingGain);
         setCwnd(newlyAcked);
@@ -277,10 +248,7 @@ public final class Bbr implements CongestionControl
         {
             roundStart = false;
         }
-        if (rs.deliveryRate > 0 && (rs.deliveryRate >= maxBw || !appLimited))
-        {
-            maxBw = maxBwFilter.update(cycleCount, rs.deliveryRate, MAX_BW_FILTER_CYCLES);
-        }
+        model.sampleBw(rs.deliveryRate, appLimited);
     }
 
     private void startRound()
@@ -297,51 +265,7 @@ public final class Bbr implements CongestionControl
         }
         if (signals.lossInRound && signals.roundLossAbove(LOSS_THRESH))
         {
-            signals.lossLowerBounds(maxBw, cwnd);
-        }
-    }
-
-    /** 5.5.9. */
-    private void updateAckAggregation(final long nowNs, final long newlyAcked)
-    {
-        final long interval = nowNs - extraAckedIntervalStart;
-        long expected = (long)((double)bw * interval / 1e9);
-        if (extraAckedDelivered <= expected)
-        {
-            extraAckedDelivered = 0;
-            extraAckedIntervalStart = nowNs;
-            expected = 0;
-        }
-        extraAckedDelivered += newlyAcked;
-        final long extra = Math.min(extraAckedDelivered - expected, cwnd);
-        extraAcked = extraAckedFilter.update(roundCount, extra, fullBwReached ? EXTRA_ACKED_FILTER_ROUNDS : 1);
-    }
-
-    /** 5.3.1.2. */
-    private void resetFullBw()
-    {
-        fullBw = 0;
-        fullBwCount = 0;
-        fullBwNow = false;
-    }
-
-    private void checkFullBwReached(final AckSample rs, final boolean appLimited)
-    {
-        if (fullBwNow || !roundStart || appLimited)
-        {
-            return;
-        }
-        if (rs.deliveryRate >= fullBw * 1.25)
-        {
-            resetFullBw();
-            fullBw = rs.deliveryRate;
-            return;
-        }
-        fullBwCount++;
-        fullBwNow = fullBwCount >= 3;
-        if (fullBwNow)
-        {
-            fullBwReached = true;
+            signals.lossLowerBounds(model.maxBw, cwnd);
         }
     }
 
@@ -351,10 +275,10 @@ public final class Bbr implements CongestionControl
         if (state == BbrState.STARTUP
             && signals.startupHighLoss(inRecovery && recoveryRounds >= 1, STARTUP_FULL_LOSS_COUNT, LOSS_THRESH))
         {
-            fullBwReached = true;
+            model.fullBwReached = true;
             signals.inflightLongterm = Math.max(bdpMultiple(bw, 1.0), signals.inflightLatest);
         }
-        if (state == BbrState.STARTUP && fullBwReached)
+        if (state == BbrState.STARTUP && model.fullBwReached)
         {
             enterDrain();
         }
@@ -393,7 +317,7 @@ public final class Bbr implements CongestionControl
     private void startProbeBwDown(final long nowNs)
     {
         signals.resetCongestionSignals();
-        probeUpCnt = INFINITE;
+        signals.probeUpCnt = INFINITE;
         // BBRPickProbeWait: 0 or 1 round, 2 to 3 s.
         roundsSinceBwProbe = nextRandom() & 1;
         bwProbeWaitNs = 2_000_000_000L + (nextRandom() >>> 1) % 1_000_000_000L;
@@ -415,8 +339,7 @@ public final class Bbr implements CongestionControl
     private void startProbeBwRefill()
     {
         signals.resetShortTermModel();
-        bwProbeUpRounds = 0;
-        bwProbeUpAcks = 0;
+        signals.startProbing();
         ackPhase = ACKS_REFILLING;
         startRound();
         state = BbrState.PROBE_BW_REFILL;
@@ -428,12 +351,12 @@ public final class Bbr implements CongestionControl
     {
         ackPhase = ACKS_PROBE_STARTING;
         startRound();
-        resetFullBw();
-        fullBw = rs.deliveryRate;
+        model.resetFullBw();
+        model.fullBw = rs.deliveryRate;
         state = BbrState.PROBE_BW_UP;
         pacingGain = 1.25;
         cwndGain = PROBE_UP_CWND_GAIN;
-        raiseInflightLongtermSlope();
+        signals.raiseInflightLongtermSlope(cwnd, mss);
     }
 
     private boolean isInProbeBw()
@@ -450,7 +373,7 @@ public final class Bbr implements CongestionControl
     private void updateProbeBwCyclePhase(final long nowNs, final AckSample rs, final boolean appLimited,
         final long newlyAcked)
     {
-        if (!fullBwReached)
+        if (!model.fullBwReached)
         {
             return;
         }
@@ -504,11 +427,11 @@ public final class Bbr implements CongestionControl
 
     private boolean isTimeToCruise()
     {
-        if (inflight > inflightWithHeadroom())
+        if (inflight > signals.inflightWithHeadroom(mss))
         {
             return false;
         }
-        return inflight <= inflightFor(maxBw, 1.0);
+        return inflight <= inflightFor(model.maxBw, 1.0);
     }
 
     private boolean isTimeToGoDown(final AckSample rs)
@@ -516,47 +439,11 @@ public final class Bbr implements CongestionControl
         if (cwndLimited && cwnd >= signals.inflightLongterm)
         {
             // Bandwidth is held back by inflight_longterm: the plateau test would be meaningless.
-            resetFullBw();
-            fullBw = rs.deliveryRate;
+            model.resetFullBw();
+            model.fullBw = rs.deliveryRate;
             return false;
         }
-        return fullBwNow;
-    }
-
-    private long inflightWithHeadroom()
-    {
-        if (signals.inflightLongterm == INFINITE)
-        {
-            return INFINITE;
-        }
-        final long headroom = Math.max(mss, (long)(HEADROOM * signals.inflightLongterm));
-        return Math.max(signals.inflightLongterm - headroom, (long)MIN_PIPE_SEGMENTS * mss);
-    }
-
-    private void raiseInflightLongtermSlope()
-    {
-        final long growthThisRound = (long)mss << bwProbeUpRounds;
-        bwProbeUpRounds = Math.min(bwProbeUpRounds + 1, 30);
-        probeUpCnt = Math.max(cwnd / growthThisRound, 1);
-    }
-
-    private void probeInflightLongtermUpward(final long newlyAcked)
-    {
-        if (!cwndLimited || cwnd < signals.inflightLongterm)
-        {
-            return;
-        }
-        bwProbeUpAcks += newlyAcked;
-        if (bwProbeUpAcks >= probeUpCnt)
-        {
-            final long delta = bwProbeUpAcks / probeUpCnt;
-            bwProbeUpAcks -= delta * probeUpCnt;
-            signals.inflightLongterm += delta;
-        }
-        if (roundStart)
-        {
-            raiseInflightLongtermSlope();
-        }
+        return model.fullBwNow;
     }
 
     private void adaptLongTermModel(final long nowNs, final AckSample rs, final boolean appLimited,
@@ -575,7 +462,7 @@ public final class Bbr implements CongestionControl
             if (isInProbeBw() && !appLimited)
             {
                 // BBRAdvanceMaxBwFilter: a new cycle of the max_bw filter begins.
-                cycleCount++;
+                model.cycleCount++;
             }
         }
         if (signals.inflightTooHigh(rs.lostSinceSend, rs.txInFlight, LOSS_THRESH))
@@ -597,7 +484,7 @@ public final class Bbr implements CongestionControl
         }
         if (state == BbrState.PROBE_BW_UP)
         {
-            probeInflightLongtermUpward(newlyAcked);
+            signals.probeInflightLongtermUpward(newlyAcked, cwnd, mss, cwndLimited, roundStart);
         }
     }
 
@@ -635,25 +522,9 @@ public final class Bbr implements CongestionControl
 
     // ---- ProbeRTT (5.3.4) -------------------------------------------------------------------------------------
 
-    private void updateMinRtt(final long nowNs, final AckSample rs)
-    {
-        probeRttExpired = nowNs > probeRttMinStamp + PROBE_RTT_INTERVAL_NS;
-        if (rs.rateRttNs >= 0 && (rs.rateRttNs < probeRttMinDelay || probeRttExpired))
-        {
-            probeRttMinDelay = rs.rateRttNs;
-            probeRttMinStamp = nowNs;
-        }
-        final boolean minRttExpired = nowNs > minRttStamp + MIN_RTT_FILTER_NS;
-        if (probeRttMinDelay < minRtt || minRttExpired)
-        {
-            minRtt = probeRttMinDelay;
-            minRttStamp = probeRttMinStamp;
-        }
-    }
-
     private void checkProbeRtt(final long nowNs)
     {
-        if (state != BbrState.PROBE_RTT && probeRttExpired)
+        if (state != BbrState.PROBE_RTT && model.probeRttExpired)
         {
             state = BbrState.PROBE_RTT;
             pacingGain = 1.0;
@@ -681,7 +552,7 @@ public final class Bbr implements CongestionControl
                 }
                 if (probeRttRoundDone && nowNs > probeRttDoneStamp)
                 {
-                    probeRttMinStamp = nowNs;
+                    model.probeRttMinStamp = nowNs;
                     restoreCwnd();
                     exitProbeRtt(nowNs);
                 }
@@ -692,7 +563,7 @@ public final class Bbr implements CongestionControl
     private void exitProbeRtt(final long nowNs)
     {
         signals.resetShortTermModel();
-        if (fullBwReached)
+        if (model.fullBwReached)
         {
             startProbeBwDown(nowNs);
             startProbeBwCruise();
@@ -713,7 +584,7 @@ public final class Bbr implements CongestionControl
     private void setPacingRateWithGain(final double gain)
     {
         final long rate = (long)(gain * bw * (100 - PACING_MARGIN_PERCENT) / 100);
-        if (fullBwReached || rate > pacingRate)
+        if (model.fullBwReached || rate > pacingRate)
         {
             pacingRate = rate;
         }
@@ -721,11 +592,11 @@ public final class Bbr implements CongestionControl
 
     private long bdpMultiple(final long rate, final double gain)
     {
-        if (minRtt == INFINITE)
+        if (model.minRtt == INFINITE)
         {
             return initialCwnd;
         }
-        return (long)(gain * ((double)rate * minRtt / 1e9));
+        return (long)(gain * ((double)rate * model.minRtt / 1e9));
     }
 
     /** BBRQuantizationBudget: room for the offload of three quanta, and at least four segments. */
@@ -748,8 +619,8 @@ public final class Bbr implements CongestionControl
     /** 5.6.4.6: BBRSetCwnd. */
     private void setCwnd(final long newlyAcked)
     {
-        final long maxInflight = quantizationBudget(bdpMultiple(bw, cwndGain) + extraAcked);
-        if (fullBwReached)
+        final long maxInflight = quantizationBudget(bdpMultiple(bw, cwndGain) + model.extraAcked);
+        if (model.fullBwReached)
         {
             cwnd = Math.min(cwnd + newlyAcked, maxInflight);
         }
@@ -770,7 +641,7 @@ public final class Bbr implements CongestionControl
         }
         else if (state == BbrState.PROBE_RTT || state == BbrState.PROBE_BW_CRUISE)
         {
-            cap = inflightWithHeadroom();
+            cap = signals.inflightWithHeadroom(mss);
         }
         cap = Math.min(cap, signals.inflightShortterm);
         cap = Math.max(cap, (long)MIN_PIPE_SEGMENTS * mss);

@@ -21,6 +21,11 @@ final class BbrSignals
     /** The samples of a bandwidth probe are coming in and have not been reacted to yet (BBR.bw_probe_samples). */
     boolean bwProbeSamples;
 
+    // Raising inflight_longterm while probing (5.3.3.6): by 1, 2, 4, ... segments per round trip.
+    long probeUpCnt = INFINITE;
+    private int bwProbeUpRounds;
+    private long bwProbeUpAcks;
+
     private int lossEventsInRound;
     private long lostInRound;
     private long roundStartDelivered;
@@ -127,5 +132,52 @@ final class BbrSignals
     boolean startupHighLoss(final boolean roundInRecovery, final int minEvents, final double thresh)
     {
         return lossRoundStart && roundInRecovery && lossEventsInRound >= minEvents && roundLossAbove(thresh);
+    }
+
+    /** ProbeBW_REFILL begins: inflight_longterm grows slowly at first again. */
+    void startProbing()
+    {
+        bwProbeUpRounds = 0;
+        bwProbeUpAcks = 0;
+    }
+
+    /** BBRRaiseInflightLongtermSlope: twice as fast as in the last round. */
+    void raiseInflightLongtermSlope(final long cwnd, final int mss)
+    {
+        final long growthThisRound = (long)mss << bwProbeUpRounds;
+        bwProbeUpRounds = Math.min(bwProbeUpRounds + 1, 30);
+        probeUpCnt = Math.max(cwnd / growthThisRound, 1);
+    }
+
+    /** BBRProbeInflightLongtermUpward: while the window is full and held at inflight_longterm, raise it. */
+    void probeInflightLongtermUpward(final long newlyAcked, final long cwnd, final int mss, final boolean cwndLimited,
+        final boolean roundStart)
+    {
+        if (!cwndLimited || cwnd < inflightLongterm)
+        {
+            return;
+        }
+        bwProbeUpAcks += newlyAcked;
+        if (bwProbeUpAcks >= probeUpCnt)
+        {
+            final long delta = bwProbeUpAcks / probeUpCnt;
+            bwProbeUpAcks -= delta * probeUpCnt;
+            inflightLongterm += delta;
+        }
+        if (roundStart)
+        {
+            raiseInflightLongtermSlope(cwnd, mss);
+        }
+    }
+
+    /** BBRInflightWithHeadroom: inflight_longterm less 15% (at least a segment) left for other flows. */
+    long inflightWithHeadroom(final int mss)
+    {
+        if (inflightLongterm == INFINITE)
+        {
+            return INFINITE;
+        }
+        final long headroom = Math.max(mss, (long)(Bbr.HEADROOM * inflightLongterm));
+        return Math.max(inflightLongterm - headroom, (long)Bbr.MIN_PIPE_SEGMENTS * mss);
     }
 }

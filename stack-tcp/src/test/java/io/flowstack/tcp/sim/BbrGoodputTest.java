@@ -40,7 +40,7 @@ class BbrGoodputTest
         {
             for (final double loss : new double[]{0, 0.01, 0.05})
             {
-                final long bytes = rtt == 100 ? 32L << 20 : 16L << 20;
+                final long bytes = rtt == 100 ? 64L << 20 : 32L << 20;
                 final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d ms\t%.0f%%", rtt, loss * 100));
                 for (final CongestionAlgorithm cc : new CongestionAlgorithm[]{CongestionAlgorithm.BBR,
                     CongestionAlgorithm.CUBIC, CongestionAlgorithm.CUBIC, CongestionAlgorithm.RENO})
