@@ -38,45 +38,37 @@ public final class Bbr implements CongestionControl
     static final int STARTUP_FULL_LOSS_COUNT = 6;
     static final long INFINITE = Long.MAX_VALUE;
 
-    private static final int ACKS_INIT = 0;
-    private static final int ACKS_REFILLING = 1;
-    private static final int ACKS_PROBE_STARTING = 2;
-    private static final int ACKS_PROBE_FEEDBACK = 3;
-    private static final int ACKS_PROBE_STOPPING = 4;
 
-    private final BbrSignals signals = new BbrSignals();
-    private final BbrModel model = new BbrModel();
+    final BbrSignals signals = new BbrSignals();
+    final BbrModel model = new BbrModel();
+    private final BbrProbeBw probeBw = new BbrProbeBw(this);
     private long random;
 
-    private int mss;
+    int mss;
     private long initialCwnd;
-    private long cwnd;
+    long cwnd;
     private long pacingRate;
-    private BbrState state;
-    private double pacingGain;
-    private double cwndGain;
+    BbrState state;
+    double pacingGain;
+    double cwndGain;
     private boolean hasSeenRtt;
 
     // The connection as the last acknowledgment left it.
     private long delivered;
-    private int inflight;
+    int inflight;
     private long lastAckNs;
-    private boolean cwndLimited;
+    boolean cwndLimited;
     private boolean cwndLimitedThisRound;
 
     // Round counting (5.5.1).
     private long roundCount;
-    private boolean roundStart;
+    boolean roundStart;
     private long nextRoundDelivered;
 
     // The model (2.8).
-    private long bw;
+    long bw;
 
     // ProbeBW (5.3.3).
-    private int ackPhase;
-    private long cycleStamp;
-    private long bwProbeWaitNs;
-    private long roundsSinceBwProbe;
 
     // ProbeRTT (5.3.4).
     private long probeRttDoneStamp;
@@ -107,7 +99,7 @@ public final class Bbr implements CongestionControl
         delivered = 0;
         inflight = 0;
         appLimitedUntil = 0;
-        ackPhase = ACKS_INIT;
+        probeBw.reset();
         signals.resetCongestionSignals();
         signals.resetShortTermModel();
         signals.inflightLongterm = INFINITE;
@@ -212,7 +204,7 @@ public final class Bbr implements CongestionControl
         model.checkFullBwReached(rs.deliveryRate, roundStart, appLimited);
         checkStartupDone();
         checkDrainDone(nowNs);
-        updateProbeBwCyclePhase(nowNs, rs, appLimited, newlyAcked);
+        probeBw.update(nowNs, rs, appLimited, newlyAcked);
         model.updateMinRtt(nowNs, rs.rateRttNs);
         checkProbeRtt(nowNs);
         signals.advanceLatestDeliverySignals(rs);
@@ -235,7 +227,7 @@ public final class Bbr implements CongestionControl
         {
             startRound();
             roundCount++;
-            roundsSinceBwProbe++;
+            probeBw.roundsSinceBwProbe++;
             roundStart = true;
             cwndLimited = cwndLimitedThisRound;
             cwndLimitedThisRound = false;
@@ -251,7 +243,7 @@ public final class Bbr implements CongestionControl
         model.sampleBw(rs.deliveryRate, appLimited);
     }
 
-    private void startRound()
+    void startRound()
     {
         nextRoundDelivered = delivered;
     }
@@ -288,7 +280,7 @@ public final class Bbr implements CongestionControl
     {
         if (state == BbrState.DRAIN && inflight <= inflightFor(bw, 1.0))
         {
-            enterProbeBw(nowNs);
+            probeBw.enter(nowNs);
         }
     }
 
@@ -306,201 +298,17 @@ public final class Bbr implements CongestionControl
         cwndGain = DEFAULT_CWND_GAIN;
     }
 
-    // ---- ProbeBW (5.3.3) --------------------------------------------------------------------------------------
 
-    private void enterProbeBw(final long nowNs)
-    {
-        cwndGain = DEFAULT_CWND_GAIN;
-        startProbeBwDown(nowNs);
-    }
-
-    private void startProbeBwDown(final long nowNs)
-    {
-        signals.resetCongestionSignals();
-        signals.probeUpCnt = INFINITE;
-        // BBRPickProbeWait: 0 or 1 round, 2 to 3 s.
-        roundsSinceBwProbe = nextRandom() & 1;
-        bwProbeWaitNs = 2_000_000_000L + (nextRandom() >>> 1) % 1_000_000_000L;
-        cycleStamp = nowNs;
-        ackPhase = ACKS_PROBE_STOPPING;
-        startRound();
-        state = BbrState.PROBE_BW_DOWN;
-        pacingGain = 0.90;
-        cwndGain = DEFAULT_CWND_GAIN;
-    }
-
-    private void startProbeBwCruise()
-    {
-        state = BbrState.PROBE_BW_CRUISE;
-        pacingGain = 1.0;
-        cwndGain = DEFAULT_CWND_GAIN;
-    }
-
-    private void startProbeBwRefill()
-    {
-        signals.resetShortTermModel();
-        signals.startProbing();
-        ackPhase = ACKS_REFILLING;
-        startRound();
-        state = BbrState.PROBE_BW_REFILL;
-        pacingGain = 1.0;
-        cwndGain = DEFAULT_CWND_GAIN;
-    }
-
-    private void startProbeBwUp(final AckSample rs)
-    {
-        ackPhase = ACKS_PROBE_STARTING;
-        startRound();
-        model.resetFullBw();
-        model.fullBw = rs.deliveryRate;
-        state = BbrState.PROBE_BW_UP;
-        pacingGain = 1.25;
-        cwndGain = PROBE_UP_CWND_GAIN;
-        signals.raiseInflightLongtermSlope(cwnd, mss);
-    }
-
-    private boolean isInProbeBw()
+    boolean isInProbeBw()
     {
         return state == BbrState.PROBE_BW_DOWN || state == BbrState.PROBE_BW_CRUISE
             || state == BbrState.PROBE_BW_REFILL || state == BbrState.PROBE_BW_UP;
     }
 
-    private boolean isProbingBw()
+
+    boolean isProbingBw()
     {
         return state == BbrState.STARTUP || state == BbrState.PROBE_BW_REFILL || state == BbrState.PROBE_BW_UP;
-    }
-
-    private void updateProbeBwCyclePhase(final long nowNs, final AckSample rs, final boolean appLimited,
-        final long newlyAcked)
-    {
-        if (!model.fullBwReached)
-        {
-            return;
-        }
-        adaptLongTermModel(nowNs, rs, appLimited, newlyAcked);
-        switch (state)
-        {
-            case PROBE_BW_DOWN ->
-            {
-                if (!isTimeToProbeBw(nowNs) && isTimeToCruise())
-                {
-                    startProbeBwCruise();
-                }
-            }
-            case PROBE_BW_CRUISE -> isTimeToProbeBw(nowNs);
-            case PROBE_BW_REFILL ->
-            {
-                if (roundStart)
-                {
-                    signals.bwProbeSamples = true;
-                    startProbeBwUp(rs);
-                }
-            }
-            case PROBE_BW_UP ->
-            {
-                if (isTimeToGoDown(rs))
-                {
-                    startProbeBwDown(nowNs);
-                }
-            }
-            default ->
-            {
-            }
-        }
-    }
-
-    private boolean isTimeToProbeBw(final long nowNs)
-    {
-        if (nowNs - cycleStamp > bwProbeWaitNs || isRenoCoexistenceProbeTime())
-        {
-            startProbeBwRefill();
-            return true;
-        }
-        return false;
-    }
-
-    private boolean isRenoCoexistenceProbeTime()
-    {
-        final long renoRounds = Math.min(bdpMultiple(bw, 1.0), cwnd) / mss;
-        return roundsSinceBwProbe >= Math.min(renoRounds, 63);
-    }
-
-    private boolean isTimeToCruise()
-    {
-        if (inflight > signals.inflightWithHeadroom(mss))
-        {
-            return false;
-        }
-        return inflight <= inflightFor(model.maxBw, 1.0);
-    }
-
-    private boolean isTimeToGoDown(final AckSample rs)
-    {
-        if (cwndLimited && cwnd >= signals.inflightLongterm)
-        {
-            // Bandwidth is held back by inflight_longterm: the plateau test would be meaningless.
-            model.resetFullBw();
-            model.fullBw = rs.deliveryRate;
-            return false;
-        }
-        return model.fullBwNow;
-    }
-
-    private void adaptLongTermModel(final long nowNs, final AckSample rs, final boolean appLimited,
-        final long newlyAcked)
-    {
-        if (ackPhase == ACKS_PROBE_STARTING && roundStart)
-        {
-            ackPhase = ACKS_PROBE_FEEDBACK;
-        }
-        if (ackPhase == ACKS_PROBE_STOPPING && roundStart)
-        {
-            // The probe's samples are in (the draft leaves out what Linux does here: the phase ends, and a loss
-            // seen later no longer counts against the probe).
-            ackPhase = ACKS_INIT;
-            signals.bwProbeSamples = false;
-            if (isInProbeBw() && !appLimited)
-            {
-                // BBRAdvanceMaxBwFilter: a new cycle of the max_bw filter begins.
-                model.cycleCount++;
-            }
-        }
-        if (signals.inflightTooHigh(rs.lostSinceSend, rs.txInFlight, LOSS_THRESH))
-        {
-            // As Linux does: the ACK's own sample may show the loss rate of a probe too high.
-            if (signals.bwProbeSamples)
-            {
-                handleInflightTooHigh(nowNs, appLimited, rs.txInFlight);
-            }
-            return;
-        }
-        if (signals.inflightLongterm == INFINITE)
-        {
-            return;
-        }
-        if (rs.txInFlight > signals.inflightLongterm)
-        {
-            signals.inflightLongterm = rs.txInFlight;
-        }
-        if (state == BbrState.PROBE_BW_UP)
-        {
-            signals.probeInflightLongtermUpward(newlyAcked, cwnd, mss, cwndLimited, roundStart);
-        }
-    }
-
-    /** 5.5.10.2: BBRHandleInflightTooHigh. */
-    private void handleInflightTooHigh(final long nowNs, final boolean appLimited, final long txInFlight)
-    {
-        signals.bwProbeSamples = false;
-        if (!appLimited)
-        {
-            signals.inflightLongterm = Math.max(txInFlight,
-                (long)(Math.min(bdpMultiple(bw, 1.0), cwnd) * BETA));
-        }
-        if (state == BbrState.PROBE_BW_UP)
-        {
-            startProbeBwDown(nowNs);
-        }
     }
 
     /** 5.2.4 and 5.5.10.2: BBRHandleLostPacket. */
@@ -515,7 +323,7 @@ public final class Bbr implements CongestionControl
         }
         if (signals.inflightTooHigh(lostSinceSend, txInFlight, LOSS_THRESH))
         {
-            handleInflightTooHigh(lastAckNs, appLimited,
+            probeBw.handleInflightTooHigh(lastAckNs, appLimited,
                 BbrSignals.inflightAtLoss(bytes, txInFlight, lostSinceSend, LOSS_THRESH));
         }
     }
@@ -531,7 +339,7 @@ public final class Bbr implements CongestionControl
             cwndGain = PROBE_RTT_CWND_GAIN;
             saveCwnd();
             probeRttDoneStamp = 0;
-            ackPhase = ACKS_PROBE_STOPPING;
+            probeBw.stopProbing();
             startRound();
         }
         if (state == BbrState.PROBE_RTT)
@@ -565,8 +373,8 @@ public final class Bbr implements CongestionControl
         signals.resetShortTermModel();
         if (model.fullBwReached)
         {
-            startProbeBwDown(nowNs);
-            startProbeBwCruise();
+            probeBw.startDown(nowNs);
+            probeBw.startCruise();
         }
         else
         {
@@ -590,7 +398,7 @@ public final class Bbr implements CongestionControl
         }
     }
 
-    private long bdpMultiple(final long rate, final double gain)
+    long bdpMultiple(final long rate, final double gain)
     {
         if (model.minRtt == INFINITE)
         {
@@ -611,7 +419,7 @@ public final class Bbr implements CongestionControl
         return cap;
     }
 
-    private long inflightFor(final long rate, final double gain)
+    long inflightFor(final long rate, final double gain)
     {
         return quantizationBudget(bdpMultiple(rate, gain));
     }
@@ -699,7 +507,7 @@ public final class Bbr implements CongestionControl
     }
 
     /** xorshift64: BBR's randomised probe wait, seeded per connection. */
-    private long nextRandom()
+    long nextRandom()
     {
         long x = random;
         x ^= x << 13;
