@@ -8,10 +8,12 @@ public enum CongestionAlgorithm
     /** RFC 5681 slow start and congestion avoidance (with NewReno recovery when the peer does not SACK). */
     RENO,
     /** RFC 9438 CUBIC with RFC 9406 HyStart++: the default, as in Linux. */
-    CUBIC;
+    CUBIC,
+    /** BBR (draft-ietf-ccwg-bbr, version 3): a model of bottleneck bandwidth and round-trip time, paced. */
+    BBR;
 
     /**
-     * @param name "reno", "newreno" or "cubic", any case.
+     * @param name "reno", "newreno", "cubic" or "bbr", any case.
      * @return the algorithm.
      * @throws IllegalArgumentException for any other name.
      */
@@ -21,8 +23,9 @@ public enum CongestionAlgorithm
         {
             case "reno", "newreno" -> RENO;
             case "cubic" -> CUBIC;
+            case "bbr" -> BBR;
             default -> throw new IllegalArgumentException("unknown congestion control '" + name
-                + "' (known: cubic, newreno)");
+                + "' (known: cubic, newreno, bbr)");
         };
     }
 }

@@ -17,6 +17,8 @@ package io.flowstack.tcp.api;
  * @param keepAliveCount    unanswered probes after which the peer counts as dead (reported as a timeout).
  * @param lingerZero        close() resets the connection at once instead of finishing it (SO_LINGER with 0).
  * @param congestionControl the connection's congestion control; null for the stack's default.
+ * @param pacing            pace a window-based congestion control (CUBIC, Reno) from cwnd and SRTT, as Linux's fq
+ *                          does; null for the stack's default; BBR paces always.
  */
 public record ConnectionOptions(
     int mss,
@@ -27,10 +29,12 @@ public record ConnectionOptions(
     long keepAliveIntervalNs,
     int keepAliveCount,
     boolean lingerZero,
-    CongestionAlgorithm congestionControl)
+    CongestionAlgorithm congestionControl,
+    Boolean pacing)
 {
     /** Everything from the stack's configuration; keep-alive off. */
-    public static final ConnectionOptions DEFAULT = new ConnectionOptions(0, 0, 0, null, 0, 75_000_000_000L, 9, false, null);
+    public static final ConnectionOptions DEFAULT =
+        new ConnectionOptions(0, 0, 0, null, 0, 75_000_000_000L, 9, false, null, null);
 
     /** Largest MSS value accepted (the option is 16 bits). */
     public static final int MAX_MSS = 65_535;
@@ -66,7 +70,7 @@ public record ConnectionOptions(
     public ConnectionOptions withMss(final int value)
     {
         return new ConnectionOptions(value, sendBuffer, receiveBuffer, noDelay, keepAliveIdleNs, keepAliveIntervalNs,
-            keepAliveCount, lingerZero, congestionControl);
+            keepAliveCount, lingerZero, congestionControl, pacing);
     }
 
     /**
@@ -77,7 +81,7 @@ public record ConnectionOptions(
     public ConnectionOptions withBuffers(final int send, final int receive)
     {
         return new ConnectionOptions(mss, send, receive, noDelay, keepAliveIdleNs, keepAliveIntervalNs, keepAliveCount,
-            lingerZero, congestionControl);
+            lingerZero, congestionControl, pacing);
     }
 
     /**
@@ -87,7 +91,7 @@ public record ConnectionOptions(
     public ConnectionOptions withNoDelay(final boolean value)
     {
         return new ConnectionOptions(mss, sendBuffer, receiveBuffer, value, keepAliveIdleNs, keepAliveIntervalNs,
-            keepAliveCount, lingerZero, congestionControl);
+            keepAliveCount, lingerZero, congestionControl, pacing);
     }
 
     /**
@@ -99,7 +103,7 @@ public record ConnectionOptions(
     public ConnectionOptions withKeepAlive(final long idleNs, final long intervalNs, final int count)
     {
         return new ConnectionOptions(mss, sendBuffer, receiveBuffer, noDelay, idleNs, intervalNs, count, lingerZero,
-            congestionControl);
+            congestionControl, pacing);
     }
 
     /**
@@ -109,7 +113,7 @@ public record ConnectionOptions(
     public ConnectionOptions withLingerZero(final boolean value)
     {
         return new ConnectionOptions(mss, sendBuffer, receiveBuffer, noDelay, keepAliveIdleNs, keepAliveIntervalNs,
-            keepAliveCount, value, congestionControl);
+            keepAliveCount, value, congestionControl, pacing);
     }
 
     /**
@@ -119,7 +123,17 @@ public record ConnectionOptions(
     public ConnectionOptions withCongestionControl(final CongestionAlgorithm algorithm)
     {
         return new ConnectionOptions(mss, sendBuffer, receiveBuffer, noDelay, keepAliveIdleNs, keepAliveIntervalNs,
-            keepAliveCount, lingerZero, algorithm);
+            keepAliveCount, lingerZero, algorithm, pacing);
+    }
+
+    /**
+     * @param on pace a window-based congestion control (BBR paces always).
+     * @return a copy.
+     */
+    public ConnectionOptions withPacing(final boolean on)
+    {
+        return new ConnectionOptions(mss, sendBuffer, receiveBuffer, noDelay, keepAliveIdleNs, keepAliveIntervalNs,
+            keepAliveCount, lingerZero, congestionControl, on);
     }
 
     /**

@@ -19,6 +19,8 @@ package io.flowstack.tcp.api;
  *                           grow with the path (auto-tuning, as Linux's tcp_wmem and tcp_rmem maxima; the window
  *                           scale is chosen for it); 0 keeps every buffer at its first size.
  * @param sack               connections offer and accept SACK (RFC 2018); off, loss recovery is NewReno's.
+ * @param pacing             pace the window-based congestion controls (CUBIC, Reno) at a rate derived from cwnd
+ *                           and SRTT, as Linux does with the fq qdisc; BBR paces always.
  */
 public record TcpConfig(
     int sendBuffer,
@@ -34,7 +36,8 @@ public record TcpConfig(
     int backlog,
     CongestionAlgorithm congestionControl,
     int maxBuffer,
-    boolean sack)
+    boolean sack,
+    boolean pacing)
 {
     /**
      * Defaults: 256 KiB buffers growing to 4 MiB with the path, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed
@@ -42,7 +45,7 @@ public record TcpConfig(
      */
     public static final TcpConfig DEFAULT = new TcpConfig(
         1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024,
-        CongestionAlgorithm.CUBIC, 1 << 22, true);
+        CongestionAlgorithm.CUBIC, 1 << 22, true, false);
 
     /**
      * @param bytes send and receive buffer size (a power of two), fixed: no auto-tuning (as setting SO_SNDBUF and
@@ -52,7 +55,7 @@ public record TcpConfig(
     public TcpConfig withBuffers(final int bytes)
     {
         return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0, sack);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0, sack, pacing);
     }
 
     /**
@@ -62,7 +65,7 @@ public record TcpConfig(
     public TcpConfig withMaxBuffer(final int bytes)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes, sack);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes, sack, pacing);
     }
 
     /**
@@ -72,7 +75,7 @@ public record TcpConfig(
     public TcpConfig withMsl(final long msl)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, msl, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, pacing);
     }
 
     /**
@@ -82,7 +85,7 @@ public record TcpConfig(
     public TcpConfig withCongestionControl(final CongestionAlgorithm algorithm)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer, sack);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer, sack, pacing);
     }
 
     /**
@@ -92,6 +95,16 @@ public record TcpConfig(
     public TcpConfig withSack(final boolean enabled)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, enabled);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, enabled, pacing);
+    }
+
+    /**
+     * @param on pace CUBIC and Reno connections that do not choose (BBR paces always).
+     * @return a copy.
+     */
+    public TcpConfig withPacing(final boolean on)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, on);
     }
 }

@@ -32,6 +32,28 @@ public final class AckSample
     /** This ACK ended a round trip: it covers what was the highest sequence sent when the round began. */
     public boolean roundStart;
 
+    // The delivery rate sample (draft-ietf-ccwg-bbr 4.1, "RS."), from the most recently sent segment delivered.
+    /** C.delivered after this ACK: bytes delivered over the connection's life. */
+    public long delivered;
+    /** RS.prior_delivered: C.delivered when that segment was sent, or -1 when the ACK delivered nothing. */
+    public long priorDelivered = -1;
+    /** RS.delivered: bytes delivered over the sampling interval. */
+    public long rateDelivered;
+    /** RS.interval: the sampling interval, the longer of its send and ACK phases. */
+    public long rateIntervalNs;
+    /** RS.delivery_rate in bytes per second, 0 when the sample is not valid. */
+    public long deliveryRate;
+    /** RS.is_app_limited: the segment was sent while the application left the window unused. */
+    public boolean rateAppLimited;
+    /** RS.rtt: round-trip time of that segment, -1 if it was retransmitted (ambiguous) or nothing was delivered. */
+    public long rateRttNs = -1;
+    /** RS.tx_in_flight: bytes in flight just after that segment was sent. */
+    public int txInFlight;
+    /** RS.lost: bytes judged lost between that segment's transmission and this ACK. */
+    public long lostSinceSend;
+    /** C.inflight after the ACK and loss detection processed it (RFC 6675 pipe). */
+    public int pipe;
+
     /** Clears every field for the next ACK. */
     public void clear()
     {
@@ -40,11 +62,23 @@ public final class AckSample
         sackedBytes = 0;
         duplicate = false;
         dsack = false;
+        dsackLeft = 0;
+        dsackRight = 0;
         inFlightBefore = 0;
         rttNs = -1;
         hasTsEcr = false;
         tsEcr = 0;
         roundStart = false;
+        delivered = 0;
+        priorDelivered = -1;
+        rateDelivered = 0;
+        rateIntervalNs = 0;
+        deliveryRate = 0;
+        rateAppLimited = false;
+        rateRttNs = -1;
+        txInFlight = 0;
+        lostSinceSend = 0;
+        pipe = 0;
     }
 
     /** @return bytes delivered to the peer by this ACK, acknowledged or SACKed (PRR's DeliveredData). */

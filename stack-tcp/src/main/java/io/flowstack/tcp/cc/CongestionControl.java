@@ -67,7 +67,41 @@ public interface CongestionControl
     void onUndo(long nowNs);
 
     /**
-     * @return a name for diagnostics ("reno", "cubic").
+     * Every acknowledgment, after loss recovery processed it, in recovery or not, with its delivery rate sample
+     * ({@link AckSample#deliveryRate} and the fields after it) and {@link AckSample#pipe}: the input of a
+     * model-based algorithm (BBR), which does its per-ACK work here rather than in {@link #onAck}.
+     *
+     * @param nowNs current time.
+     * @param ack   the acknowledgment.
+     */
+    default void onRateSample(final long nowNs, final AckSample ack)
+    {
+    }
+
+    /**
+     * Loss detection judged a segment lost (draft-ietf-ccwg-bbr 5.2.4, per-loss steps).
+     *
+     * @param bytes         the segment's length.
+     * @param txInFlight    bytes in flight just after it was sent (P.tx_in_flight).
+     * @param lostSinceSend bytes judged lost since it was sent, itself included (C.lost - P.lost).
+     * @param appLimited    whether it was sent while the connection was application-limited.
+     */
+    default void onPacketLost(final int bytes, final int txInFlight, final long lostSinceSend,
+        final boolean appLimited)
+    {
+    }
+
+    /**
+     * @return the rate the algorithm wants data paced at, in bytes per second; 0 when it does not pace (the sender
+     *         may still pace from cwnd and SRTT when configured to, see {@link Pacer}).
+     */
+    default long pacingRate()
+    {
+        return 0;
+    }
+
+    /**
+     * @return a name for diagnostics ("reno", "cubic", "bbr").
      */
     String name();
 }

@@ -1,6 +1,7 @@
 package io.flowstack.tcp.recovery;
 
 import io.flowstack.core.seq.Seq;
+import io.flowstack.tcp.cc.AckSample;
 
 /**
  * One record per segment sent and not yet cumulatively acknowledged, in sequence order: its range, when it was
@@ -24,6 +25,9 @@ public final class TransmitRecord
     private long[] sentAt;
     private long[] sentOrder;
     private byte[] flags;
+    /** Delivery rate estimation, with its stamps per record (slot for slot). */
+    private final DeliveryRate rate;
+    private long ackTime;
     private long transmissions;
     private int mask;
     private int head;
@@ -51,7 +55,14 @@ public final class TransmitRecord
         sentAt = new long[n];
         sentOrder = new long[n];
         flags = new byte[n];
+        rate = new DeliveryRate(n);
         mask = n - 1;
+    }
+
+    /** @return the delivery rate estimator this record feeds. */
+    public DeliveryRate rate()
+    {
+        return rate;
     }
 
     /** @return records held at most before new segments merge into the last one. */
@@ -86,6 +97,7 @@ public final class TransmitRecord
             o[i] = sentOrder[at];
             f[i] = flags[at];
         }
+        rate.grow(n, head, count, mask);
         starts = s;
         ends = e;
         sentAt = t;
@@ -185,12 +197,17 @@ public final class TransmitRecord
             // Not contiguous with the last record: only after the peer acknowledged beyond what we remember.
             clear();
         }
+        if (count == 0)
+        {
+            rate.idle(nowNs);
+        }
         if (count == starts.length)
         {
             final int last = (head + count - 1) & mask;
             ends[last] = seq + length;
             sentAt[last] = nowNs;
             sentOrder[last] = ++transmissions;
+            rate.stamp(last, pipe());
             return;
         }
         final int at = (head + count) & mask;
@@ -200,6 +217,31 @@ public final class TransmitRecord
         sentOrder[at] = ++transmissions;
         flags[at] = 0;
         count++;
+        rate.stamp(at, pipe());
+    }
+
+    /** @return bytes in flight by RFC 6675's count: outstanding, neither SACKed nor lost. */
+    private int pipe()
+    {
+        return count == 0 ? 0 : ends[(head + count - 1) & mask] - starts[head] - sackedBytes - lostBytes;
+    }
+
+    /**
+     * CheckIfApplicationLimited (draft-ietf-ccwg-bbr 4.1.2.4): with less than a segment left to send, room in the
+     * congestion window and every lost segment sent again, the sender ran out of data; the rate samples of what it
+     * sends until what is in flight now is delivered are application-limited.
+     *
+     * @param unsent bytes written and not sent.
+     * @param mss    the sender's maximum segment size.
+     * @param cwnd   the congestion window.
+     */
+    public void checkAppLimited(final int unsent, final int mss, final int cwnd)
+    {
+        final int pipe = pipe();
+        if (unsent < mss && pipe < cwnd && lostBytes == 0)
+        {
+            rate.markAppLimited(pipe);
+        }
     }
 
     /**
@@ -226,6 +268,7 @@ public final class TransmitRecord
                 flags[at] = (byte)((flags[at] | RETRANSMITTED) & ~LOST);
                 sentAt[at] = nowNs;
                 sentOrder[at] = order;
+                rate.stamp(at, pipe());
             }
         }
     }
@@ -244,14 +287,31 @@ public final class TransmitRecord
         }
         flags[at] |= LOST;
         lostBytes += ends[at] - starts[at];
+        rate.onLost(at, ends[at] - starts[at]);
         return true;
     }
 
-    /** Starts collecting what one acknowledgment delivers. */
-    public void beginAck()
+    /**
+     * Starts collecting what one acknowledgment delivers.
+     *
+     * @param nowNs current time.
+     */
+    public void beginAck(final long nowNs)
     {
         delivered = false;
         reordered = false;
+        ackTime = nowNs;
+        rate.begin();
+    }
+
+    /**
+     * Ends an acknowledgment: its delivery rate sample goes into {@code ack} (see {@link DeliveryRate}).
+     *
+     * @param ack the acknowledgment's sample.
+     */
+    public void endAck(final AckSample ack)
+    {
+        rate.generate(ack);
     }
 
     /**
@@ -283,6 +343,7 @@ public final class TransmitRecord
                 else
                 {
                     noteDelivered(at);
+                    rate.onDelivered(at, len, sentAt[at], sentOrder[at], (f & RETRANSMITTED) != 0, nowNs);
                 }
                 if ((f & LOST) != 0)
                 {
@@ -295,6 +356,9 @@ public final class TransmitRecord
             {
                 if (Seq.gt(ack, starts[at]))
                 {
+                    // Part of a record (a merged one, or cut differently by a retransmission): delivered as much.
+                    rate.onDelivered(at, ack - starts[at], sentAt[at], sentOrder[at],
+                        (flags[at] & RETRANSMITTED) != 0, nowNs);
                     starts[at] = ack;
                 }
                 break;
@@ -337,6 +401,7 @@ public final class TransmitRecord
                 sackedBytes += len;
                 newly += len;
                 noteDelivered(at);
+                rate.onDelivered(at, len, sentAt[at], sentOrder[at], (flags[at] & RETRANSMITTED) != 0, ackTime);
                 if (!fackKnown || Seq.gt(ends[at], fack))
                 {
                     fack = ends[at];

@@ -100,7 +100,9 @@ final class AckInput
             a.hasTsEcr = true;
             a.tsEcr = seg.options.tsEcr();
         }
-        snd.record.beginAck();
+        // Before this ACK changes what is in flight: did the sender run out of data (draft-ietf-ccwg-bbr 4.1.2.4)?
+        snd.record.checkAppLimited(snd.unsent(), snd.mss, snd.cc.cwnd());
+        snd.record.beginAck(nowNs);
         if (Seq.gt(seg.ack, snd.una))
         {
             newDataAcked(tcb, seg, a, nowNs);
@@ -121,7 +123,10 @@ final class AckInput
             a.roundStart = true;
             snd.roundEnd = snd.max;
         }
+        snd.record.endAck(a);
         snd.recovery.onAck(nowNs, a);
+        a.pipe = snd.recovery.pipe();
+        snd.cc.onRateSample(nowNs, a);
         tcb.timers.set(TimerTable.RECOVERY, snd.recovery.deadline());
         snd.tuneBuffer();
         updateWindow(tcb, seg);

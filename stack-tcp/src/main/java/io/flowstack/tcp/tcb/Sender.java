@@ -4,6 +4,7 @@ import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.buffer.SendBuffer;
 import io.flowstack.tcp.cc.AckSample;
 import io.flowstack.tcp.cc.CongestionControl;
+import io.flowstack.tcp.cc.Pacer;
 import io.flowstack.tcp.recovery.LossRecovery;
 import io.flowstack.tcp.recovery.NewRenoRecovery;
 import io.flowstack.tcp.recovery.RackRecovery;
@@ -27,6 +28,7 @@ final class Sender implements RecoverySender
     final RttEstimator rtt;
     final CongestionControl cc;
     final AckSample ackSample = new AckSample();
+    final Pacer pacer = new Pacer();
     private final NewRenoRecovery newReno;
     private final RackRecovery rack;
     LossRecovery recovery;
@@ -73,6 +75,7 @@ final class Sender implements RecoverySender
         this.newReno = new NewRenoRecovery(this);
         this.rack = new RackRecovery(this);
         this.recovery = newReno;
+        record.rate().lossListener(cc);
     }
 
     /** Starts the sequence space at ISS. */

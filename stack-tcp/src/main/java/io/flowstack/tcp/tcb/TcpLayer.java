@@ -19,6 +19,7 @@ import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpService;
 import io.flowstack.tcp.api.TcpState;
 import io.flowstack.tcp.api.CongestionAlgorithm;
+import io.flowstack.tcp.cc.Bbr;
 import io.flowstack.tcp.cc.Cubic;
 import io.flowstack.tcp.cc.Reno;
 import io.flowstack.tcp.rtt.RttEstimator;
@@ -279,7 +280,13 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
             ? options.congestionControl() : config.congestionControl();
         final Tcb tcb = new Tcb(this, sendBuffer, receiveBuffer,
             new RttEstimator(config.minRtoNs(), config.maxRtoNs(), 1_000_000_000L, 1_000_000L),
-            algorithm == CongestionAlgorithm.CUBIC ? new Cubic() : new Reno());
+            switch (algorithm)
+            {
+                case CUBIC -> new Cubic();
+                case BBR -> new Bbr();
+                case RENO -> new Reno();
+            });
+        tcb.snd.pacer.paceWindow(options.pacing() != null ? options.pacing() : config.pacing());
         tcb.localAddress = localAddress;
         tcb.localPort = localPort;
         tcb.remoteAddress = remoteAddress;

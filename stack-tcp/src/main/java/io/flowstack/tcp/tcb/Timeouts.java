@@ -20,6 +20,9 @@ final class Timeouts
     static void run(final Tcb tcb, final long nowNs)
     {
         final TimerTable timers = tcb.timers;
+        // Timers may send data: check first whether the sender ran out of it (draft-ietf-ccwg-bbr 4.1.2.4).
+        final Sender snd = tcb.snd;
+        snd.record.checkAppLimited(snd.unsent(), snd.mss, snd.cc.cwnd());
         if (timers.expire(TimerTable.STATE, nowNs))
         {
             stateTimeout(tcb);
@@ -54,6 +57,9 @@ final class Timeouts
             tcb.snd.recovery.onTimer(nowNs);
             timers.set(TimerTable.RECOVERY, tcb.snd.recovery.deadline());
         }
+        // PACING: the departure time of the next segment came. Nothing to do here: the connection is touched, and
+        // the end of this unit of work runs Transmitter.output, which sends the next quantum.
+        timers.expire(TimerTable.PACING, nowNs);
     }
 
     private static void stateTimeout(final Tcb tcb)

@@ -23,8 +23,10 @@ final class TimerTable
     static final int STATE = 4;
     /** Loss recovery's own timer: RACK's reordering window, the tail loss probe (RFC 8985). */
     static final int RECOVERY = 5;
+    /** The pacing departure time of the next segment (draft-ietf-ccwg-bbr 5.6.2): output runs again. */
+    static final int PACING = 6;
     /** Number of kinds. */
-    static final int KINDS = 6;
+    static final int KINDS = 7;
 
     private final long[] deadlines = new long[KINDS];
     /** The wheel's timer for this connection, or -1. */

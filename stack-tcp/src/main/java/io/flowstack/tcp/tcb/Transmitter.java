@@ -39,6 +39,9 @@ final class Transmitter
     {
         final Sender snd = tcb.snd;
         boolean sent = false;
+        // Pacing (Pacer): a quantum of data per wake-up once the departure time has come.
+        final long rate = snd.pacer.rate(snd.cc, snd.srttNs());
+        int budget = snd.pacer.budget(nowNs, rate, snd.mss);
         while (true)
         {
             final int congestion = snd.recovery.sendWindow(snd.cc.cwnd()) - snd.recovery.pipe();
@@ -50,7 +53,14 @@ final class Transmitter
                 {
                     break;
                 }
+                if (budget <= 0)
+                {
+                    tcb.timers.set(TimerTable.PACING, snd.pacer.nextSendNs());
+                    break;
+                }
+                final int bytes = snd.record.end(lost) - snd.record.start(lost);
                 retransmitRecord(tcb, lost, nowNs);
+                budget = paced(snd, nowNs, bytes, rate, budget);
                 sent = true;
                 continue;
             }
@@ -84,7 +94,13 @@ final class Transmitter
                         break;
                     }
                 }
+                if (budget <= 0)
+                {
+                    tcb.timers.set(TimerTable.PACING, snd.pacer.nextSendNs());
+                    break;
+                }
                 sendSegment(tcb, snd.nxt, len, needFin && len == unsent, nowNs);
+                budget = paced(snd, nowNs, len, rate, budget);
                 sent = true;
                 continue;
             }
@@ -96,6 +112,17 @@ final class Transmitter
             break;
         }
         return sent;
+    }
+
+    /** @return the pacing budget left after {@code bytes} left (the departure time moves on). */
+    private static int paced(final Sender snd, final long nowNs, final int bytes, final long rate, final int budget)
+    {
+        if (rate <= 0)
+        {
+            return budget;
+        }
+        snd.pacer.sent(nowNs, bytes, rate);
+        return budget - bytes;
     }
 
     /**

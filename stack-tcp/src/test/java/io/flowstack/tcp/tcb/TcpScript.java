@@ -140,6 +140,19 @@ final class TcpScript
         run();
     }
 
+    /** Moves virtual time forward by nanoseconds (pacing intervals are finer than a millisecond). */
+    void advanceNs(final long nanos)
+    {
+        clock.advance(nanos);
+        run();
+    }
+
+    /** @return nanoseconds of virtual time since the script started. */
+    long elapsedNs()
+    {
+        return clock.nanoTime() - startNs;
+    }
+
     /** @return milliseconds of virtual time since the script started. */
     long elapsedMillis()
     {

@@ -1,0 +1,106 @@
+package io.flowstack.tcp.cc;
+
+/**
+ * Pacing of one connection's data (draft-ietf-ccwg-bbr 5.6.2 and 5.6.3; Linux's internal pacing with its
+ * departure times): segments leave no faster than the pacing rate, in bursts of at most one send quantum per
+ * wake-up. After each segment the next departure time moves on by its length over the rate; a sender woken late
+ * (the core's timers fire on its duty cycle) gets up to half a segment's gap back, as Linux credits timer jitter,
+ * so that lateness does not lower the rate.
+ * <p>
+ * The quantum is the data of {@value #QUANTUM_NS} ns at the pacing rate, at least two segments and at most
+ * {@value #MAX_QUANTUM} bytes: a core that idles blocks in epoll, whose timeout has a granularity of one
+ * millisecond, so a pacing deadline may be served up to a millisecond late; a millisecond of data per wake-up keeps
+ * the rate without depending on finer timers (the draft's send quantum, Linux's TSO autosizing, both 1 ms).
+ * <p>
+ * The rate comes from the congestion control ({@link CongestionControl#pacingRate()}, BBR); for a window-based one
+ * (CUBIC, Reno) and when switched on, from the window as Linux's fq pacing computes it: twice cwnd per SRTT in
+ * slow start, 1.2 times in congestion avoidance.
+ */
+public final class Pacer
+{
+    /** The time whose worth of data one wake-up may send. */
+    public static final long QUANTUM_NS = 1_000_000L;
+    /** The largest burst (a TSO frame's worth, as the draft caps C.send_quantum). */
+    public static final int MAX_QUANTUM = 64 * 1024;
+    /** Linux's tcp_pacing_ss_ratio and tcp_pacing_ca_ratio, in percent. */
+    static final int SLOW_START_RATIO = 200;
+    static final int AVOIDANCE_RATIO = 120;
+
+    private boolean fromWindow;
+    private long nextSendNs;
+
+    /**
+     * @param on pace window-based congestion controls at a rate derived from cwnd and SRTT.
+     */
+    public void paceWindow(final boolean on)
+    {
+        fromWindow = on;
+    }
+
+    /**
+     * @param cc     the connection's congestion control.
+     * @param srttNs the smoothed round-trip time, 0 before a sample.
+     * @return the pacing rate in bytes per second, 0 for none.
+     */
+    public long rate(final CongestionControl cc, final long srttNs)
+    {
+        final long rate = cc.pacingRate();
+        if (rate > 0 || !fromWindow || srttNs <= 0)
+        {
+            return rate;
+        }
+        // Linux's tcp_update_pacing_rate: "slow start" while cwnd is below half of ssthresh.
+        final long ratio = cc.cwnd() < cc.ssthresh() / 2 ? SLOW_START_RATIO : AVOIDANCE_RATIO;
+        return cc.cwnd() * ratio * 10_000_000L / srttNs;
+    }
+
+    /**
+     * @param nowNs current time.
+     * @param rate  the pacing rate, 0 for none.
+     * @param mss   the sender's maximum segment size.
+     * @return bytes that may leave now: a quantum once the departure time has come, 0 before it, unlimited unpaced.
+     */
+    public int budget(final long nowNs, final long rate, final int mss)
+    {
+        if (rate <= 0)
+        {
+            return Integer.MAX_VALUE;
+        }
+        return nowNs < nextSendNs ? 0 : quantum(rate, mss);
+    }
+
+    /**
+     * @param rate the pacing rate.
+     * @param mss  the sender's maximum segment size.
+     * @return C.send_quantum: the data of {@link #QUANTUM_NS} at the rate, within two segments and 64 KiB.
+     */
+    public static int quantum(final long rate, final int mss)
+    {
+        final long q = rate * QUANTUM_NS / 1_000_000_000L;
+        return (int)Math.max(2L * mss, Math.min(q, MAX_QUANTUM));
+    }
+
+    /**
+     * A segment left: the next departure time moves on.
+     *
+     * @param nowNs current time.
+     * @param bytes its length.
+     * @param rate  the pacing rate it left at.
+     */
+    public void sent(final long nowNs, final int bytes, final long rate)
+    {
+        long gap = bytes * 1_000_000_000L / rate;
+        if (nextSendNs < nowNs)
+        {
+            gap -= Math.min(gap / 2, nowNs - nextSendNs);
+            nextSendNs = nowNs;
+        }
+        nextSendNs += gap;
+    }
+
+    /** @return C.next_send_time: when the next segment may leave. */
+    public long nextSendNs()
+    {
+        return nextSendNs;
+    }
+}

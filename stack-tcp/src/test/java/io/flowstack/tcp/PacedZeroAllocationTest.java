@@ -1,0 +1,84 @@
+package io.flowstack.tcp;
+
+import io.flowstack.tcp.api.CongestionAlgorithm;
+import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * BBR and paced CUBIC allocate nothing per segment either: rate samples, the model, the pacing timer. Two stacks
+ * on one thread move data over the in-memory link while the thread's allocated bytes are measured.
+ */
+class PacedZeroAllocationTest
+{
+    /** Writes zeros as long as the connection takes them and reads whatever comes. */
+    private static final class Blaster implements TcpHandler
+    {
+        final UnsafeBuffer chunk = new UnsafeBuffer(new byte[1 << 16]);
+        long read;
+
+        @Override
+        public void onConnected(final TcpConnection c)
+        {
+            onWritable(c);
+        }
+
+        @Override
+        public void onWritable(final TcpConnection c)
+        {
+            while (c.write(chunk, 0, chunk.capacity()) == chunk.capacity())
+            {
+                // fill the send buffer
+            }
+        }
+
+        @Override
+        public void onData(final TcpConnection c)
+        {
+            int n;
+            while ((n = c.read(chunk, 0, chunk.capacity())) > 0)
+            {
+                read += n;
+            }
+        }
+    }
+
+    private static long allocatedBytes()
+    {
+        return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bbr", "paced cubic"})
+    void shouldMoveDataWithoutAllocatingPerSegment(final String which)
+    {
+        final TcpConfig config = which.equals("bbr") ? TcpConfig.DEFAULT.withCongestionControl(CongestionAlgorithm.BBR)
+            : TcpConfig.DEFAULT.withPacing(true);
+        try (TwoStacks net = new TwoStacks(config))
+        {
+            final Blaster server = new Blaster();
+            final Blaster client = new Blaster();
+            net.ctx[1].tcp().listen(0, 5001, c -> server);
+            net.ctx[0].tcp().connect(TwoStacks.B_IP, 5001, client);
+            final long[] target = {200_000_000L};
+            net.runUntil(() -> server.read >= target[0], 600_000_000_000L);
+            long best = Long.MAX_VALUE;
+            for (int window = 0; window < 5 && best >= 4096; window++)
+            {
+                final long before = allocatedBytes();
+                target[0] = server.read + 50_000_000L;
+                net.runUntil(() -> server.read >= target[0], 600_000_000_000L);
+                best = Math.min(best, allocatedBytes() - before);
+            }
+            System.out.println(which + " steady state: " + best + " bytes allocated while moving 50 MB");
+            assertTrue(best < 4096, which + ": " + best + " bytes allocated while moving 50 MB");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.flowstack.tcp.sim;
+
+import io.flowstack.core.sim.FaultProfile;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.tcp.api.CongestionAlgorithm;
+import io.flowstack.tcp.api.ConnectionOptions;
+import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.TcpInfo;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One bulk transfer through the simulator over a path like lossy-path.sh's: a 100 Mbit/s bottleneck with a queue
+ * of one bandwidth-delay product (at least 64 KiB), a round-trip time and random loss each way; the sender uses the
+ * congestion control given. Measures goodput as the receiving application sees it.
+ */
+final class CongestionControlGoodput
+{
+    static final long MS = 1_000_000L;
+    static final long S = 1_000_000_000L;
+    static final long RATE = 100_000_000L;
+
+    /** What a run measured. */
+    record Result(double mbits, long bytes, long elapsedNs, TcpInfo sender)
+    {
+    }
+
+    private CongestionControlGoodput()
+    {
+    }
+
+    /** Sends until told to stop, then closes. */
+    static final class Source implements TcpHandler
+    {
+        final UnsafeBuffer zeros = new UnsafeBuffer(new byte[1 << 16]);
+        final TcpInfo info = new TcpInfo();
+        final long bytes;
+        long written;
+        TcpConnection connection;
+
+        Source(final long bytes)
+        {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void onConnected(final TcpConnection c)
+        {
+            connection = c;
+            onWritable(c);
+        }
+
+        @Override
+        public void onWritable(final TcpConnection c)
+        {
+            while (written < bytes)
+            {
+                final int n = c.write(zeros, 0, (int)Math.min(zeros.capacity(), bytes - written));
+                if (n <= 0)
+                {
+                    return;
+                }
+                written += n;
+            }
+        }
+
+        @Override
+        public void onData(final TcpConnection c)
+        {
+        }
+    }
+
+    /** Counts what arrives. */
+    static final class Sink implements TcpHandler
+    {
+        final UnsafeBuffer in = new UnsafeBuffer(new byte[1 << 16]);
+        final SimNetwork net;
+        final long bytes;
+        long read;
+        long doneAt = -1;
+
+        Sink(final SimNetwork net, final long bytes)
+        {
+            this.net = net;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void onConnected(final TcpConnection c)
+        {
+        }
+
+        @Override
+        public void onData(final TcpConnection c)
+        {
+            int n;
+            while ((n = c.read(in, 0, in.capacity())) > 0)
+            {
+                read += n;
+            }
+            if (read >= bytes && doneAt < 0)
+            {
+                doneAt = net.simulator().now();
+            }
+        }
+    }
+
+    /**
+     * @param cc     the sender's congestion control.
+     * @param pacing pace a window-based one.
+     * @param rttNs  the path's round-trip time.
+     * @param loss   loss probability each way.
+     * @param bytes  what to send.
+     * @param seed   the simulation's seed.
+     * @return the goodput.
+     */
+    static Result run(final CongestionAlgorithm cc, final boolean pacing, final long rttNs, final double loss,
+        final long bytes, final long seed)
+    {
+        final int bdpFrames = (int)(RATE / 8 * rttNs / S / 1514);
+        final FaultProfile path = FaultProfile.builder().loss(loss).delay(rttNs / 2).rate(RATE)
+            .queueFrames(Math.max(bdpFrames, 44)).build();
+        final TcpConfig config = TcpConfig.DEFAULT.withMsl(S);
+        try (SimNetwork net = new SimNetwork(seed))
+        {
+            final Sink sink = new Sink(net, bytes);
+            net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS).configure(b -> b.tcp(config))
+                .onEachCore(core -> core.tcp().listen(0, 5001, c -> sink)).build();
+            final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
+                .configure(b -> b.tcp(config)).build();
+            net.connect(client, net.host("server"), path, path);
+            final Source source = new Source(bytes);
+            final ConnectionOptions options = ConnectionOptions.DEFAULT.withCongestionControl(cc).withPacing(pacing);
+            final long start = net.simulator().now();
+            client.stack().core(0).submit(() -> client.stack().core(0).tcp()
+                .connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, source, options));
+            final boolean done = net.runUntil(() -> sink.doneAt >= 0, 600 * S);
+            final long end = done ? sink.doneAt : net.simulator().now();
+            if (source.connection != null)
+            {
+                source.connection.info(source.info);
+            }
+            return new Result(sink.read * 8.0 / ((end - start) / 1e9) / 1e6, sink.read, end - start, source.info);
+        }
+    }
+}
