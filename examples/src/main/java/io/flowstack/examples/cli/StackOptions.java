@@ -83,8 +83,9 @@ final class StackOptions
         + "partition=2s@5s.")
     String fault;
 
-    @Option(names = "--cc", paramLabel = "cubic|newreno", defaultValue = "cubic", description = "TCP congestion"
-        + " control of every connection (default cubic, with HyStart++; newreno is RFC 5681/6582 Reno).")
+    @Option(names = "--cc", paramLabel = "cubic|newreno|bbr", defaultValue = "cubic", description = "TCP congestion"
+        + " control of every connection (default cubic, with HyStart++; newreno is RFC 5681/6582 Reno; bbr is"
+        + " draft-ietf-ccwg-bbr, paced).")
     String cc;
 
     @Option(names = "--no-sack", description = "Neither offer nor accept SACK (as net.ipv4.tcp_sack=0): loss recovery"
@@ -229,7 +230,7 @@ final class StackOptions
 
     /** What {@code flowstack stat} shows for this process: the options that tell one server from another. */
     /**
-     * @param name a name from the command line: cubic, newreno (or reno).
+     * @param name a name from the command line: cubic, newreno (or reno), bbr.
      * @return the algorithm.
      * @throws IllegalArgumentException for another name, in one line.
      */
@@ -239,7 +240,8 @@ final class StackOptions
         {
             case "cubic" -> CongestionAlgorithm.CUBIC;
             case "newreno", "reno" -> CongestionAlgorithm.RENO;
-            default -> throw new IllegalArgumentException("--cc " + name + ": use cubic or newreno");
+            case "bbr" -> CongestionAlgorithm.BBR;
+            default -> throw new IllegalArgumentException("--cc " + name + ": use cubic, newreno or bbr");
         };
     }
 

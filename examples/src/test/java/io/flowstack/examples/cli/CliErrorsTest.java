@@ -75,7 +75,7 @@ class CliErrorsTest
     {
         final Outcome o = run("serve", "--tap", "x", "--ip", "198.18.0.2/24", "--cc", "vegas");
         assertEquals(2, o.exit());
-        assertOneLine(o, "--cc vegas: use cubic or newreno");
+        assertOneLine(o, "--cc vegas: use cubic, newreno or bbr");
     }
 
     @Test

@@ -118,7 +118,7 @@ class BufferTuningTest
         final Sender sender = new Sender();
         final double tuned = goodput(TcpConfig.DEFAULT, receiver, sender);
         System.out.printf("auto-tuned: %.1f Mbit/s; receiver %s; sender %s%n", tuned, receiver[0].info, sender.info);
-        // Slow start overshoots the one-BDP queue once (no pacing yet), CUBIC probes into it once more: ~65.
+        // Slow start overshoots the one-BDP queue once (CUBIC is not paced by default), CUBIC probes into it once more: ~65.
         assertTrue(tuned > 55, "goodput with auto-tuned buffers: " + tuned);
         assertTrue(receiver[0].info.receiveBuffer >= 2 << 20, "receive buffer " + receiver[0].info.receiveBuffer);
         assertTrue(sender.info.sendBuffer >= 2 << 20, "send buffer " + sender.info.sendBuffer);
