@@ -33,6 +33,9 @@ final class TcpCounters
     final AtomicCounter keepAliveProbes;
     final AtomicCounter undos;
     final AtomicCounter tailLossProbes;
+    final AtomicCounter syncookiesSent;
+    final AtomicCounter syncookiesValid;
+    final AtomicCounter syncookiesInvalid;
 
     TcpCounters(final CounterSet c)
     {
@@ -61,5 +64,8 @@ final class TcpCounters
         keepAliveProbes = c.counter("tcp.tx.keepalive_probes");
         undos = c.counter("tcp.undos");
         tailLossProbes = c.counter("tcp.tx.tail_loss_probes");
+        syncookiesSent = c.counter("tcp.syncookies.sent");
+        syncookiesValid = c.counter("tcp.syncookies.valid");
+        syncookiesInvalid = c.counter("tcp.syncookies.invalid");
     }
 }
