@@ -3,6 +3,7 @@ package io.flowstack.ip.icmp;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.time.RateLimiter;
 import io.flowstack.core.wire.InternetChecksum;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.ReassemblyTimeoutHandler;

@@ -26,7 +26,7 @@ final class AckInput
         final Sender snd = tcb.snd;
         if (!(Seq.lt(snd.una, seg.ack) && Seq.le(seg.ack, snd.nxt)))
         {
-            tcb.layer.resets.sendFor(seg);
+            tcb.layer.resets.sendFor(seg, nowNs);
             return false;
         }
         ackOfSyn(tcb, seg, nowNs);
@@ -75,15 +75,13 @@ final class AckInput
         if (Seq.gt(seg.ack, snd.max))
         {
             // Acknowledges something not yet sent: send an ACK, drop (RFC 9293 3.10.7.4, RFC 5961 5.2).
-            layer.counters.challengeAcks.incrementOrdered();
-            tcb.rcv.ack.ackNow = true;
+            layer.challengeAck(tcb, nowNs);
             return false;
         }
         if (Seq.lt(seg.ack, snd.una - Math.max(snd.maxWnd, 1 << 16)))
         {
             // RFC 5961 5.2: older than the largest window could explain: not genuine.
-            layer.counters.challengeAcks.incrementOrdered();
-            tcb.rcv.ack.ackNow = true;
+            layer.challengeAck(tcb, nowNs);
             return false;
         }
         if (Seq.gt(seg.ack, snd.nxt))

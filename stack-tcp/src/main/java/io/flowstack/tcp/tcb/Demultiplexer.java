@@ -73,7 +73,7 @@ final class Demultiplexer
         layer.drop(counters.rxNoConnection);
         if (!s.rst())
         {
-            layer.resets.sendFor(s);
+            layer.resets.sendFor(s, nowNs);
         }
     }
 }

@@ -71,7 +71,7 @@ final class PassiveOpen
             {
                 return;
             }
-            layer.resets.sendFor(s);
+            layer.resets.sendFor(s, nowNs);
             return;
         }
         if (!s.syn())

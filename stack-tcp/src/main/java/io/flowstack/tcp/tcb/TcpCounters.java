@@ -18,6 +18,8 @@ final class TcpCounters
     final AtomicCounter rxPaws;
     final AtomicCounter rxNoConnection;
     final AtomicCounter challengeAcks;
+    final AtomicCounter challengeAcksLimited;
+    final AtomicCounter resetsLimited;
     final AtomicCounter dupAcks;
     final AtomicCounter fastRetransmits;
     final AtomicCounter retransmits;
@@ -49,6 +51,8 @@ final class TcpCounters
         rxPaws = c.counter("tcp.rx.paws_rejected");
         rxNoConnection = c.counter("tcp.rx.no_connection");
         challengeAcks = c.counter("tcp.tx.challenge_acks");
+        challengeAcksLimited = c.counter("tcp.tx.challenge_acks_limited");
+        resetsLimited = c.counter("tcp.tx.resets_limited");
         dupAcks = c.counter("tcp.rx.dup_acks");
         fastRetransmits = c.counter("tcp.fast_retransmits");
         retransmits = c.counter("tcp.retransmits");

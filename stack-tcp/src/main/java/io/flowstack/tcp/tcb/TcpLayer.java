@@ -5,6 +5,7 @@ import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.engine.TimerSource;
 import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.TransportHandler;
@@ -47,6 +48,9 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
     final TcpCounters counters;
     final TcpFlyweight txTcp = new TcpFlyweight();
     final TcpOptions txOptions = new TcpOptions();
+    /** RFC 5961 7: challenge ACKs per second a core sends at most. */
+    static final int CHALLENGE_ACKS_PER_SECOND = 1000;
+    private final RateLimiter challengeAcks = new RateLimiter(CHALLENGE_ACKS_PER_SECOND, CHALLENGE_ACKS_PER_SECOND);
     final ConnectionTable table = new ConnectionTable();
     final PassiveOpen passiveOpen;
     final Resets resets;
@@ -338,6 +342,23 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
     {
         final int bytes = requested > 0 ? requested : fallback;
         return bytes <= 1 ? 1 : Integer.highestOneBit(bytes - 1) << 1;
+    }
+
+    /**
+     * RFC 5961 7: a challenge ACK, within this core's limit ({@link #CHALLENGE_ACKS_PER_SECOND}, as Linux's
+     * tcp_challenge_ack_limit was); beyond it the segment is only dropped, and counted.
+     */
+    void challengeAck(final Tcb tcb, final long nowNs)
+    {
+        if (challengeAcks.tryAcquire(nowNs))
+        {
+            counters.challengeAcks.incrementOrdered();
+            tcb.rcv.ack.ackNow = true;
+        }
+        else
+        {
+            counters.challengeAcksLimited.incrementOrdered();
+        }
     }
 
     /** The connection reached ESTABLISHED: the application hears it when the unit ends. */
