@@ -83,6 +83,18 @@ public final class ClassicAssembler
     }
 
     /**
+     * A = the 8, 16 or 32 bits of the frame at offset X + k (big-endian); see {@link #loadAbsolute}.
+     *
+     * @param size {@link ClassicBpf#B}, {@link ClassicBpf#H} or {@link ClassicBpf#W}.
+     * @param k    offset added to X.
+     * @return this
+     */
+    public ClassicAssembler loadIndirect(final int size, final int k)
+    {
+        return emit(LD | size | ClassicBpf.IND, k, null, null);
+    }
+
+    /**
      * A = the frame's length as the kernel counts it where the program runs ({@code skb->len}).
      *
      * @return this
@@ -214,6 +226,20 @@ public final class ClassicAssembler
     public ClassicAssembler jump(final int op, final int k, final Label ifTrue, final Label ifFalse)
     {
         return emit(JMP | op | K, k, ifTrue, ifFalse);
+    }
+
+    /**
+     * Compares A with X and goes to {@code ifTrue} or {@code ifFalse} (null: the next instruction), both within
+     * {@value ClassicBpf#MAX_CONDITIONAL_JUMP} instructions.
+     *
+     * @param op      {@link ClassicBpf#JEQ}, {@link ClassicBpf#JGT}, {@link ClassicBpf#JGE} or {@link ClassicBpf#JSET}.
+     * @param ifTrue  target when the comparison holds, or null.
+     * @param ifFalse target otherwise, or null.
+     * @return this
+     */
+    public ClassicAssembler jumpX(final int op, final Label ifTrue, final Label ifFalse)
+    {
+        return emit(JMP | op | X, 0, ifTrue, ifFalse);
     }
 
     /**

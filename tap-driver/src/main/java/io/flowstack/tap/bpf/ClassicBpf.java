@@ -46,6 +46,8 @@ public final class ClassicBpf
     public static final int IMM = 0x00;
     /** Mode: the frame at absolute offset k (loads are big-endian, as on the wire). */
     public static final int ABS = 0x20;
+    /** Mode: the frame at offset X + k. */
+    public static final int IND = 0x40;
     /** Mode: scratch word M[k]. */
     public static final int MEM = 0x60;
     /** Mode: the frame's length ({@code skb->len}). */
