@@ -65,6 +65,7 @@ public final class FlowStack implements AutoCloseable
     private final FlowOwnership ownership;
     private final List<CoreContext> contexts;
     private final List<OwnerSteering> steerings;
+    private final OwnerSteering[] steeringByInterface;
     private final TcpLayer[] tcpLayers;
     private final CounterSet[] counterSets;
     private final int[] interfaceAddresses;
@@ -74,10 +75,19 @@ public final class FlowStack implements AutoCloseable
 
     private FlowStack(final Builder b, final List<CoreEngine> engines, final List<IpStack> stacks,
         final List<Waiter> waiters, final PcapWriter pcap, final FlowOwnership ownership, final List<CoreContext> contexts,
-        final List<OwnerSteering> steerings, final TcpLayer[] tcpLayers, final CounterSet[] counterSets)
+        final OwnerSteering[] steeringByInterface, final TcpLayer[] tcpLayers, final CounterSet[] counterSets)
     {
         this.contexts = contexts;
-        this.steerings = steerings;
+        this.steeringByInterface = steeringByInterface;
+        final List<OwnerSteering> taken = new ArrayList<>();
+        for (final OwnerSteering s : steeringByInterface)
+        {
+            if (s != null)
+            {
+                taken.add(s);
+            }
+        }
+        this.steerings = List.copyOf(taken);
         this.tcpLayers = tcpLayers;
         this.counterSets = counterSets;
         this.interfaceAddresses = new int[b.interfaces.size()];
@@ -171,11 +181,12 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
-     * @return the kernel copies of the ownership function the devices took (exact steering), in interface order.
+     * @param ifIndex an interface.
+     * @return the kernel copy of the ownership function its device took (exact steering), or null.
      */
-    public List<OwnerSteering> kernelSteering()
+    public OwnerSteering kernelSteering(final int ifIndex)
     {
-        return steerings;
+        return ifIndex >= 0 && ifIndex < steeringByInterface.length ? steeringByInterface[ifIndex] : null;
     }
 
     /**
@@ -616,7 +627,7 @@ public final class FlowStack implements AutoCloseable
             }
             table.fill(w);
             final FlowOwnership controller = new FlowOwnership(cores, hash, table, rules, designated, classes);
-            final List<OwnerSteering> steerings = offerSteering(controller, designated);
+            final OwnerSteering[] steerings = offerSteering(controller, designated);
 
             final CoreEngine[] engines = new CoreEngine[cores];
             final IpStack[] stacks = new IpStack[cores];
@@ -722,9 +733,9 @@ public final class FlowStack implements AutoCloseable
          * Offers each interface hashed over all cores, whose device has a queue per core, the ownership function, so
          * that its kernel delivers every frame to the owner's queue (queue i is read by core i).
          */
-        private List<OwnerSteering> offerSteering(final FlowOwnership controller, final int[] designated)
+        private OwnerSteering[] offerSteering(final FlowOwnership controller, final int[] designated)
         {
-            final List<OwnerSteering> taken = new ArrayList<>();
+            final OwnerSteering[] taken = new OwnerSteering[devices.size()];
             if (!exactSteering || cores < 2)
             {
                 return taken;
@@ -738,11 +749,7 @@ public final class FlowStack implements AutoCloseable
                 }
                 try
                 {
-                    final OwnerSteering s = device.steerByOwner(controller, i);
-                    if (s != null)
-                    {
-                        taken.add(s);
-                    }
+                    taken[i] = device.steerByOwner(controller, i);
                 }
                 catch (final SteeringRefusedException e)
                 {

@@ -2,6 +2,7 @@ package io.flowstack.examples.cli;
 
 import io.flowstack.core.counter.CountersFile;
 import io.flowstack.core.driver.NetworkDevice;
+import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.core.sim.FaultInjector;
@@ -17,6 +18,7 @@ import io.flowstack.tap.netns.VethPair;
 import io.flowstack.tap.packet.FanoutMode;
 import io.flowstack.tap.packet.LinkListener;
 import io.flowstack.tap.packet.PacketDevice;
+import io.flowstack.tap.steer.KernelSteering;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.Privileges;
 import io.flowstack.tcp.FlowStack;
@@ -80,6 +82,7 @@ final class Launcher implements AutoCloseable
      * @param faultSeed    seed of the fault injectors.
      * @param driver       TAP devices or raw sockets.
      * @param fanout       with {@link DriverKind#RAW} and several queues, how the kernel spreads frames over them.
+     * @param steering     whether and how devices may steer exactly by a BPF program.
      */
     record Options(
         List<String> taps,
@@ -102,7 +105,8 @@ final class Launcher implements AutoCloseable
         FaultProfile fault,
         long faultSeed,
         DriverKind driver,
-        FanoutMode fanout)
+        FanoutMode fanout,
+        KernelSteering steering)
     {
         /**
          * Options for one TAP, one core.
@@ -112,7 +116,7 @@ final class Launcher implements AutoCloseable
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
                 pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
-                null, null, 0, DriverKind.TAP, FanoutMode.HASH);
+                null, null, 0, DriverKind.TAP, FanoutMode.HASH, KernelSteering.AUTO);
         }
     }
 
@@ -121,6 +125,7 @@ final class Launcher implements AutoCloseable
 
     private NetNs netns;
     private CountersFile counters;
+    private ControlServer control;
     private final List<TapDevice> taps = new ArrayList<>();
     private final List<PacketDevice> rawDevices = new ArrayList<>();
     private final List<VethPair> veths = new ArrayList<>();
@@ -195,6 +200,12 @@ final class Launcher implements AutoCloseable
         }
         final FlowStack.Builder builder = FlowStack.builder()
             .cores(o.cores())
+            .exactSteering(o.steering() != KernelSteering.OFF)
+            .notices(line ->
+            {
+                System.out.println("flowstack: " + line);
+                System.out.flush();
+            })
             .counters(counters.manager())
             .waiterFactory(handles ->
             {
@@ -247,6 +258,27 @@ final class Launcher implements AutoCloseable
             builder.onEachCore(app.create(o.httpRoot()));
         }
         stack = builder.build().start();
+        control = ControlServer.start(ControlServer.pathFor(countersPath), stack);
+    }
+
+    /**
+     * @return how each interface's frames reach their cores, e.g. "exact (eBPF TUNSETSTEERINGEBPF on fst0)".
+     */
+    List<String> steering()
+    {
+        final List<String> out = new ArrayList<>();
+        for (int i = 0; i < devices.size(); i++)
+        {
+            final OwnerSteering exact = stack.kernelSteering(i);
+            out.add(exact != null ? "exact, " + exact.describe() : switch (devices.get(i).steering())
+            {
+                case EXACT -> "exact";
+                case LEARNED -> "learned";
+                case HASHED -> "hashed by the kernel";
+                case NONE -> stack.cores() > 1 ? "software" : "none";
+            });
+        }
+        return out;
     }
 
     private void setUpTaps(final Options o) throws IOException
@@ -320,7 +352,7 @@ final class Launcher implements AutoCloseable
         {
             final String name = o.taps().get(i);
             final PacketDevice.Config config = PacketDevice.Config.defaults(name, members).withFanout(o.fanout())
-                .withLinkListener(listener);
+                .withLinkListener(listener).withSteering(o.steering());
             final PacketDevice device;
             if (o.netns() != null)
             {
@@ -383,6 +415,11 @@ final class Launcher implements AutoCloseable
     @Override
     public void close()
     {
+        if (control != null)
+        {
+            control.close();
+            control = null;
+        }
         if (stack != null)
         {
             stack.close();

@@ -6,6 +6,7 @@ import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.examples.apps.AppSpec;
 import io.flowstack.tap.packet.FanoutMode;
+import io.flowstack.tap.steer.KernelSteering;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -30,6 +31,12 @@ final class StackOptions
     @Option(names = "--fanout", paramLabel = "hash|lb|cpu", defaultValue = "hash", description = "With --raw and"
         + " several cores: how the kernel spreads frames over the cores' sockets (default hash: flow-consistent).")
     String fanout;
+
+    @Option(names = "--kernel-steering", paramLabel = "auto|ebpf|classic|off", defaultValue = "auto", description =
+        "With --cores N and a queue per core (--queues N on a TAP, --raw): a BPF program generated from the stack's"
+        + " own hash and table puts every frame on its owner's queue (exact steering). auto: eBPF, else (raw only)"
+        + " classic BPF, else the device's own steering; off: the device's own (TAP learned, raw --fanout).")
+    String kernelSteering;
 
     @Option(names = "--ip", required = true, paramLabel = "CIDR", description = "The stack's address on each TAP, e.g. 198.18.0.2/24.")
     List<String> ips = new ArrayList<>();
@@ -131,7 +138,17 @@ final class StackOptions
                 : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
             countersFile, description(role, apps), httpRoot, fault == null ? null : FaultProfile.parse(fault),
             faultSeed != null ? faultSeed : new java.security.SecureRandom().nextLong(),
-            isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout));
+            isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout), steering(isRaw));
+    }
+
+    private KernelSteering steering(final boolean isRaw)
+    {
+        final KernelSteering k = KernelSteering.parse(kernelSteering);
+        if (k == KernelSteering.CLASSIC && !isRaw)
+        {
+            throw new IllegalArgumentException("--kernel-steering classic steers raw sockets only (a TAP takes eBPF)");
+        }
+        return k;
     }
 
     private int[] designation()
@@ -240,6 +257,10 @@ final class StackOptions
         if (queues > 1)
         {
             b.append(" --queues ").append(queues);
+        }
+        if (!"auto".equalsIgnoreCase(kernelSteering))
+        {
+            b.append(" --kernel-steering ").append(kernelSteering);
         }
         for (final String a : apps)
         {

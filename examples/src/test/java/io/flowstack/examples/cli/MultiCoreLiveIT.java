@@ -84,6 +84,12 @@ class MultiCoreLiveIT
     }
 
     @Test
+    void shouldEchoTwoHundredFlowsOverBothCoresOnAMultiQueueTapThatLearnsItsSteering() throws Exception
+    {
+        assertTwoHundredFlowsOnBothCores("--queues", "2", "--kernel-steering", "off");
+    }
+
+    @Test
     void shouldAnswerEachInterfaceOnItsDesignatedCoreOnly() throws Exception
     {
         final String tap0 = Names.device();
