@@ -67,7 +67,7 @@ public final class FlowStack implements AutoCloseable
     private final List<OwnerSteering> steerings;
     private final OwnerSteering[] steeringByInterface;
     private final TcpLayer[] tcpLayers;
-    private final CounterSet[] counterSets;
+    private final AtomicCounter[][] steeringCounters;
     private final int[] interfaceAddresses;
     private TableHandover handover;
     private boolean started;
@@ -89,7 +89,14 @@ public final class FlowStack implements AutoCloseable
         }
         this.steerings = List.copyOf(taken);
         this.tcpLayers = tcpLayers;
-        this.counterSets = counterSets;
+        // Allocated here, on the building thread: a counters manager is not for several threads at once.
+        this.steeringCounters = new AtomicCounter[counterSets.length][];
+        for (int c = 0; c < counterSets.length; c++)
+        {
+            steeringCounters[c] = new AtomicCounter[]{counterSets[c].counter("steering.pinned"),
+                counterSets[c].counter("steering.late_pins"), counterSets[c].counter("steering.kernel_refused"),
+                counterSets[c].counter("steering.handovers")};
+        }
         this.interfaceAddresses = new int[b.interfaces.size()];
         for (int i = 0; i < interfaceAddresses.length; i++)
         {
@@ -210,7 +217,7 @@ public final class FlowStack implements AutoCloseable
             cores[c] = stacks.get(c).classifier().ownership();
         }
         handover = new TableHandover(engines.toArray(new CoreEngine[0]), cores, tcpLayers, ownership, steerings,
-            interfaceAddresses, core -> handoverCounters(core), table);
+            interfaceAddresses, steeringCounters, table);
         return handover.start();
     }
 
@@ -238,14 +245,6 @@ public final class FlowStack implements AutoCloseable
     public synchronized HandoverReport reprogramReport()
     {
         return handover == null || !handover.isDone() ? null : handover.report();
-    }
-
-    /** Per core: connections pinned, late pins, refused by the kernel, handovers finished. */
-    private AtomicCounter[] handoverCounters(final int core)
-    {
-        final CounterSet c = counterSets[core];
-        return new AtomicCounter[]{c.counter("steering.pinned"), c.counter("steering.late_pins"),
-            c.counter("steering.kernel_refused"), c.counter("steering.handovers")};
     }
 
     /**

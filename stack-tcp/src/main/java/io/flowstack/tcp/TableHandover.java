@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
 
 /**
  * Moves a running stack to a new indirection table without moving a live connection, in four steps, each run by
@@ -49,7 +48,7 @@ final class TableHandover
     private final FlowOwnership controller;
     private final List<OwnerSteering> steerings;
     private final int[] interfaceAddresses;
-    private final IntFunction<AtomicCounter[]> counters;
+    private final AtomicCounter[][] counters;
     private final IndirectionTable table;
     private final FlowOwnership future;
     private final AtomicInteger pending = new AtomicInteger();
@@ -73,7 +72,7 @@ final class TableHandover
      */
     TableHandover(final CoreEngine[] engines, final FlowOwnership[] cores, final TcpLayer[] tcp,
         final FlowOwnership controller, final List<OwnerSteering> steerings, final int[] interfaceAddresses,
-        final IntFunction<AtomicCounter[]> counters, final IndirectionTable table)
+        final AtomicCounter[][] counters, final IndirectionTable table)
     {
         this.engines = engines;
         this.cores = cores;
@@ -138,7 +137,7 @@ final class TableHandover
                 if (owner != core)
                 {
                     pins.add(new int[]{TCP, c.remoteAddress(), c.localAddress(), c.remotePort(), c.localPort(), core});
-                    counters.apply(core)[0].increment();
+                    counters[core][0].increment();
                 }
             });
         }
@@ -191,7 +190,7 @@ final class TableHandover
                         final int[] p = {TCP, c.remoteAddress(), c.localAddress(), c.remotePort(), c.localPort(), core};
                         cores[core].pins().pin(p[0], p[1], p[2], p[3], p[4], core);
                         latePins.add(p);
-                        counters.apply(core)[1].increment();
+                        counters[core][1].increment();
                     }
                 });
             }
@@ -222,7 +221,7 @@ final class TableHandover
     {
         controller.reprogram(table);
         mirror();
-        counters.apply(0)[3].increment();
+        counters[0][3].increment();
         complete(true);
     }
 
@@ -235,7 +234,7 @@ final class TableHandover
         {
             final int r = s.apply(controller);
             refused += r;
-            counters.apply(0)[2].getAndAdd(r);
+            counters[0][2].getAndAdd(r);
         }
     }
 
