@@ -27,7 +27,6 @@ public final class ClassicSteering implements OwnerSteering
     private final int ifIndex;
     private final Installer installer;
     private int instructions;
-    private int pinsLeftOut;
     private String lastRefusal = "";
     private boolean closed;
 
@@ -56,7 +55,6 @@ public final class ClassicSteering implements OwnerSteering
         final ClassicSteeringProgram.Result program = ClassicSteeringProgram.generate(ownership, ifIndex);
         installer.install(program.code());
         steering.instructions = program.instructions();
-        steering.pinsLeftOut = program.pinsLeftOut();
         return steering;
     }
 
@@ -72,8 +70,7 @@ public final class ClassicSteering implements OwnerSteering
             final ClassicSteeringProgram.Result program = ClassicSteeringProgram.generate(ownership, ifIndex);
             installer.install(program.code());
             instructions = program.instructions();
-            pinsLeftOut = program.pinsLeftOut();
-            return pinsLeftOut;
+            return program.pinsLeftOut();
         }
         catch (final IOException | IllegalStateException e)
         {

@@ -90,11 +90,8 @@ public final class EbpfSteering implements OwnerSteering
             final EbpfSteering steering = new EbpfSteering(what, size, tableFd, pinFd, programFd);
             steering.writeHalf(0, ownership);
             steering.putEntry(ACTIVE_HALF_ENTRY, 0);
-            final int refused = steering.apply(ownership);
-            if (refused > 0)
-            {
-                throw new BpfException("initial pins", 0, steering.lastRefusal);
-            }
+            // Pins the ownership already has (none when a stack starts); one the map refuses is counted.
+            steering.apply(ownership);
             return steering;
         }
         catch (final BpfException | RuntimeException e)
@@ -201,6 +198,14 @@ public final class EbpfSteering implements OwnerSteering
         }
         refusedUpdates += refused[0];
         return refused[0];
+    }
+
+    /**
+     * @return the last refusal, or "".
+     */
+    public synchronized String lastRefusal()
+    {
+        return lastRefusal;
     }
 
     /**
