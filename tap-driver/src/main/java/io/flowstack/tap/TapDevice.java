@@ -2,13 +2,20 @@ package io.flowstack.tap;
 
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
-
+import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.driver.Steering;
+import io.flowstack.core.driver.SteeringRefusedException;
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.tap.bpf.BpfException;
+import io.flowstack.tap.steer.EbpfSteering;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.IfReq;
 import io.flowstack.tap.sys.LibC;
 import io.flowstack.tap.sys.Linux;
 import io.flowstack.tap.sys.Native;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -24,6 +31,11 @@ import java.util.Arrays;
  * <p>
  * The kernel side of the TAP has its own MAC address ({@link #kernelMacAddress()}); a stack on our side needs a
  * different one, see {@link MacAddresses#randomLocalUnicastDistinctFrom(long)}.
+ * <p>
+ * Steering: a multi-queue TAP learns a flow's queue from our transmissions ({@link Steering#LEARNED}) until
+ * {@link #steerByOwner} attaches a program generated from the stack's ownership function
+ * ({@code TUNSETSTEERINGEBPF}); the kernel then runs it for every frame it sends us and puts the frame on the queue
+ * of its owner core ({@link Steering#EXACT}).
  */
 public final class TapDevice implements NetworkDevice
 {
@@ -35,6 +47,7 @@ public final class TapDevice implements NetworkDevice
     private final int[] fds;
     private final long kernelMac;
     private volatile int mtu;
+    private volatile EbpfSteering ownerSteering;
 
     private TapDevice(final String name, final int[] fds, final long kernelMac, final int mtu)
     {
@@ -231,8 +244,8 @@ public final class TapDevice implements NetworkDevice
      * @param queue      queue index.
      * @param ifIndex    interface index the driver stamps on received frames.
      * @param stackMac   our side's MAC address (not the kernel's).
-     * @return the driver; {@link Steering#LEARNED} for a multi-queue device,
-     *         {@link Steering#NONE} otherwise.
+     * @return the driver; {@link Steering#EXACT} with a steering program, {@link Steering#LEARNED} for a
+     *         multi-queue device without one, {@link Steering#NONE} otherwise.
      */
     @Override
     public NetworkDriver open(final int queue, final int ifIndex, final long mac)
@@ -248,13 +261,80 @@ public final class TapDevice implements NetworkDevice
     @Override
     public Steering steering()
     {
-        return isMultiQueue() ? Steering.LEARNED : Steering.NONE;
+        return ownerSteering != null ? Steering.EXACT : isMultiQueue() ? Steering.LEARNED : Steering.NONE;
+    }
+
+    /**
+     * Attaches an extended BPF program that gives every frame the queue of its owner: queue i for core i. Needs a
+     * queue per core and the right to load BPF programs (CAP_BPF or CAP_SYS_ADMIN where unprivileged BPF is off).
+     *
+     * @return the steering, or null with fewer queues than cores (the TAP keeps learning).
+     * @throws SteeringRefusedException when the kernel refuses the program or the attachment.
+     */
+    @Override
+    public synchronized OwnerSteering steerByOwner(final FlowOwnership ownership, final int ifIndex)
+        throws SteeringRefusedException
+    {
+        if (ownerSteering != null || fds.length < ownership.cores() || fds.length < 2)
+        {
+            return null;
+        }
+        final EbpfSteering steering;
+        try
+        {
+            steering = EbpfSteering.load(ownership, ifIndex, "TUNSETSTEERINGEBPF on " + name);
+        }
+        catch (final BpfException e)
+        {
+            throw new SteeringRefusedException("TAP " + name + ": the kernel refused the steering program ("
+                + e.getMessage() + "); steering stays learned", e);
+        }
+        if (!setSteeringProgram(steering.programFd()))
+        {
+            final int errno = Native.errno();
+            steering.close();
+            throw new SteeringRefusedException("TAP " + name + ": TUNSETSTEERINGEBPF refused ("
+                + Native.describe(errno) + "); steering stays learned", null);
+        }
+        steering.onClose(() -> setSteeringProgram(-1));
+        ownerSteering = steering;
+        return steering;
+    }
+
+    /** TUNSETSTEERINGEBPF takes a pointer to the program's descriptor, or to -1 to detach. */
+    private boolean setSteeringProgram(final int programFd)
+    {
+        final int fd = firstOpenQueue();
+        if (fd < 0)
+        {
+            return false;
+        }
+        final UnsafeBuffer arg = new UnsafeBuffer(BufferUtil.allocateDirectAligned(8, 8));
+        arg.putInt(0, programFd);
+        return Native.LIBC.ioctl(fd, Linux.TUNSETSTEERINGEBPF, arg.addressOffset()) >= 0;
+    }
+
+    private int firstOpenQueue()
+    {
+        synchronized (fds)
+        {
+            for (final int fd : fds)
+            {
+                if (fd >= 0)
+                {
+                    return fd;
+                }
+            }
+            return -1;
+        }
     }
 
     @Override
     public String describe()
     {
-        return "TAP " + name + (isMultiQueue() ? " (" + queues() + " queues)" : "");
+        final EbpfSteering steering = ownerSteering;
+        return "TAP " + name + (isMultiQueue() ? " (" + queues() + " queues, steering "
+            + (steering != null ? "exact: " + steering.describe() : "learned") + ")" : "");
     }
 
     /**
@@ -272,8 +352,7 @@ public final class TapDevice implements NetworkDevice
         {
             throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
         }
-        return new TapDriver(this, queue, fd, ifIndex, stackMac, mtu,
-            isMultiQueue() ? Steering.LEARNED : Steering.NONE);
+        return new TapDriver(this, queue, fd, ifIndex, stackMac, mtu, steering());
     }
 
     /**
@@ -298,6 +377,11 @@ public final class TapDevice implements NetworkDevice
     @Override
     public void close()
     {
+        final EbpfSteering steering = ownerSteering;
+        if (steering != null)
+        {
+            steering.close();
+        }
         for (int q = 0; q < fds.length; q++)
         {
             closeQueue(q);

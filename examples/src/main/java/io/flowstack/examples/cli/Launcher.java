@@ -2,6 +2,7 @@ package io.flowstack.examples.cli;
 
 import io.flowstack.core.counter.CountersFile;
 import io.flowstack.core.driver.NetworkDevice;
+import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.core.sim.FaultInjector;
@@ -17,6 +18,7 @@ import io.flowstack.tap.netns.VethPair;
 import io.flowstack.tap.packet.FanoutMode;
 import io.flowstack.tap.packet.LinkListener;
 import io.flowstack.tap.packet.PacketDevice;
+import io.flowstack.tap.steer.KernelSteering;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.Privileges;
 import io.flowstack.tcp.FlowStack;
@@ -82,6 +84,7 @@ final class Launcher implements AutoCloseable
      * @param driver       TAP devices or raw sockets.
      * @param fanout       with {@link DriverKind#RAW} and several queues, how the kernel spreads frames over them.
      * @param tcp          TCP settings of every core (congestion control, SACK).
+     * @param steering     whether and how devices may steer exactly by a BPF program.
      */
     record Options(
         List<String> taps,
@@ -105,7 +108,8 @@ final class Launcher implements AutoCloseable
         long faultSeed,
         DriverKind driver,
         FanoutMode fanout,
-        TcpConfig tcp)
+        TcpConfig tcp,
+        KernelSteering steering)
     {
         /**
          * Options for one TAP, one core.
@@ -115,7 +119,7 @@ final class Launcher implements AutoCloseable
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
                 pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
-                null, null, 0, DriverKind.TAP, FanoutMode.HASH, TcpConfig.DEFAULT);
+                null, null, 0, DriverKind.TAP, FanoutMode.HASH, TcpConfig.DEFAULT, KernelSteering.AUTO);
         }
     }
 
@@ -124,6 +128,7 @@ final class Launcher implements AutoCloseable
 
     private NetNs netns;
     private CountersFile counters;
+    private ControlServer control;
     private final List<TapDevice> taps = new ArrayList<>();
     private final List<PacketDevice> rawDevices = new ArrayList<>();
     private final List<VethPair> veths = new ArrayList<>();
@@ -199,6 +204,12 @@ final class Launcher implements AutoCloseable
         final FlowStack.Builder builder = FlowStack.builder()
             .cores(o.cores())
             .tcp(o.tcp())
+            .exactSteering(o.steering() != KernelSteering.OFF)
+            .notices(line ->
+            {
+                System.out.println("flowstack: " + line);
+                System.out.flush();
+            })
             .counters(counters.manager())
             .waiterFactory(handles ->
             {
@@ -251,6 +262,27 @@ final class Launcher implements AutoCloseable
             builder.onEachCore(app.create(o.httpRoot()));
         }
         stack = builder.build().start();
+        control = ControlServer.start(ControlServer.pathFor(countersPath), stack);
+    }
+
+    /**
+     * @return how each interface's frames reach their cores, e.g. "exact (eBPF TUNSETSTEERINGEBPF on fst0)".
+     */
+    List<String> steering()
+    {
+        final List<String> out = new ArrayList<>();
+        for (int i = 0; i < devices.size(); i++)
+        {
+            final OwnerSteering exact = stack.kernelSteering(i);
+            out.add(exact != null ? "exact, " + exact.describe() : switch (devices.get(i).steering())
+            {
+                case EXACT -> "exact";
+                case LEARNED -> "learned";
+                case HASHED -> "hashed by the kernel";
+                case NONE -> stack.cores() > 1 ? "software" : "none";
+            });
+        }
+        return out;
     }
 
     private void setUpTaps(final Options o) throws IOException
@@ -324,7 +356,7 @@ final class Launcher implements AutoCloseable
         {
             final String name = o.taps().get(i);
             final PacketDevice.Config config = PacketDevice.Config.defaults(name, members).withFanout(o.fanout())
-                .withLinkListener(listener);
+                .withLinkListener(listener).withSteering(o.steering());
             final PacketDevice device;
             if (o.netns() != null)
             {
@@ -387,6 +419,11 @@ final class Launcher implements AutoCloseable
     @Override
     public void close()
     {
+        if (control != null)
+        {
+            control.close();
+            control = null;
+        }
         if (stack != null)
         {
             stack.close();

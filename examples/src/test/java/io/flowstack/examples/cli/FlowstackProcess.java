@@ -20,6 +20,7 @@ final class FlowstackProcess implements AutoCloseable
     private final Process process;
     private final String firstLine;
     private final List<String> output = new CopyOnWriteArrayList<>();
+    private final List<String> notices = new CopyOnWriteArrayList<>();
 
     private FlowstackProcess(final Process process, final String firstLine)
     {
@@ -51,13 +52,20 @@ final class FlowstackProcess implements AutoCloseable
         cmd.addAll(List.of(args));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        final List<String> notices = new ArrayList<>();
         String line;
-        while ((line = out.readLine()) != null && !(line.startsWith("flowstack:") && !line.contains("injecting faults")))
+        while ((line = out.readLine()) != null && !line.startsWith("flowstack: serving"))
         {
-            // SLF4J's notice from the affinity library and the fault seed come first
+            // SLF4J's notice from the affinity library, the fault seed and one-line notices (steering refused) come
+            // first; a server that fails to start ends with its error line.
+            if (line.startsWith("flowstack:") && !line.contains("injecting faults"))
+            {
+                notices.add(line);
+            }
         }
         final FlowstackProcess fp = new FlowstackProcess(p, line);
-        assertTrue(line != null && line.contains("serving"), "server did not start: " + line);
+        fp.notices.addAll(notices);
+        assertTrue(line != null, "server did not start: " + (notices.isEmpty() ? "no output" : notices.get(notices.size() - 1)));
         // Keep draining so the server never blocks on a full pipe.
         final Thread drain = new Thread(() ->
         {
@@ -87,6 +95,14 @@ final class FlowstackProcess implements AutoCloseable
     String firstLine()
     {
         return firstLine;
+    }
+
+    /**
+     * @return the "flowstack: ..." lines the server printed before its "serving" line (notices).
+     */
+    List<String> notices()
+    {
+        return notices;
     }
 
     /**

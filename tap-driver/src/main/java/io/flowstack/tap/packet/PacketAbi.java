@@ -58,6 +58,12 @@ public final class PacketAbi
     public static final int PACKET_FANOUT_RND = 4;
     /** Fanout mode: the frame's recorded receive queue. */
     public static final int PACKET_FANOUT_QM = 5;
+    /** Fanout mode: a classic BPF program returns the member ({@link #PACKET_FANOUT_DATA} sets it). */
+    public static final int PACKET_FANOUT_CBPF = 6;
+    /** Fanout mode: an extended BPF socket-filter program returns the member ({@link #PACKET_FANOUT_DATA} sets it). */
+    public static final int PACKET_FANOUT_EBPF = 7;
+    /** SOL_PACKET: the group's program: a {@code struct sock_fprog} (CBPF) or a program descriptor (EBPF). */
+    public static final int PACKET_FANOUT_DATA = 22;
     /** Fanout flag: the kernel picks an unused group id (first member only; later members join by id). */
     public static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
 

@@ -224,23 +224,55 @@ final class PacketSocket implements AutoCloseable
     /**
      * Joins a fanout group.
      *
-     * @param groupId id of the group, or 0 with {@code uniqueId} to let the kernel choose one.
-     * @param mode    how the group spreads frames.
-     * @param uniqueId ask the kernel for an unused id (the first member).
+     * @param groupId    id of the group, or 0 with {@code uniqueId} to let the kernel choose one.
+     * @param kernelMode {@code PACKET_FANOUT_*} mode.
+     * @param label      the mode's name, for messages.
+     * @param uniqueId   ask the kernel for an unused id (the first member).
      * @return the group id.
      * @throws ErrnoException when the kernel refuses.
      */
-    int joinFanout(final int groupId, final FanoutMode mode, final boolean uniqueId) throws ErrnoException
+    int joinFanout(final int groupId, final int kernelMode, final String label, final boolean uniqueId)
+        throws ErrnoException
     {
-        final int typeFlags = mode.kernelMode() | (uniqueId ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
+        final int typeFlags = kernelMode | (uniqueId ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
         Native.check(libc.setsockopt(fd, SOL_PACKET, PACKET_FANOUT, intArg(scratch, groupId | typeFlags << 16), 4),
-            "PACKET_FANOUT " + mode + " group " + (uniqueId ? "(new)" : Integer.toString(groupId)));
+            "PACKET_FANOUT " + label + " group " + (uniqueId ? "(new)" : Integer.toString(groupId)));
         // getsockopt returns id | type << 16 | flags << 24.
         scratch.putInt(0, 0);
         scratch.putInt(8, 4);
         Native.check(libc.getsockopt(fd, SOL_PACKET, PACKET_FANOUT, scratch.addressOffset(),
             scratch.addressOffset() + 8), "getsockopt PACKET_FANOUT");
         return scratch.getInt(0) & 0xFFFF;
+    }
+
+    /**
+     * Gives the group (of which this socket is a member) its extended BPF program.
+     *
+     * @param programFd a loaded socket-filter program.
+     * @throws ErrnoException when the kernel refuses.
+     */
+    void setFanoutProgram(final int programFd) throws ErrnoException
+    {
+        Native.check(libc.setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, intArg(scratch, programFd), 4),
+            "PACKET_FANOUT_DATA (eBPF program)");
+    }
+
+    /**
+     * Gives the group (of which this socket is a member) a classic BPF program, replacing the one it had.
+     *
+     * @param code encoded {@code struct sock_filter}s.
+     * @throws ErrnoException when the kernel refuses.
+     */
+    void setFanoutProgram(final byte[] code) throws ErrnoException
+    {
+        final UnsafeBuffer program = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(8, code.length), 64));
+        program.putBytes(0, code);
+        // struct sock_fprog { unsigned short len; struct sock_filter *filter; }: 16 bytes on 64-bit machines.
+        final UnsafeBuffer fprog = new UnsafeBuffer(BufferUtil.allocateDirectAligned(16, 16));
+        fprog.putShort(0, (short)(code.length / 8));
+        fprog.putLong(8, program.addressOffset());
+        Native.check(libc.setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, fprog.addressOffset(), 16),
+            "PACKET_FANOUT_DATA (classic BPF program of " + code.length / 8 + " instructions)");
     }
 
     /**

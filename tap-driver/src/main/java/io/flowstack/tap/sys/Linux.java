@@ -21,6 +21,8 @@ public final class Linux
     public static final long TUNSETPERSIST = 0x400454cbL;
     /** _IOW('T', 217, int): attach or detach a queue of a multi-queue device. */
     public static final long TUNSETQUEUE = 0x400454d9L;
+    /** _IOR('T', 224, int): attach the eBPF program whose descriptor the argument points to (-1 detaches). */
+    public static final long TUNSETSTEERINGEBPF = 0x800454e0L;
     /** TUNSETIFF flag: Ethernet frames (TAP). */
     public static final short IFF_TAP = 0x0002;
     /** TUNSETIFF flag: no 4-byte packet information header in front of each frame. */
