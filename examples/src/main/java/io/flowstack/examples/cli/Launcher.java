@@ -102,7 +102,8 @@ final class Launcher implements AutoCloseable
         FaultProfile fault,
         long faultSeed,
         DriverKind driver,
-        FanoutMode fanout)
+        FanoutMode fanout,
+        boolean offloads)
     {
         /**
          * Options for one TAP, one core.
@@ -112,7 +113,7 @@ final class Launcher implements AutoCloseable
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
                 pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
-                null, null, 0, DriverKind.TAP, FanoutMode.HASH);
+                null, null, 0, DriverKind.TAP, FanoutMode.HASH, true);
         }
     }
 
@@ -271,7 +272,7 @@ final class Launcher implements AutoCloseable
         }
         for (final String name : o.taps())
         {
-            final TapDevice tap = TapDevice.open(name, o.queues());
+            final TapDevice tap = TapDevice.open(name, o.queues(), o.offloads());
             taps.add(tap);
             macs.add(MacAddresses.randomLocalUnicastDistinctFrom(tap.kernelMacAddress()));
         }
@@ -320,7 +321,7 @@ final class Launcher implements AutoCloseable
         {
             final String name = o.taps().get(i);
             final PacketDevice.Config config = PacketDevice.Config.defaults(name, members).withFanout(o.fanout())
-                .withLinkListener(listener);
+                .withLinkListener(listener).withOffloads(o.offloads());
             final PacketDevice device;
             if (o.netns() != null)
             {

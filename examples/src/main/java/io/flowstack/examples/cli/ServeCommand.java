@@ -64,6 +64,7 @@ final class ServeCommand implements Callable<Integer>
                 + (options.fanout().isFlowConsistent() ? "hashed by the kernel" : "none") + ")" : "")
                 : options.queues() > 1 ? ", " + options.queues() + " queues per TAP (steering: learned)"
                 : options.cores() > 1 ? " (steering: software)" : "")
+            + (options.offloads() ? ", offloads (checksum, TSO, large receive)" : ", no offloads")
             + (options.apps().isEmpty() ? "" : ", apps " + options.apps()) + "; Ctrl-C to stop");
         System.out.flush();
         stopped.await();

@@ -81,6 +81,11 @@ final class StackOptions
         + "partition=2s@5s.")
     String fault;
 
+    @Option(names = "--no-offloads", description = "Plain frames on the TAP or raw socket: no virtio-net header, so"
+        + " no checksum offload and no 64 KB TCP segments either way (the kernel then sends and takes MTU-sized"
+        + " frames with complete checksums).")
+    boolean noOffloads;
+
     @Option(names = "--fault-seed", paramLabel = "N", description = "Seed of the fault injectors (default: random, printed).")
     Long faultSeed;
 
@@ -131,7 +136,7 @@ final class StackOptions
                 : ToeplitzHash.parseKey(rssKey), rules, designation(), protocolClasses(), weights,
             countersFile, description(role, apps), httpRoot, fault == null ? null : FaultProfile.parse(fault),
             faultSeed != null ? faultSeed : new java.security.SecureRandom().nextLong(),
-            isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout));
+            isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout), !noOffloads);
     }
 
     private int[] designation()
@@ -248,6 +253,10 @@ final class StackOptions
         if (fault != null)
         {
             b.append(" --fault ").append(fault);
+        }
+        if (noOffloads)
+        {
+            b.append(" --no-offloads");
         }
         return b.toString();
     }

@@ -33,6 +33,14 @@ public interface NetworkDevice extends AutoCloseable
     Steering steering();
 
     /**
+     * @return the offloads every queue of the device has; {@link Offloads#NONE} by default.
+     */
+    default Offloads offloads()
+    {
+        return Offloads.NONE;
+    }
+
+    /**
      * @return a short description (name, queues) for messages.
      */
     String describe();
@@ -76,6 +84,12 @@ public interface NetworkDevice extends AutoCloseable
             public Steering steering()
             {
                 return driver.steering();
+            }
+
+            @Override
+            public Offloads offloads()
+            {
+                return driver.offloads();
             }
 
             @Override

@@ -116,6 +116,8 @@ public final class IcmpLayer implements TransportHandler
         icmp.checksum(InternetChecksum.update16(icmp.checksum(), oldWord, IcmpFlyweight.TYPE_ECHO_REPLY << 8 | icmp.code()));
         // Options of the request are not echoed (RFC 1122 3.2.2.6 allows this for all but route options).
         datagram.window(icmpOffset, icmpLength);
+        // Whatever the device said of the request does not describe the reply.
+        datagram.clearOffloads();
         ipv4.prependHeader(datagram, source, destination, Ipv4Flyweight.PROTO_ICMP, false);
         txEchoReplies.incrementOrdered();
         ipv4.send(datagram);

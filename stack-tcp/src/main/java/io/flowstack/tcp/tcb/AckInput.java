@@ -57,6 +57,7 @@ final class AckInput
         if (sample >= 0)
         {
             snd.rtt.sample(sample);
+            snd.minRttNs = Math.min(snd.minRttNs, sample);
         }
         snd.una = seg.ack;
         snd.cc.init(snd.mss, nowNs);
@@ -146,6 +147,7 @@ final class AckInput
         if (sample >= 0)
         {
             snd.rtt.sample(sample);
+            snd.minRttNs = Math.min(snd.minRttNs, sample);
         }
         snd.una = seg.ack;
         snd.bytesAcked += acked;
@@ -155,7 +157,7 @@ final class AckInput
         snd.recovery.onNewAck(nowNs, seg.ack, acked, inFlightBefore);
         if (!wasRecovering)
         {
-            snd.cc.onAck(nowNs, acked, inFlightBefore, sample);
+            congestionAck(snd, acked, inFlightBefore, sample, nowNs);
         }
         // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else restart it.
         if (snd.inFlight() == 0)
@@ -170,6 +172,34 @@ final class AckInput
         {
             tcb.wantWritable = false;
             tcb.signal(Tcb.EV_WRITABLE);
+        }
+    }
+
+    /**
+     * Tells congestion control about acknowledged data. An ACK of large (TSO) segments counts as the ACKs their
+     * MSS-sized pieces would have drawn from a receiver that acknowledges every second full segment (RFC 5681
+     * 4.2): the peer acknowledges each large segment once, and RFC 3465's limit of 2 SMSS per ACK in slow start
+     * would otherwise hold the window back by the segmentation factor.
+     */
+    private static void congestionAck(final Sender snd, final int acked, final int inFlightBefore, final long sample,
+        final long nowNs)
+    {
+        final int step = 2 * snd.mss;
+        if (!snd.offloads.txTcpSegmentation() || acked <= step)
+        {
+            snd.cc.onAck(nowNs, acked, inFlightBefore, sample);
+            return;
+        }
+        int left = acked;
+        int inFlight = inFlightBefore;
+        long rtt = sample;
+        while (left > 0)
+        {
+            final int part = Math.min(step, left);
+            snd.cc.onAck(nowNs, part, inFlight, rtt);
+            rtt = -1;
+            left -= part;
+            inFlight -= part;
         }
     }
 

@@ -9,7 +9,8 @@ import io.flowstack.tcp.api.TcpState;
 /**
  * Builds one segment of a connection in a pool buffer: payload copied from the send buffer, header and options
  * ({@link TcpOptions}, Linux's layout) written in front of it, checksum, IPv4 header, and hands it to IPv4. Every
- * segment with an ACK settles what the receiver owed.
+ * segment with an ACK settles what the receiver owed. On a device with offloads the checksum is left partial and a
+ * segment longer than the MSS is marked for the device to cut (TSO).
  */
 final class SegmentWriter
 {
@@ -65,7 +66,22 @@ final class SegmentWriter
             .window(tcb.rcv.windowField(syn))
             .urgentPointer(0);
         options.emit(buf.buffer(), tcpAt + TcpFlyweight.HEADER_LENGTH);
-        tcp.computeChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+        final Sender snd = tcb.snd;
+        if (snd.offloads.txChecksum())
+        {
+            // The device sums the segment (and each piece it cuts a large one into); we give the pseudo-header.
+            tcp.partialChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+            buf.checksumPartial(tcpAt, TcpFlyweight.CHECKSUM_OFFSET);
+            if (len > snd.mss)
+            {
+                // Cut at the MSS; every piece gets this header, options included (virtio 5.1.6.2, TSO).
+                buf.gso(PacketBuffer.GSO_TCPV4, snd.mss);
+            }
+        }
+        else
+        {
+            tcp.computeChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+        }
         if (ack)
         {
             tcb.rcv.lastAckSent = ackField;

@@ -288,6 +288,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
             tcb.rcv.mss = Math.min(tcb.rcv.mss, tcb.userMss);
         }
         tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
+        tcb.snd.offloads = ifc.offloads();
         tcb.windowScaling = true;
         tcb.timestamps = true;
         tcb.rcv.wndShift = SynOptions.windowShift(receiveBuffer);

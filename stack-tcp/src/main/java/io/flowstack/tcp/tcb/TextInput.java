@@ -42,7 +42,8 @@ final class TextInput
             }
             else
             {
-                rcv.ack.onInOrderData(length, rcv.mss, rcv.buffer.capacity(), nowNs, tcb.snd.rtt.rto());
+                rcv.ack.onInOrderData(length, Math.min(length, seg.segmentSize()), rcv.mss, rcv.buffer.capacity(),
+                    nowNs, tcb.snd.rtt.rto());
             }
             if (delivered > 0)
             {

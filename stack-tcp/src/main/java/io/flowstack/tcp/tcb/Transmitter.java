@@ -44,7 +44,13 @@ final class Transmitter
             if (unsent > 0)
             {
                 final int usable = snd.window() - snd.inFlight();
-                final int len = Math.min(unsent, Math.min(snd.mss, usable));
+                int len = Math.min(unsent, Math.min(snd.sizeGoal(), usable));
+                if (len > snd.mss && len < unsent)
+                {
+                    // A large (TSO) segment cut short by the window or the goal ends on an MSS boundary, so that
+                    // the device cuts full-sized segments; the rest goes next (Linux's tcp_mss_split_point).
+                    len -= len % snd.mss;
+                }
                 if (len <= 0)
                 {
                     armPersistIfStalled(tcb, nowNs);

@@ -2,6 +2,7 @@ package io.flowstack.tap.packet;
 
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.driver.Steering;
 import io.flowstack.tap.MacAddresses;
 import io.flowstack.tap.sys.ErrnoException;
@@ -73,6 +74,10 @@ public final class PacketDevice implements NetworkDevice
      *                        see (TPACKET_V3 hands over whole blocks).
      * @param qdiscBypass     send with PACKET_QDISC_BYPASS (faster; other packet sockets then miss our frames).
      * @param linkListener    told when the interface goes down and comes back, or null.
+     * @param offloads        use the virtio-net header both ways: keep received checksum and segmentation
+     *                        metadata for the stack, and send partial checksums and TCP segments of up to 64 KB
+     *                        that the kernel cuts ({@link Offloads#VIRTIO_NET}); without, received partial
+     *                        checksums are completed here and nothing is asked on send.
      */
     public record Config(
         String ifName,
@@ -82,7 +87,8 @@ public final class PacketDevice implements NetworkDevice
         int blockCount,
         int retireTimeoutMs,
         boolean qdiscBypass,
-        LinkListener linkListener)
+        LinkListener linkListener,
+        boolean offloads)
     {
         /** Default block size: 1 MiB, room for 16 frames of 64 KiB or about 680 of 1514 bytes. */
         public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
@@ -101,7 +107,7 @@ public final class PacketDevice implements NetworkDevice
         public static Config defaults(final String ifName, final int members)
         {
             return new Config(ifName, members, FanoutMode.HASH, DEFAULT_BLOCK_SIZE, DEFAULT_BLOCK_COUNT,
-                DEFAULT_RETIRE_TIMEOUT_MS, false, LinkListener.STDERR);
+                DEFAULT_RETIRE_TIMEOUT_MS, false, LinkListener.STDERR, false);
         }
 
         /**
@@ -110,7 +116,7 @@ public final class PacketDevice implements NetworkDevice
          */
         public Config withFanout(final FanoutMode mode)
         {
-            return new Config(ifName, members, mode, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener);
+            return new Config(ifName, members, mode, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener, offloads);
         }
 
         /**
@@ -119,7 +125,7 @@ public final class PacketDevice implements NetworkDevice
          */
         public Config withLinkListener(final LinkListener listener)
         {
-            return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, listener);
+            return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, listener, offloads);
         }
 
         /**
@@ -129,7 +135,17 @@ public final class PacketDevice implements NetworkDevice
          */
         public Config withRing(final int size, final int count)
         {
-            return new Config(ifName, members, fanout, size, count, retireTimeoutMs, qdiscBypass, linkListener);
+            return new Config(ifName, members, fanout, size, count, retireTimeoutMs, qdiscBypass, linkListener, offloads);
+        }
+
+        /**
+         * @param on true to use the virtio-net header's offloads.
+         * @return a copy with offloads on or off.
+         */
+        public Config withOffloads(final boolean on)
+        {
+            return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass,
+                linkListener, on);
         }
 
         void validate()
@@ -355,6 +371,15 @@ public final class PacketDevice implements NetworkDevice
         return mtu;
     }
 
+    /**
+     * @return {@link Offloads#VIRTIO_NET} when opened with offloads, {@link Offloads#NONE} otherwise.
+     */
+    @Override
+    public Offloads offloads()
+    {
+        return config.offloads() ? Offloads.VIRTIO_NET : Offloads.NONE;
+    }
+
     @Override
     public Steering steering()
     {
@@ -409,7 +434,7 @@ public final class PacketDevice implements NetworkDevice
                 throw new UncheckedIOException(e);
             }
         }
-        return new RawSocketDriver(socket, ifIndex, stackMac, mtu, steering());
+        return new RawSocketDriver(socket, ifIndex, stackMac, mtu, steering(), offloads());
     }
 
     /**
