@@ -43,6 +43,8 @@ public final class MemoryDriver implements NetworkDriver
     private volatile Waiter waiter;
     private long rxFrames;
     private long txFrames;
+    private long txLargeFrames;
+    private int txLargestFrame;
     private long drops;
 
     /**
@@ -151,6 +153,11 @@ public final class MemoryDriver implements NetworkDriver
         if (write(target, frame))
         {
             txFrames++;
+            txLargestFrame = Math.max(txLargestFrame, frame.length());
+            if (frame.gsoType() != PacketBuffer.GSO_NONE)
+            {
+                txLargeFrames++;
+            }
             if (peer != null)
             {
                 final Waiter w = peer.waiter;
@@ -235,6 +242,22 @@ public final class MemoryDriver implements NetworkDriver
     public long txFrames()
     {
         return txFrames;
+    }
+
+    /**
+     * @return segmentation frames the stack sent (larger than the MTU, to be cut by the device).
+     */
+    public long txLargeFrames()
+    {
+        return txLargeFrames;
+    }
+
+    /**
+     * @return bytes of the largest frame the stack sent.
+     */
+    public int txLargestFrame()
+    {
+        return txLargestFrame;
     }
 
     /**
