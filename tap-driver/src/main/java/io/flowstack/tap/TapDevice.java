@@ -39,15 +39,17 @@ public final class TapDevice implements NetworkDevice
     private final int[] fds;
     private final long kernelMac;
     private final boolean vnetHeader;
+    private final Offloads offloads;
     private volatile int mtu;
 
-    private TapDevice(final String name, final int[] fds, final long kernelMac, final int mtu, final boolean vnetHeader)
+    private TapDevice(final String name, final int[] fds, final long kernelMac, final int mtu, final Offloads offloads)
     {
         this.name = name;
         this.fds = fds;
         this.kernelMac = kernelMac;
         this.mtu = mtu;
-        this.vnetHeader = vnetHeader;
+        this.offloads = offloads;
+        this.vnetHeader = offloads != Offloads.NONE;
     }
 
     /**
@@ -82,7 +84,8 @@ public final class TapDevice implements NetworkDevice
      * Opens (creating if needed) a TAP with {@code queues} queues, with or without offloads. With offloads every
      * frame carries a virtio-net header ({@code IFF_VNET_HDR}, {@code TUNSETVNETHDRSZ} 10) and the kernel is told
      * we take partial checksums and TCP segmentation frames ({@code TUNSETOFFLOAD} CSUM, TSO4, TSO6, TSO_ECN), so
-     * it sends us segments of up to 64 KB; what we send may be as large (see {@link Offloads#VIRTIO_NET}).
+     * it sends us segments of up to 64 KB; what we send may be as large (see {@link Offloads#VIRTIO_NET}). Where
+     * the kernel has UDP segmentation (TUN_F_USO4/6), UDP segmentation frames are accepted too.
      *
      * @param name     interface name of at most 15 characters, or "" to let the kernel choose ("tapN").
      * @param queues   number of queues, 1 to {@value #MAX_QUEUES}.
@@ -128,12 +131,9 @@ public final class TapDevice implements NetworkDevice
             Native.check(libc.ioctl(fds[0], Linux.SIOCGIFHWADDR, ifr.address()), "SIOCGIFHWADDR " + actual);
             final long mac = ifr.hardwareAddress();
             final int mtu = readMtu(actual);
-            if (offloads)
-            {
-                enableOffloads(fds[0], actual);
-            }
+            final Offloads granted = offloads ? enableOffloads(fds[0], actual) : Offloads.NONE;
             ok = true;
-            return new TapDevice(actual, fds, mac, mtu, offloads);
+            return new TapDevice(actual, fds, mac, mtu, granted);
         }
         finally
         {
@@ -161,16 +161,25 @@ public final class TapDevice implements NetworkDevice
         return "";
     }
 
-    /** The header size and the offloads are the device's (every queue's), so one descriptor sets them. */
-    private static void enableOffloads(final int fd, final String ifName) throws IOException
+    /**
+     * The header size and the offloads are the device's (every queue's), so one descriptor sets them. UDP
+     * segmentation frames are asked for too where the kernel has them (Linux 6.2: TUN_F_USO4/6; older kernels
+     * refuse the bits with EINVAL, and we ask again without).
+     */
+    private static Offloads enableOffloads(final int fd, final String ifName) throws IOException
     {
         final LibC libc = Native.LIBC;
         final IfReq arg = new IfReq().clear().intValue(VirtioNetHeader.LENGTH);
         // TUNSETVNETHDRSZ reads an int at its argument: the ifreq's int field will do.
         Native.check(libc.ioctl(fd, Linux.TUNSETVNETHDRSZ, arg.address() + IfReq.UNION_OFFSET),
             "TUNSETVNETHDRSZ " + ifName);
-        Native.check(libc.ioctl(fd, Linux.TUNSETOFFLOAD,
-            Linux.TUN_F_CSUM | Linux.TUN_F_TSO4 | Linux.TUN_F_TSO6 | Linux.TUN_F_TSO_ECN), "TUNSETOFFLOAD " + ifName);
+        final int tcp = Linux.TUN_F_CSUM | Linux.TUN_F_TSO4 | Linux.TUN_F_TSO6 | Linux.TUN_F_TSO_ECN;
+        if (libc.ioctl(fd, Linux.TUNSETOFFLOAD, tcp | Linux.TUN_F_USO4 | Linux.TUN_F_USO6) == 0)
+        {
+            return Offloads.VIRTIO_NET.with(Offloads.RX_LARGE_UDP4);
+        }
+        Native.check(libc.ioctl(fd, Linux.TUNSETOFFLOAD, tcp), "TUNSETOFFLOAD " + ifName);
+        return Offloads.VIRTIO_NET;
     }
 
     private static int readMtu(final String ifName) throws IOException
@@ -283,16 +292,17 @@ public final class TapDevice implements NetworkDevice
         {
             throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
         }
-        return new TapDriver(null, -1, fd, ifIndex, mac, mtu, steering(), vnetHeader);
+        return new TapDriver(null, -1, fd, ifIndex, mac, mtu, steering(), offloads);
     }
 
     /**
-     * @return {@link Offloads#VIRTIO_NET} when opened with offloads, {@link Offloads#NONE} otherwise.
+     * @return {@link Offloads#VIRTIO_NET} (with {@link Offloads#RX_LARGE_UDP4} where the kernel has UDP
+     *         segmentation) when opened with offloads, {@link Offloads#NONE} otherwise.
      */
     @Override
     public Offloads offloads()
     {
-        return vnetHeader ? Offloads.VIRTIO_NET : Offloads.NONE;
+        return offloads;
     }
 
     @Override
@@ -324,7 +334,7 @@ public final class TapDevice implements NetworkDevice
             throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
         }
         return new TapDriver(this, queue, fd, ifIndex, stackMac, mtu,
-            isMultiQueue() ? Steering.LEARNED : Steering.NONE, vnetHeader);
+            isMultiQueue() ? Steering.LEARNED : Steering.NONE, offloads);
     }
 
     /**

@@ -35,6 +35,7 @@ public final class TapDriver implements NetworkDriver
     private final int mtu;
     private final Steering steering;
     private final boolean vnetHeader;
+    private final Offloads offloads;
     private final PacketBuffer[] txBatch;
     private int txCount;
     private int fd;
@@ -63,7 +64,7 @@ public final class TapDriver implements NetworkDriver
      */
     public TapDriver(final int fd, final int ifIndex, final long macAddress, final int mtu, final Steering steering)
     {
-        this(null, -1, fd, ifIndex, macAddress, mtu, steering, false);
+        this(null, -1, fd, ifIndex, macAddress, mtu, steering, Offloads.NONE);
     }
 
     TapDriver(
@@ -74,7 +75,7 @@ public final class TapDriver implements NetworkDriver
         final long macAddress,
         final int mtu,
         final Steering steering,
-        final boolean vnetHeader)
+        final Offloads offloads)
     {
         if (fd < 0)
         {
@@ -87,7 +88,8 @@ public final class TapDriver implements NetworkDriver
         this.macAddress = macAddress & MacAddresses.MASK;
         this.mtu = mtu;
         this.steering = steering;
-        this.vnetHeader = vnetHeader;
+        this.offloads = offloads;
+        this.vnetHeader = offloads != Offloads.NONE;
         this.txBatch = new PacketBuffer[DEFAULT_TX_BATCH];
     }
 
@@ -269,7 +271,7 @@ public final class TapDriver implements NetworkDriver
     @Override
     public Offloads offloads()
     {
-        return vnetHeader ? Offloads.VIRTIO_NET : Offloads.NONE;
+        return offloads;
     }
 
     @Override

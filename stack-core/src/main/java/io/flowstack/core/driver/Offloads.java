@@ -17,6 +17,9 @@ public final class Offloads
     /** Received TCP/IPv4 segments may be larger than the MTU (coalesced, or never cut by a local sender). */
     public static final int RX_LARGE_TCP4 = 1 << 3;
 
+    /** Received UDP/IPv4 datagrams may be segmentation frames (USO) standing for several datagrams. */
+    public static final int RX_LARGE_UDP4 = 1 << 4;
+
     /** The largest frame a segmentation offload takes (virtio and Linux's default gso_max_size). */
     public static final int DEFAULT_MAX_SEGMENT_BYTES = 65_536;
 
@@ -33,6 +36,15 @@ public final class Offloads
     {
         this.flags = flags;
         this.maxSegmentBytes = maxSegmentBytes;
+    }
+
+    /**
+     * @param flag a feature bit.
+     * @return these offloads with that feature too.
+     */
+    public Offloads with(final int flag)
+    {
+        return of(flags | flag, maxSegmentBytes);
     }
 
     /**
@@ -142,6 +154,10 @@ public final class Offloads
         if (rxLargeTcp())
         {
             sb.append("rx-large-tcp4,");
+        }
+        if ((flags & RX_LARGE_UDP4) != 0)
+        {
+            sb.append("rx-large-udp4,");
         }
         return sb.substring(0, sb.length() - 1);
     }

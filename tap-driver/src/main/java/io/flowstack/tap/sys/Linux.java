@@ -46,6 +46,10 @@ public final class Linux
     public static final int TUN_F_TSO6 = 0x04;
     /** TUNSETOFFLOAD: we accept segmentation frames with ECN bits. */
     public static final int TUN_F_TSO_ECN = 0x08;
+    /** TUNSETOFFLOAD: we accept UDP/IPv4 segmentation frames (Linux 6.2 and later). */
+    public static final int TUN_F_USO4 = 0x20;
+    /** TUNSETOFFLOAD: we accept UDP/IPv6 segmentation frames (Linux 6.2 and later). */
+    public static final int TUN_F_USO6 = 0x40;
 
     /** ioctl: get the MTU of the interface named in the ifreq. */
     public static final long SIOCGIFMTU = 0x8921L;
