@@ -2,6 +2,7 @@ package io.flowstack.ip.icmp;
 
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.wire.InternetChecksum;
 import io.flowstack.ip.ipv4.Ipv4Layer;
@@ -133,6 +134,9 @@ public final class IcmpLayer implements TransportHandler
      */
     public void sendUnreachable(final PacketBuffer datagram, final Ipv4Flyweight ip, final int code)
     {
+        // The quote shows the datagram as it was on the wire: a partial checksum (a local sender's, with offloads)
+        // is finished first.
+        VirtioNetHeader.completeChecksum(datagram);
         sendError(IcmpFlyweight.TYPE_DEST_UNREACHABLE, code, datagram.buffer(), datagram.offset(), datagram.length());
     }
 
