@@ -603,6 +603,11 @@ public final class FlowStack implements AutoCloseable
                 throw new UncheckedIOException("cannot write pcap file " + pcapFile + ": " + e.getMessage(), e);
             }
             final IpInterface[] ifs = interfaces.toArray(new IpInterface[0]);
+            for (int i = 0; i < ifs.length; i++)
+            {
+                // IP and TCP use what the interface's device offers (Offloads.NONE for a plain one).
+                ifs[i] = ifs[i].withOffloads(devices.get(i).offloads());
+            }
             final int[] designated = new int[ifs.length];
             for (int i = 0; i < ifs.length; i++)
             {

@@ -2,12 +2,14 @@ package io.flowstack.tap;
 
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.driver.Steering;
 import io.flowstack.core.driver.SteeringRefusedException;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.tap.bpf.BpfException;
 import io.flowstack.tap.steer.EbpfSteering;
+import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.IfReq;
 import io.flowstack.tap.sys.LibC;
@@ -22,7 +24,9 @@ import java.util.Arrays;
 
 /**
  * A Linux TAP device opened through /dev/net/tun: one non-blocking descriptor per queue, no packet-information
- * header, frames are plain Ethernet.
+ * header, frames are plain Ethernet, or with offloads each preceded by a {@code virtio_net_hdr}
+ * ({@code IFF_VNET_HDR}; Documentation/networking/tuntap.rst): the kernel then hands us TCP segments of up to
+ * 64 KB with partial checksums and takes the same from us, cutting or delivering them as they are.
  * <p>
  * The device is created in the network namespace of the opening thread and, not being persistent, is
  * deleted when its last queue is closed. It may be moved to another namespace afterwards; the descriptors keep
@@ -46,15 +50,19 @@ public final class TapDevice implements NetworkDevice
     private final String name;
     private final int[] fds;
     private final long kernelMac;
+    private final boolean vnetHeader;
+    private final Offloads offloads;
     private volatile int mtu;
     private volatile EbpfSteering ownerSteering;
 
-    private TapDevice(final String name, final int[] fds, final long kernelMac, final int mtu)
+    private TapDevice(final String name, final int[] fds, final long kernelMac, final int mtu, final Offloads offloads)
     {
         this.name = name;
         this.fds = fds;
         this.kernelMac = kernelMac;
         this.mtu = mtu;
+        this.offloads = offloads;
+        this.vnetHeader = offloads != Offloads.NONE;
     }
 
     /**
@@ -82,6 +90,25 @@ public final class TapDevice implements NetworkDevice
      */
     public static TapDevice open(final String name, final int queues) throws IOException
     {
+        return open(name, queues, false);
+    }
+
+    /**
+     * Opens (creating if needed) a TAP with {@code queues} queues, with or without offloads. With offloads every
+     * frame carries a virtio-net header ({@code IFF_VNET_HDR}, {@code TUNSETVNETHDRSZ} 10) and the kernel is told
+     * we take partial checksums and TCP segmentation frames ({@code TUNSETOFFLOAD} CSUM, TSO4, TSO6, TSO_ECN), so
+     * it sends us segments of up to 64 KB; what we send may be as large (see {@link Offloads#VIRTIO_NET}). Where
+     * the kernel has UDP segmentation (TUN_F_USO4/6), UDP segmentation frames are accepted too.
+     *
+     * @param name     interface name of at most 15 characters, or "" to let the kernel choose ("tapN").
+     * @param queues   number of queues, 1 to {@value #MAX_QUEUES}.
+     * @param offloads true for the virtio-net header and its offloads.
+     * @return the device.
+     * @throws IOException when /dev/net/tun cannot be opened, the name is taken by a busy TAP or a device of
+     *                     another kind, or the kernel refuses the offloads.
+     */
+    public static TapDevice open(final String name, final int queues, final boolean offloads) throws IOException
+    {
         if (queues < 1 || queues > MAX_QUEUES)
         {
             throw new IllegalArgumentException("queues must be 1.." + MAX_QUEUES + ", was " + queues);
@@ -90,7 +117,8 @@ public final class TapDevice implements NetworkDevice
         final IfReq ifr = new IfReq();
         ifr.clear().name(name == null ? "" : name);
         final String label = name == null || name.isEmpty() ? "(kernel-chosen)" : name;
-        final short flags = (short)(Linux.IFF_TAP | Linux.IFF_NO_PI | (queues > 1 ? Linux.IFF_MULTI_QUEUE : 0));
+        final short flags = (short)(Linux.IFF_TAP | Linux.IFF_NO_PI | (queues > 1 ? Linux.IFF_MULTI_QUEUE : 0)
+            | (offloads ? Linux.IFF_VNET_HDR : 0));
         final int[] fds = new int[queues];
         Arrays.fill(fds, -1);
         boolean ok = false;
@@ -116,8 +144,9 @@ public final class TapDevice implements NetworkDevice
             Native.check(libc.ioctl(fds[0], Linux.SIOCGIFHWADDR, ifr.address()), "SIOCGIFHWADDR " + actual);
             final long mac = ifr.hardwareAddress();
             final int mtu = readMtu(actual);
+            final Offloads granted = offloads ? enableOffloads(fds[0], actual) : Offloads.NONE;
             ok = true;
-            return new TapDevice(actual, fds, mac, mtu);
+            return new TapDevice(actual, fds, mac, mtu, granted);
         }
         finally
         {
@@ -143,6 +172,27 @@ public final class TapDevice implements NetworkDevice
             return " (name in use by a device that is not a TAP, or multi-queue flag mismatch)";
         }
         return "";
+    }
+
+    /**
+     * The header size and the offloads are the device's (every queue's), so one descriptor sets them. UDP
+     * segmentation frames are asked for too where the kernel has them (Linux 6.2: TUN_F_USO4/6; older kernels
+     * refuse the bits with EINVAL, and we ask again without).
+     */
+    private static Offloads enableOffloads(final int fd, final String ifName) throws IOException
+    {
+        final LibC libc = Native.LIBC;
+        final IfReq arg = new IfReq().clear().intValue(VirtioNetHeader.LENGTH);
+        // TUNSETVNETHDRSZ reads an int at its argument: the ifreq's int field will do.
+        Native.check(libc.ioctl(fd, Linux.TUNSETVNETHDRSZ, arg.address() + IfReq.UNION_OFFSET),
+            "TUNSETVNETHDRSZ " + ifName);
+        final int tcp = Linux.TUN_F_CSUM | Linux.TUN_F_TSO4 | Linux.TUN_F_TSO6 | Linux.TUN_F_TSO_ECN;
+        if (libc.ioctl(fd, Linux.TUNSETOFFLOAD, tcp | Linux.TUN_F_USO4 | Linux.TUN_F_USO6) == 0)
+        {
+            return Offloads.VIRTIO_NET.with(Offloads.RX_LARGE_UDP4);
+        }
+        Native.check(libc.ioctl(fd, Linux.TUNSETOFFLOAD, tcp), "TUNSETOFFLOAD " + ifName);
+        return Offloads.VIRTIO_NET;
     }
 
     private static int readMtu(final String ifName) throws IOException
@@ -255,7 +305,17 @@ public final class TapDevice implements NetworkDevice
         {
             throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
         }
-        return new TapDriver(fd, ifIndex, mac, mtu, steering());
+        return new TapDriver(null, -1, fd, ifIndex, mac, mtu, steering(), offloads);
+    }
+
+    /**
+     * @return {@link Offloads#VIRTIO_NET} (with {@link Offloads#RX_LARGE_UDP4} where the kernel has UDP
+     *         segmentation) when opened with offloads, {@link Offloads#NONE} otherwise.
+     */
+    @Override
+    public Offloads offloads()
+    {
+        return offloads;
     }
 
     @Override
@@ -334,7 +394,8 @@ public final class TapDevice implements NetworkDevice
     {
         final EbpfSteering steering = ownerSteering;
         return "TAP " + name + (isMultiQueue() ? " (" + queues() + " queues, steering "
-            + (steering != null ? "exact: " + steering.describe() : "learned") + ")" : "");
+            + (steering != null ? "exact: " + steering.describe() : "learned") + ")" : "")
+            + (vnetHeader ? " with offloads" : "");
     }
 
     /**
@@ -352,7 +413,7 @@ public final class TapDevice implements NetworkDevice
         {
             throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
         }
-        return new TapDriver(this, queue, fd, ifIndex, stackMac, mtu, steering());
+        return new TapDriver(this, queue, fd, ifIndex, stackMac, mtu, steering(), offloads);
     }
 
     /**
@@ -392,6 +453,6 @@ public final class TapDevice implements NetworkDevice
     public String toString()
     {
         return "TapDevice{" + name + ", queues=" + fds.length + ", kernelMac=" + MacAddresses.toString(kernelMac)
-            + ", mtu=" + mtu + "}";
+            + ", mtu=" + mtu + ", offloads=" + offloads() + "}";
     }
 }

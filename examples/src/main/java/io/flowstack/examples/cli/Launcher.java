@@ -109,7 +109,8 @@ final class Launcher implements AutoCloseable
         DriverKind driver,
         FanoutMode fanout,
         TcpConfig tcp,
-        KernelSteering steering)
+        KernelSteering steering,
+        boolean offloads)
     {
         /**
          * Options for one TAP, one core.
@@ -119,7 +120,7 @@ final class Launcher implements AutoCloseable
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
                 pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
-                null, null, 0, DriverKind.TAP, FanoutMode.HASH, TcpConfig.DEFAULT, KernelSteering.AUTO);
+                null, null, 0, DriverKind.TAP, FanoutMode.HASH, TcpConfig.DEFAULT, KernelSteering.AUTO, true);
         }
     }
 
@@ -307,7 +308,7 @@ final class Launcher implements AutoCloseable
         }
         for (final String name : o.taps())
         {
-            final TapDevice tap = TapDevice.open(name, o.queues());
+            final TapDevice tap = TapDevice.open(name, o.queues(), o.offloads());
             taps.add(tap);
             macs.add(MacAddresses.randomLocalUnicastDistinctFrom(tap.kernelMacAddress()));
         }
@@ -356,7 +357,7 @@ final class Launcher implements AutoCloseable
         {
             final String name = o.taps().get(i);
             final PacketDevice.Config config = PacketDevice.Config.defaults(name, members).withFanout(o.fanout())
-                .withLinkListener(listener).withSteering(o.steering());
+                .withLinkListener(listener).withSteering(o.steering()).withOffloads(o.offloads());
             final PacketDevice device;
             if (o.netns() != null)
             {

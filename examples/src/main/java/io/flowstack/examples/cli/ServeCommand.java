@@ -63,6 +63,7 @@ final class ServeCommand implements Callable<Integer>
             + (isRaw ? (members > 1 ? ", " + members + " fanout members" : "")
                 : options.queues() > 1 ? ", " + options.queues() + " queues per TAP" : "")
             + (options.cores() > 1 ? " (steering: " + String.join("; ", launcher.steering()) + ")" : "")
+            + (options.offloads() ? ", offloads (checksum, TSO, large receive)" : ", no offloads")
             + (options.apps().isEmpty() ? "" : ", apps " + options.apps()) + "; Ctrl-C to stop");
         System.out.flush();
         stopped.await();

@@ -99,6 +99,11 @@ final class StackOptions
         + " is then NewReno's.")
     boolean noSack;
 
+    @Option(names = "--no-offloads", description = "Plain frames on the TAP or raw socket: no virtio-net header, so"
+        + " no checksum offload and no 64 KB TCP segments either way (the kernel then sends and takes MTU-sized"
+        + " frames with complete checksums).")
+    boolean noOffloads;
+
     @Option(names = "--fault-seed", paramLabel = "N", description = "Seed of the fault injectors (default: random, printed).")
     Long faultSeed;
 
@@ -150,7 +155,8 @@ final class StackOptions
             countersFile, description(role, apps), httpRoot, fault == null ? null : FaultProfile.parse(fault),
             faultSeed != null ? faultSeed : new java.security.SecureRandom().nextLong(),
             isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout),
-            TcpConfig.DEFAULT.withCongestionControl(congestionControl(cc)).withSack(!noSack), steering(isRaw));
+            TcpConfig.DEFAULT.withCongestionControl(congestionControl(cc)).withSack(!noSack), steering(isRaw),
+            !noOffloads);
     }
 
     private KernelSteering steering(final boolean isRaw)
@@ -305,6 +311,10 @@ final class StackOptions
         if (noSack)
         {
             b.append(" --no-sack");
+        }
+        if (noOffloads)
+        {
+            b.append(" --no-offloads");
         }
         return b.toString();
     }

@@ -52,6 +52,14 @@ public interface NetworkDevice extends AutoCloseable
     }
 
     /**
+     * @return the offloads every queue of the device has; {@link Offloads#NONE} by default.
+     */
+    default Offloads offloads()
+    {
+        return Offloads.NONE;
+    }
+
+    /**
      * @return a short description (name, queues) for messages.
      */
     String describe();
@@ -95,6 +103,12 @@ public interface NetworkDevice extends AutoCloseable
             public Steering steering()
             {
                 return driver.steering();
+            }
+
+            @Override
+            public Offloads offloads()
+            {
+                return driver.offloads();
             }
 
             @Override

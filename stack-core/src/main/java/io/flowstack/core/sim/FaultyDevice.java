@@ -2,6 +2,7 @@ package io.flowstack.core.sim;
 
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.driver.Steering;
 import io.flowstack.core.driver.SteeringRefusedException;
@@ -75,6 +76,12 @@ public final class FaultyDevice implements NetworkDevice
     public int mtu()
     {
         return inner.mtu();
+    }
+
+    @Override
+    public Offloads offloads()
+    {
+        return inner.offloads();
     }
 
     @Override

@@ -58,6 +58,7 @@ final class AckInput
         if (sample >= 0)
         {
             snd.rtt.sample(sample);
+            snd.minRttNs = Math.min(snd.minRttNs, sample);
         }
         snd.una = seg.ack;
         snd.cc.init(snd.mss, nowNs);
@@ -171,6 +172,7 @@ final class AckInput
         if (sample >= 0)
         {
             snd.rtt.sample(sample);
+            snd.minRttNs = Math.min(snd.minRttNs, sample);
         }
         snd.una = seg.ack;
         snd.bytesAcked += acked;
@@ -178,6 +180,7 @@ final class AckInput
         snd.rtt.resetBackoff();
         a.ackedBytes = acked;
         a.rttNs = sample;
+        a.stretch = stretch(snd, acked);
         // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else restart it (unless loss recovery keeps it).
         if (snd.inFlight() == 0)
         {
@@ -225,6 +228,17 @@ final class AckInput
                 a.sackedBytes += snd.record.sack(left, right);
             }
         }
+    }
+
+    /**
+     * How many ACKs these bytes stand for: a peer that received them as large (TSO) segments, whole, acknowledges
+     * each once, where it would have acknowledged every second full-sized segment (RFC 5681 4.2); congestion
+     * control applies RFC 3465's per-ACK limit per such ACK, or slow start would lag by the segmentation factor.
+     */
+    private static int stretch(final Sender snd, final int acked)
+    {
+        final int step = 2 * snd.mss;
+        return snd.offloads.txTcpSegmentation() && acked > step ? (acked + step - 1) / step : 1;
     }
 
     private static long tsSample(final Tcb tcb, final Segment seg, final long nowNs)

@@ -299,6 +299,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         tcb.snd.reset(isn.isn(localAddress, localPort, remoteAddress, remotePort, nowNs));
         tcb.rcv.mss = ourMss(ifc, options);
         tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
+        tcb.snd.offloads = ifc.offloads();
         tcb.windowScaling = true;
         tcb.timestamps = true;
         tcb.sack = config.sack();

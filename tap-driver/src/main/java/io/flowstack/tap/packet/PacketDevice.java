@@ -2,6 +2,7 @@ package io.flowstack.tap.packet;
 
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.driver.Steering;
 import io.flowstack.core.driver.SteeringRefusedException;
@@ -79,6 +80,10 @@ public final class PacketDevice implements NetworkDevice
      * @param linkListener    told when the interface goes down and comes back, or null.
      * @param steering        which program the group may run to steer by the stack's ownership function (with
      *                        {@link FanoutMode#HASH} as the fallback); {@link KernelSteering#OFF} keeps the mode.
+     * @param offloads        use the virtio-net header both ways: keep received checksum and segmentation
+     *                        metadata for the stack, and send partial checksums and TCP segments of up to 64 KB
+     *                        that the kernel cuts ({@link Offloads#VIRTIO_NET}); without, received partial
+     *                        checksums are completed here and nothing is asked on send.
      */
     public record Config(
         String ifName,
@@ -89,10 +94,11 @@ public final class PacketDevice implements NetworkDevice
         int retireTimeoutMs,
         boolean qdiscBypass,
         LinkListener linkListener,
-        KernelSteering steering)
+        KernelSteering steering,
+        boolean offloads)
     {
         /**
-         * A configuration that may steer by program ({@link KernelSteering#AUTO}).
+         * A configuration that may steer by program ({@link KernelSteering#AUTO}), without offloads.
          *
          * @param ifName          interface name.
          * @param members         sockets in the fanout group.
@@ -107,7 +113,7 @@ public final class PacketDevice implements NetworkDevice
             final int blockCount, final int retireTimeoutMs, final boolean qdiscBypass, final LinkListener linkListener)
         {
             this(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener,
-                KernelSteering.AUTO);
+                KernelSteering.AUTO, false);
         }
 
         /** Default block size: 1 MiB, room for 16 frames of 64 KiB or about 680 of 1514 bytes. */
@@ -127,7 +133,7 @@ public final class PacketDevice implements NetworkDevice
         public static Config defaults(final String ifName, final int members)
         {
             return new Config(ifName, members, FanoutMode.HASH, DEFAULT_BLOCK_SIZE, DEFAULT_BLOCK_COUNT,
-                DEFAULT_RETIRE_TIMEOUT_MS, false, LinkListener.STDERR);
+                DEFAULT_RETIRE_TIMEOUT_MS, false, LinkListener.STDERR, KernelSteering.AUTO, false);
         }
 
         /**
@@ -137,7 +143,7 @@ public final class PacketDevice implements NetworkDevice
         public Config withFanout(final FanoutMode mode)
         {
             return new Config(ifName, members, mode, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener,
-                steering);
+                steering, offloads);
         }
 
         /**
@@ -147,7 +153,7 @@ public final class PacketDevice implements NetworkDevice
         public Config withSteering(final KernelSteering choice)
         {
             return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener,
-                choice);
+                choice, offloads);
         }
 
         /**
@@ -157,7 +163,7 @@ public final class PacketDevice implements NetworkDevice
         public Config withLinkListener(final LinkListener listener)
         {
             return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, listener,
-                steering);
+                steering, offloads);
         }
 
         /**
@@ -168,7 +174,17 @@ public final class PacketDevice implements NetworkDevice
         public Config withRing(final int size, final int count)
         {
             return new Config(ifName, members, fanout, size, count, retireTimeoutMs, qdiscBypass, linkListener,
-                steering);
+                steering, offloads);
+        }
+
+        /**
+         * @param on true to use the virtio-net header's offloads.
+         * @return a copy with offloads on or off.
+         */
+        public Config withOffloads(final boolean on)
+        {
+            return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass,
+                linkListener, steering, on);
         }
 
         void validate()
@@ -347,6 +363,15 @@ public final class PacketDevice implements NetworkDevice
         return mtu;
     }
 
+    /**
+     * @return {@link Offloads#VIRTIO_NET} when opened with offloads, {@link Offloads#NONE} otherwise.
+     */
+    @Override
+    public Offloads offloads()
+    {
+        return config.offloads() ? Offloads.VIRTIO_NET : Offloads.NONE;
+    }
+
     @Override
     public Steering steering()
     {
@@ -420,7 +445,7 @@ public final class PacketDevice implements NetworkDevice
                 throw new UncheckedIOException(e);
             }
         }
-        return new RawSocketDriver(socket, ifIndex, stackMac, mtu, steering());
+        return new RawSocketDriver(socket, ifIndex, stackMac, mtu, steering(), offloads());
     }
 
     /**

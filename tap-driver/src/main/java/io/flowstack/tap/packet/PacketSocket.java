@@ -3,7 +3,7 @@ package io.flowstack.tap.packet;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.driver.FrameHandler;
-import io.flowstack.core.wire.InternetChecksum;
+import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.IfReq;
 import io.flowstack.tap.sys.LibC;
@@ -48,6 +48,7 @@ final class PacketSocket implements AutoCloseable
     private final int blockSize;
     private final int blockCount;
     private final boolean vnetHeader;
+    private final boolean offloads;
     private final LinkListener linkListener;
     private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(256, 64));
     private final IfReq ifReq = new IfReq();
@@ -78,6 +79,7 @@ final class PacketSocket implements AutoCloseable
     private long rxOutgoing;
     private long rxChecksumsCompleted;
     private long rxGsoFrames;
+    private long rxBadHeaders;
     private long rxHashed;
     private int lastRxHash;
     private long linkDownEvents;
@@ -99,6 +101,7 @@ final class PacketSocket implements AutoCloseable
         this.blockSize = config.blockSize();
         this.blockCount = config.blockCount();
         this.vnetHeader = true;
+        this.offloads = config.offloads();
         this.linkListener = config.linkListener();
         this.fd = fd;
         this.ringAddress = ringAddress;
@@ -393,9 +396,12 @@ final class PacketSocket implements AutoCloseable
                 {
                     buffer.buffer().putBytes(offset, ring, mac, snapLength);
                     buffer.window(offset, snapLength).ifIndex(ifIndex);
-                    if (vnetHeader)
+                    if (vnetHeader && !readHeader(buffer, mac - VNET_HDR_SIZE))
                     {
-                        completeChecksum(buffer, mac - VNET_HDR_SIZE, snapLength);
+                        rxBadHeaders++;
+                        buffer.release();
+                        nextPacket();
+                        continue;
                     }
                     final int hash = ring.getInt(hdr + TP3_RXHASH_OFFSET);
                     if (hash != 0)
@@ -419,31 +425,32 @@ final class PacketSocket implements AutoCloseable
     /**
      * A frame from a local sender (a veth peer, or our own host) may carry only the pseudo-header sum in its
      * transport checksum: the kernel leaves the rest to the device (CHECKSUM_PARTIAL), and the virtio_net_hdr
-     * says where (NEEDS_CSUM, csum_start, csum_offset). We finish it as skb_checksum_help() does, without
-     * knowing the protocol: sum from csum_start to the end (the field holds the pseudo-header sum) and store
-     * the folded complement, 0 sent as 0xFFFF.
+     * says where (NEEDS_CSUM, csum_start, csum_offset); it may also be a TCP segment of up to 64 KB (GSO, or GRO on
+     * the interface). With offloads the stack gets that as the frame's metadata; without, the checksum is finished
+     * here as skb_checksum_help() does, and a large segment is an ordinary large frame.
+     *
+     * @return false if the header contradicts the frame.
      */
-    private void completeChecksum(final PacketBuffer buffer, final int vnet, final int length)
+    private boolean readHeader(final PacketBuffer buffer, final int vnet)
     {
-        final int flags = ring.getByte(vnet + VNET_FLAGS_OFFSET);
-        if (ring.getByte(vnet + VNET_GSO_TYPE_OFFSET) != 0)
+        if (!VirtioNetHeader.decode(ring, vnet, buffer))
+        {
+            return false;
+        }
+        if (buffer.gsoType() != PacketBuffer.GSO_NONE)
         {
             rxGsoFrames++;
         }
-        if ((flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) == 0)
+        if (buffer.checksumState() == PacketBuffer.CHECKSUM_PARTIAL && !offloads)
         {
-            return;
+            VirtioNetHeader.completeChecksum(buffer);
+            rxChecksumsCompleted++;
         }
-        final int start = ring.getShort(vnet + VNET_CSUM_START_OFFSET) & 0xFFFF;
-        final int field = start + (ring.getShort(vnet + VNET_CSUM_OFFSET_OFFSET) & 0xFFFF);
-        if (field + 2 > length)
+        if (!offloads)
         {
-            return;
+            buffer.clearOffloads();
         }
-        final int offset = buffer.offset();
-        final int sum = InternetChecksum.checksum(buffer.buffer(), offset + start, length - start);
-        buffer.buffer().putShort(offset + field, (short)(sum == 0 ? 0xFFFF : sum), BE);
-        rxChecksumsCompleted++;
+        return true;
     }
 
     private boolean nextBlock()
@@ -659,6 +666,11 @@ final class PacketSocket implements AutoCloseable
     long rxGsoFrames()
     {
         return rxGsoFrames;
+    }
+
+    long rxBadHeaders()
+    {
+        return rxBadHeaders;
     }
 
     long rxHashed()
