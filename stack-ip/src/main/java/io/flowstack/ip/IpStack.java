@@ -14,11 +14,15 @@ import io.flowstack.core.flow.SteeringRules;
 import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.ip.flow.FlowClassifier;
 import io.flowstack.ip.ipv4.Redispatch;
+import io.flowstack.ip.link.EthernetLink;
+import io.flowstack.ip.link.LinkReceiver;
+import io.flowstack.ip.link.NeighborResolver;
+import io.flowstack.ip.net.Network;
+import io.flowstack.ip.net.Transport;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import io.flowstack.core.engine.FrameSink;
 import io.flowstack.ip.arp.ArpLayer;
-import io.flowstack.ip.arp.NeighborCache;
 import io.flowstack.ip.icmp.IcmpLayer;
 import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.ipv4.Ipv4Layer;
@@ -29,8 +33,10 @@ import io.flowstack.ip.wire.Ipv4Flyweight;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * One core's network stack below TCP: Ethernet, ARP, IPv4 with fragmentation and reassembly, ICMP and UDP,
- * assembled as a {@link CoreStack}. Transports above (TCP) register with {@link #ipv4()}.
+ * One core's network stack below TCP, and the root that assembles it: the link ({@link EthernetLink}), its neighbor
+ * resolvers (ARP per interface), the networks (IPv4 with fragmentation and reassembly), and the transports they
+ * feed (ICMP, UDP; TCP registers with {@link #register}), as a {@link CoreStack}. Transports send through
+ * {@link #network()}.
  */
 public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
 {
@@ -47,23 +53,18 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     public static final int ICMP_ERROR_BURST = 20;
 
     private final IpInterface[] interfaces;
+    private final EthernetLink link;
     private final ArpLayer[] arp;
     private final Ipv4Layer ipv4;
+    private final IpNetworks network;
     private final IcmpLayer icmp;
     private final UdpLayer udp;
-    private final EthernetFlyweight eth = new EthernetFlyweight();
-    private final AtomicCounter rxFrames;
-    private final AtomicCounter rxDrops;
-    private final AtomicCounter rxTruncated;
-    private final AtomicCounter rxNotForUs;
-    private final AtomicCounter rxUnknownType;
-    private final AtomicCounter rxNoInterface;
+    private final LinkReceiver arpReceiver = this::onArp;
     private final CounterSet counters;
     private final CoreServices services;
     private final FlowClassifier classifier;
     private final AtomicCounter redispatched;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[16]);
-    private final EthernetFlyweight redispatchEth = new EthernetFlyweight();
     private boolean applyingControl;
     private TimerSource[] timerSources = new TimerSource[0];
     private long nextFlowSweep;
@@ -108,7 +109,6 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         this.classifier = new FlowClassifier(ownership);
         this.interfaces = new IpInterface[maxIndex + 1];
         this.arp = new ArpLayer[maxIndex + 1];
-        final NeighborCache[] caches = new NeighborCache[maxIndex + 1];
         for (final IpInterface ifc : interfaces)
         {
             if (this.interfaces[ifc.ifIndex()] != null)
@@ -116,8 +116,13 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
                 throw new IllegalArgumentException("two interfaces with index " + ifc.ifIndex());
             }
             this.interfaces[ifc.ifIndex()] = ifc;
-            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, sink, this, NEIGHBOR_CAPACITY, counters, services.time());
-            caches[ifc.ifIndex()] = arp[ifc.ifIndex()].cache();
+        }
+        this.link = new EthernetLink(this.interfaces, sink, counters, services.time());
+        final NeighborResolver[] resolvers = new NeighborResolver[maxIndex + 1];
+        for (final IpInterface ifc : interfaces)
+        {
+            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, link, this, NEIGHBOR_CAPACITY, counters, services.time());
+            resolvers[ifc.ifIndex()] = arp[ifc.ifIndex()];
         }
         this.counters = counters;
         final Reassembler reassembler = new Reassembler(
@@ -126,10 +131,13 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
             Reassembler.DEFAULT_MAX_FRAGMENTS_PER_DATAGRAM,
             Reassembler.DEFAULT_TIMEOUT_NS,
             counters);
-        this.ipv4 = new Ipv4Layer(this.interfaces, caches, pool, sink, reassembler, services.coreId(),
+        this.ipv4 = new Ipv4Layer(this.interfaces, resolvers, pool, link, reassembler, services.coreId(),
             services.cores(), counters, services.time());
+        this.network = new IpNetworks(ipv4);
+        link.register(EthernetFlyweight.TYPE_IPV4, ipv4);
+        link.register(EthernetFlyweight.TYPE_ARP, arpReceiver);
         this.icmp = new IcmpLayer(ipv4, pool, new RateLimiter(ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST), counters);
-        this.udp = new UdpLayer(ipv4, icmp, pool, counters, ownership);
+        this.udp = new UdpLayer(network, pool, counters, ownership);
         if ((protocolClasses & (1 << FlowOwnership.CLASS_ICMP)) != 0)
         {
             ipv4.register(Ipv4Flyweight.PROTO_ICMP, icmp);
@@ -138,18 +146,12 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         {
             ipv4.register(Ipv4Flyweight.PROTO_UDP, udp);
         }
-        ipv4.unknownProtocolHandler(icmp.protocolUnreachableHandler());
+        ipv4.unreachable(icmp);
         ipv4.reassemblyTimeoutHandler(icmp.reassemblyTimeoutHandler());
         if (services.cores() > 1)
         {
             ipv4.redispatch(this);
         }
-        rxFrames = counters.counter("eth.rx.frames");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxTruncated = counters.counter("eth.rx.truncated");
-        rxNotForUs = counters.counter("eth.rx.not_for_us");
-        rxUnknownType = counters.counter("eth.rx.unknown_type");
-        rxNoInterface = counters.counter("eth.rx.no_interface");
         redispatched = counters.counter("ipv4.reasm.redispatched");
     }
 
@@ -194,36 +196,12 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     @Override
     public void onFrame(final PacketBuffer frame)
     {
-        rxFrames.incrementOrdered();
-        final int ifIndex = frame.ifIndex();
-        final IpInterface ifc = ifIndex >= 0 && ifIndex < interfaces.length ? interfaces[ifIndex] : null;
-        if (ifc == null)
-        {
-            drop(frame, rxNoInterface);
-            return;
-        }
-        eth.wrap(frame.buffer(), frame.offset(), frame.length());
-        if (!eth.check())
-        {
-            drop(frame, rxTruncated);
-            return;
-        }
-        final long destination = eth.destination();
-        if (destination != ifc.mac() && destination != EthernetFlyweight.BROADCAST)
-        {
-            drop(frame, rxNotForUs);
-            return;
-        }
-        switch (eth.etherType())
-        {
-            case EthernetFlyweight.TYPE_IPV4 ->
-            {
-                frame.advance(EthernetFlyweight.HEADER_LENGTH);
-                ipv4.onDatagram(frame, ifc);
-            }
-            case EthernetFlyweight.TYPE_ARP -> arp[ifIndex].onFrame(frame);
-            default -> drop(frame, rxUnknownType);
-        }
+        link.onFrame(frame);
+    }
+
+    private void onArp(final PacketBuffer packet, final IpInterface ifc)
+    {
+        arp[ifc.ifIndex()].onFrame(packet);
     }
 
     @Override
@@ -273,12 +251,6 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     }
 
     @Override
-    public void sendResolved(final PacketBuffer datagram, final long mac)
-    {
-        ipv4.transmitTo(datagram, mac);
-    }
-
-    @Override
     public void learned(final int ifIndex, final int address, final long mac)
     {
         if (applyingControl || services.cores() == 1)
@@ -322,11 +294,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
             return false;
         }
         // Forwarding carries Ethernet frames: put a header back in front of the reassembled datagram.
-        final int at = datagram.prepend(EthernetFlyweight.HEADER_LENGTH);
-        redispatchEth.wrap(datagram.buffer(), at, datagram.length())
-            .destination(ifc.mac())
-            .source(0)
-            .etherType(EthernetFlyweight.TYPE_IPV4);
+        link.frame(datagram, EthernetFlyweight.TYPE_IPV4, ifc.mac(), 0);
         redispatched.incrementOrdered();
         services.forward(datagram, owner);
         return true;
@@ -352,11 +320,38 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     }
 
     /**
-     * @return the IPv4 layer (transports register here).
+     * Registers a transport above both networks (TCP). Setup time only.
+     *
+     * @param protocol  protocol number.
+     * @param transport the transport.
+     */
+    public void register(final int protocol, final Transport transport)
+    {
+        ipv4.register(protocol, transport);
+    }
+
+    /**
+     * @return the network layer transports send through (both families).
+     */
+    public Network network()
+    {
+        return network;
+    }
+
+    /**
+     * @return the IPv4 layer.
      */
     public Ipv4Layer ipv4()
     {
         return ipv4;
+    }
+
+    /**
+     * @return the link layer.
+     */
+    public EthernetLink link()
+    {
+        return link;
     }
 
     /**
@@ -390,12 +385,5 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     public CounterSet counters()
     {
         return counters;
-    }
-
-    private void drop(final PacketBuffer frame, final AtomicCounter reason)
-    {
-        reason.incrementOrdered();
-        rxDrops.incrementOrdered();
-        frame.release();
     }
 }

@@ -83,6 +83,22 @@ class IpStackTest
     }
 
     @Test
+    void shouldSendToTheNeighborsNewHardwareAddressOnceItChanges()
+    {
+        // A route caches its next hop's MAC; a change in the ARP cache must reach it before the next datagram.
+        h.learnPeer();
+        h.stack.udp().bind(0, 7, (ep, src, srcPort, buf, off, len) -> ep.send(src, srcPort, buf, off, len));
+        final byte[] datagram = Frames.ipv4(STACK_MAC, PEER_MAC, PEER_IP, STACK_IP, 17, 1, 0,
+            Frames.udp(PEER_IP, STACK_IP, 40000, 7, data(8)));
+        assertEquals(PEER_MAC, eth(h.exchange(datagram).get(0)).destination());
+        assertEquals(PEER_MAC, eth(h.exchange(datagram).get(0)).destination());
+        final long moved = 0x02_00_00_00_00_77L;
+        h.exchange(Frames.arpRequest(moved, PEER_IP, STACK_IP));
+        assertEquals(moved, eth(h.exchange(datagram).get(0)).destination());
+        assertNoLeak();
+    }
+
+    @Test
     void shouldIgnoreArpRequestForAnotherAddress()
     {
         final List<byte[]> out = h.exchange(Frames.arpRequest(PEER_MAC, PEER_IP, STACK_IP + 1));

@@ -3,8 +3,10 @@ package io.flowstack.ip.arp;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
-import io.flowstack.core.engine.FrameSink;
 import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.ip.link.EthernetLink;
+import io.flowstack.ip.link.NeighborResolver;
+import io.flowstack.ip.net.Route;
 import io.flowstack.ip.wire.ArpFlyweight;
 import io.flowstack.ip.wire.EthernetFlyweight;
 import org.agrona.concurrent.NanoClock;
@@ -12,22 +14,17 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * ARP for IPv4 over Ethernet (RFC 826) on one interface of one core: answers requests for our address, learns
- * from what it hears by the RFC's merge rule, and sends requests and gratuitous announcements.
+ * from what it hears by the RFC's merge rule, and sends requests and gratuitous announcements. It is the IPv4
+ * {@link NeighborResolver} of its interface.
  */
-public final class ArpLayer implements NeighborCache.Listener
+public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
 {
     /** Length of an ARP frame without Ethernet padding. */
     public static final int FRAME_LENGTH = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
 
-    /** Receives what the neighbor cache decided (sending a resolved datagram, replicating a mapping). */
+    /** Told about mappings learned, for replication to the other cores. */
     public interface Output
     {
-        /**
-         * @param datagram window at its IP header, ifIndex set.
-         * @param mac      next hop's hardware address.
-         */
-        void sendResolved(PacketBuffer datagram, long mac);
-
         /**
          * @param ifIndex interface.
          * @param address address learned.
@@ -38,11 +35,10 @@ public final class ArpLayer implements NeighborCache.Listener
 
     private final IpInterface ifc;
     private final BufferPool pool;
-    private final FrameSink sink;
+    private final EthernetLink link;
     private final Output output;
     private final NeighborCache cache;
     private final NanoClock time;
-    private final EthernetFlyweight eth = new EthernetFlyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
     private final AtomicCounter rxFrames;
     private final AtomicCounter rxBad;
@@ -56,7 +52,7 @@ public final class ArpLayer implements NeighborCache.Listener
     /**
      * @param ifc             the interface.
      * @param pool            the core's buffers.
-     * @param sink            where frames go.
+     * @param link            the core's Ethernet.
      * @param output          receives resolved datagrams and learned mappings.
      * @param cacheCapacity   neighbors per interface.
      * @param counters        the core's counters.
@@ -65,7 +61,7 @@ public final class ArpLayer implements NeighborCache.Listener
     public ArpLayer(
         final IpInterface ifc,
         final BufferPool pool,
-        final FrameSink sink,
+        final EthernetLink link,
         final Output output,
         final int cacheCapacity,
         final CounterSet counters,
@@ -74,7 +70,7 @@ public final class ArpLayer implements NeighborCache.Listener
         this.time = time;
         this.ifc = ifc;
         this.pool = pool;
-        this.sink = sink;
+        this.link = link;
         this.output = output;
         this.cache = new NeighborCache(
             cacheCapacity,
@@ -102,14 +98,13 @@ public final class ArpLayer implements NeighborCache.Listener
     }
 
     /**
-     * Handles one ARP frame; takes ownership.
+     * Handles one ARP packet; takes ownership.
      *
-     * @param frame window at the Ethernet header.
+     * @param frame window just past the Ethernet header.
      */
     public void onFrame(final PacketBuffer frame)
     {
-        final int at = frame.offset() + EthernetFlyweight.HEADER_LENGTH;
-        arp.wrap(frame.buffer(), at, frame.length() - EthernetFlyweight.HEADER_LENGTH);
+        arp.wrap(frame.buffer(), frame.offset(), frame.length());
         if (!arp.check())
         {
             rxBad.incrementOrdered();
@@ -146,12 +141,9 @@ public final class ArpLayer implements NeighborCache.Listener
                 .targetProtocolAddress(senderIp)
                 .senderHardwareAddress(ifc.mac())
                 .senderProtocolAddress(ifc.address());
-            eth.wrap(frame.buffer(), frame.offset(), FRAME_LENGTH)
-                .destination(senderMac)
-                .source(ifc.mac());
-            frame.window(frame.offset(), FRAME_LENGTH).ifIndex(ifc.ifIndex());
+            frame.window(frame.offset(), ArpFlyweight.LENGTH).ifIndex(ifc.ifIndex());
             txReplies.incrementOrdered();
-            sink.transmit(frame);
+            link.transmit(frame, EthernetFlyweight.TYPE_ARP, senderMac);
             return;
         }
         frame.release();
@@ -175,7 +167,37 @@ public final class ArpLayer implements NeighborCache.Listener
     @Override
     public void sendResolved(final PacketBuffer datagram, final long mac)
     {
-        output.sendResolved(datagram, mac);
+        link.transmit(datagram, EthernetFlyweight.TYPE_IPV4, mac);
+    }
+
+    @Override
+    public int version()
+    {
+        return cache.version();
+    }
+
+    @Override
+    public long resolve(final Route route, final long nowNs)
+    {
+        final int nextHop = (int)route.nextHopLow();
+        if (nextHop == -1 || nextHop == ifc.broadcast())
+        {
+            // RFC 919, RFC 922: broadcasts go to the link's broadcast address; nothing to resolve.
+            route.cacheNeighbor(EthernetFlyweight.BROADCAST, cache.version(), Long.MAX_VALUE);
+            return EthernetFlyweight.BROADCAST;
+        }
+        final long mac = cache.lookup(nextHop, nowNs);
+        if (mac >= 0)
+        {
+            route.cacheNeighbor(mac, cache.version(), cache.lastExpiry());
+        }
+        return mac;
+    }
+
+    @Override
+    public void enqueue(final Route route, final PacketBuffer packet, final long nowNs)
+    {
+        cache.enqueue((int)route.nextHopLow(), packet, nowNs);
     }
 
     @Override
@@ -193,18 +215,14 @@ public final class ArpLayer implements NeighborCache.Listener
             return;
         }
         final int at = frame.offset();
-        frame.window(at, FRAME_LENGTH).ifIndex(ifc.ifIndex());
-        eth.wrap(frame.buffer(), at, FRAME_LENGTH)
-            .destination(destinationMac)
-            .source(ifc.mac())
-            .etherType(EthernetFlyweight.TYPE_ARP);
-        arp.wrap(frame.buffer(), at + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.LENGTH)
+        frame.window(at, ArpFlyweight.LENGTH).ifIndex(ifc.ifIndex());
+        arp.wrap(frame.buffer(), at, ArpFlyweight.LENGTH)
             .initEthernetIpv4()
             .operation(operation)
             .senderHardwareAddress(ifc.mac())
             .senderProtocolAddress(ifc.address())
             .targetHardwareAddress(targetMac)
             .targetProtocolAddress(targetIp);
-        sink.transmit(frame);
+        link.transmit(frame, EthernetFlyweight.TYPE_ARP, destinationMac);
     }
 }

@@ -78,6 +78,8 @@ public final class NeighborCache
     private final AtomicCounter tableFull;
     private int size;
     private long earliest = Long.MAX_VALUE;
+    private int version;
+    private long lastExpiry;
 
     /**
      * @param capacity    number of neighbors.
@@ -129,6 +131,7 @@ public final class NeighborCache
         {
             return -1;
         }
+        lastExpiry = expires[slot];
         if (nowNs - expires[slot] > 0 && nowNs - nextRequest[slot] >= 0 && requests[slot] == 0)
         {
             // Stale: keep using it, but ask once by unicast (RFC 1122 2.3.2.1 suggests unicast poll).
@@ -204,6 +207,10 @@ public final class NeighborCache
             }
         }
         final boolean changed = states[slot] != REACHABLE || macs[slot] != mac;
+        if (changed)
+        {
+            version++;
+        }
         states[slot] = REACHABLE;
         macs[slot] = mac;
         expires[slot] = nowNs + lifetimeNs;
@@ -269,6 +276,22 @@ public final class NeighborCache
     }
 
     /**
+     * @return a number that changes whenever a mapping changes or goes (routes cache answers while it stays).
+     */
+    public int version()
+    {
+        return version;
+    }
+
+    /**
+     * @return until when the entry the last successful {@link #lookup} found is confirmed.
+     */
+    public long lastExpiry()
+    {
+        return lastExpiry;
+    }
+
+    /**
      * @return the earliest time {@link #onTime} has something to do.
      */
     public long nextDeadline()
@@ -324,6 +347,7 @@ public final class NeighborCache
         }
         pendingCount[slot] = 0;
         index.remove(addresses[slot]);
+        version++;
         states[slot] = FREE;
         requests[slot] = 0;
         size--;
