@@ -16,7 +16,10 @@ import io.flowstack.ip.flow.FlowClassifier;
 import io.flowstack.ip.ipv4.Redispatch;
 import io.flowstack.ip.link.EthernetLink;
 import io.flowstack.ip.link.LinkReceiver;
+import io.flowstack.ip.link.NeighborCache;
+import io.flowstack.ip.link.NeighborReplication;
 import io.flowstack.ip.link.NeighborResolver;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.net.Network;
 import io.flowstack.ip.net.Transport;
 import org.agrona.DirectBuffer;
@@ -27,6 +30,10 @@ import io.flowstack.ip.icmp.IcmpLayer;
 import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.Reassembler;
+import io.flowstack.ip.icmp6.Icmpv6Layer;
+import io.flowstack.ip.ipv6.Ipv6Layer;
+import io.flowstack.ip.ndp.NdpLayer;
+import io.flowstack.ip.wire.Ipv6Flyweight;
 import io.flowstack.ip.udp.UdpLayer;
 import io.flowstack.ip.wire.EthernetFlyweight;
 import io.flowstack.ip.wire.Ipv4Flyweight;
@@ -38,12 +45,13 @@ import org.agrona.concurrent.status.AtomicCounter;
  * feed (ICMP, UDP; TCP registers with {@link #register}), as a {@link CoreStack}. Transports send through
  * {@link #network()}.
  */
-public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
+public final class IpStack implements CoreStack, NeighborReplication, Redispatch
 {
-    /** Control message: a neighbor learned on one core (ifIndex int, address int, mac long). */
+    /** Control message: a neighbor learned on one core (ifIndex int, address high and low longs, mac long). */
     public static final int MSG_NEIGHBOR = 1;
     /** How often flow tables are swept and the owned-flows counter refreshed. */
     public static final long FLOW_SWEEP_NS = 1_000_000_000L;
+    private static final int MSG_NEIGHBOR_LENGTH = 28;
 
     /** Neighbors remembered per interface. */
     public static final int NEIGHBOR_CAPACITY = 256;
@@ -55,7 +63,10 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     private final IpInterface[] interfaces;
     private final EthernetLink link;
     private final ArpLayer[] arp;
+    private final NdpLayer[] ndp;
     private final Ipv4Layer ipv4;
+    private final Ipv6Layer ipv6;
+    private final Icmpv6Layer icmp6;
     private final IpNetworks network;
     private final IcmpLayer icmp;
     private final UdpLayer udp;
@@ -64,7 +75,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     private final CoreServices services;
     private final FlowClassifier classifier;
     private final AtomicCounter redispatched;
-    private final UnsafeBuffer message = new UnsafeBuffer(new byte[16]);
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[MSG_NEIGHBOR_LENGTH]);
     private boolean applyingControl;
     private TimerSource[] timerSources = new TimerSource[0];
     private long nextFlowSweep;
@@ -119,10 +130,19 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         }
         this.link = new EthernetLink(this.interfaces, sink, counters, services.time());
         final NeighborResolver[] resolvers = new NeighborResolver[maxIndex + 1];
+        final NeighborResolver[] resolvers6 = new NeighborResolver[maxIndex + 1];
+        this.ndp = new NdpLayer[maxIndex + 1];
+        this.ipv6 = new Ipv6Layer(this.interfaces, resolvers6, link, counters, services.time());
         for (final IpInterface ifc : interfaces)
         {
             arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, link, this, NEIGHBOR_CAPACITY, counters, services.time());
             resolvers[ifc.ifIndex()] = arp[ifc.ifIndex()];
+            if (ifc.hasIpv6())
+            {
+                ndp[ifc.ifIndex()] = new NdpLayer(ifc, pool, link, ipv6, this, NEIGHBOR_CAPACITY, counters,
+                    services.time());
+                resolvers6[ifc.ifIndex()] = ndp[ifc.ifIndex()];
+            }
         }
         this.counters = counters;
         final Reassembler reassembler = new Reassembler(
@@ -133,18 +153,23 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
             counters);
         this.ipv4 = new Ipv4Layer(this.interfaces, resolvers, pool, link, reassembler, services.coreId(),
             services.cores(), counters, services.time());
-        this.network = new IpNetworks(ipv4);
+        this.network = new IpNetworks(ipv4, ipv6);
         link.register(EthernetFlyweight.TYPE_IPV4, ipv4);
+        link.register(EthernetFlyweight.TYPE_IPV6, ipv6);
         link.register(EthernetFlyweight.TYPE_ARP, arpReceiver);
         this.icmp = new IcmpLayer(ipv4, pool, new RateLimiter(ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST), counters);
         this.udp = new UdpLayer(network, pool, counters, ownership);
+        this.icmp6 = new Icmpv6Layer(ipv6, ndp, pool, new RateLimiter(ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST),
+            counters);
+        ipv6.errors(icmp6);
         if ((protocolClasses & (1 << FlowOwnership.CLASS_ICMP)) != 0)
         {
             ipv4.register(Ipv4Flyweight.PROTO_ICMP, icmp);
+            ipv6.register(Ipv6Flyweight.PROTO_ICMPV6, icmp6);
         }
         if ((protocolClasses & (1 << FlowOwnership.CLASS_UDP)) != 0)
         {
-            ipv4.register(Ipv4Flyweight.PROTO_UDP, udp);
+            register(Ipv4Flyweight.PROTO_UDP, udp);
         }
         ipv4.unreachable(icmp);
         ipv4.reassemblyTimeoutHandler(icmp.reassemblyTimeoutHandler());
@@ -186,9 +211,16 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     {
         for (final ArpLayer a : arp)
         {
-            if (a != null)
+            if (a != null && a.hasAddress())
             {
                 a.announce();
+            }
+        }
+        for (final NdpLayer n : ndp)
+        {
+            if (n != null)
+            {
+                n.probeOwnAddresses();
             }
         }
     }
@@ -225,6 +257,13 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
                 work += a.cache().onTime(nowNs);
             }
         }
+        for (final NdpLayer n : ndp)
+        {
+            if (n != null)
+            {
+                work += n.cache().onTime(nowNs);
+            }
+        }
         return work;
     }
 
@@ -240,18 +279,21 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         {
             if (a != null)
             {
-                final long d = a.cache().nextDeadline();
-                if (d < next)
-                {
-                    next = d;
-                }
+                next = Math.min(next, a.cache().nextDeadline());
+            }
+        }
+        for (final NdpLayer n : ndp)
+        {
+            if (n != null)
+            {
+                next = Math.min(next, n.cache().nextDeadline());
             }
         }
         return next;
     }
 
     @Override
-    public void learned(final int ifIndex, final int address, final long mac)
+    public void learned(final int ifIndex, final long high, final long low, final long mac)
     {
         if (applyingControl || services.cores() == 1)
         {
@@ -259,23 +301,26 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         }
         // Neighbors are replicated, never shared: tell the other cores (DESIGN.md, "The per-core engine").
         message.putInt(0, ifIndex);
-        message.putInt(4, address);
-        message.putLong(8, mac);
-        services.broadcast(MSG_NEIGHBOR, message, 0, 16);
+        message.putLong(4, high);
+        message.putLong(12, low);
+        message.putLong(20, mac);
+        services.broadcast(MSG_NEIGHBOR, message, 0, MSG_NEIGHBOR_LENGTH);
     }
 
     @Override
     public void onControl(final int type, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (type == MSG_NEIGHBOR && length == 16)
+        if (type == MSG_NEIGHBOR && length == MSG_NEIGHBOR_LENGTH)
         {
-            final ArpLayer a = arp(buffer.getInt(offset));
-            if (a != null)
+            final long high = buffer.getLong(offset + 4);
+            final long low = buffer.getLong(offset + 12);
+            final NeighborCache cache = cache(buffer.getInt(offset), IpAddress.isIpv4(high, low));
+            if (cache != null)
             {
                 applyingControl = true;
                 try
                 {
-                    a.cache().update(buffer.getInt(offset + 4), buffer.getLong(offset + 8), true, services.time().nanoTime());
+                    cache.update(high, low, buffer.getLong(offset + 20), true, services.time().nanoTime());
                 }
                 finally
                 {
@@ -328,6 +373,7 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     public void register(final int protocol, final Transport transport)
     {
         ipv4.register(protocol, transport);
+        ipv6.register(protocol, transport);
     }
 
     /**
@@ -355,6 +401,23 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     }
 
     /**
+     * @return the IPv6 layer.
+     */
+    public Ipv6Layer ipv6()
+    {
+        return ipv6;
+    }
+
+    /**
+     * @param ifIndex interface.
+     * @return its Neighbor Discovery, or null (no IPv6 there).
+     */
+    public NdpLayer ndp(final int ifIndex)
+    {
+        return ifIndex >= 0 && ifIndex < ndp.length ? ndp[ifIndex] : null;
+    }
+
+    /**
      * @return the ICMP layer.
      */
     public IcmpLayer icmp()
@@ -377,6 +440,16 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     public ArpLayer arp(final int ifIndex)
     {
         return ifIndex >= 0 && ifIndex < arp.length ? arp[ifIndex] : null;
+    }
+
+    private NeighborCache cache(final int ifIndex, final boolean ipv4)
+    {
+        if (ipv4)
+        {
+            final ArpLayer a = arp(ifIndex);
+            return a != null ? a.cache() : null;
+        }
+        return ifIndex >= 0 && ifIndex < ndp.length && ndp[ifIndex] != null ? ndp[ifIndex].cache() : null;
     }
 
     /**

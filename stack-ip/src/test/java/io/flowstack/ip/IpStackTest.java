@@ -1,5 +1,6 @@
 package io.flowstack.ip;
 
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.core.wire.InternetChecksum;
 import io.flowstack.ip.udp.UdpEndpoint;
 import io.flowstack.ip.wire.ArpFlyweight;
@@ -78,7 +79,7 @@ class IpStackTest
         assertEquals(new EthernetRepr(PEER_MAC, STACK_MAC, EthernetFlyweight.TYPE_ARP), eth(out.get(0)));
         final ArpRepr arp = ArpRepr.parse(new ArpFlyweight().wrap(new UnsafeBuffer(out.get(0)), 14, 28));
         assertEquals(new ArpRepr(ArpFlyweight.OP_REPLY, STACK_MAC, STACK_IP, PEER_MAC, PEER_IP), arp);
-        assertEquals(PEER_MAC, h.stack.arp(0).cache().peek(PEER_IP));
+        assertEquals(PEER_MAC, h.stack.arp(0).cache().peek(0, IpAddress.ipv4Low(PEER_IP)));
         assertNoLeak();
     }
 
@@ -103,7 +104,7 @@ class IpStackTest
     {
         final List<byte[]> out = h.exchange(Frames.arpRequest(PEER_MAC, PEER_IP, STACK_IP + 1));
         assertEquals(0, out.size());
-        assertEquals(-1, h.stack.arp(0).cache().peek(PEER_IP), "RFC 826: a request for another host adds nothing");
+        assertEquals(-1, h.stack.arp(0).cache().peek(0, IpAddress.ipv4Low(PEER_IP)), "RFC 826: a request for another host adds nothing");
         assertNoLeak();
     }
 

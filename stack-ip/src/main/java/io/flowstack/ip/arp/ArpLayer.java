@@ -4,7 +4,10 @@ import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.link.EthernetLink;
+import io.flowstack.ip.link.NeighborCache;
+import io.flowstack.ip.link.NeighborReplication;
 import io.flowstack.ip.link.NeighborResolver;
 import io.flowstack.ip.net.Route;
 import io.flowstack.ip.wire.ArpFlyweight;
@@ -22,21 +25,10 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
     /** Length of an ARP frame without Ethernet padding. */
     public static final int FRAME_LENGTH = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
 
-    /** Told about mappings learned, for replication to the other cores. */
-    public interface Output
-    {
-        /**
-         * @param ifIndex interface.
-         * @param address address learned.
-         * @param mac     its hardware address.
-         */
-        void learned(int ifIndex, int address, long mac);
-    }
-
     private final IpInterface ifc;
     private final BufferPool pool;
     private final EthernetLink link;
-    private final Output output;
+    private final NeighborReplication output;
     private final NeighborCache cache;
     private final NanoClock time;
     private final ArpFlyweight arp = new ArpFlyweight();
@@ -62,7 +54,7 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
         final IpInterface ifc,
         final BufferPool pool,
         final EthernetLink link,
-        final Output output,
+        final NeighborReplication output,
         final int cacheCapacity,
         final CounterSet counters,
         final NanoClock time)
@@ -78,7 +70,8 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
             NeighborCache.DEFAULT_RETRY_NS,
             NeighborCache.DEFAULT_MAX_REQUESTS,
             this,
-            counters);
+            counters,
+            "arp");
         rxFrames = counters.counter("arp.rx.frames");
         rxBad = counters.counter("arp.rx.bad");
         rxDrops = counters.counter(CounterSet.RX_DROPS);
@@ -105,7 +98,7 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
     public void onFrame(final PacketBuffer frame)
     {
         arp.wrap(frame.buffer(), frame.offset(), frame.length());
-        if (!arp.check())
+        if (!arp.check() || !ifc.hasIpv4())
         {
             rxBad.incrementOrdered();
             rxDrops.incrementOrdered();
@@ -130,7 +123,7 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
         // RFC 826 packet reception: merge the sender, add it if the packet was for us. A probe (sender 0) teaches nothing.
         if (senderIp != 0 && (senderMac & 0x0100_0000_0000L) == 0)
         {
-            cache.update(senderIp, senderMac, forUs, time.nanoTime());
+            cache.update(0, IpAddress.ipv4Low(senderIp), senderMac, forUs, time.nanoTime());
         }
         if (forUs && arp.operation() == ArpFlyweight.OP_REQUEST)
         {
@@ -150,6 +143,14 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
     }
 
     /**
+     * @return true if the interface has an IPv4 address (an IPv6-only one has no ARP to speak).
+     */
+    public boolean hasAddress()
+    {
+        return ifc.hasIpv4();
+    }
+
+    /**
      * Announces our address (gratuitous ARP request, RFC 5227 3), so neighbors update stale caches.
      */
     public void announce()
@@ -158,10 +159,10 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
     }
 
     @Override
-    public void sendRequest(final int address, final long knownMac)
+    public void sendRequest(final long high, final long low, final long knownMac)
     {
         txRequests.incrementOrdered();
-        sendArp(ArpFlyweight.OP_REQUEST, knownMac == 0 ? EthernetFlyweight.BROADCAST : knownMac, 0, address);
+        sendArp(ArpFlyweight.OP_REQUEST, knownMac == 0 ? EthernetFlyweight.BROADCAST : knownMac, 0, (int)low);
     }
 
     @Override
@@ -186,7 +187,7 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
             route.cacheNeighbor(EthernetFlyweight.BROADCAST, cache.version(), Long.MAX_VALUE);
             return EthernetFlyweight.BROADCAST;
         }
-        final long mac = cache.lookup(nextHop, nowNs);
+        final long mac = cache.lookup(0, route.nextHopLow(), nowNs);
         if (mac >= 0)
         {
             route.cacheNeighbor(mac, cache.version(), cache.lastExpiry());
@@ -197,13 +198,13 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
     @Override
     public void enqueue(final Route route, final PacketBuffer packet, final long nowNs)
     {
-        cache.enqueue((int)route.nextHopLow(), packet, nowNs);
+        cache.enqueue(0, route.nextHopLow(), packet, nowNs);
     }
 
     @Override
-    public void learned(final int address, final long mac)
+    public void learned(final long high, final long low, final long mac)
     {
-        output.learned(ifc.ifIndex(), address, mac);
+        output.learned(ifc.ifIndex(), high, low, mac);
     }
 
     private void sendArp(final int operation, final long destinationMac, final long targetMac, final int targetIp)

@@ -158,7 +158,7 @@ public final class Ipv4Layer implements LinkReceiver
         final int destination = ip.destination();
         final int source = ip.source();
         final boolean broadcast = destination == -1 || destination == ifc.broadcast();
-        if (destination != ifc.address() && !broadcast)
+        if ((destination != ifc.address() && !broadcast) || !ifc.hasIpv4())
         {
             // A host does not forward (RFC 1122 3.3.1.3 makes forwarding optional; we are not a router).
             rxNotForUs.incrementOrdered();
@@ -329,7 +329,7 @@ public final class Ipv4Layer implements LinkReceiver
         IpInterface fallback = null;
         for (final IpInterface ifc : interfaces)
         {
-            if (ifc == null)
+            if (ifc == null || !ifc.hasIpv4())
             {
                 continue;
             }

@@ -20,6 +20,7 @@ public final class NetworkView
     private int transportOffset;
     private int transportLength;
     private boolean unicastToUs;
+    private int hopLimit;
     private long addressSum;
 
     /**
@@ -84,6 +85,24 @@ public final class NetworkView
         this.destinationLow = destinationLow;
         this.addressSum = words64(sourceHigh) + words64(sourceLow) + words64(destinationHigh) + words64(destinationLow);
         return set(ifIndex, protocol, transportOffset, transportLength, unicastToUs);
+    }
+
+    /**
+     * @param hopLimit the packet's hop limit (IPv4: TTL) as it arrived; Neighbor Discovery insists on 255.
+     * @return this view.
+     */
+    public NetworkView hopLimit(final int hopLimit)
+    {
+        this.hopLimit = hopLimit;
+        return this;
+    }
+
+    /**
+     * @return the hop limit (TTL) the packet arrived with.
+     */
+    public int hopLimit()
+    {
+        return hopLimit;
     }
 
     private NetworkView set(final int ifIndex, final int protocol, final int transportOffset,

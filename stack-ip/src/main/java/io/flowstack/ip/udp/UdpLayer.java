@@ -189,14 +189,18 @@ public final class UdpLayer implements Transport
             return DELIVERED;
         }
         final UdpEndpoint endpoint = endpoints.get(udp.destinationPort());
-        if (endpoint == null || (endpoint.localAddress() != 0 && endpoint.localAddress() != ip.destination4()))
+        if (endpoint == null || (endpoint.localAddress() != 0
+            && (!ip.isIpv4() || endpoint.localAddress() != ip.destination4())))
         {
             // RFC 1122 4.1.3.1: port unreachable (the network layer sends it, never for broadcasts).
             rxNoPort.incrementOrdered();
             rxDrops.incrementOrdered();
             return PORT_UNREACHABLE;
         }
-        trackFlow(ip.source4(), udp.sourcePort(), udp.destinationPort());
+        trackFlow(ip.sourceHigh(), ip.sourceLow(), udp.sourcePort(), udp.destinationPort());
+        endpoint.source(ip.sourceHigh(), ip.sourceLow(), udp.sourcePort());
+        // The handler's int address is the IPv4 source; for IPv6 it is 0 and the endpoint knows the source.
+        final int source4 = ip.isIpv4() ? ip.source4() : 0;
         final int payloadOffset = udp.offset() + UdpFlyweight.HEADER_LENGTH;
         final int payloadLength = udp.udpLength() - UdpFlyweight.HEADER_LENGTH;
         // A UDP segmentation frame (USO, from a local sender with UDP_SEGMENT) stands for datagrams of gso_size
@@ -207,7 +211,7 @@ public final class UdpLayer implements Transport
         do
         {
             rxDatagrams.incrementOrdered();
-            endpoint.handler().onDatagram(endpoint, ip.source4(), udp.sourcePort(), datagram.buffer(),
+            endpoint.handler().onDatagram(endpoint, source4, udp.sourcePort(), datagram.buffer(),
                 payloadOffset + at, Math.min(size, payloadLength - at));
             at += size;
         }
@@ -216,9 +220,12 @@ public final class UdpLayer implements Transport
         return DELIVERED;
     }
 
-    private void trackFlow(final int remoteAddress, final int remotePort, final int localPort)
+    private void trackFlow(final long remoteHigh, final long remoteLow, final int remotePort, final int localPort)
     {
-        final long key = (remoteAddress & 0xFFFF_FFFFL) << 32 | (long)remotePort << 16 | localPort;
+        // IPv4: the address and both ports exactly; IPv6: the rest of the address folded in (a collision only
+        // merges two flows in this count).
+        final long key = ((remoteLow & 0xFFFF_FFFFL) << 32 | (long)remotePort << 16 | localPort)
+            ^ (remoteHigh ^ remoteLow >>> 32 ^ 0xFFFFL) * 0x9E37_79B9_7F4A_7C15L;
         if (flows.put(key, network.time().nanoTime()) == flows.missingValue())
         {
             if (flows.size() > MAX_TRACKED_FLOWS)
@@ -232,7 +239,8 @@ public final class UdpLayer implements Transport
 
     boolean send(
         final UdpEndpoint endpoint,
-        final int destination,
+        final long destinationHigh,
+        final long destinationLow,
         final int destinationPort,
         final DirectBuffer payload,
         final int offset,
@@ -243,7 +251,7 @@ public final class UdpLayer implements Transport
             txDrops.incrementOrdered();
             return false;
         }
-        if (!network.route(route, 0, IpAddress.ipv4Low(destination)))
+        if (!network.route(route, destinationHigh, destinationLow))
         {
             txDrops.incrementOrdered();
             return false;
@@ -254,7 +262,7 @@ public final class UdpLayer implements Transport
             txDrops.incrementOrdered();
             return false;
         }
-        if (endpoint.localAddress() != 0)
+        if (endpoint.localAddress() != 0 && route.ipv4())
         {
             route.source(0, IpAddress.ipv4Low(endpoint.localAddress()));
         }
@@ -268,6 +276,7 @@ public final class UdpLayer implements Transport
             .udpLength(datagram.length())
             .computeChecksum(route.pseudoHeaderSum(Ipv4Flyweight.PROTO_UDP, datagram.length()));
         txDatagrams.incrementOrdered();
+        // A datagram above the MTU is fragmented (IPv4; RFC 8200 5 lets only the source fragment over IPv6).
         network.send(datagram, route, Ipv4Flyweight.PROTO_UDP, false);
         return true;
     }
