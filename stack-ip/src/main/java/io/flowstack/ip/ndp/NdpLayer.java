@@ -222,8 +222,10 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
         }
         if (linkAddress >= 0)
         {
-            // RFC 4861 7.2.5: only a neighbor we have an entry for is updated.
-            cache.update(targetHigh, targetLow, linkAddress, false, time.nanoTime());
+            // RFC 4861 7.2.5 updates only an existing entry; a solicited answer may reach this core while another
+            // core asked (Neighbor Discovery is taken on one core, as ARP is), so a solicited one creates the entry
+            // here and the replication hands it to the core that waits.
+            cache.update(targetHigh, targetLow, linkAddress, (flags & FLAG_SOLICITED) != 0, time.nanoTime());
         }
     }
 

@@ -37,23 +37,26 @@ final class ActiveOpen
         this.nextPortHint = coreId * 7919;
     }
 
-    Tcb connect(final int remote, final int port, final TcpHandler handler, final ConnectionOptions options,
-        final long nowNs)
+    Tcb connect(final long remoteHigh, final long remoteLow, final int port, final TcpHandler handler,
+        final ConnectionOptions options, final long nowNs)
     {
-        if (!layer.network.route(route, 0, IpAddress.ipv4Low(remote)))
+        if (!layer.network.route(route, remoteHigh, remoteLow))
         {
-            throw new IllegalStateException("no route to " + Ipv4Flyweight.addressToString(remote));
+            throw new IllegalStateException("no route to " + IpAddress.toString(remoteHigh, remoteLow));
         }
         final IpInterface ifc = route.ifc();
         remotePort = port;
         final int hint = nextPortHint;
         nextPortHint += 104_729;
-        final int localPort = ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_TCP,
-            ifc.address(), remote, port, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse);
+        final int localPort = route.ipv4()
+            ? ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_TCP, ifc.address(),
+                (int)remoteLow, port, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse)
+            : ownership.selectLocalPort6(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_TCP, route.sourceHigh(),
+                route.sourceLow(), remoteHigh, remoteLow, port, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse);
         if (localPort < 0)
         {
             throw new IllegalStateException("no local TCP port left on this core towards "
-                + Ipv4Flyweight.addressToString(remote) + ":" + port);
+                + IpAddress.toString(remoteHigh, remoteLow) + ":" + port);
         }
         final Tcb tcb = layer.newTcb(route, localPort, port, options, nowNs);
         tcb.handler = handler;

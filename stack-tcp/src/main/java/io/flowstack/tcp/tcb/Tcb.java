@@ -1,5 +1,6 @@
 package io.flowstack.tcp.tcb;
 
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.net.Route;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpAcceptor;
@@ -425,6 +426,18 @@ public final class Tcb implements TcpConnection
     public int remoteAddress()
     {
         return (int)route.destinationLow();
+    }
+
+    @Override
+    public IpAddress remoteIpAddress()
+    {
+        return IpAddress.of(route.destinationHigh(), route.destinationLow());
+    }
+
+    @Override
+    public IpAddress localIpAddress()
+    {
+        return IpAddress.of(route.sourceHigh(), route.sourceLow());
     }
 
     @Override

@@ -3,9 +3,11 @@ package io.flowstack.tcp.tcb;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.engine.TimerSource;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.time.RateLimiter;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.net.Network;
 import io.flowstack.ip.net.NetworkView;
 import io.flowstack.ip.net.Route;
@@ -139,7 +141,22 @@ public final class TcpLayer implements Transport, TimerSource, TcpService
         enter();
         try
         {
-            return activeOpen.connect(remoteAddress, remotePort, handler, options, now());
+            return activeOpen.connect(0, IpAddress.ipv4Low(remoteAddress), remotePort, handler, options, now());
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    @Override
+    public TcpConnection connect(final IpAddress remoteAddress, final int remotePort, final TcpHandler handler,
+        final ConnectionOptions options)
+    {
+        enter();
+        try
+        {
+            return activeOpen.connect(remoteAddress.high(), remoteAddress.low(), remotePort, handler, options, now());
         }
         finally
         {
@@ -305,7 +322,10 @@ public final class TcpLayer implements Transport, TimerSource, TcpService
             remotePort, nowNs));
         tcb.rcv.mss = ourMss(r, options);
         tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
-        tcb.snd.offloads = r.ifc().offloads();
+        // The devices declare segmentation for TCP over IPv4 only (Offloads): an IPv6 connection sends MSS-sized
+        // segments, with checksums still left to the device.
+        tcb.snd.offloads = r.ipv4() ? r.ifc().offloads()
+            : Offloads.of(r.ifc().offloads().flags() & ~Offloads.TX_TCP4_SEGMENTATION, r.ifc().offloads().maxSegmentBytes());
         tcb.windowScaling = true;
         tcb.timestamps = true;
         tcb.sack = config.sack();
