@@ -132,7 +132,8 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
         final NeighborResolver[] resolvers = new NeighborResolver[maxIndex + 1];
         final NeighborResolver[] resolvers6 = new NeighborResolver[maxIndex + 1];
         this.ndp = new NdpLayer[maxIndex + 1];
-        this.ipv6 = new Ipv6Layer(this.interfaces, resolvers6, link, counters, services.time());
+        this.ipv6 = new Ipv6Layer(this.interfaces, resolvers6, pool, link, services.coreId(), services.cores(),
+            counters, services.time());
         for (final IpInterface ifc : interfaces)
         {
             arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, link, this, NEIGHBOR_CAPACITY, counters, services.time());
@@ -240,7 +241,7 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
     public int onTime()
     {
         final long nowNs = services.time().nanoTime();
-        int work = ipv4.onTime();
+        int work = ipv4.onTime() + ipv6.onTime();
         for (final TimerSource t : timerSources)
         {
             work += t.onTime();
@@ -270,7 +271,7 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
     @Override
     public long nextDeadline()
     {
-        long next = ipv4.nextDeadline();
+        long next = Math.min(ipv4.nextDeadline(), ipv6.nextDeadline());
         for (final TimerSource t : timerSources)
         {
             next = Math.min(next, t.nextDeadline());

@@ -132,4 +132,26 @@ public final class Frames6
         b.putBytes(8, data);
         return withChecksum(src, dst, UDP, m, 6);
     }
+
+    /**
+     * @return the fragments (each a fragment header and its data, RFC 8200 4.5) of an upper-layer payload, cut in
+     *         pieces of {@code chunk} bytes (a multiple of 8).
+     */
+    public static java.util.List<byte[]> fragments(final byte[] payload, final int nextHeader, final int chunk,
+        final int id)
+    {
+        final java.util.List<byte[]> out = new java.util.ArrayList<>();
+        for (int at = 0; at < payload.length; at += chunk)
+        {
+            final int n = Math.min(chunk, payload.length - at);
+            final byte[] f = new byte[8 + n];
+            final UnsafeBuffer b = new UnsafeBuffer(f);
+            b.putByte(0, (byte)nextHeader);
+            b.putShort(2, (short)(at | (at + n < payload.length ? 1 : 0)), ByteOrder.BIG_ENDIAN);
+            b.putInt(4, id, ByteOrder.BIG_ENDIAN);
+            b.putBytes(8, payload, at, n);
+            out.add(f);
+        }
+        return out;
+    }
 }

@@ -1,5 +1,6 @@
 package io.flowstack.ip.ipv6;
 
+import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.ip.addr.IpAddress;
@@ -19,9 +20,10 @@ import org.agrona.concurrent.status.AtomicCounter;
 /**
  * IPv6 for a host (RFC 8200): validates what arrives, walks its extension headers (hop-by-hop first only, options
  * by their action bits, routing headers with segments left refused, type 0 included, RFC 5095; at most
- * {@value #MAX_EXTENSION_HEADERS} headers), hands the upper-layer packet to its transport with a
+ * {@value #MAX_EXTENSION_HEADERS} headers), reassembles fragments ({@link Ipv6Reassembler}), hands the upper-layer packet to its transport with a
  * {@link NetworkView} and sends the ICMPv6 error a disposition calls for; sends packets on a {@link Route} through
- * the link layer and the interface's Neighbor Discovery.
+ * the link layer and the interface's Neighbor Discovery, fragmented when larger than the MTU (RFC 8200 5: only the
+ * source fragments).
  */
 public final class Ipv6Layer implements LinkReceiver
 {
@@ -35,6 +37,10 @@ public final class Ipv6Layer implements LinkReceiver
 
     private final IpInterface[] interfaces;
     private final NeighborResolver[] resolvers;
+    private final BufferPool pool;
+    private final Ipv6Reassembler reassembler;
+    private final int idStride;
+    private int nextId;
     private final EthernetLink link;
     private final NanoClock time;
     private final Transport[] transports = new Transport[256];
@@ -55,6 +61,7 @@ public final class Ipv6Layer implements LinkReceiver
     private final AtomicCounter rxChainTooLong;
     private final AtomicCounter rxNoProtocol;
     private final AtomicCounter rxFragments;
+    private final AtomicCounter txFragmented;
     private final AtomicCounter txPackets;
     private final AtomicCounter txNoRoute;
     private final AtomicCounter txDrops;
@@ -63,15 +70,23 @@ public final class Ipv6Layer implements LinkReceiver
     /**
      * @param interfaces this host's interfaces, indexed by ifIndex (gaps are null).
      * @param resolvers  Neighbor Discovery of each interface that speaks IPv6, same indexing.
+     * @param pool       the core's buffers.
      * @param link       the core's Ethernet.
+     * @param coreId     this core, so that cores use disjoint fragment identifications.
+     * @param cores      number of cores.
      * @param counters   the core's counters.
      * @param time       the core's clock.
      */
-    public Ipv6Layer(final IpInterface[] interfaces, final NeighborResolver[] resolvers, final EthernetLink link,
-        final CounterSet counters, final NanoClock time)
+    public Ipv6Layer(final IpInterface[] interfaces, final NeighborResolver[] resolvers, final BufferPool pool,
+        final EthernetLink link, final int coreId, final int cores, final CounterSet counters, final NanoClock time)
     {
         this.interfaces = interfaces;
         this.resolvers = resolvers;
+        this.pool = pool;
+        this.reassembler = new Ipv6Reassembler(pool, counters);
+        // RFC 7739 asks for identifications hard to predict; a start drawn per run, cores on disjoint residues.
+        this.nextId = coreId + cores * new java.security.SecureRandom().nextInt(1 << 20);
+        this.idStride = cores;
         this.link = link;
         this.time = time;
         rxPackets = counters.counter("ipv6.rx.packets");
@@ -84,7 +99,8 @@ public final class Ipv6Layer implements LinkReceiver
         rxBadExtension = counters.counter("ipv6.rx.bad_extension_header");
         rxChainTooLong = counters.counter("ipv6.rx.chain_too_long");
         rxNoProtocol = counters.counter("ipv6.rx.unknown_next_header");
-        rxFragments = counters.counter("ipv6.rx.fragments_dropped");
+        rxFragments = counters.counter("ipv6.rx.bad_fragment");
+        txFragmented = counters.counter("ipv6.tx.fragmented");
         txPackets = counters.counter("ipv6.tx.packets");
         txNoRoute = counters.counter("ipv6.tx.no_route");
         txDrops = counters.counter("ipv6.tx.drops");
@@ -139,11 +155,11 @@ public final class Ipv6Layer implements LinkReceiver
             return;
         }
         rxPackets.incrementOrdered();
-        walk(packet, ifc, unicast, sh, sl, dh, dl);
+        walk(packet, ifc, unicast, sh, sl, dh, dl, false);
     }
 
     private void walk(final PacketBuffer packet, final IpInterface ifc, final boolean unicast, final long sh,
-        final long sl, final long dh, final long dl)
+        final long sl, final long dh, final long dl, final boolean reassembled)
     {
         final MutableDirectBuffer b = packet.buffer();
         final int start = packet.offset();
@@ -174,6 +190,12 @@ public final class Ipv6Layer implements LinkReceiver
                         refuse(packet, unicast, Ipv6Errors.CODE_UNRECOGNIZED_NEXT_HEADER, field - start, false);
                         return;
                     }
+                    if (nextHeader == Ipv6Flyweight.FRAGMENT
+                        && ((b.getShort(at + 2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFF9) != 0))
+                    {
+                        fragment(packet, ifc, unicast, sh, sl, dh, dl, at, field, reassembled);
+                        return;
+                    }
                     final int length = nextHeader == Ipv6Flyweight.FRAGMENT ? 8 : ((b.getByte(at + 1) & 0xFF) + 1) * 8;
                     if (end - at < length)
                     {
@@ -183,7 +205,7 @@ public final class Ipv6Layer implements LinkReceiver
                     final int outcome = switch (nextHeader)
                     {
                         case Ipv6Flyweight.ROUTING -> routing(b, at);
-                        case Ipv6Flyweight.FRAGMENT -> fragment(b, at);
+                        case Ipv6Flyweight.FRAGMENT -> OK;
                         default -> options(b, at, length);
                     };
                     if (outcome == DISCARD)
@@ -299,13 +321,59 @@ public final class Ipv6Layer implements LinkReceiver
     }
 
     /**
-     * An atomic fragment (offset 0, no more fragments, RFC 6946) is processed as if it had no fragment header;
-     * real fragments are not reassembled yet: dropped and counted.
+     * A fragment (an atomic one, offset 0 and no more, is walked past as if it had no fragment header, RFC 6946):
+     * RFC 8200 4.5's checks, then reassembly; the whole packet is walked again from its fixed header. A fragment
+     * inside a reassembled packet is dropped.
      */
-    private static int fragment(final MutableDirectBuffer b, final int at)
+    private void fragment(final PacketBuffer packet, final IpInterface ifc, final boolean unicast, final long sh,
+        final long sl, final long dh, final long dl, final int at, final int field, final boolean reassembled)
     {
+        final MutableDirectBuffer b = packet.buffer();
+        final int start = packet.offset();
+        final int length = start + packet.length() - at - 8;
         final int offsetFlags = b.getShort(at + 2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        return (offsetFlags & 0xFFF9) == 0 ? OK : DISCARD;
+        if (reassembled)
+        {
+            drop(packet, rxFragments);
+            return;
+        }
+        if ((offsetFlags & 1) != 0 && (length & 7) != 0)
+        {
+            // RFC 8200 4.5: a fragment with more to come must be a multiple of 8 bytes long.
+            rxFragments.incrementOrdered();
+            refuse(packet, unicast, Ipv6Errors.CODE_ERRONEOUS_FIELD, Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, false);
+            return;
+        }
+        if (!Ipv6Reassembler.fits(at - start, offsetFlags & 0xFFF8, length))
+        {
+            rxFragments.incrementOrdered();
+            refuse(packet, unicast, Ipv6Errors.CODE_ERRONEOUS_FIELD, at + 2 - start, false);
+            return;
+        }
+        final PacketBuffer whole = reassembler.offer(packet, at, field, time.nanoTime());
+        if (whole != null)
+        {
+            ip.wrap(whole.buffer(), whole.offset(), whole.length());
+            walk(whole, ifc, unicast, sh, sl, dh, dl, true);
+        }
+    }
+
+    /**
+     * Drops reassemblies whose time ran out.
+     *
+     * @return work done.
+     */
+    public int onTime()
+    {
+        return reassembler.expire(time.nanoTime());
+    }
+
+    /**
+     * @return the earliest reassembly deadline.
+     */
+    public long nextDeadline()
+    {
+        return reassembler.nextDeadline();
     }
 
     private void refuse(final PacketBuffer packet, final boolean unicast, final int code, final int pointer,
@@ -351,25 +419,76 @@ public final class Ipv6Layer implements LinkReceiver
     }
 
     /**
-     * Sends a complete packet on a route: through the neighbor the route names. A packet above the MTU is not
-     * fragmented yet: dropped and counted (TCP sizes its segments to the MTU).
+     * Sends a complete packet on a route: through the neighbor the route names, in fragments when it is larger
+     * than the MTU (TCP sizes its segments to fit).
      *
-     * @param packet window at the IPv6 header; ownership passes here.
+     * @param packet window at the IPv6 header (no extension headers); ownership passes here.
      * @param route  its route.
      */
     public void send(final PacketBuffer packet, final Route route)
     {
         final IpInterface ifc = route.ifc();
         packet.ifIndex(ifc.ifIndex());
-        if (packet.gsoType() != PacketBuffer.GSO_NONE ? !ifc.offloads().txTcpSegmentation()
-            : packet.length() > ifc.mtu())
+        if (packet.gsoType() != PacketBuffer.GSO_NONE && !ifc.offloads().txTcpSegmentation())
         {
-            (packet.gsoType() != PacketBuffer.GSO_NONE ? txGsoRefused : txDrops).incrementOrdered();
+            txGsoRefused.incrementOrdered();
             packet.release();
             return;
         }
         txPackets.incrementOrdered();
+        if (packet.gsoType() == PacketBuffer.GSO_NONE && packet.length() > ifc.mtu())
+        {
+            fragmentAndSend(packet, route);
+            return;
+        }
         link.send(packet, route, resolvers[ifc.ifIndex()], EthernetFlyweight.TYPE_IPV6);
+    }
+
+    /**
+     * RFC 8200 4.5: the fixed header is the unfragmentable part (we send no extension headers); the rest goes in
+     * pieces of a multiple of 8 bytes, each behind a copy of the header and a fragment header with one
+     * identification.
+     */
+    private void fragmentAndSend(final PacketBuffer packet, final Route route)
+    {
+        final int mtu = route.ifc().mtu();
+        final MutableDirectBuffer in = packet.buffer();
+        final int at = packet.offset();
+        final int dataLength = packet.length() - Ipv6Flyweight.HEADER_LENGTH;
+        final int chunk = (mtu - Ipv6Flyweight.HEADER_LENGTH - 8) & ~7;
+        final int pieces = (dataLength + chunk - 1) / chunk;
+        if (pool.available() < pieces)
+        {
+            txDrops.incrementOrdered();
+            packet.release();
+            return;
+        }
+        // A partial checksum is finished first: the device sees only fragments.
+        io.flowstack.core.driver.VirtioNetHeader.completeChecksum(packet);
+        final int nextHeader = in.getByte(at + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF;
+        final int id = nextId;
+        nextId += idStride;
+        txFragmented.incrementOrdered();
+        for (int position = 0; position < dataLength; position += chunk)
+        {
+            final int n = Math.min(chunk, dataLength - position);
+            final PacketBuffer f = pool.acquire();
+            final MutableDirectBuffer out = f.buffer();
+            final int o = f.offset();
+            f.window(o, Ipv6Flyweight.HEADER_LENGTH + 8 + n).ifIndex(packet.ifIndex());
+            out.putBytes(o, in, at, Ipv6Flyweight.HEADER_LENGTH);
+            out.putShort(o + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, (short)(8 + n), java.nio.ByteOrder.BIG_ENDIAN);
+            out.putByte(o + Ipv6Flyweight.NEXT_HEADER_OFFSET, (byte)Ipv6Flyweight.FRAGMENT);
+            final int h = o + Ipv6Flyweight.HEADER_LENGTH;
+            out.putByte(h, (byte)nextHeader);
+            out.putByte(h + 1, (byte)0);
+            final boolean more = position + n < dataLength;
+            out.putShort(h + 2, (short)(position | (more ? 1 : 0)), java.nio.ByteOrder.BIG_ENDIAN);
+            out.putInt(h + 4, id, java.nio.ByteOrder.BIG_ENDIAN);
+            out.putBytes(h + 8, in, at + Ipv6Flyweight.HEADER_LENGTH + position, n);
+            link.send(f, route, resolvers[route.ifc().ifIndex()], EthernetFlyweight.TYPE_IPV6);
+        }
+        packet.release();
     }
 
     /**
