@@ -13,7 +13,7 @@ import io.flowstack.core.flow.IndirectionTable;
 import io.flowstack.core.flow.SteeringRules;
 import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.ip.flow.FlowClassifier;
-import io.flowstack.ip.ipv4.Redispatch;
+import io.flowstack.ip.net.Redispatch;
 import io.flowstack.ip.link.EthernetLink;
 import io.flowstack.ip.link.LinkReceiver;
 import io.flowstack.ip.link.NeighborCache;
@@ -71,6 +71,7 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
     private final IcmpLayer icmp;
     private final UdpLayer udp;
     private final LinkReceiver arpReceiver = this::onArp;
+    private final Redispatch redispatch6 = this::redispatch6;
     private final CounterSet counters;
     private final CoreServices services;
     private final FlowClassifier classifier;
@@ -177,6 +178,7 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
         if (services.cores() > 1)
         {
             ipv4.redispatch(this);
+            ipv6.redispatch(redispatch6);
         }
         redispatched = counters.counter("ipv4.reasm.redispatched");
     }
@@ -343,6 +345,19 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
         link.frame(datagram, EthernetFlyweight.TYPE_IPV4, ifc.mac(), 0);
         redispatched.incrementOrdered();
         services.forward(datagram, owner);
+        return true;
+    }
+
+    private boolean redispatch6(final PacketBuffer packet, final IpInterface ifc)
+    {
+        final int owner = classifier.ownerOfPacket6(packet.buffer(), packet.offset(), packet.length(), ifc.ifIndex());
+        if (owner == services.coreId())
+        {
+            return false;
+        }
+        link.frame(packet, EthernetFlyweight.TYPE_IPV6, ifc.mac(), 0);
+        redispatched.incrementOrdered();
+        services.forward(packet, owner);
         return true;
     }
 

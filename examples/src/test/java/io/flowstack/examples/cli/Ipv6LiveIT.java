@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * IPv6 against the Linux kernel, live: {@code flowstack serve --ip 198.18.0.2/24 --ip 2001:2::2/64} on a TAP whose
- * kernel side (198.18.0.1, 2001:2::1) sits in a namespace the server creates. Ping, UDP echo and its closed port,
+ * kernel side (198.18.0.1, 2001:2::1) sits in a namespace the server creates. Ping (also fragmented both ways), UDP
+ * echo and its closed port,
  * a 20 MB download with curl and a TCP echo with socat over IPv6, the kernel's neighbor entry for the stack, and a
  * clean capture. Needs root; each step names the tool it needs.
  */
@@ -108,6 +109,16 @@ class Ipv6LiveIT
 
     @Test
     @Order(2)
+    void shouldAnswerPingsFragmentedBothWays() throws Exception
+    {
+        ToolRequirement.require("ping");
+        final ExecResult r = inside("ping", "-6", "-c", "3", "-i", "0.2", "-s", "4000", "-W", "2", STACK_IP6);
+        assertTrue(r.stdout().contains("3 packets transmitted, 3 received"), r.stdout() + r.stderr());
+        assertTrue(r.stdout().contains("4008 bytes from " + STACK_IP6), r.stdout());
+    }
+
+    @Test
+    @Order(3)
     void shouldEchoUdpByteIdentical() throws Exception
     {
         ToolRequirement.require("bash", "socat");
@@ -123,7 +134,7 @@ class Ipv6LiveIT
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void shouldRefuseUdpToClosedPort() throws Exception
     {
         ToolRequirement.require("bash", "socat");
@@ -133,7 +144,7 @@ class Ipv6LiveIT
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldServeTwentyMegabytesToCurl() throws Exception
     {
         ToolRequirement.require("curl");
@@ -145,7 +156,7 @@ class Ipv6LiveIT
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldEchoTwentyMegabytesOverTcp() throws Exception
     {
         ToolRequirement.require("bash", "socat");
@@ -157,7 +168,7 @@ class Ipv6LiveIT
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldBeReachableInTheKernelsNeighborTable() throws Exception
     {
         final ExecResult r = inside("ip", "-6", "neigh", "show", STACK_IP6);
@@ -170,7 +181,7 @@ class Ipv6LiveIT
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void shouldLeaveAPcapThatTsharkFindsClean() throws Exception
     {
         ToolRequirement.require("tshark");

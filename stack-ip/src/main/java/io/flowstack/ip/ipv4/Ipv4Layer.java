@@ -9,6 +9,7 @@ import io.flowstack.ip.link.EthernetLink;
 import io.flowstack.ip.link.LinkReceiver;
 import io.flowstack.ip.link.NeighborResolver;
 import io.flowstack.ip.net.NetworkView;
+import io.flowstack.ip.net.Redispatch;
 import io.flowstack.ip.net.Route;
 import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.EthernetFlyweight;

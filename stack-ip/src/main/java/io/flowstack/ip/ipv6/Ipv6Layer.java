@@ -9,6 +9,7 @@ import io.flowstack.ip.link.EthernetLink;
 import io.flowstack.ip.link.LinkReceiver;
 import io.flowstack.ip.link.NeighborResolver;
 import io.flowstack.ip.net.NetworkView;
+import io.flowstack.ip.net.Redispatch;
 import io.flowstack.ip.net.Route;
 import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.EthernetFlyweight;
@@ -48,6 +49,7 @@ public final class Ipv6Layer implements LinkReceiver
     private final Ipv6Flyweight out = new Ipv6Flyweight();
     private final NetworkView view = new NetworkView();
     private Ipv6Errors errors;
+    private Redispatch redispatch;
     private boolean optionErrorMulticastToo;
 
     private final AtomicCounter rxPackets;
@@ -114,6 +116,14 @@ public final class Ipv6Layer implements LinkReceiver
     public void register(final int protocol, final Transport handler)
     {
         transports[protocol & 0xFF] = handler;
+    }
+
+    /**
+     * @param redispatch hands reassembled packets to the core that owns their flow.
+     */
+    public void redispatch(final Redispatch redispatch)
+    {
+        this.redispatch = redispatch;
     }
 
     /**
@@ -353,6 +363,11 @@ public final class Ipv6Layer implements LinkReceiver
         final PacketBuffer whole = reassembler.offer(packet, at, field, time.nanoTime());
         if (whole != null)
         {
+            // Fragments are owned by the core their addresses hash to, the whole packet by its flow's (DESIGN.md).
+            if (redispatch != null && redispatch.redispatch(whole, ifc))
+            {
+                return;
+            }
             ip.wrap(whole.buffer(), whole.offset(), whole.length());
             walk(whole, ifc, unicast, sh, sl, dh, dl, true);
         }
