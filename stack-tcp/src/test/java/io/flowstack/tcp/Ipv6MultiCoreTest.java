@@ -197,4 +197,43 @@ class Ipv6MultiCoreTest
         a.close();
         b.close();
     }
+
+    @Test
+    void shouldGetUdpRepliesOnTheCoreThatOpenedTheFlow()
+    {
+        final VirtualClock clock = new VirtualClock(1_000_000_000L);
+        final MemoryDriver da = new MemoryDriver(0, 0x02_00_00_00_00_0AL, 1500, 1 << 22);
+        final MemoryDriver db = new MemoryDriver(0, 0x02_00_00_00_00_0BL, 1500, 1 << 22);
+        MemoryDriver.link(da, db);
+        final IpAddress a6 = IpAddress.parse("2001:2::a");
+        final IpAddress b6 = IpAddress.parse("2001:2::b");
+        final FlowStack a = FlowStack.builder().clock(clock).cores(2).rssKey(ToeplitzHash.microsoftKey())
+            .poolSlots(512).addInterface(new IpInterface(0, 0x02_00_00_00_00_0AL, 0, 32, 1500, 0).withIpv6(a6, 64),
+                NetworkDevice.shared(da)).build();
+        final FlowStack b = FlowStack.builder().clock(clock).poolSlots(512)
+            .addInterface(new IpInterface(0, 0x02_00_00_00_00_0BL, 0, 32, 1500, 0).withIpv6(b6, 64),
+                NetworkDevice.shared(db))
+            .onEachCore(core -> core.ip().udp().bind(0, 7, (ep, src, port, buf, off, len) -> ep.reply(buf, off, len)))
+            .build();
+        final int[] replies = new int[2];
+        final UnsafeBuffer hello = new UnsafeBuffer("hello".getBytes());
+        for (int core = 0; core < 2; core++)
+        {
+            final int c = core;
+            for (int i = 0; i < 20; i++)
+            {
+                a.core(c).ip().udp().open(b6, 7, (ep, src, port, buf, off, len) -> replies[c]++)
+                    .send(b6, 7, hello, 0, hello.capacity());
+            }
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            runAll(a, b);
+            clock.advance(1_000_000);
+        }
+        assertEquals(20, replies[0], "every reply to core 0's flows on core 0");
+        assertEquals(20, replies[1], "every reply to core 1's flows on core 1");
+        a.close();
+        b.close();
+    }
 }

@@ -153,6 +153,12 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
     }
 
     @Override
+    public void timeExceeded(final PacketBuffer packet, final int code)
+    {
+        sendError(packet, TYPE_TIME_EXCEEDED, code, 0);
+    }
+
+    @Override
     public void parameterProblem(final PacketBuffer packet, final int code, final int pointer)
     {
         sendError(packet, TYPE_PARAMETER_PROBLEM, code, pointer);

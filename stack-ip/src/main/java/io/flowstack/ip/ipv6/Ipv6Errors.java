@@ -22,6 +22,15 @@ public interface Ipv6Errors
      */
     void unreachable(PacketBuffer packet, int code);
 
+    /** Time exceeded code: fragment reassembly time exceeded (RFC 4443 3.3). */
+    int CODE_REASSEMBLY_TIME_EXCEEDED = 1;
+
+    /**
+     * @param packet what is left of the packet, window at its IPv6 header.
+     * @param code   time exceeded code.
+     */
+    void timeExceeded(PacketBuffer packet, int code);
+
     /**
      * @param packet  the offending packet, window at its IPv6 header.
      * @param code    parameter problem code.

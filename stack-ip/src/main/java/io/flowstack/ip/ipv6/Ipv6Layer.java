@@ -380,7 +380,7 @@ public final class Ipv6Layer implements LinkReceiver
      */
     public int onTime()
     {
-        return reassembler.expire(time.nanoTime());
+        return reassembler.expire(time.nanoTime(), errors);
     }
 
     /**

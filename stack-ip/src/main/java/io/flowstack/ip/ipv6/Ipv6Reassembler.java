@@ -42,6 +42,7 @@ public final class Ipv6Reassembler
     private final int[] total = new int[MAX_PACKETS];
     private final int[] unfragmentable = new int[MAX_PACKETS];
     private final long[] deadlines = new long[MAX_PACKETS];
+    private final int[] ifIndexes = new int[MAX_PACKETS];
     private final AtomicCounter fragments;
     private final AtomicCounter reassembled;
     private final AtomicCounter overlaps;
@@ -138,6 +139,7 @@ public final class Ipv6Reassembler
         {
             total[slot] = offset + length;
         }
+        ifIndexes[slot] = fragment.ifIndex();
         if (offset == 0)
         {
             // The unfragmentable part, with the field that named the fragment header now naming what it carried.
@@ -171,12 +173,14 @@ public final class Ipv6Reassembler
     }
 
     /**
-     * Drops packets whose time ran out.
+     * Drops packets whose time ran out; for those whose first fragment came, ICMPv6 time exceeded goes to the
+     * source (RFC 8200 4.5), quoting the unfragmentable part and the data that arrived from offset 0 on.
      *
-     * @param nowNs current time.
+     * @param nowNs  current time.
+     * @param errors sends the error, or null.
      * @return packets dropped.
      */
-    public int expire(final long nowNs)
+    public int expire(final long nowNs, final Ipv6Errors errors)
     {
         if (nowNs - earliest < 0)
         {
@@ -193,6 +197,12 @@ public final class Ipv6Reassembler
             if (nowNs - deadlines[slot] >= 0)
             {
                 timeouts.incrementOrdered();
+                if (errors != null && unfragmentable[slot] >= 0)
+                {
+                    final int unfrag = unfragmentable[slot];
+                    assembly[slot].window(DATA_AT - unfrag, unfrag + firstRun(slot)).ifIndex(ifIndexes[slot]);
+                    errors.timeExceeded(assembly[slot], Ipv6Errors.CODE_REASSEMBLY_TIME_EXCEEDED);
+                }
                 close(slot);
                 work++;
             }
@@ -224,6 +234,27 @@ public final class Ipv6Reassembler
             n += u ? 1 : 0;
         }
         return n;
+    }
+
+    /** @return how many bytes from offset 0 arrived without a gap. */
+    private int firstRun(final int slot)
+    {
+        int end = 0;
+        boolean grew = true;
+        while (grew)
+        {
+            grew = false;
+            for (int i = 0; i < counts[slot]; i++)
+            {
+                final int at = slot * MAX_FRAGMENTS + i;
+                if (starts[at] <= end && ends[at] > end)
+                {
+                    end = ends[at];
+                    grew = true;
+                }
+            }
+        }
+        return end;
     }
 
     private int maxEnd(final int slot)

@@ -119,20 +119,40 @@ public final class UdpLayer implements Transport
      */
     public UdpEndpoint open(final int remoteAddress, final int remotePort, final UdpHandler handler)
     {
-        if (!network.route(route, 0, IpAddress.ipv4Low(remoteAddress)))
+        return open(IpAddress.ofIpv4(remoteAddress), remotePort, handler);
+    }
+
+    /**
+     * As {@link #open(int, int, UdpHandler)}, towards a peer of either family (IPv6 ports are computed for the IPv6
+     * tuple, {@link FlowOwnership#selectLocalPort6}). The endpoint is bound to any address, so it takes the
+     * replies whatever the family.
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       receives the replies.
+     * @return the endpoint.
+     * @throws IllegalStateException if no route or no port is free.
+     */
+    public UdpEndpoint open(final IpAddress remoteAddress, final int remotePort, final UdpHandler handler)
+    {
+        if (!network.route(route, remoteAddress.high(), remoteAddress.low()))
         {
-            throw new IllegalStateException("no route to " + Ipv4Flyweight.addressToString(remoteAddress));
+            throw new IllegalStateException("no route to " + remoteAddress);
         }
         final IpInterface ifc = route.ifc();
         final int hint = nextPortHint;
         nextPortHint += 104_729;
-        final int port = ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_UDP, ifc.address(),
-            remoteAddress, remotePort, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse);
+        final int port = route.ipv4()
+            ? ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_UDP, ifc.address(),
+                remoteAddress.ipv4(), remotePort, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse)
+            : ownership.selectLocalPort6(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_UDP, route.sourceHigh(),
+                route.sourceLow(), remoteAddress.high(), remoteAddress.low(), remotePort, EPHEMERAL_MIN,
+                EPHEMERAL_MAX, hint, portInUse);
         if (port < 0)
         {
             throw new IllegalStateException("no local UDP port left for this core towards " + remoteAddress);
         }
-        return bind(ifc.address(), port, handler);
+        return bind(route.ipv4() ? ifc.address() : 0, port, handler);
     }
 
     /**

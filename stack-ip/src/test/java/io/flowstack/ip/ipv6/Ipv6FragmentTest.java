@@ -152,7 +152,32 @@ class Ipv6FragmentTest
         assertEquals(1, h.counters.get("ipv6.reasm.overlaps"));
         h.clock.advance(Ipv6Reassembler.TIMEOUT_NS);
         h.run();
+        assertEquals(0, h.transmitted().size(), "no time exceeded: the first fragment of what was left never came");
         assertEquals(h.pool.capacity(), h.pool.available(), "the unfinished packet given up after 60 s");
+    }
+
+    @Test
+    void shouldReportAReassemblyThatTimesOut()
+    {
+        final StackHarness h = StackHarness.dualStack();
+        h.learnPeer6();
+        final byte[] request = Frames6.icmpv6(PEER_IP6, STACK_IP6, 128, 0, 1, echo(3000, 5));
+        final byte[] first = fragmentFrames(request, 1448, 12).get(0);
+        assertEquals(0, h.exchange(first).size());
+        h.clock.advance(Ipv6Reassembler.TIMEOUT_NS - 1_000_000);
+        h.run();
+        assertEquals(0, h.transmitted().size(), "not before 60 s");
+        h.clock.advance(1_000_000);
+        h.run();
+        final List<byte[]> out = h.transmitted();
+        assertEquals(1, out.size());
+        // RFC 4443 3.3: type 3, code 1, to the source; the quote starts with its IPv6 header.
+        assertEquals(3, out.get(0)[54] & 0xFF);
+        assertEquals(1, out.get(0)[55] & 0xFF);
+        assertArrayEquals(Arrays.copyOfRange(first, 22, 54), Arrays.copyOfRange(out.get(0), 62 + 8, 62 + 40),
+            "the quoted addresses");
+        assertTrue(Frames6.checksumValid(STACK_IP6, PEER_IP6, 58, Arrays.copyOfRange(out.get(0), 54, out.get(0).length)));
+        assertEquals(h.pool.capacity(), h.pool.available());
     }
 
     @Test
