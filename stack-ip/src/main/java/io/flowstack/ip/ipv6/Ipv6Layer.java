@@ -444,7 +444,7 @@ public final class Ipv6Layer implements LinkReceiver
     {
         final IpInterface ifc = route.ifc();
         packet.ifIndex(ifc.ifIndex());
-        if (packet.gsoType() != PacketBuffer.GSO_NONE && !ifc.offloads().txTcpSegmentation())
+        if (packet.gsoType() != PacketBuffer.GSO_NONE && !ifc.offloads().txTcp6Segmentation())
         {
             txGsoRefused.incrementOrdered();
             packet.release();

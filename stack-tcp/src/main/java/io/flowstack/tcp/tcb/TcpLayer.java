@@ -3,7 +3,6 @@ package io.flowstack.tcp.tcb;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
-import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.engine.TimerSource;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.time.RateLimiter;
@@ -322,10 +321,8 @@ public final class TcpLayer implements Transport, TimerSource, TcpService
             remotePort, nowNs));
         tcb.rcv.mss = ourMss(r, options);
         tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
-        // The devices declare segmentation for TCP over IPv4 only (Offloads): an IPv6 connection sends MSS-sized
-        // segments, with checksums still left to the device.
-        tcb.snd.offloads = r.ipv4() ? r.ifc().offloads()
-            : Offloads.of(r.ifc().offloads().flags() & ~Offloads.TX_TCP4_SEGMENTATION, r.ifc().offloads().maxSegmentBytes());
+        // Over IPv6 the connection segments only where the device cuts TCP/IPv6 (Offloads.forIpv6).
+        tcb.snd.offloads = r.ipv4() ? r.ifc().offloads() : r.ifc().offloads().forIpv6();
         tcb.windowScaling = true;
         tcb.timestamps = true;
         tcb.sack = config.sack();
