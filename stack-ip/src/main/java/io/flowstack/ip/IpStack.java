@@ -393,6 +393,14 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
     }
 
     /**
+     * @param listener told of ICMPv6 Packet Too Big about our packets (TCP). Setup time only.
+     */
+    public void packetTooBig(final io.flowstack.ip.net.PacketTooBig listener)
+    {
+        icmp6.packetTooBig(listener);
+    }
+
+    /**
      * @return the network layer transports send through (both families).
      */
     public Network network()

@@ -707,6 +707,7 @@ public final class FlowStack implements AutoCloseable
                     final TcpLayer tcp = new TcpLayer(stacks[core].network(), engine.pool(), counterSets[core],
                         ownerships[core], tcpConfig, isn.apply(core), engine.time());
                     stacks[core].register(io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP, tcp);
+                    stacks[core].packetTooBig(tcp);
                     stacks[core].addTimerSource(tcp);
                     tcpLayers[core] = tcp;
                 }

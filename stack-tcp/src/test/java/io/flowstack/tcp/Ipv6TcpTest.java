@@ -151,6 +151,70 @@ class Ipv6TcpTest
         }
     }
 
+    @Test
+    void shouldShrinkItsSegmentsWhenARouterSaysPacketTooBig()
+    {
+        try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT, Offloads.NONE, Offloads.NONE, true))
+        {
+            final Pattern server = new Pattern(0);
+            final Pattern client = new Pattern(3_000_000);
+            net.ctx[1].tcp().listen(0, 5001, c -> server);
+            net.ctx[0].tcp().connect(TwoStacks.B_IP6, 5001, client, ConnectionOptions.DEFAULT);
+            net.runUntil(() -> server.received > 500_000, 60_000_000_000L);
+            final TcpInfo before = client.connection.info(new TcpInfo());
+            assertEquals(1500 - 60 - 12, before.sendMss);
+            // A router on the path reports an MTU of 1280 about a segment in flight (ISN 1000: SND.UNA is 1001
+            // plus what was acknowledged; the last one sent is still in flight when the report arrives).
+            final int una = 1001 + (int)before.bytesAcked;
+            assertTrue(before.inFlight > 0);
+            final byte[] tooBig = packetTooBig(client.connection.localPort(), una + before.inFlight - 1, 1280);
+            assertTrue(net.da.inject(new UnsafeBuffer(tooBig), 0, tooBig.length));
+            final byte[] stale = packetTooBig(client.connection.localPort(), una - 100_000, 1000);
+            assertTrue(net.da.inject(new UnsafeBuffer(stale), 0, stale.length));
+            net.runUntil(() -> server.received == 3_000_000 && server.peerClosed, 60_000_000_000L);
+            assertEquals(1, net.a.ip(0).counters().get("tcp.path_mtu_reductions"));
+            assertTrue(!server.mismatch, "every byte as sent");
+            final TcpInfo after = client.connection.info(new TcpInfo());
+            assertEquals(1280 - 60 - 12, after.sendMss, "RFC 8201: segments for the new path MTU, timestamps counted;"
+                + " the report about a sequence number not in flight ignored");
+        }
+    }
+
+    /** ICMPv6 Packet Too Big from the peer's side, quoting a segment A sent (RFC 4443 3.2). */
+    private static byte[] packetTooBig(final int localPort, final int sequence, final int mtu)
+    {
+        final IpAddress router = TwoStacks.B_IP6;
+        final byte[] f = new byte[14 + 40 + 8 + 40 + 20];
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        b.putShort(0, (short)0x0200, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putInt(2, 0x0000_0001, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(6, (short)0x0200, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putInt(8, 0x0000_0002, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(12, (short)0x86DD, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putInt(14, 0x6000_0000, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(18, (short)(8 + 40 + 20), java.nio.ByteOrder.BIG_ENDIAN);
+        b.putByte(20, (byte)58);
+        b.putByte(21, (byte)64);
+        b.putBytes(22, router.toBytes());
+        b.putBytes(38, TwoStacks.A_IP6.toBytes());
+        b.putByte(54, (byte)2);
+        b.putInt(58, mtu, java.nio.ByteOrder.BIG_ENDIAN);
+        // The quoted segment: IPv6 from A to B, TCP from A's port to 5001 with the sequence number.
+        b.putInt(62, 0x6000_0000, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(66, (short)1400, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putByte(68, (byte)6);
+        b.putByte(69, (byte)64);
+        b.putBytes(70, TwoStacks.A_IP6.toBytes());
+        b.putBytes(86, TwoStacks.B_IP6.toBytes());
+        b.putShort(102, (short)localPort, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(104, (short)5001, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putInt(106, sequence, java.nio.ByteOrder.BIG_ENDIAN);
+        long sum = io.flowstack.core.wire.InternetChecksum.partial(b, 22, 32, 0) + 58 + (f.length - 54);
+        sum = io.flowstack.core.wire.InternetChecksum.partial(b, 54, f.length - 54, sum);
+        b.putShort(56, (short)io.flowstack.core.wire.InternetChecksum.fold(sum), java.nio.ByteOrder.BIG_ENDIAN);
+        return f;
+    }
+
     private static long allocatedBytes()
     {
         return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();

@@ -11,6 +11,7 @@ import io.flowstack.ip.ipv6.Ipv6Errors;
 import io.flowstack.ip.ipv6.Ipv6Layer;
 import io.flowstack.ip.ndp.NdpLayer;
 import io.flowstack.ip.net.NetworkView;
+import io.flowstack.ip.net.PacketTooBig;
 import io.flowstack.ip.net.Route;
 import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.Ipv6Flyweight;
@@ -58,6 +59,8 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
     private final AtomicCounter txEchoReplies;
     private final AtomicCounter txErrors;
     private final AtomicCounter rateLimited;
+    private final AtomicCounter rxPacketTooBig;
+    private PacketTooBig packetTooBig;
 
     /**
      * @param ipv6         the layer below.
@@ -80,6 +83,15 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
         txEchoReplies = counters.counter("icmp6.tx.echo_replies");
         txErrors = counters.counter("icmp6.tx.errors");
         rateLimited = counters.counter("icmp6.tx.rate_limited");
+        rxPacketTooBig = counters.counter("icmp6.rx.packet_too_big");
+    }
+
+    /**
+     * @param listener told of Packet Too Big messages about our packets (TCP lowers its segment size).
+     */
+    public void packetTooBig(final PacketTooBig listener)
+    {
+        this.packetTooBig = listener;
     }
 
     @Override
@@ -110,7 +122,11 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
         {
             ndp[ifIndex].onMessage(packet, net);
         }
-        // Echo replies, errors, router advertisements and redirects carry nothing we act on yet.
+        if (type == TYPE_PACKET_TOO_BIG)
+        {
+            onPacketTooBig(b, at, length, net);
+        }
+        // Echo replies, other errors, router advertisements and redirects carry nothing we act on yet.
         packet.release();
         return DELIVERED;
     }
@@ -144,6 +160,35 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
         ipv6.prependHeader(packet, reply, PROTO, Ipv6Layer.DEFAULT_HOP_LIMIT);
         txEchoReplies.incrementOrdered();
         ipv6.send(packet, reply);
+    }
+
+    /**
+     * RFC 8201 4: a Packet Too Big names the MTU of a link on the path; it is believed only about a packet that we
+     * sent (its quoted source is one of our addresses on that interface) and, for TCP, whose sequence number is in
+     * flight (RFC 5927 4.1, checked by TCP). Reported MTUs below 1280 count as 1280 (RFC 8201 4).
+     */
+    private void onPacketTooBig(final MutableDirectBuffer b, final int at, final int length, final NetworkView net)
+    {
+        final int quote = at + HEADER_LENGTH;
+        if (packetTooBig == null || length < HEADER_LENGTH + Ipv6Flyweight.HEADER_LENGTH + 8)
+        {
+            return;
+        }
+        final IpInterface ifc = ipv6.interfaceAt(net.ifIndex());
+        final long sh = b.getLong(quote + Ipv6Flyweight.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN);
+        final long sl = b.getLong(quote + Ipv6Flyweight.SOURCE_OFFSET + 8, ByteOrder.BIG_ENDIAN);
+        if (ifc == null || !ifc.isOwnIpv6(sh, sl))
+        {
+            return;
+        }
+        rxPacketTooBig.incrementOrdered();
+        final int transport = quote + Ipv6Flyweight.HEADER_LENGTH;
+        packetTooBig.packetTooBig(b.getByte(quote + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF, sh, sl,
+            b.getShort(transport, ByteOrder.BIG_ENDIAN) & 0xFFFF,
+            b.getLong(quote + Ipv6Flyweight.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN),
+            b.getLong(quote + Ipv6Flyweight.DESTINATION_OFFSET + 8, ByteOrder.BIG_ENDIAN),
+            b.getShort(transport + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF, b.getInt(transport + 4, ByteOrder.BIG_ENDIAN),
+            b.getInt(at + 4, ByteOrder.BIG_ENDIAN));
     }
 
     @Override

@@ -451,7 +451,7 @@ public final class Ipv6Layer implements LinkReceiver
             return;
         }
         txPackets.incrementOrdered();
-        if (packet.gsoType() == PacketBuffer.GSO_NONE && packet.length() > ifc.mtu())
+        if (packet.gsoType() == PacketBuffer.GSO_NONE && packet.length() > route.mtu())
         {
             fragmentAndSend(packet, route);
             return;
@@ -466,7 +466,7 @@ public final class Ipv6Layer implements LinkReceiver
      */
     private void fragmentAndSend(final PacketBuffer packet, final Route route)
     {
-        final int mtu = route.ifc().mtu();
+        final int mtu = route.mtu();
         final MutableDirectBuffer in = packet.buffer();
         final int at = packet.offset();
         final int dataLength = packet.length() - Ipv6Flyweight.HEADER_LENGTH;

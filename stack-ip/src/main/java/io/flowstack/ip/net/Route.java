@@ -21,6 +21,7 @@ public final class Route
     private long nextHopHigh;
     private long nextHopLow;
     private long addressSum;
+    private int mtu;
     private boolean ipv4;
     private long neighborMac = -1;
     private long neighborValidUntil;
@@ -50,6 +51,10 @@ public final class Route
         if (this.ifc != ifc || this.nextHopHigh != nextHopHigh || this.nextHopLow != nextHopLow)
         {
             neighborMac = -1;
+        }
+        if (this.ifc != ifc || this.destinationHigh != destinationHigh || this.destinationLow != destinationLow)
+        {
+            this.mtu = ifc == null ? 0 : ifc.mtu();
         }
         this.ifc = ifc;
         this.sourceHigh = sourceHigh;
@@ -91,6 +96,7 @@ public final class Route
     {
         set(other.ifc, other.sourceHigh, other.sourceLow, other.destinationHigh, other.destinationLow,
             other.nextHopHigh, other.nextHopLow);
+        mtu = other.mtu;
         neighborMac = other.neighborMac;
         neighborVersion = other.neighborVersion;
         neighborValidUntil = other.neighborValidUntil;
@@ -103,6 +109,31 @@ public final class Route
     public IpInterface ifc()
     {
         return ifc;
+    }
+
+    /**
+     * @return the path MTU: the interface's, or less once a router said so (RFC 8201).
+     */
+    public int mtu()
+    {
+        return mtu;
+    }
+
+    /**
+     * Lowers the path MTU (a Packet Too Big); never above the interface's MTU, never below IPv6's minimum.
+     *
+     * @param reported the MTU a router reported.
+     * @return true if the path MTU went down.
+     */
+    public boolean lowerMtu(final int reported)
+    {
+        final int m = Math.max(1280, Math.min(reported, ifc.mtu()));
+        if (m >= mtu)
+        {
+            return false;
+        }
+        mtu = m;
+        return true;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.net.Network;
 import io.flowstack.ip.net.NetworkView;
+import io.flowstack.ip.net.PacketTooBig;
 import io.flowstack.ip.net.Route;
 import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.TcpFlyweight;
@@ -41,7 +42,7 @@ import java.util.function.Consumer;
  * its wheel timer. So callbacks never run in the middle of a transition, and an answer the application writes in
  * a callback carries the ACK of the segment it answers.
  */
-public final class TcpLayer implements Transport, TimerSource, TcpService
+public final class TcpLayer implements Transport, TimerSource, TcpService, PacketTooBig
 {
     /** IPv4 header without options plus the TCP header: MTU less this is the MSS (RFC 9293 3.7.1). */
     static final int IPV4_OVERHEAD = 40;
@@ -195,6 +196,27 @@ public final class TcpLayer implements Transport, TimerSource, TcpService
             exit();
         }
         return DELIVERED;
+    }
+
+    /**
+     * RFC 8201 5.2: the connection's route takes the lower path MTU and its segments shrink to fit (an IPv6 header,
+     * a TCP header and the options every segment carries); what is in flight larger than that is fragmented by
+     * IPv6 when it is sent again. Only for a segment in flight (SND.UNA =< SEQ < SND.NXT, RFC 5927 4.1).
+     */
+    @Override
+    public void packetTooBig(final int protocol, final long localHigh, final long localLow, final int localPort,
+        final long remoteHigh, final long remoteLow, final int remotePort, final int sequence, final int mtu)
+    {
+        final Tcb tcb = protocol == io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP
+            ? table.get(localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort) : null;
+        if (tcb == null || !io.flowstack.core.seq.Seq.between(tcb.snd.una, sequence, tcb.snd.nxt)
+            || !tcb.route.lowerMtu(mtu))
+        {
+            return;
+        }
+        counters.pathMtuReductions.incrementOrdered();
+        final int mss = tcb.route.mtu() - IPV6_OVERHEAD - (tcb.timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0);
+        tcb.snd.mss = Math.max(64, Math.min(tcb.snd.mss, mss));
     }
 
     @Override
