@@ -33,8 +33,8 @@ public final class Ipv6Layer implements LinkReceiver
     /** Most extension headers walked before the packet is dropped (a chain longer is an attack, RFC 7112 spirit). */
     public static final int MAX_EXTENSION_HEADERS = 8;
 
-    private static final int OK = -1;
-    private static final int DISCARD = -2;
+    private static final int OK = ExtensionHeaders.OK;
+    private static final int DISCARD = ExtensionHeaders.DISCARD;
 
     private final IpInterface[] interfaces;
     private final NeighborResolver[] resolvers;
@@ -49,8 +49,9 @@ public final class Ipv6Layer implements LinkReceiver
     private final Ipv6Flyweight out = new Ipv6Flyweight();
     private final NetworkView view = new NetworkView();
     private Ipv6Errors errors;
+    private Route fragmentRoute;
+    private final io.flowstack.ip.ipv4.FragmentSink fragmentSink = this::onFragment;
     private Redispatch redispatch;
-    private boolean optionErrorMulticastToo;
 
     private final AtomicCounter rxPackets;
     private final AtomicCounter rxDrops;
@@ -214,9 +215,9 @@ public final class Ipv6Layer implements LinkReceiver
                     }
                     final int outcome = switch (nextHeader)
                     {
-                        case Ipv6Flyweight.ROUTING -> routing(b, at);
+                        case Ipv6Flyweight.ROUTING -> ExtensionHeaders.routing(b, at);
                         case Ipv6Flyweight.FRAGMENT -> OK;
-                        default -> options(b, at, length);
+                        default -> ExtensionHeaders.options(b, at, length);
                     };
                     if (outcome == DISCARD)
                     {
@@ -228,8 +229,8 @@ public final class Ipv6Layer implements LinkReceiver
                         rxBadExtension.incrementOrdered();
                         final boolean unrecognizedOption = nextHeader != Ipv6Flyweight.ROUTING;
                         refuse(packet, unicast, unrecognizedOption ? Ipv6Errors.CODE_UNRECOGNIZED_OPTION
-                            : Ipv6Errors.CODE_ERRONEOUS_FIELD, outcome - start,
-                            unrecognizedOption && optionErrorMulticastToo);
+                            : Ipv6Errors.CODE_ERRONEOUS_FIELD, (outcome & ~ExtensionHeaders.REPORT_MULTICAST_TOO) - start,
+                            (outcome & ExtensionHeaders.REPORT_MULTICAST_TOO) != 0);
                         return;
                     }
                     field = at;
@@ -272,62 +273,6 @@ public final class Ipv6Layer implements LinkReceiver
             }
             packet.release();
         }
-    }
-
-    /**
-     * Options of a hop-by-hop or destination options header (RFC 8200 4.2): padding skipped, an unknown option
-     * acted on by its two high bits (skip, discard, discard with a parameter problem, the same unless multicast).
-     *
-     * @return {@link #OK}, {@link #DISCARD}, or the offset of the option for a parameter problem.
-     */
-    private int options(final MutableDirectBuffer b, final int at, final int length)
-    {
-        final int end = at + length;
-        int i = at + 2;
-        while (i < end)
-        {
-            final int type = b.getByte(i) & 0xFF;
-            if (type == 0)
-            {
-                i++;
-                continue;
-            }
-            if (end - i < 2 || end - i < 2 + (b.getByte(i + 1) & 0xFF))
-            {
-                return DISCARD;
-            }
-            // PadN (1) and the router alert (5, RFC 2711) are known; every other option is unknown to a host.
-            if (type != 1 && type != 5)
-            {
-                switch (type >>> 6)
-                {
-                    case 0 ->
-                    {
-                    }
-                    case 1 ->
-                    {
-                        return DISCARD;
-                    }
-                    default ->
-                    {
-                        optionErrorMulticastToo = (type >>> 6) == 2;
-                        return i;
-                    }
-                }
-            }
-            i += 2 + (b.getByte(i + 1) & 0xFF);
-        }
-        return OK;
-    }
-
-    /**
-     * RFC 8200 4.4: a routing header with no segments left is ignored; one with segments left names us as an
-     * intermediate node, which a host is not (type 0 is deprecated by RFC 5095 and refused the same way): a
-     * parameter problem pointing at the routing type.
-     */
-    private static int routing(final MutableDirectBuffer b, final int at)
-    {
-        return (b.getByte(at + 3) & 0xFF) == 0 ? OK : at + 2;
     }
 
     /**
@@ -453,57 +398,23 @@ public final class Ipv6Layer implements LinkReceiver
         txPackets.incrementOrdered();
         if (packet.gsoType() == PacketBuffer.GSO_NONE && packet.length() > route.mtu())
         {
-            fragmentAndSend(packet, route);
+            fragmentRoute = route;
+            final int id = nextId;
+            nextId += idStride;
+            if (Ipv6Fragmenter.fragment(packet, route, pool, id, fragmentSink) < 0)
+            {
+                txDrops.incrementOrdered();
+                return;
+            }
+            txFragmented.incrementOrdered();
             return;
         }
         link.send(packet, route, resolvers[ifc.ifIndex()], EthernetFlyweight.TYPE_IPV6);
     }
 
-    /**
-     * RFC 8200 4.5: the fixed header is the unfragmentable part (we send no extension headers); the rest goes in
-     * pieces of a multiple of 8 bytes, each behind a copy of the header and a fragment header with one
-     * identification.
-     */
-    private void fragmentAndSend(final PacketBuffer packet, final Route route)
+    private void onFragment(final PacketBuffer fragment)
     {
-        final int mtu = route.mtu();
-        final MutableDirectBuffer in = packet.buffer();
-        final int at = packet.offset();
-        final int dataLength = packet.length() - Ipv6Flyweight.HEADER_LENGTH;
-        final int chunk = (mtu - Ipv6Flyweight.HEADER_LENGTH - 8) & ~7;
-        final int pieces = (dataLength + chunk - 1) / chunk;
-        if (pool.available() < pieces)
-        {
-            txDrops.incrementOrdered();
-            packet.release();
-            return;
-        }
-        // A partial checksum is finished first: the device sees only fragments.
-        io.flowstack.core.driver.VirtioNetHeader.completeChecksum(packet);
-        final int nextHeader = in.getByte(at + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF;
-        final int id = nextId;
-        nextId += idStride;
-        txFragmented.incrementOrdered();
-        for (int position = 0; position < dataLength; position += chunk)
-        {
-            final int n = Math.min(chunk, dataLength - position);
-            final PacketBuffer f = pool.acquire();
-            final MutableDirectBuffer out = f.buffer();
-            final int o = f.offset();
-            f.window(o, Ipv6Flyweight.HEADER_LENGTH + 8 + n).ifIndex(packet.ifIndex());
-            out.putBytes(o, in, at, Ipv6Flyweight.HEADER_LENGTH);
-            out.putShort(o + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, (short)(8 + n), java.nio.ByteOrder.BIG_ENDIAN);
-            out.putByte(o + Ipv6Flyweight.NEXT_HEADER_OFFSET, (byte)Ipv6Flyweight.FRAGMENT);
-            final int h = o + Ipv6Flyweight.HEADER_LENGTH;
-            out.putByte(h, (byte)nextHeader);
-            out.putByte(h + 1, (byte)0);
-            final boolean more = position + n < dataLength;
-            out.putShort(h + 2, (short)(position | (more ? 1 : 0)), java.nio.ByteOrder.BIG_ENDIAN);
-            out.putInt(h + 4, id, java.nio.ByteOrder.BIG_ENDIAN);
-            out.putBytes(h + 8, in, at + Ipv6Flyweight.HEADER_LENGTH + position, n);
-            link.send(f, route, resolvers[route.ifc().ifIndex()], EthernetFlyweight.TYPE_IPV6);
-        }
-        packet.release();
+        link.send(fragment, fragmentRoute, resolvers[fragmentRoute.ifc().ifIndex()], EthernetFlyweight.TYPE_IPV6);
     }
 
     /**
