@@ -73,6 +73,19 @@ class Ipv6LiveIT
         final String first = out.readLine();
         assertTrue(first != null && first.contains("serving"), "server did not start: " + first);
         netns = NetNs.createOrAdopt(ns);
+        // The kernel's side may take a moment before its IPv6 address is usable (link up, addrconf): wait for it.
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        String state = "";
+        while (System.nanoTime() < deadline)
+        {
+            state = netns.exec(Duration.ofSeconds(5), "ip", "-6", "addr", "show", "dev", tap).stdout();
+            if (state.contains("2001:2::1/64") && !state.contains("tentative"))
+            {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(state.contains("2001:2::1/64") && !state.contains("tentative"), "kernel side: " + state);
     }
 
     @AfterAll
