@@ -78,8 +78,8 @@ public final class NetNs implements AutoCloseable
     }
 
     /**
-     * Uses the namespace if it exists (and then never deletes it), else creates it as {@link #create(String)}
-     * does. Either way, loopback is brought up and IPv6 disabled.
+     * Uses the namespace if it exists (and then never deletes it; loopback is brought up, nothing else changed),
+     * else creates it as {@link #create(String)} does (loopback up, IPv6 off until a device's address asks for it).
      *
      * @param name namespace name.
      * @return the namespace.
@@ -92,8 +92,10 @@ public final class NetNs implements AutoCloseable
         {
             return create(name);
         }
+        // Used as it is: its IPv6 settings stay (turning IPv6 off here would take the addresses a server that made
+        // the namespace gave the kernel's side).
         final NetNs ns = new NetNs(name, false);
-        ns.configure();
+        Command.run("ip", "-n", name, "link", "set", "dev", "lo", "up").checkOk();
         return ns;
     }
 

@@ -65,8 +65,12 @@ class NetNsTest
             final IOException e = assertThrows(IOException.class, () -> NetNs.create(name));
             assertTrue(e.getMessage().contains("already exists"), e.getMessage());
 
+            // Whoever made it turned IPv6 on for a device (as serve does for an IPv6 --host-ip): adopting keeps that.
+            ns.exec("sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/all/disable_ipv6").checkOk();
             final NetNs adopted = NetNs.createOrAdopt(name);
             assertFalse(adopted.isOwned());
+            assertEquals("0", adopted.exec("cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6").checkOk().stdout().strip(),
+                "an adopted namespace is used as it is");
             adopted.close();
             assertTrue(NetNs.exists(name), "closing an adopted namespace leaves it");
             assertTrue(ns.isOwned());
