@@ -38,6 +38,7 @@ final class TcpCounters
     final AtomicCounter syncookiesSent;
     final AtomicCounter syncookiesValid;
     final AtomicCounter syncookiesInvalid;
+    final AtomicCounter pathMtuReductions;
 
     TcpCounters(final CounterSet c)
     {
@@ -71,5 +72,6 @@ final class TcpCounters
         syncookiesSent = c.counter("tcp.syncookies.sent");
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesInvalid = c.counter("tcp.syncookies.invalid");
+        pathMtuReductions = c.counter("tcp.path_mtu_reductions");
     }
 }
