@@ -108,7 +108,7 @@ class EbpfSteeringProgramProperties
             final int length = c.frame(r, bytes);
             frame.buffer().putBytes(frame.offset(), bytes, 0, length);
             frame.window(frame.offset(), length).ifIndex(SteeringCase.IF_INDEX);
-            final int stack = oracle.owner(frame);
+            final int stack = c.programOwner(oracle, frame);
             final int kernel;
             try
             {

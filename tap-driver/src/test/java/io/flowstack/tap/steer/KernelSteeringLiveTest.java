@@ -177,7 +177,7 @@ class KernelSteeringLiveTest
                 }
                 scratch.buffer().putBytes(scratch.offset(), bytes, 0, length);
                 scratch.window(scratch.offset(), length).ifIndex(SteeringCase.IF_INDEX);
-                final int owner = oracle.owner(scratch);
+                final int owner = c.programOwner(oracle, scratch);
                 if (in.send(bytes, length))
                 {
                     expected.put(ByteBuffer.wrap(java.util.Arrays.copyOf(bytes, length)), owner);

@@ -138,6 +138,23 @@ final class SteeringCase
      * @param out at least {@link #MAX_FRAME} bytes.
      * @return its length, at least 14 (what BPF_PROG_TEST_RUN takes).
      */
+    /**
+     * Where the generated programs put a frame: where the stack's classifier does, except IPv6, which the programs
+     * still send to the interface's non-IP core as they send ARP (the stack hashes IPv6 tuples; that core forwards
+     * what it does not own, as DESIGN.md has every core do).
+     *
+     * @param oracle the stack's classifier.
+     * @param frame  the frame, ifIndex set.
+     * @return the core the kernel is expected to choose.
+     */
+    int programOwner(final io.flowstack.ip.flow.FlowClassifier oracle, final io.flowstack.core.buffer.PacketBuffer frame)
+    {
+        final int at = frame.offset();
+        final boolean ipv6 = frame.length() >= 14
+            && (frame.buffer().getShort(at + 12, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF) == 0x86DD;
+        return ipv6 ? ownership.ownerOfNonIp(frame.ifIndex()) : oracle.owner(frame);
+    }
+
     int frame(final Random r, final byte[] out)
     {
         Arrays.fill(out, (byte)0);
