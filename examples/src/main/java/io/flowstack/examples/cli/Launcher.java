@@ -18,6 +18,7 @@ import io.flowstack.tap.packet.FanoutMode;
 import io.flowstack.tap.packet.LinkListener;
 import io.flowstack.tap.packet.PacketDevice;
 import io.flowstack.tap.sys.ErrnoException;
+import io.flowstack.tap.sys.Native;
 import io.flowstack.tap.sys.Privileges;
 import io.flowstack.tcp.FlowStack;
 import io.flowstack.tcp.api.TcpConfig;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -130,6 +132,7 @@ final class Launcher implements AutoCloseable
     private final List<NetworkDevice> devices = new ArrayList<>();
     private FlowStack stack;
     private final List<Long> macs = new ArrayList<>();
+    private final CompletableFuture<Void> noInterfaceLeft = new CompletableFuture<>();
 
     private Launcher()
     {
@@ -211,6 +214,7 @@ final class Launcher implements AutoCloseable
                     throw new UncheckedIOException(e);
                 }
             })
+            .onInterfaceGone((ifIndex, device, errno, left) -> interfaceGone(o, ifIndex, device, errno, left))
             .threadFactory(o.pin()
                 ? new AffinityThreadFactory("flowstack-core", true, AffinityStrategies.DIFFERENT_CORE)
                 : daemonThreads());
@@ -251,6 +255,30 @@ final class Launcher implements AutoCloseable
             builder.onEachCore(app.create(o.httpRoot()));
         }
         stack = builder.build().start();
+    }
+
+    /**
+     * One line on stderr per interface whose device is gone (the cores have closed it); when none is left, the
+     * command ends ({@link #noInterfaceLeft()}). Runs on a core thread: prints and completes, nothing more.
+     */
+    private void interfaceGone(final Options o, final int ifIndex, final String device, final int errno,
+        final int left)
+    {
+        System.err.println("flowstack: " + device + " is gone (" + Native.describe(errno) + "); closed interface "
+            + o.ips().get(ifIndex) + (left == 0 ? "; no interface left" : "; " + left + " left"));
+        System.err.flush();
+        if (left == 0)
+        {
+            noInterfaceLeft.complete(null);
+        }
+    }
+
+    /**
+     * @return completes when every interface's device is gone (deleted, or its namespace deleted).
+     */
+    CompletableFuture<Void> noInterfaceLeft()
+    {
+        return noInterfaceLeft;
     }
 
     private void setUpTaps(final Options o) throws IOException
