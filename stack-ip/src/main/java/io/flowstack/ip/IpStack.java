@@ -20,7 +20,7 @@ import io.flowstack.core.engine.FrameSink;
 import io.flowstack.ip.arp.ArpLayer;
 import io.flowstack.ip.arp.NeighborCache;
 import io.flowstack.ip.icmp.IcmpLayer;
-import io.flowstack.ip.icmp.RateLimiter;
+import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.Reassembler;
 import io.flowstack.ip.udp.UdpLayer;

@@ -4,6 +4,7 @@ import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.driver.MemoryDriver;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.driver.NetworkDriver;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.core.engine.ParkingWaiter;
@@ -46,12 +47,21 @@ public final class StackHarness
      */
     public StackHarness(final int mtu)
     {
-        driver = new MemoryDriver(0, STACK_MAC, mtu, 1 << 20);
+        this(mtu, Offloads.NONE);
+    }
+
+    /**
+     * @param mtu      the interface MTU.
+     * @param offloads what the device offers (frames it transmits then carry a virtio-net header in the ring).
+     */
+    public StackHarness(final int mtu, final Offloads offloads)
+    {
+        driver = new MemoryDriver(0, STACK_MAC, mtu, 1 << 20, offloads);
         pool = new BufferPool(0, 64, BufferPool.DEFAULT_SLOT_SIZE, BufferPool.DEFAULT_HEADROOM);
         counters = CounterSet.inMemory(0);
         final NetworkDriver[] drivers = {driver};
         engine = new CoreEngine(0, clock, pool, drivers, drivers, new ParkingWaiter(), counters, 64);
-        stack = new IpStack(new IpInterface[]{new IpInterface(0, STACK_MAC, STACK_IP, 24, mtu, 0)}, pool, engine, counters);
+        stack = new IpStack(new IpInterface[]{new IpInterface(0, STACK_MAC, STACK_IP, 24, mtu, 0, offloads)}, pool, engine, counters);
         engine.stack(stack);
     }
 

@@ -5,6 +5,8 @@ import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.counter.CountersFactory;
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.OwnerSteering;
+import io.flowstack.core.driver.SteeringRefusedException;
 import io.flowstack.core.engine.BlockingIdleStrategy;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.core.engine.ParkingWaiter;
@@ -25,6 +27,7 @@ import io.flowstack.tcp.tcb.Rfc6528Isn;
 import io.flowstack.tcp.tcb.TcpLayer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
@@ -37,6 +40,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A running flowstack: interfaces, cores and applications assembled by a {@link Builder}. Each core is a
@@ -45,7 +50,9 @@ import java.util.concurrent.ThreadFactory;
  * <p>
  * Queues are spread as the devices allow: a single-queue device is read by one core (the others get their
  * frames through the forwarding rings) and every core transmits on it; a multi-queue device gives core i queue
- * i mod queues; an interface designated to one core is read by that core only.
+ * i mod queues; an interface designated to one core is read by that core only. A device hashed over all cores with a
+ * queue per core is offered the ownership function ({@link NetworkDevice#steerByOwner}): with a BPF program in the
+ * kernel it then delivers every frame to its owner's queue, and nothing is forwarded.
  */
 public final class FlowStack implements AutoCloseable
 {
@@ -61,15 +68,46 @@ public final class FlowStack implements AutoCloseable
     private final FlowOwnership ownership;
     private final List<CoreContext> contexts;
     private final InterfaceHealth health;
+    private final List<OwnerSteering> steerings;
+    private final OwnerSteering[] steeringByInterface;
+    private final TcpLayer[] tcpLayers;
+    private final AtomicCounter[][] steeringCounters;
+    private final int[] interfaceAddresses;
+    private TableHandover handover;
     private boolean started;
     private boolean closed;
 
     private FlowStack(final Builder b, final List<CoreEngine> engines, final List<IpStack> stacks,
         final List<Waiter> waiters, final PcapWriter pcap, final FlowOwnership ownership, final List<CoreContext> contexts,
+        final OwnerSteering[] steeringByInterface, final TcpLayer[] tcpLayers, final CounterSet[] counterSets,
         final InterfaceHealth health)
     {
         this.health = health;
         this.contexts = contexts;
+        this.steeringByInterface = steeringByInterface;
+        final List<OwnerSteering> taken = new ArrayList<>();
+        for (final OwnerSteering s : steeringByInterface)
+        {
+            if (s != null)
+            {
+                taken.add(s);
+            }
+        }
+        this.steerings = List.copyOf(taken);
+        this.tcpLayers = tcpLayers;
+        // Allocated here, on the building thread: a counters manager is not for several threads at once.
+        this.steeringCounters = new AtomicCounter[counterSets.length][];
+        for (int c = 0; c < counterSets.length; c++)
+        {
+            steeringCounters[c] = new AtomicCounter[]{counterSets[c].counter("steering.pinned"),
+                counterSets[c].counter("steering.late_pins"), counterSets[c].counter("steering.kernel_refused"),
+                counterSets[c].counter("steering.handovers")};
+        }
+        this.interfaceAddresses = new int[b.interfaces.size()];
+        for (int i = 0; i < interfaceAddresses.length; i++)
+        {
+            interfaceAddresses[i] = b.interfaces.get(i).address();
+        }
         this.engines = engines;
         this.stacks = stacks;
         this.devices = b.devices;
@@ -155,7 +193,8 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
-     * @return a copy of the ownership function as built (for tools and tests; each core has its own).
+     * @return the stack's own copy of the ownership function (for tools and tests; each core has its own). It
+     *         takes a new table and pins as a reprogramming finishes.
      */
     public FlowOwnership ownership()
     {
@@ -163,24 +202,63 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
-     * Reprograms the indirection table while running: every core gets the new table through its command queue
-     * and applies it between two frames, so flows of the moved buckets move to their new owners. Until every
-     * core has applied it, a frame may be forwarded to its old owner once more; nothing is lost or duplicated.
+     * @param ifIndex an interface.
+     * @return the kernel copy of the ownership function its device took (exact steering), or null.
+     */
+    public OwnerSteering kernelSteering(final int ifIndex)
+    {
+        return ifIndex >= 0 && ifIndex < steeringByInterface.length ? steeringByInterface[ifIndex] : null;
+    }
+
+    /**
+     * Reprograms the indirection table while running, without moving a live connection: connections the new table
+     * would move are pinned to the core that holds them, on every core and in the devices' kernel programs; then
+     * every core switches, then the kernel (see {@link TableHandover}). Returns at once; the cores do the work
+     * between frames. {@link #awaitReprogram} waits for it.
      *
      * @param table the new table, same size as the current one.
-     * @return false if a core's command queue was full (try again).
+     * @return false when a reprogramming is still running or a core's command queue stayed full (try again).
      */
-    public boolean reprogram(final IndirectionTable table)
+    public synchronized boolean reprogram(final IndirectionTable table)
     {
-        boolean all = true;
-        for (int c = 0; c < engines.size(); c++)
+        if (handover != null && !handover.isDone())
         {
-            final FlowOwnership coreOwnership = stacks.get(c).classifier().ownership();
-            final IndirectionTable copy = table.copy();
-            all &= engines.get(c).submit(() -> coreOwnership.reprogram(copy));
+            return false;
         }
-        ownership.reprogram(table);
-        return all;
+        final FlowOwnership[] cores = new FlowOwnership[stacks.size()];
+        for (int c = 0; c < cores.length; c++)
+        {
+            cores[c] = stacks.get(c).classifier().ownership();
+        }
+        handover = new TableHandover(engines.toArray(new CoreEngine[0]), cores, tcpLayers, ownership, steerings,
+            interfaceAddresses, steeringCounters, table);
+        return handover.start();
+    }
+
+    /**
+     * Waits for the last {@link #reprogram} to finish (the cores must be running, or driven by the caller).
+     *
+     * @param timeout how long to wait.
+     * @param unit    its unit.
+     * @return what it did, or null if it did not finish in time (or none was started).
+     * @throws InterruptedException when interrupted.
+     */
+    public HandoverReport awaitReprogram(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final TableHandover h;
+        synchronized (this)
+        {
+            h = handover;
+        }
+        return h == null ? null : h.await(timeout, unit);
+    }
+
+    /**
+     * @return what the last {@link #reprogram} did, or null while it runs (or when none was started).
+     */
+    public synchronized HandoverReport reprogramReport()
+    {
+        return handover == null || !handover.isDone() ? null : handover.report();
     }
 
     /**
@@ -205,6 +283,10 @@ public final class FlowStack implements AutoCloseable
         for (final Waiter w : waiters)
         {
             w.close();
+        }
+        for (final OwnerSteering s : steerings)
+        {
+            s.close();
         }
         for (final NetworkDevice d : devices)
         {
@@ -261,6 +343,8 @@ public final class FlowStack implements AutoCloseable
         private InterfaceListener interfaceListener = (ifIndex, device, errno, left) ->
         {
         };
+        private boolean exactSteering = true;
+        private Consumer<String> notices = line -> System.err.println("flowstack: " + line);
 
         private Builder()
         {
@@ -473,6 +557,27 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
+         * @param offer whether to offer devices the ownership function so that they steer exactly in the kernel
+         *              (default true; false keeps each device's own steering, for comparisons).
+         * @return this
+         */
+        public Builder exactSteering(final boolean offer)
+        {
+            this.exactSteering = offer;
+            return this;
+        }
+
+        /**
+         * @param sink receives one-line notices, such as a device that could not steer exactly (default: stderr).
+         * @return this
+         */
+        public Builder notices(final Consumer<String> sink)
+        {
+            this.notices = sink;
+            return this;
+        }
+
+        /**
          * @param factory makes the core threads (for example pinned ones).
          * @return this
          */
@@ -524,6 +629,11 @@ public final class FlowStack implements AutoCloseable
                 throw new UncheckedIOException("cannot write pcap file " + pcapFile + ": " + e.getMessage(), e);
             }
             final IpInterface[] ifs = interfaces.toArray(new IpInterface[0]);
+            for (int i = 0; i < ifs.length; i++)
+            {
+                // IP and TCP use what the interface's device offers (Offloads.NONE for a plain one).
+                ifs[i] = ifs[i].withOffloads(devices.get(i).offloads());
+            }
             final int[] designated = new int[ifs.length];
             for (int i = 0; i < ifs.length; i++)
             {
@@ -547,6 +657,8 @@ public final class FlowStack implements AutoCloseable
                 throw new IllegalArgumentException(w.length + " weights for " + cores + " cores");
             }
             table.fill(w);
+            final FlowOwnership controller = new FlowOwnership(cores, hash, table, rules, designated, classes);
+            final OwnerSteering[] steerings = offerSteering(controller, designated);
 
             final CoreEngine[] engines = new CoreEngine[cores];
             final IpStack[] stacks = new IpStack[cores];
@@ -655,8 +767,38 @@ public final class FlowStack implements AutoCloseable
                     s.setup(ctx);
                 }
             }
-            return new FlowStack(this, List.of(engines), List.of(stacks), waiters, pcap,
-                new FlowOwnership(cores, hash, table, rules, designated, classes), List.of(contexts), health);
+            return new FlowStack(this, List.of(engines), List.of(stacks), waiters, pcap, controller,
+                List.of(contexts), steerings, tcpLayers, counterSets, health);
+        }
+
+        /**
+         * Offers each interface hashed over all cores, whose device has a queue per core, the ownership function, so
+         * that its kernel delivers every frame to the owner's queue (queue i is read by core i).
+         */
+        private OwnerSteering[] offerSteering(final FlowOwnership controller, final int[] designated)
+        {
+            final OwnerSteering[] taken = new OwnerSteering[devices.size()];
+            if (!exactSteering || cores < 2)
+            {
+                return taken;
+            }
+            for (int i = 0; i < devices.size(); i++)
+            {
+                final NetworkDevice device = devices.get(i);
+                if (designated[i] != FlowOwnership.HASHED || device.queues() < cores)
+                {
+                    continue;
+                }
+                try
+                {
+                    taken[i] = device.steerByOwner(controller, i);
+                }
+                catch (final SteeringRefusedException e)
+                {
+                    notices.accept(e.getMessage());
+                }
+            }
+            return taken;
         }
 
         /** Opens a queue handle and remembers its interface, for {@link InterfaceHealth}. */

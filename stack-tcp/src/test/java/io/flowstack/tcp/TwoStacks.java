@@ -3,6 +3,7 @@ package io.flowstack.tcp;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.core.driver.MemoryDriver;
 import io.flowstack.core.driver.NetworkDevice;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.core.time.VirtualClock;
 import io.flowstack.ip.iface.IpInterface;
@@ -24,11 +25,22 @@ final class TwoStacks implements AutoCloseable
     final FlowStack a;
     final FlowStack b;
     final CoreContext[] ctx = new CoreContext[2];
+    final MemoryDriver da;
+    final MemoryDriver db;
 
     TwoStacks(final TcpConfig config)
     {
-        final MemoryDriver da = new MemoryDriver(0, 0x02_00_00_00_00_01L, 1500, 1 << 24);
-        final MemoryDriver db = new MemoryDriver(0, 0x02_00_00_00_00_02L, 1500, 1 << 24);
+        this(config, Offloads.NONE, Offloads.NONE);
+    }
+
+    /**
+     * @param offloadsA what A's device offers (virtio-net semantics, see MemoryDriver).
+     * @param offloadsB what B's device offers.
+     */
+    TwoStacks(final TcpConfig config, final Offloads offloadsA, final Offloads offloadsB)
+    {
+        da = new MemoryDriver(0, 0x02_00_00_00_00_01L, 1500, 1 << 24, offloadsA);
+        db = new MemoryDriver(0, 0x02_00_00_00_00_02L, 1500, 1 << 24, offloadsB);
         MemoryDriver.link(da, db);
         a = FlowStack.builder().clock(clock).tcp(config).rssKey(ToeplitzHash.microsoftKey()).isn(c -> IsnGenerator.fixed(1000))
             .addInterface(new IpInterface(0, 0x02_00_00_00_00_01L, A_IP, 24, 1500, 0), NetworkDevice.shared(da))

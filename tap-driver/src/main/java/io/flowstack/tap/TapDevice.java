@@ -2,20 +2,31 @@ package io.flowstack.tap;
 
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
-
+import io.flowstack.core.driver.Offloads;
+import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.driver.Steering;
+import io.flowstack.core.driver.SteeringRefusedException;
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.tap.bpf.BpfException;
+import io.flowstack.tap.steer.EbpfSteering;
+import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.IfReq;
 import io.flowstack.tap.sys.LibC;
 import io.flowstack.tap.sys.Linux;
 import io.flowstack.tap.sys.Native;
 
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.io.IOException;
 import java.util.Arrays;
 
 /**
  * A Linux TAP device opened through /dev/net/tun: one non-blocking descriptor per queue, no packet-information
- * header, frames are plain Ethernet.
+ * header, frames are plain Ethernet, or with offloads each preceded by a {@code virtio_net_hdr}
+ * ({@code IFF_VNET_HDR}; Documentation/networking/tuntap.rst): the kernel then hands us TCP segments of up to
+ * 64 KB with partial checksums and takes the same from us, cutting or delivering them as they are.
  * <p>
  * The device is created in the network namespace of the opening thread and, not being persistent, is
  * deleted when its last queue is closed. It may be moved to another namespace afterwards; the descriptors keep
@@ -24,6 +35,11 @@ import java.util.Arrays;
  * <p>
  * The kernel side of the TAP has its own MAC address ({@link #kernelMacAddress()}); a stack on our side needs a
  * different one, see {@link MacAddresses#randomLocalUnicastDistinctFrom(long)}.
+ * <p>
+ * Steering: a multi-queue TAP learns a flow's queue from our transmissions ({@link Steering#LEARNED}) until
+ * {@link #steerByOwner} attaches a program generated from the stack's ownership function
+ * ({@code TUNSETSTEERINGEBPF}); the kernel then runs it for every frame it sends us and puts the frame on the queue
+ * of its owner core ({@link Steering#EXACT}).
  */
 public final class TapDevice implements NetworkDevice
 {
@@ -34,14 +50,19 @@ public final class TapDevice implements NetworkDevice
     private final String name;
     private final int[] fds;
     private final long kernelMac;
+    private final boolean vnetHeader;
+    private final Offloads offloads;
     private volatile int mtu;
+    private volatile EbpfSteering ownerSteering;
 
-    private TapDevice(final String name, final int[] fds, final long kernelMac, final int mtu)
+    private TapDevice(final String name, final int[] fds, final long kernelMac, final int mtu, final Offloads offloads)
     {
         this.name = name;
         this.fds = fds;
         this.kernelMac = kernelMac;
         this.mtu = mtu;
+        this.offloads = offloads;
+        this.vnetHeader = offloads != Offloads.NONE;
     }
 
     /**
@@ -69,6 +90,25 @@ public final class TapDevice implements NetworkDevice
      */
     public static TapDevice open(final String name, final int queues) throws IOException
     {
+        return open(name, queues, false);
+    }
+
+    /**
+     * Opens (creating if needed) a TAP with {@code queues} queues, with or without offloads. With offloads every
+     * frame carries a virtio-net header ({@code IFF_VNET_HDR}, {@code TUNSETVNETHDRSZ} 10) and the kernel is told
+     * we take partial checksums and TCP segmentation frames ({@code TUNSETOFFLOAD} CSUM, TSO4, TSO6, TSO_ECN), so
+     * it sends us segments of up to 64 KB; what we send may be as large (see {@link Offloads#VIRTIO_NET}). Where
+     * the kernel has UDP segmentation (TUN_F_USO4/6), UDP segmentation frames are accepted too.
+     *
+     * @param name     interface name of at most 15 characters, or "" to let the kernel choose ("tapN").
+     * @param queues   number of queues, 1 to {@value #MAX_QUEUES}.
+     * @param offloads true for the virtio-net header and its offloads.
+     * @return the device.
+     * @throws IOException when /dev/net/tun cannot be opened, the name is taken by a busy TAP or a device of
+     *                     another kind, or the kernel refuses the offloads.
+     */
+    public static TapDevice open(final String name, final int queues, final boolean offloads) throws IOException
+    {
         if (queues < 1 || queues > MAX_QUEUES)
         {
             throw new IllegalArgumentException("queues must be 1.." + MAX_QUEUES + ", was " + queues);
@@ -77,7 +117,8 @@ public final class TapDevice implements NetworkDevice
         final IfReq ifr = new IfReq();
         ifr.clear().name(name == null ? "" : name);
         final String label = name == null || name.isEmpty() ? "(kernel-chosen)" : name;
-        final short flags = (short)(Linux.IFF_TAP | Linux.IFF_NO_PI | (queues > 1 ? Linux.IFF_MULTI_QUEUE : 0));
+        final short flags = (short)(Linux.IFF_TAP | Linux.IFF_NO_PI | (queues > 1 ? Linux.IFF_MULTI_QUEUE : 0)
+            | (offloads ? Linux.IFF_VNET_HDR : 0));
         final int[] fds = new int[queues];
         Arrays.fill(fds, -1);
         boolean ok = false;
@@ -103,8 +144,9 @@ public final class TapDevice implements NetworkDevice
             Native.check(libc.ioctl(fds[0], Linux.SIOCGIFHWADDR, ifr.address()), "SIOCGIFHWADDR " + actual);
             final long mac = ifr.hardwareAddress();
             final int mtu = readMtu(actual);
+            final Offloads granted = offloads ? enableOffloads(fds[0], actual) : Offloads.NONE;
             ok = true;
-            return new TapDevice(actual, fds, mac, mtu);
+            return new TapDevice(actual, fds, mac, mtu, granted);
         }
         finally
         {
@@ -130,6 +172,27 @@ public final class TapDevice implements NetworkDevice
             return " (name in use by a device that is not a TAP, or multi-queue flag mismatch)";
         }
         return "";
+    }
+
+    /**
+     * The header size and the offloads are the device's (every queue's), so one descriptor sets them. UDP
+     * segmentation frames are asked for too where the kernel has them (Linux 6.2: TUN_F_USO4/6; older kernels
+     * refuse the bits with EINVAL, and we ask again without).
+     */
+    private static Offloads enableOffloads(final int fd, final String ifName) throws IOException
+    {
+        final LibC libc = Native.LIBC;
+        final IfReq arg = new IfReq().clear().intValue(VirtioNetHeader.LENGTH);
+        // TUNSETVNETHDRSZ reads an int at its argument: the ifreq's int field will do.
+        Native.check(libc.ioctl(fd, Linux.TUNSETVNETHDRSZ, arg.address() + IfReq.UNION_OFFSET),
+            "TUNSETVNETHDRSZ " + ifName);
+        final int tcp = Linux.TUN_F_CSUM | Linux.TUN_F_TSO4 | Linux.TUN_F_TSO6 | Linux.TUN_F_TSO_ECN;
+        if (libc.ioctl(fd, Linux.TUNSETOFFLOAD, tcp | Linux.TUN_F_USO4 | Linux.TUN_F_USO6) == 0)
+        {
+            return Offloads.VIRTIO_NET.with(Offloads.RX_LARGE_UDP4);
+        }
+        Native.check(libc.ioctl(fd, Linux.TUNSETOFFLOAD, tcp), "TUNSETOFFLOAD " + ifName);
+        return Offloads.VIRTIO_NET;
     }
 
     private static int readMtu(final String ifName) throws IOException
@@ -231,8 +294,8 @@ public final class TapDevice implements NetworkDevice
      * @param queue      queue index.
      * @param ifIndex    interface index the driver stamps on received frames.
      * @param stackMac   our side's MAC address (not the kernel's).
-     * @return the driver; {@link Steering#LEARNED} for a multi-queue device,
-     *         {@link Steering#NONE} otherwise.
+     * @return the driver; {@link Steering#EXACT} with a steering program, {@link Steering#LEARNED} for a
+     *         multi-queue device without one, {@link Steering#NONE} otherwise.
      */
     @Override
     public NetworkDriver open(final int queue, final int ifIndex, final long mac)
@@ -242,19 +305,97 @@ public final class TapDevice implements NetworkDevice
         {
             throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
         }
-        return new TapDriver(fd, ifIndex, mac, mtu, steering());
+        return new TapDriver(null, -1, fd, ifIndex, mac, mtu, steering(), offloads);
+    }
+
+    /**
+     * @return {@link Offloads#VIRTIO_NET} (with {@link Offloads#RX_LARGE_UDP4} where the kernel has UDP
+     *         segmentation) when opened with offloads, {@link Offloads#NONE} otherwise.
+     */
+    @Override
+    public Offloads offloads()
+    {
+        return offloads;
     }
 
     @Override
     public Steering steering()
     {
-        return isMultiQueue() ? Steering.LEARNED : Steering.NONE;
+        return ownerSteering != null ? Steering.EXACT : isMultiQueue() ? Steering.LEARNED : Steering.NONE;
+    }
+
+    /**
+     * Attaches an extended BPF program that gives every frame the queue of its owner: queue i for core i. Needs a
+     * queue per core and the right to load BPF programs (CAP_BPF or CAP_SYS_ADMIN where unprivileged BPF is off).
+     *
+     * @return the steering, or null with fewer queues than cores (the TAP keeps learning).
+     * @throws SteeringRefusedException when the kernel refuses the program or the attachment.
+     */
+    @Override
+    public synchronized OwnerSteering steerByOwner(final FlowOwnership ownership, final int ifIndex)
+        throws SteeringRefusedException
+    {
+        if (ownerSteering != null || fds.length < ownership.cores() || fds.length < 2)
+        {
+            return null;
+        }
+        final EbpfSteering steering;
+        try
+        {
+            steering = EbpfSteering.load(ownership, ifIndex, "TUNSETSTEERINGEBPF on " + name);
+        }
+        catch (final BpfException e)
+        {
+            throw new SteeringRefusedException("TAP " + name + ": the kernel refused the steering program ("
+                + e.getMessage() + "); steering stays learned", e);
+        }
+        if (!setSteeringProgram(steering.programFd()))
+        {
+            final int errno = Native.errno();
+            steering.close();
+            throw new SteeringRefusedException("TAP " + name + ": TUNSETSTEERINGEBPF refused ("
+                + Native.describe(errno) + "); steering stays learned", null);
+        }
+        steering.onClose(() -> setSteeringProgram(-1));
+        ownerSteering = steering;
+        return steering;
+    }
+
+    /** TUNSETSTEERINGEBPF takes a pointer to the program's descriptor, or to -1 to detach. */
+    private boolean setSteeringProgram(final int programFd)
+    {
+        final int fd = firstOpenQueue();
+        if (fd < 0)
+        {
+            return false;
+        }
+        final UnsafeBuffer arg = new UnsafeBuffer(BufferUtil.allocateDirectAligned(8, 8));
+        arg.putInt(0, programFd);
+        return Native.LIBC.ioctl(fd, Linux.TUNSETSTEERINGEBPF, arg.addressOffset()) >= 0;
+    }
+
+    private int firstOpenQueue()
+    {
+        synchronized (fds)
+        {
+            for (final int fd : fds)
+            {
+                if (fd >= 0)
+                {
+                    return fd;
+                }
+            }
+            return -1;
+        }
     }
 
     @Override
     public String describe()
     {
-        return "TAP " + name + (isMultiQueue() ? " (" + queues() + " queues)" : "");
+        final EbpfSteering steering = ownerSteering;
+        return "TAP " + name + (isMultiQueue() ? " (" + queues() + " queues, steering "
+            + (steering != null ? "exact: " + steering.describe() : "learned") + ")" : "")
+            + (vnetHeader ? " with offloads" : "");
     }
 
     /**
@@ -272,8 +413,7 @@ public final class TapDevice implements NetworkDevice
         {
             throw new IllegalStateException("queue " + queue + " of " + name + " is closed");
         }
-        return new TapDriver(this, queue, fd, ifIndex, stackMac, mtu,
-            isMultiQueue() ? Steering.LEARNED : Steering.NONE);
+        return new TapDriver(this, queue, fd, ifIndex, stackMac, mtu, steering(), offloads);
     }
 
     /**
@@ -298,6 +438,11 @@ public final class TapDevice implements NetworkDevice
     @Override
     public void close()
     {
+        final EbpfSteering steering = ownerSteering;
+        if (steering != null)
+        {
+            steering.close();
+        }
         for (int q = 0; q < fds.length; q++)
         {
             closeQueue(q);
@@ -308,6 +453,6 @@ public final class TapDevice implements NetworkDevice
     public String toString()
     {
         return "TapDevice{" + name + ", queues=" + fds.length + ", kernelMac=" + MacAddresses.toString(kernelMac)
-            + ", mtu=" + mtu + "}";
+            + ", mtu=" + mtu + ", offloads=" + offloads() + "}";
     }
 }

@@ -11,6 +11,8 @@ import io.flowstack.tap.testing.LiveTap;
 import io.flowstack.tap.testing.RootRequirement;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -69,10 +71,11 @@ class TapDriverLiveTest
         }
     }
 
-    @Test
-    void shouldTeachTheKernelOurMacByAnsweringItsArpRequest() throws Exception
+    @ParameterizedTest(name = "offloads {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldTeachTheKernelOurMacByAnsweringItsArpRequest(final boolean offloads) throws Exception
     {
-        try (LiveTap tap = new LiveTap(64))
+        try (LiveTap tap = new LiveTap(64, offloads))
         {
             final long kernelMac = tap.device.kernelMacAddress();
             tap.triggerArpFromKernel();
@@ -147,10 +150,11 @@ class TapDriverLiveTest
         }
     }
 
-    @Test
-    void shouldNotAllocateWhileReceivingTransmittingAndWaiting() throws Exception
+    @ParameterizedTest(name = "offloads {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldNotAllocateWhileReceivingTransmittingAndWaiting(final boolean offloads) throws Exception
     {
-        try (LiveTap tap = new LiveTap(256))
+        try (LiveTap tap = new LiveTap(256, offloads))
         {
             // Each ARP request we send makes the kernel send a reply: real traffic on both paths.
             final int[] received = new int[1];

@@ -48,6 +48,6 @@ public final class Discard implements CoreSetup
                 c.close();
             }
         };
-        core.tcp().listen(0, port, c -> handler);
+        core.tcp().listen(0, port, c -> handler, AppSpec.BULK);
     }
 }

@@ -65,6 +65,6 @@ public final class Source implements CoreSetup
                 while (n == zeros.capacity());
             }
         };
-        core.tcp().listen(0, port, c -> handler);
+        core.tcp().listen(0, port, c -> handler, AppSpec.BULK);
     }
 }

@@ -85,7 +85,8 @@ final class DemoCommand implements Callable<Integer>
                 AppSpec.parse("http:80")), pcap);
         final Launcher.Options options = new Launcher.Options(single.taps(), single.netns(), single.hostIps(),
             single.ips(), single.apps(), pcap, false, 2, 1, null, List.of(), null, java.util.Map.of(), null, null,
-            "demo", www, null, 0, Launcher.DriverKind.TAP, io.flowstack.tap.packet.FanoutMode.HASH, io.flowstack.tcp.api.TcpConfig.DEFAULT);
+            "demo", www, null, 0, Launcher.DriverKind.TAP, io.flowstack.tap.packet.FanoutMode.HASH, io.flowstack.tcp.api.TcpConfig.DEFAULT,
+            io.flowstack.tap.steer.KernelSteering.AUTO, true);
         try (Launcher launcher = Launcher.start(options))
         {
             final NetNs netns = launcher.netns();

@@ -2,6 +2,7 @@ package io.flowstack.examples.cli;
 
 import io.flowstack.core.counter.CountersFile;
 import io.flowstack.core.driver.NetworkDevice;
+import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.core.sim.FaultInjector;
@@ -17,6 +18,7 @@ import io.flowstack.tap.netns.VethPair;
 import io.flowstack.tap.packet.FanoutMode;
 import io.flowstack.tap.packet.LinkListener;
 import io.flowstack.tap.packet.PacketDevice;
+import io.flowstack.tap.steer.KernelSteering;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.Native;
 import io.flowstack.tap.sys.Privileges;
@@ -84,6 +86,7 @@ final class Launcher implements AutoCloseable
      * @param driver       TAP devices or raw sockets.
      * @param fanout       with {@link DriverKind#RAW} and several queues, how the kernel spreads frames over them.
      * @param tcp          TCP settings of every core (congestion control, SACK).
+     * @param steering     whether and how devices may steer exactly by a BPF program.
      */
     record Options(
         List<String> taps,
@@ -107,7 +110,9 @@ final class Launcher implements AutoCloseable
         long faultSeed,
         DriverKind driver,
         FanoutMode fanout,
-        TcpConfig tcp)
+        TcpConfig tcp,
+        KernelSteering steering,
+        boolean offloads)
     {
         /**
          * Options for one TAP, one core.
@@ -117,7 +122,7 @@ final class Launcher implements AutoCloseable
         {
             return new Options(List.of(tap), netns, hostIp == null ? List.of() : List.of(hostIp), List.of(ip), apps,
                 pcap, false, 1, 1, null, List.of(), null, Map.of(), null, null, "serve --tap " + tap + " --ip " + ip,
-                null, null, 0, DriverKind.TAP, FanoutMode.HASH, TcpConfig.DEFAULT);
+                null, null, 0, DriverKind.TAP, FanoutMode.HASH, TcpConfig.DEFAULT, KernelSteering.AUTO, true);
         }
     }
 
@@ -126,6 +131,7 @@ final class Launcher implements AutoCloseable
 
     private NetNs netns;
     private CountersFile counters;
+    private ControlServer control;
     private final List<TapDevice> taps = new ArrayList<>();
     private final List<PacketDevice> rawDevices = new ArrayList<>();
     private final List<VethPair> veths = new ArrayList<>();
@@ -202,6 +208,12 @@ final class Launcher implements AutoCloseable
         final FlowStack.Builder builder = FlowStack.builder()
             .cores(o.cores())
             .tcp(o.tcp())
+            .exactSteering(o.steering() != KernelSteering.OFF)
+            .notices(line ->
+            {
+                System.out.println("flowstack: " + line);
+                System.out.flush();
+            })
             .counters(counters.manager())
             .waiterFactory(handles ->
             {
@@ -255,6 +267,27 @@ final class Launcher implements AutoCloseable
             builder.onEachCore(app.create(o.httpRoot()));
         }
         stack = builder.build().start();
+        control = ControlServer.start(ControlServer.pathFor(countersPath), stack);
+    }
+
+    /**
+     * @return how each interface's frames reach their cores, e.g. "exact (eBPF TUNSETSTEERINGEBPF on fst0)".
+     */
+    List<String> steering()
+    {
+        final List<String> out = new ArrayList<>();
+        for (int i = 0; i < devices.size(); i++)
+        {
+            final OwnerSteering exact = stack.kernelSteering(i);
+            out.add(exact != null ? "exact, " + exact.describe() : switch (devices.get(i).steering())
+            {
+                case EXACT -> "exact";
+                case LEARNED -> "learned";
+                case HASHED -> "hashed by the kernel";
+                case NONE -> stack.cores() > 1 ? "software" : "none";
+            });
+        }
+        return out;
     }
 
     /**
@@ -303,7 +336,7 @@ final class Launcher implements AutoCloseable
         }
         for (final String name : o.taps())
         {
-            final TapDevice tap = TapDevice.open(name, o.queues());
+            final TapDevice tap = TapDevice.open(name, o.queues(), o.offloads());
             taps.add(tap);
             macs.add(MacAddresses.randomLocalUnicastDistinctFrom(tap.kernelMacAddress()));
         }
@@ -352,7 +385,7 @@ final class Launcher implements AutoCloseable
         {
             final String name = o.taps().get(i);
             final PacketDevice.Config config = PacketDevice.Config.defaults(name, members).withFanout(o.fanout())
-                .withLinkListener(listener);
+                .withLinkListener(listener).withSteering(o.steering()).withOffloads(o.offloads());
             final PacketDevice device;
             if (o.netns() != null)
             {
@@ -415,6 +448,11 @@ final class Launcher implements AutoCloseable
     @Override
     public void close()
     {
+        if (control != null)
+        {
+            control.close();
+            control = null;
+        }
         if (stack != null)
         {
             stack.close();

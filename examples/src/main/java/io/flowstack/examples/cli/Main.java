@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "flowstack 0.1.0",
     description = "A userspace TCP/IP stack for the JVM.",
-    subcommands = {ServeCommand.class, GetCommand.class, StatCommand.class, DemoCommand.class})
+    subcommands = {ServeCommand.class, GetCommand.class, StatCommand.class, ReprogramCommand.class, DemoCommand.class})
 public final class Main implements Runnable
 {
     @CommandLine.Spec

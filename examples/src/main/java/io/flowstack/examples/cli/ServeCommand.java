@@ -63,10 +63,10 @@ final class ServeCommand implements Callable<Integer>
             + (options.netns() != null ? " (kernel side " + options.hostIps() + " in namespace " + options.netns()
                 + (isRaw ? ", stack side in " + options.netns() + Launcher.STACK_NS_SUFFIX : "") + ")" : "")
             + ", " + options.cores() + (options.cores() == 1 ? " core" : " cores")
-            + (isRaw ? (members > 1 ? ", " + members + " fanout members (" + options.fanout() + "; steering: "
-                + (options.fanout().isFlowConsistent() ? "hashed by the kernel" : "none") + ")" : "")
-                : options.queues() > 1 ? ", " + options.queues() + " queues per TAP (steering: learned)"
-                : options.cores() > 1 ? " (steering: software)" : "")
+            + (isRaw ? (members > 1 ? ", " + members + " fanout members" : "")
+                : options.queues() > 1 ? ", " + options.queues() + " queues per TAP" : "")
+            + (options.cores() > 1 ? " (steering: " + String.join("; ", launcher.steering()) + ")" : "")
+            + (options.offloads() ? ", offloads (checksum, TSO, large receive)" : ", no offloads")
             + (options.apps().isEmpty() ? "" : ", apps " + options.apps()) + "; Ctrl-C to stop");
         System.out.flush();
         launcher.noInterfaceLeft().thenRun(stopped::countDown);

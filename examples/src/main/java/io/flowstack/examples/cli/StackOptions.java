@@ -8,6 +8,7 @@ import io.flowstack.examples.apps.AppSpec;
 import io.flowstack.tap.packet.FanoutMode;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tap.steer.KernelSteering;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -32,6 +33,12 @@ final class StackOptions
     @Option(names = "--fanout", paramLabel = "hash|lb|cpu", defaultValue = "hash", description = "With --raw and"
         + " several cores: how the kernel spreads frames over the cores' sockets (default hash: flow-consistent).")
     String fanout;
+
+    @Option(names = "--kernel-steering", paramLabel = "auto|ebpf|classic|off", defaultValue = "auto", description =
+        "With --cores N and a queue per core (--queues N on a TAP, --raw): a BPF program generated from the stack's"
+        + " own hash and table puts every frame on its owner's queue (exact steering). auto: eBPF, else (raw only)"
+        + " classic BPF, else the device's own steering; off: the device's own (TAP learned, raw --fanout).")
+    String kernelSteering;
 
     @Option(names = "--ip", required = true, paramLabel = "CIDR", description = "The stack's address on each TAP, e.g. 198.18.0.2/24.")
     List<String> ips = new ArrayList<>();
@@ -92,6 +99,11 @@ final class StackOptions
         + " is then NewReno's.")
     boolean noSack;
 
+    @Option(names = "--no-offloads", description = "Plain frames on the TAP or raw socket: no virtio-net header, so"
+        + " no checksum offload and no 64 KB TCP segments either way (the kernel then sends and takes MTU-sized"
+        + " frames with complete checksums).")
+    boolean noOffloads;
+
     @Option(names = "--fault-seed", paramLabel = "N", description = "Seed of the fault injectors (default: random, printed).")
     Long faultSeed;
 
@@ -143,7 +155,18 @@ final class StackOptions
             countersFile, description(role, apps), httpRoot, fault == null ? null : FaultProfile.parse(fault),
             faultSeed != null ? faultSeed : new java.security.SecureRandom().nextLong(),
             isRaw ? Launcher.DriverKind.RAW : Launcher.DriverKind.TAP, FanoutMode.parse(fanout),
-            TcpConfig.DEFAULT.withCongestionControl(congestionControl(cc)).withSack(!noSack));
+            TcpConfig.DEFAULT.withCongestionControl(congestionControl(cc)).withSack(!noSack), steering(isRaw),
+            !noOffloads);
+    }
+
+    private KernelSteering steering(final boolean isRaw)
+    {
+        final KernelSteering k = KernelSteering.parse(kernelSteering);
+        if (k == KernelSteering.CLASSIC && !isRaw)
+        {
+            throw new IllegalArgumentException("--kernel-steering classic steers raw sockets only (a TAP takes eBPF)");
+        }
+        return k;
     }
 
     private int[] designation()
@@ -269,6 +292,10 @@ final class StackOptions
         {
             b.append(" --queues ").append(queues);
         }
+        if (!"auto".equalsIgnoreCase(kernelSteering))
+        {
+            b.append(" --kernel-steering ").append(kernelSteering);
+        }
         for (final String a : apps)
         {
             b.append(" --app ").append(a);
@@ -284,6 +311,10 @@ final class StackOptions
         if (noSack)
         {
             b.append(" --no-sack");
+        }
+        if (noOffloads)
+        {
+            b.append(" --no-offloads");
         }
         return b.toString();
     }

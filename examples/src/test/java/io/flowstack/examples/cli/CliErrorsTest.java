@@ -56,6 +56,23 @@ class CliErrorsTest
     }
 
     @Test
+    void shouldRejectClassicSteeringOnATapAndUnknownChoices()
+    {
+        assertOneLine(run("serve", "--tap", "fst0", "--ip", "198.18.0.2/24", "--kernel-steering", "classic"),
+            "classic steers raw sockets only");
+        assertOneLine(run("serve", "--tap", "fst0", "--ip", "198.18.0.2/24", "--kernel-steering", "xdp"),
+            "unknown kernel steering 'xdp'");
+    }
+
+    @Test
+    void shouldSayWhenThereIsNoServerToReprogram()
+    {
+        final Outcome o = run("reprogram", "--pid", "999999999", "--weights", "1,3");
+        assertOneLine(o, "no control socket");
+        assertEquals(1, o.exit());
+    }
+
+    @Test
     void shouldRejectBadAddress()
     {
         final Outcome o = run("serve", "--tap", "x", "--ip", "198.18.0.300/24");

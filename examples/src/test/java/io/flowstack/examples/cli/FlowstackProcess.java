@@ -21,6 +21,7 @@ final class FlowstackProcess implements AutoCloseable
     private final String firstLine;
     private final List<String> output = new CopyOnWriteArrayList<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
+    private final List<String> notices = new CopyOnWriteArrayList<>();
 
     private FlowstackProcess(final Process process, final String firstLine)
     {
@@ -67,18 +68,25 @@ final class FlowstackProcess implements AutoCloseable
         cmd.addAll(List.of(args));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(mergeErrors).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        final List<String> notices = new ArrayList<>();
         String line;
-        while ((line = out.readLine()) != null && !(line.startsWith("flowstack:") && !line.contains("injecting faults")))
+        while ((line = out.readLine()) != null && !line.startsWith("flowstack: serving"))
         {
-            // SLF4J's notice from the affinity library and the fault seed come first
+            // SLF4J's notice from the affinity library, the fault seed and one-line notices (steering refused) come
+            // first; a server that fails to start ends with its error line.
+            if (line.startsWith("flowstack:") && !line.contains("injecting faults"))
+            {
+                notices.add(line);
+            }
         }
         final FlowstackProcess fp = new FlowstackProcess(p, line);
+        fp.notices.addAll(notices);
         if (!mergeErrors)
         {
             drain(new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8)), fp.errors,
                 "flowstack-errors");
         }
-        assertTrue(line != null && line.contains("serving"), "server did not start: " + line
+        assertTrue(line != null, "server did not start: " + (notices.isEmpty() ? "no output" : notices.get(notices.size() - 1))
             + (mergeErrors ? "" : " " + fp.errors));
         // Keep draining so the server never blocks on a full pipe.
         drain(out, fp.output, "flowstack-output");
@@ -141,6 +149,14 @@ final class FlowstackProcess implements AutoCloseable
     String firstLine()
     {
         return firstLine;
+    }
+
+    /**
+     * @return the "flowstack: ..." lines the server printed before its "serving" line (notices).
+     */
+    List<String> notices()
+    {
+        return notices;
     }
 
     /**

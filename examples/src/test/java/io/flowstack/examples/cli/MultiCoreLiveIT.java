@@ -79,6 +79,12 @@ class MultiCoreLiveIT
     }
 
     @Test
+    void shouldEchoTwoHundredFlowsOverBothCoresOnAMultiQueueTapThatLearnsItsSteering() throws Exception
+    {
+        assertTwoHundredFlowsOnBothCores("--queues", "2", "--kernel-steering", "off");
+    }
+
+    @Test
     void shouldAnswerEachInterfaceOnItsDesignatedCoreOnly() throws Exception
     {
         ToolRequirement.require("ping");

@@ -38,7 +38,8 @@ class OutgoingUdpLiveIT
         final String ns = Names.namespace("out");
         final Launcher.Options options = new Launcher.Options(List.of(Names.device()), ns,
             List.of(Cidr.parse("198.18.0.1/24")), List.of(Cidr.parse("198.18.0.2/24")), List.of(), null, false,
-            2, 1, null, List.of(), null, Map.of(), null, null, "outgoing UDP test", null, null, 0, Launcher.DriverKind.TAP, io.flowstack.tap.packet.FanoutMode.HASH, io.flowstack.tcp.api.TcpConfig.DEFAULT);
+            2, 1, null, List.of(), null, Map.of(), null, null, "outgoing UDP test", null, null, 0, Launcher.DriverKind.TAP, io.flowstack.tap.packet.FanoutMode.HASH, io.flowstack.tcp.api.TcpConfig.DEFAULT,
+            io.flowstack.tap.steer.KernelSteering.AUTO, true);
         final ConcurrentLinkedQueue<String> replies = new ConcurrentLinkedQueue<>();
         final CountDownLatch all = new CountDownLatch(2 * FLOWS_PER_CORE);
         try (Launcher launcher = Launcher.start(options))

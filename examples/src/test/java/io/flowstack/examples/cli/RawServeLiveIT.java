@@ -101,7 +101,8 @@ class RawServeLiveIT
         final String ifName = Names.device();
         try (FlowstackProcess server = serveOnNewVeth(ifName, "--cores", "2"))
         {
-            assertTrue(server.firstLine().contains("2 fanout members (hash"), server.firstLine());
+            assertTrue(server.firstLine().contains("2 fanout members (steering: exact, eBPF PACKET_FANOUT_EBPF"),
+                server.firstLine());
             final NetNs kernel = NetNs.createOrAdopt(ns);
             assertTrue(NetNs.exists(stackNs), "the stack's end lives in " + stackNs);
             assertFalse(Files.exists(Path.of("/sys/class/net", ifName)), "nothing in the host namespace");
@@ -225,7 +226,7 @@ class RawServeLiveIT
              FlowstackProcess server = FlowstackProcess.serveWith(List.of("ip", "netns", "exec", stackNs),
                  "--raw", ifName, "--ip", STACK_IP + "/24", "--app", "udp-echo:7", "--fanout", "lb", "--cores", "2"))
         {
-            assertTrue(server.firstLine().contains("2 fanout members (lb; steering: none)"), server.firstLine());
+            assertTrue(server.firstLine().contains("2 fanout members (steering: software)"), server.firstLine());
             final ExecResult ping = veth.kernelNs().exec("ping", "-c", "20", "-i", "0.01", STACK_IP);
             assertTrue(ping.stdout().contains("20 received"), ping.stdout());
             assertEquals(50, UdpFlows.echo(veth.kernelNs(), STACK_IP, 50));

@@ -58,7 +58,8 @@ class TcpOptionsLiveIT
         launcher = Launcher.start(new Launcher.Options(List.of(tap), ns, List.of(Cidr.parse(KERNEL + "/24")),
             List.of(Cidr.parse("198.18.0.2/24")), List.of(), null, false, 1, 1, null, List.of(), null,
             java.util.Map.of(), null, dir.resolve("counters"), "TcpOptionsLiveIT", null, null, 0,
-            Launcher.DriverKind.TAP, io.flowstack.tap.packet.FanoutMode.HASH, io.flowstack.tcp.api.TcpConfig.DEFAULT));
+            Launcher.DriverKind.TAP, io.flowstack.tap.packet.FanoutMode.HASH, io.flowstack.tcp.api.TcpConfig.DEFAULT,
+            io.flowstack.tap.steer.KernelSteering.AUTO, true));
         netns = NetNs.createOrAdopt(ns);
         // A kernel sink: reads whatever arrives, never writes.
         sink = new ProcessBuilder("ip", "netns", "exec", ns, "socat", "-u",

@@ -7,11 +7,36 @@ import org.agrona.concurrent.UnsafeBuffer;
  * that holds the frame's bytes. Headers are written in front of a payload by {@link #prepend(int)}, so a
  * layer never copies the layers above it.
  * <p>
+ * The buffer also carries what a device with offloads ({@code io.flowstack.core.driver.Offloads}) says about the
+ * frame or is asked to do with it, as a Linux sk_buff does: the checksum state ({@link #checksumState()}, with
+ * where a partial checksum starts and is stored) and the segmentation type and size of a frame larger than the
+ * MTU ({@link #gsoType()}, {@link #gsoSize()}). A fresh buffer has none of it.
+ * <p>
  * A buffer belongs to exactly one {@link BufferPool}; only the thread of that pool's core may release it.
  * Not thread-safe: a buffer is handed between threads only through a queue, never shared.
  */
 public final class PacketBuffer
 {
+    /** The transport checksum is complete (transmit) or must be verified in software (receive). */
+    public static final int CHECKSUM_NONE = 0;
+    /** Received: the device verified the transport checksum (virtio DATA_VALID, Linux CHECKSUM_UNNECESSARY). */
+    public static final int CHECKSUM_UNNECESSARY = 1;
+    /**
+     * The checksum field holds only the pseudo-header sum; the sum from {@link #checksumStart()} to the end is
+     * still to be added (virtio NEEDS_CSUM, Linux CHECKSUM_PARTIAL). On receive it comes from a local sender
+     * through memory, so there is nothing to verify.
+     */
+    public static final int CHECKSUM_PARTIAL = 2;
+
+    /** Not a segmentation-offload frame. */
+    public static final int GSO_NONE = 0;
+    /** A TCP/IPv4 segment to be cut (or coalesced) at {@link #gsoSize()} bytes of payload. */
+    public static final int GSO_TCPV4 = 1;
+    /** A TCP/IPv6 segment to be cut (or coalesced) at {@link #gsoSize()} bytes of payload. */
+    public static final int GSO_TCPV6 = 4;
+    /** A UDP datagram to be cut into datagrams of {@link #gsoSize()} bytes of payload. */
+    public static final int GSO_UDP_L4 = 5;
+
     private final UnsafeBuffer buffer;
     private final BufferPool pool;
     private final int index;
@@ -19,6 +44,11 @@ public final class PacketBuffer
     private int length;
     private int ifIndex;
     private boolean free;
+    private int checksumState;
+    private int checksumStart;
+    private int checksumOffset;
+    private int gsoType;
+    private int gsoSize;
 
     PacketBuffer(final BufferPool pool, final int index, final UnsafeBuffer buffer)
     {
@@ -133,6 +163,140 @@ public final class PacketBuffer
     }
 
     /**
+     * @return {@link #CHECKSUM_NONE}, {@link #CHECKSUM_UNNECESSARY} or {@link #CHECKSUM_PARTIAL}.
+     */
+    public int checksumState()
+    {
+        return checksumState;
+    }
+
+    /**
+     * @return for a partial checksum, the index within {@link #buffer()} where the summed range starts (the
+     *         transport header); an index, not an offset in the window, so headers prepended later do not move it.
+     */
+    public int checksumStart()
+    {
+        return checksumStart;
+    }
+
+    /**
+     * @return for a partial checksum, where the checksum field is, relative to {@link #checksumStart()}.
+     */
+    public int checksumOffset()
+    {
+        return checksumOffset;
+    }
+
+    /**
+     * Marks the transport checksum partial: its field holds the pseudo-header sum, the rest is summed from
+     * {@code start} to the end of the frame.
+     *
+     * @param start  index within {@link #buffer()} of the first byte summed.
+     * @param offset position of the checksum field relative to {@code start}.
+     * @return this
+     */
+    public PacketBuffer checksumPartial(final int start, final int offset)
+    {
+        checksumState = CHECKSUM_PARTIAL;
+        checksumStart = start;
+        checksumOffset = offset;
+        return this;
+    }
+
+    /**
+     * Marks the transport checksum as verified by the device.
+     *
+     * @return this
+     */
+    public PacketBuffer checksumUnnecessary()
+    {
+        checksumState = CHECKSUM_UNNECESSARY;
+        return this;
+    }
+
+    /**
+     * Marks the transport checksum complete (it was finished in software); segmentation metadata stays.
+     *
+     * @return this
+     */
+    public PacketBuffer checksumComplete()
+    {
+        checksumState = CHECKSUM_NONE;
+        checksumStart = 0;
+        checksumOffset = 0;
+        return this;
+    }
+
+    /**
+     * @return true when the transport checksum need not be verified in software.
+     */
+    public boolean checksumTrusted()
+    {
+        return checksumState != CHECKSUM_NONE;
+    }
+
+    /**
+     * @return {@link #GSO_NONE}, {@link #GSO_TCPV4}, {@link #GSO_TCPV6} or {@link #GSO_UDP_L4}.
+     */
+    public int gsoType()
+    {
+        return gsoType;
+    }
+
+    /**
+     * @return payload bytes per cut segment of a segmentation-offload frame, 0 otherwise.
+     */
+    public int gsoSize()
+    {
+        return gsoSize;
+    }
+
+    /**
+     * Marks the frame a segmentation-offload frame (transmit: to be cut; receive: coalesced from segments).
+     *
+     * @param type a {@code GSO_} type.
+     * @param size payload bytes per segment.
+     * @return this
+     */
+    public PacketBuffer gso(final int type, final int size)
+    {
+        gsoType = type;
+        gsoSize = type == GSO_NONE ? 0 : size;
+        return this;
+    }
+
+    /**
+     * Takes another buffer's checksum state and segmentation metadata (a copy of its bytes at the same offsets).
+     *
+     * @param other the original.
+     * @return this
+     */
+    public PacketBuffer offloadsFrom(final PacketBuffer other)
+    {
+        checksumState = other.checksumState;
+        checksumStart = other.checksumStart;
+        checksumOffset = other.checksumOffset;
+        gsoType = other.gsoType;
+        gsoSize = other.gsoSize;
+        return this;
+    }
+
+    /**
+     * Forgets the checksum state and segmentation metadata (the bytes became a complete, ordinary frame).
+     *
+     * @return this
+     */
+    public PacketBuffer clearOffloads()
+    {
+        checksumState = CHECKSUM_NONE;
+        checksumStart = 0;
+        checksumOffset = 0;
+        gsoType = GSO_NONE;
+        gsoSize = 0;
+        return this;
+    }
+
+    /**
      * @return the pool that owns this buffer.
      */
     public BufferPool pool()
@@ -171,5 +335,6 @@ public final class PacketBuffer
         offset = headroom;
         length = 0;
         ifIndex = 0;
+        clearOffloads();
     }
 }

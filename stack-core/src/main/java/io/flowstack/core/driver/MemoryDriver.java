@@ -5,6 +5,7 @@ import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.driver.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -17,14 +18,24 @@ import java.nio.ByteBuffer;
  * many-to-one ring on the way in, and out again into the reader's pool buffers, like a real device's DMA.
  * Two drivers can be {@link #link linked} back to back; an unlinked driver keeps what the stack transmits for
  * the test to read with {@link #drainTransmitted}. A full ring drops the frame and counts it.
+ * <p>
+ * A driver made with {@link Offloads} behaves as a virtio-net device towards its stack: it passes partial
+ * checksums and segmentation frames on, each frame preceded in the ring by its {@link VirtioNetHeader} (message
+ * type {@link #MSG_VNET}), as a TAP with a virtio-net header hands them to the kernel, which delivers them as they
+ * are. A receiving driver without offloads finishes such checksums in software (a segmentation frame arrives
+ * whole, as from a local sender); one with offloads keeps the metadata for its stack.
  */
 public final class MemoryDriver implements NetworkDriver
 {
-    private static final int MSG_TYPE = 1;
+    /** Ring message: a plain frame. */
+    public static final int MSG_FRAME = 1;
+    /** Ring message: a {@link VirtioNetHeader} followed by the frame. */
+    public static final int MSG_VNET = 2;
 
     private final int ifIndex;
     private final long mac;
     private final int mtu;
+    private final Offloads offloads;
     private final ManyToOneRingBuffer rx;
     private final ManyToOneRingBuffer transmitted;
     private final RxHandler rxHandler = new RxHandler();
@@ -32,6 +43,8 @@ public final class MemoryDriver implements NetworkDriver
     private volatile Waiter waiter;
     private long rxFrames;
     private long txFrames;
+    private long txLargeFrames;
+    private int txLargestFrame;
     private long drops;
 
     /**
@@ -42,9 +55,23 @@ public final class MemoryDriver implements NetworkDriver
      */
     public MemoryDriver(final int ifIndex, final long mac, final int mtu, final int ringCapacity)
     {
+        this(ifIndex, mac, mtu, ringCapacity, Offloads.NONE);
+    }
+
+    /**
+     * @param ifIndex       interface index stamped on received frames.
+     * @param mac           this side's MAC address.
+     * @param mtu           IP MTU.
+     * @param ringCapacity  bytes of each ring (a power of two, at least 64 KiB; 1 MiB for 64 KiB frames).
+     * @param offloads      what this device offers its stack.
+     */
+    public MemoryDriver(final int ifIndex, final long mac, final int mtu, final int ringCapacity,
+        final Offloads offloads)
+    {
         this.ifIndex = ifIndex;
         this.mac = mac;
         this.mtu = mtu;
+        this.offloads = offloads;
         this.rx = newRing(ringCapacity);
         this.transmitted = newRing(ringCapacity);
     }
@@ -86,7 +113,7 @@ public final class MemoryDriver implements NetworkDriver
      */
     public boolean inject(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (!rx.write(MSG_TYPE, buffer, offset, length))
+        if (!rx.write(MSG_FRAME, buffer, offset, length))
         {
             drops++;
             return false;
@@ -123,9 +150,14 @@ public final class MemoryDriver implements NetworkDriver
     public void transmit(final PacketBuffer frame)
     {
         final ManyToOneRingBuffer target = peer != null ? peer.rx : transmitted;
-        if (target.write(MSG_TYPE, frame.buffer(), frame.offset(), frame.length()))
+        if (write(target, frame))
         {
             txFrames++;
+            txLargestFrame = Math.max(txLargestFrame, frame.length());
+            if (frame.gsoType() != PacketBuffer.GSO_NONE)
+            {
+                txLargeFrames++;
+            }
             if (peer != null)
             {
                 final Waiter w = peer.waiter;
@@ -140,6 +172,24 @@ public final class MemoryDriver implements NetworkDriver
             drops++;
         }
         frame.release();
+    }
+
+    private boolean write(final ManyToOneRingBuffer target, final PacketBuffer frame)
+    {
+        if (offloads == Offloads.NONE)
+        {
+            return target.write(MSG_FRAME, frame.buffer(), frame.offset(), frame.length());
+        }
+        final int index = target.tryClaim(MSG_VNET, VirtioNetHeader.LENGTH + frame.length());
+        if (index < 0)
+        {
+            return false;
+        }
+        final AtomicBuffer ring = target.buffer();
+        VirtioNetHeader.encode(frame, ring, index);
+        ring.putBytes(index + VirtioNetHeader.LENGTH, frame.buffer(), frame.offset(), frame.length());
+        target.commit(index);
+        return true;
     }
 
     @Override
@@ -158,6 +208,12 @@ public final class MemoryDriver implements NetworkDriver
     public long macAddress()
     {
         return mac;
+    }
+
+    @Override
+    public Offloads offloads()
+    {
+        return offloads;
     }
 
     @Override
@@ -189,6 +245,22 @@ public final class MemoryDriver implements NetworkDriver
     }
 
     /**
+     * @return segmentation frames the stack sent (larger than the MTU, to be cut by the device).
+     */
+    public long txLargeFrames()
+    {
+        return txLargeFrames;
+    }
+
+    /**
+     * @return bytes of the largest frame the stack sent.
+     */
+    public int txLargestFrame()
+    {
+        return txLargestFrame;
+    }
+
+    /**
      * @return frames dropped because a ring was full or no buffer was free.
      */
     public long drops()
@@ -209,8 +281,9 @@ public final class MemoryDriver implements NetworkDriver
         @Override
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
         {
+            final int header = msgTypeId == MSG_VNET ? VirtioNetHeader.LENGTH : 0;
             final PacketBuffer frame = pool.acquire();
-            if (frame == null || length > frame.capacity() - frame.offset())
+            if (frame == null || length - header > frame.capacity() - frame.offset() || length < header)
             {
                 if (frame != null)
                 {
@@ -219,8 +292,22 @@ public final class MemoryDriver implements NetworkDriver
                 drops++;
                 return;
             }
-            frame.buffer().putBytes(frame.offset(), buffer, index, length);
-            frame.window(frame.offset(), length).ifIndex(ifIndex);
+            frame.buffer().putBytes(frame.offset(), buffer, index + header, length - header);
+            frame.window(frame.offset(), length - header).ifIndex(ifIndex);
+            if (header > 0)
+            {
+                if (!VirtioNetHeader.decode(buffer, index, frame))
+                {
+                    frame.release();
+                    drops++;
+                    return;
+                }
+                if (!offloads.rxChecksum())
+                {
+                    VirtioNetHeader.completeChecksum(frame);
+                    frame.clearOffloads();
+                }
+            }
             rxFrames++;
             handler.onFrame(frame);
         }

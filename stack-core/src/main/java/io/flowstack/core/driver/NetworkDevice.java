@@ -1,5 +1,7 @@
 package io.flowstack.core.driver;
 
+import io.flowstack.core.flow.FlowOwnership;
+
 /**
  * A network device with one or more queues. Each core that reads or sends on a queue gets its own
  * {@link NetworkDriver} handle from {@link #open}; several handles may share a queue (a single-queue device that
@@ -31,6 +33,31 @@ public interface NetworkDevice extends AutoCloseable
      * @return how the device steers flows to its queues.
      */
     Steering steering();
+
+    /**
+     * Asks the device to deliver every frame to the queue of the core that owns it, by the stack's own ownership
+     * function, queue i being read by core i. Called once, before any queue is opened, for an interface hashed
+     * over all cores when the device has a queue per core. On success {@link #steering()} is
+     * {@link Steering#EXACT} from then on.
+     *
+     * @param ownership the ownership function (read only; {@link OwnerSteering#apply} brings later states).
+     * @param ifIndex   the interface index the stack gave this device.
+     * @return the device's copy to keep in step, or null when the device has no way to steer by it.
+     * @throws SteeringRefusedException when the device could but the kernel refused; it keeps steering as before.
+     */
+    default OwnerSteering steerByOwner(final FlowOwnership ownership, final int ifIndex)
+        throws SteeringRefusedException
+    {
+        return null;
+    }
+
+    /**
+     * @return the offloads every queue of the device has; {@link Offloads#NONE} by default.
+     */
+    default Offloads offloads()
+    {
+        return Offloads.NONE;
+    }
 
     /**
      * @return a short description (name, queues) for messages.
@@ -76,6 +103,12 @@ public interface NetworkDevice extends AutoCloseable
             public Steering steering()
             {
                 return driver.steering();
+            }
+
+            @Override
+            public Offloads offloads()
+            {
+                return driver.offloads();
             }
 
             @Override

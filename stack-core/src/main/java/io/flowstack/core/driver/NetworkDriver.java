@@ -53,6 +53,17 @@ public interface NetworkDriver extends AutoCloseable
     Steering steering();
 
     /**
+     * What the device does for the stack (checksums, segmentation). A frame handed to {@link #transmit} may ask
+     * only for what this offers; received frames carry only what it offers.
+     *
+     * @return the offloads in use on this queue; {@link Offloads#NONE} by default.
+     */
+    default Offloads offloads()
+    {
+        return Offloads.NONE;
+    }
+
+    /**
      * @return an OS handle (a file descriptor) that becomes readable when frames are pending, or -1 if the driver
      *         has none (in-memory drivers wake the waiter themselves).
      */

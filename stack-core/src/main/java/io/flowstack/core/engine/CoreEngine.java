@@ -8,6 +8,8 @@ import io.flowstack.core.driver.DeviceListener;
 import io.flowstack.core.driver.FrameHandler;
 import io.flowstack.core.driver.NetworkDriver;
 import io.flowstack.core.pcap.PcapWriter;
+import io.flowstack.core.driver.VirtioNetHeader;
+import java.nio.ByteOrder;
 import io.flowstack.core.time.Clock;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -265,12 +267,26 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         }
     }
 
-    /** Cores share one pcap file: writes are serialized (a lock, but only when capturing, a debugging aid). */
+    /**
+     * Cores share one pcap file: writes are serialized (a lock, but only when capturing, a debugging aid). A
+     * partial checksum is written complete, as it goes on the wire, and put back as it was for the device.
+     */
     private void capture(final PacketBuffer frame)
     {
+        final boolean partial = frame.checksumState() == PacketBuffer.CHECKSUM_PARTIAL;
+        final int field = frame.checksumStart() + frame.checksumOffset();
+        final short saved = partial ? frame.buffer().getShort(field) : 0;
+        if (partial)
+        {
+            frame.buffer().putShort(field, (short)VirtioNetHeader.fullChecksum(frame), ByteOrder.BIG_ENDIAN);
+        }
         synchronized (pcap)
         {
             pcap.write(time.nanoTime() + wallClockOffsetNs, frame.buffer(), frame.offset(), frame.length());
+        }
+        if (partial)
+        {
+            frame.buffer().putShort(field, saved);
         }
     }
 

@@ -5,7 +5,8 @@ package io.flowstack.core.flow;
  * receive dispatch, re-dispatch after reassembly, the choice of a local port for an outgoing flow, tests.
  * <p>
  * In order: an exact-match {@link SteeringRules steering rule}; the core an interface is designated to
- * (interface per core); otherwise the Toeplitz hash of the inbound tuple through the indirection table. Cores
+ * (interface per core); a {@link FlowPins pin} that keeps a flow with the core holding its state after a
+ * reprogramming moved its bucket; otherwise the Toeplitz hash of the inbound tuple through the indirection table. Cores
  * may run different protocol sets: a core that does not run a protocol takes no hashed flows of it (its buckets
  * go round-robin to the cores that do), though a rule may still steer flows of it there.
  * <p>
@@ -41,6 +42,8 @@ public final class FlowOwnership
     private final int[] coreClasses;
     private final IndirectionTable[] classTables = new IndirectionTable[CLASSES];
     private final LocalPortSelector[] selectors = new LocalPortSelector[CLASSES];
+    private final FlowPins pins;
+    private final PinnedOrInUse pinnedOrInUse = new PinnedOrInUse();
 
     /**
      * @param cores         number of cores.
@@ -57,6 +60,18 @@ public final class FlowOwnership
         final SteeringRules rules,
         final int[] interfaceCore,
         final int[] coreClasses)
+    {
+        this(cores, hash, table, rules, interfaceCore, coreClasses, FlowPins.DEFAULT_CAPACITY);
+    }
+
+    private FlowOwnership(
+        final int cores,
+        final ToeplitzHash hash,
+        final IndirectionTable table,
+        final SteeringRules rules,
+        final int[] interfaceCore,
+        final int[] coreClasses,
+        final int pinCapacity)
     {
         if (coreClasses.length != cores)
         {
@@ -80,6 +95,7 @@ public final class FlowOwnership
         this.rules = rules;
         this.interfaceCore = interfaceCore.clone();
         this.coreClasses = coreClasses.clone();
+        this.pins = new FlowPins(pinCapacity);
         for (int k = 0; k < CLASSES; k++)
         {
             classTables[k] = new IndirectionTable(table.size());
@@ -145,6 +161,14 @@ public final class FlowOwnership
         if (designated >= 0)
         {
             return designated;
+        }
+        if (pins.size() != 0)
+        {
+            final int pinned = pins.core(protocol, source, destination, sourcePort, destinationPort);
+            if (pinned >= 0)
+            {
+                return pinned;
+            }
         }
         return classTables[classOf(protocol)].core(hash.hashIpv4(source, destination, sourcePort, destinationPort));
     }
@@ -220,8 +244,11 @@ public final class FlowOwnership
             // Every port of this interface comes back to its designated core.
             return designated >= 0 && designated != core ? -1 : scan(minPort, maxPort, start, inUse);
         }
+        // A pinned tuple belongs to a live flow of some core: never hand out its port again.
+        final LocalPortSelector.PortInUse taken = pins.size() == 0 ? inUse
+            : pinnedOrInUse.of(protocol, localAddress, remoteAddress, remotePort, inUse);
         final int port = selectors[classOf(protocol)].select(
-            core, localAddress, remoteAddress, remotePort, minPort, maxPort, start, inUse);
+            core, localAddress, remoteAddress, remotePort, minPort, maxPort, start, taken);
         // A rule on the local port would override the hash: such ports are not ours to hand out.
         if (port >= 0 && rules.match(protocol, localAddress, port) >= 0 && rules.match(protocol, localAddress, port) != core)
         {
@@ -253,6 +280,68 @@ public final class FlowOwnership
     {
         table.copyFrom(newTable);
         rebuildClassTables();
+    }
+
+    /**
+     * The same function with another table and no pins: what ownership would be after a reprogramming. The copy
+     * is never changed, so any thread may read it.
+     *
+     * @param newTable the table, same size.
+     * @return the copy.
+     */
+    public FlowOwnership withTable(final IndirectionTable newTable)
+    {
+        if (newTable.size() != table.size())
+        {
+            throw new IllegalArgumentException("indirection table sizes differ: " + table.size() + " and " + newTable.size());
+        }
+        return new FlowOwnership(cores, hash, newTable, rules, interfaceCore, coreClasses, 1);
+    }
+
+    /**
+     * @return this copy's pins (change them only on the thread that owns this copy).
+     */
+    public FlowPins pins()
+    {
+        return pins;
+    }
+
+    /**
+     * @return the steering rules, checked first.
+     */
+    public SteeringRules rules()
+    {
+        return rules;
+    }
+
+    /**
+     * @param ifIndex an interface.
+     * @return the core it is designated to, or {@link #HASHED}.
+     */
+    public int designatedCore(final int ifIndex)
+    {
+        return designated(ifIndex);
+    }
+
+    /**
+     * @return buckets in the indirection table.
+     */
+    public int tableSize()
+    {
+        return table.size();
+    }
+
+    /**
+     * The table a protocol class is hashed through: the indirection table, with the buckets of cores that do not
+     * run the class given round-robin to cores that do.
+     *
+     * @param protocolClass one of the {@code CLASS_*} values.
+     * @param bucket        a bucket.
+     * @return the core that owns hashed flows of that class in that bucket.
+     */
+    public int coreOfBucket(final int protocolClass, final int bucket)
+    {
+        return classTables[protocolClass].coreOfBucket(bucket);
     }
 
     /**
@@ -322,6 +411,33 @@ public final class FlowOwnership
                 }
             }
             selectors[k] = new LocalPortSelector(hash, classTables[k]);
+        }
+    }
+
+    /** {@code inUse} plus the ports of pinned tuples; reused so that choosing a port allocates nothing. */
+    private final class PinnedOrInUse implements LocalPortSelector.PortInUse
+    {
+        private int protocol;
+        private int localAddress;
+        private int remoteAddress;
+        private int remotePort;
+        private LocalPortSelector.PortInUse inUse;
+
+        LocalPortSelector.PortInUse of(final int protocol, final int localAddress, final int remoteAddress,
+            final int remotePort, final LocalPortSelector.PortInUse inUse)
+        {
+            this.protocol = protocol;
+            this.localAddress = localAddress;
+            this.remoteAddress = remoteAddress;
+            this.remotePort = remotePort;
+            this.inUse = inUse;
+            return this;
+        }
+
+        @Override
+        public boolean test(final int port)
+        {
+            return inUse.test(port) || pins.core(protocol, remoteAddress, localAddress, remotePort, port) >= 0;
         }
     }
 }

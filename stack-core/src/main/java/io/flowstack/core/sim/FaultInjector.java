@@ -306,6 +306,15 @@ public final class FaultInjector
     }
 
     /**
+     * @param copy 0 or 1.
+     * @return true if that copy is to be corrupted.
+     */
+    public boolean corrupts(final int copy)
+    {
+        return corruptOffset[copy] >= 0;
+    }
+
+    /**
      * Applies a copy's corruption to its bytes, if it has any.
      *
      * @param copy   0 or 1.

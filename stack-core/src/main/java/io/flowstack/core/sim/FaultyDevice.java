@@ -2,7 +2,11 @@ package io.flowstack.core.sim;
 
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Offloads;
+import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.driver.Steering;
+import io.flowstack.core.driver.SteeringRefusedException;
+import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.time.Clock;
 import io.flowstack.core.time.SystemClock;
 
@@ -75,9 +79,22 @@ public final class FaultyDevice implements NetworkDevice
     }
 
     @Override
+    public Offloads offloads()
+    {
+        return inner.offloads();
+    }
+
+    @Override
     public Steering steering()
     {
         return inner.steering();
+    }
+
+    /** Faults act on frames once the device has put them on a queue: the device's own steering is untouched. */
+    @Override
+    public OwnerSteering steerByOwner(final FlowOwnership ownership, final int ifIndex) throws SteeringRefusedException
+    {
+        return inner.steerByOwner(ownership, ifIndex);
     }
 
     @Override

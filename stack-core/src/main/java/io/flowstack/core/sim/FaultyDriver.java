@@ -4,6 +4,8 @@ import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.driver.FrameHandler;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Offloads;
+import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.core.driver.Steering;
 import io.flowstack.core.driver.Waiter;
 import io.flowstack.core.time.Clock;
@@ -138,13 +140,27 @@ public final class FaultyDriver implements NetworkDriver
         }
         c.buffer().putBytes(frame.offset(), frame.buffer(), frame.offset(), frame.length());
         c.window(frame.offset(), frame.length()).ifIndex(frame.ifIndex());
+        c.offloadsFrom(frame);
         return c;
     }
 
     private void apply(final FaultInjector faults, final int copy, final PacketBuffer frame, final Holding hold,
         final boolean receiving)
     {
-        faults.corrupt(copy, frame.buffer(), frame.offset());
+        if (faults.corrupts(copy))
+        {
+            // The bit flips on the wire: after the sender's checksum is complete, and nothing vouches for it on
+            // arrival (a device checksum offload would have caught it).
+            if (receiving)
+            {
+                frame.checksumComplete();
+            }
+            else
+            {
+                VirtioNetHeader.completeChecksum(frame);
+            }
+            faults.corrupt(copy, frame.buffer(), frame.offset());
+        }
         final long at = faults.departure(copy);
         if (at <= now)
         {
@@ -180,6 +196,12 @@ public final class FaultyDriver implements NetworkDriver
     public long macAddress()
     {
         return inner.macAddress();
+    }
+
+    @Override
+    public Offloads offloads()
+    {
+        return inner.offloads();
     }
 
     @Override

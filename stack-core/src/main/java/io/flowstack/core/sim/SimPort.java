@@ -2,6 +2,7 @@ package io.flowstack.core.sim;
 
 import io.flowstack.core.driver.MemoryDriver;
 import io.flowstack.core.driver.NetworkDevice;
+import io.flowstack.core.driver.Offloads;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
@@ -10,6 +11,10 @@ import org.agrona.concurrent.MessageHandler;
  * A simulated network card: a {@link MemoryDriver} whose receive ring is filled by the link that ends here and
  * whose transmitted frames the {@link Simulator} pumps onto the link that starts here. A stack uses it through
  * {@link #device()} like any device.
+ * <p>
+ * A port made with {@link Offloads} is a card with checksum and TCP segmentation offload: its stack hands it
+ * partial checksums and segments of up to 64 KB, and the port puts finished, MTU-sized frames on the link
+ * ({@link SegmentationOffload}), so faults apply to wire frames as they would. It receives ordinary frames.
  */
 public final class SimPort implements FrameReceiver
 {
@@ -20,6 +25,8 @@ public final class SimPort implements FrameReceiver
     private final MemoryDriver driver;
     private final NetworkDevice device;
     private final Pump pump = new Pump();
+    private final SegmentationOffload segmentation = new SegmentationOffload();
+    private final SegmentationOffload.FrameOut toLink = this::toLink;
     private SimLink out;
     private long unattached;
 
@@ -31,8 +38,23 @@ public final class SimPort implements FrameReceiver
      */
     public SimPort(final String name, final int ifIndex, final long mac, final int mtu)
     {
+        this(name, ifIndex, mac, mtu, Offloads.NONE);
+    }
+
+    /**
+     * @param name     the port's name.
+     * @param ifIndex  interface index stamped on received frames.
+     * @param mac      the port's MAC address.
+     * @param mtu      IP MTU.
+     * @param offloads transmit offloads the port performs for its stack ({@link Offloads#NONE} or the transmit
+     *                 half of {@link Offloads#VIRTIO_NET}; received frames are always ordinary).
+     */
+    public SimPort(final String name, final int ifIndex, final long mac, final int mtu, final Offloads offloads)
+    {
         this.name = name;
-        this.driver = new MemoryDriver(ifIndex, mac, mtu, RING_BYTES);
+        this.driver = new MemoryDriver(ifIndex, mac, mtu, RING_BYTES,
+            Offloads.of(offloads.flags() & (Offloads.TX_CHECKSUM | Offloads.TX_TCP4_SEGMENTATION),
+                offloads.maxSegmentBytes()));
         this.device = NetworkDevice.shared(driver);
     }
 
@@ -95,6 +117,30 @@ public final class SimPort implements FrameReceiver
     }
 
     /**
+     * @return segmentation frames the port cut into wire frames.
+     */
+    public long segmented()
+    {
+        return segmentation.segmented();
+    }
+
+    /**
+     * @return wire frames those became.
+     */
+    public long segmentsProduced()
+    {
+        return segmentation.produced();
+    }
+
+    /**
+     * @return segmentation frames the port could not cut (not TCP/IPv4), dropped.
+     */
+    public long segmentationRefused()
+    {
+        return segmentation.refused();
+    }
+
+    /**
      * @return the port's name.
      */
     public String name()
@@ -128,7 +174,17 @@ public final class SimPort implements FrameReceiver
                 unattached++;
                 return;
             }
+            if (msgTypeId == MemoryDriver.MSG_VNET)
+            {
+                segmentation.transmit(buffer, index, length, toLink);
+                return;
+            }
             out.offer(nowNs, buffer, index, length);
         }
+    }
+
+    private void toLink(final DirectBuffer buffer, final int offset, final int length)
+    {
+        out.offer(pump.nowNs, buffer, offset, length);
     }
 }

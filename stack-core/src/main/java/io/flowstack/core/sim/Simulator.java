@@ -1,5 +1,6 @@
 package io.flowstack.core.sim;
 
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.core.pcap.PcapWriter;
 import io.flowstack.core.time.VirtualClock;
@@ -149,7 +150,22 @@ public final class Simulator implements AutoCloseable
      */
     public SimPort port(final String name, final int ifIndex, final long mac, final int mtu)
     {
-        final SimPort port = new SimPort(name, ifIndex, mac, mtu);
+        return port(name, ifIndex, mac, mtu, Offloads.NONE);
+    }
+
+    /**
+     * A port whose card performs transmit offloads (see {@link SimPort}).
+     *
+     * @param name     the port's name (for logs and pcap files).
+     * @param ifIndex  interface index stamped on received frames.
+     * @param mac      its MAC address.
+     * @param mtu      IP MTU.
+     * @param offloads the transmit offloads.
+     * @return the port.
+     */
+    public SimPort port(final String name, final int ifIndex, final long mac, final int mtu, final Offloads offloads)
+    {
+        final SimPort port = new SimPort(name, ifIndex, mac, mtu, offloads);
         ports.add(port);
         return port;
     }

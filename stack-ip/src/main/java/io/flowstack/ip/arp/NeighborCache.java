@@ -50,7 +50,7 @@ public final class NeighborCache
         void sendResolved(PacketBuffer datagram, long mac);
 
         /**
-         * The mapping of an address was learned or changed (for replication to other cores).
+         * The mapping of an address was learned, changed or confirmed (for replication to other cores).
          *
          * @param address IPv4 address.
          * @param mac hardware address.
@@ -179,7 +179,8 @@ public final class NeighborCache
 
     /**
      * Records a mapping heard on the wire (RFC 826 "merge"): updates an existing entry, or creates one when
-     * {@code create} is set (the packet was meant for us). Releases the datagrams waiting for it.
+     * {@code create} is set (the packet was meant for us). Releases the datagrams waiting for it, and tells the
+     * listener (which replicates the mapping to the other cores) every time.
      *
      * @param address IPv4 address.
      * @param mac     hardware address.
@@ -211,8 +212,10 @@ public final class NeighborCache
         if (changed)
         {
             resolved.incrementOrdered();
-            listener.learned(address, mac);
         }
+        // Every confirmation, not only a change: another core whose entry expired may be the one that asked, and
+        // the answer reaches only the core that takes ARP (the listener does not pass on what came by message).
+        listener.learned(address, mac);
         final int base = slot * PENDING_PER_NEIGHBOR;
         final int n = pendingCount[slot];
         pendingCount[slot] = 0;

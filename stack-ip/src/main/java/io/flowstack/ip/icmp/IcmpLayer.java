@@ -2,7 +2,9 @@ package io.flowstack.ip.icmp;
 
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.time.RateLimiter;
 import io.flowstack.core.wire.InternetChecksum;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.ReassemblyTimeoutHandler;
@@ -116,6 +118,8 @@ public final class IcmpLayer implements TransportHandler
         icmp.checksum(InternetChecksum.update16(icmp.checksum(), oldWord, IcmpFlyweight.TYPE_ECHO_REPLY << 8 | icmp.code()));
         // Options of the request are not echoed (RFC 1122 3.2.2.6 allows this for all but route options).
         datagram.window(icmpOffset, icmpLength);
+        // Whatever the device said of the request does not describe the reply.
+        datagram.clearOffloads();
         ipv4.prependHeader(datagram, source, destination, Ipv4Flyweight.PROTO_ICMP, false);
         txEchoReplies.incrementOrdered();
         ipv4.send(datagram);
@@ -131,6 +135,9 @@ public final class IcmpLayer implements TransportHandler
      */
     public void sendUnreachable(final PacketBuffer datagram, final Ipv4Flyweight ip, final int code)
     {
+        // The quote shows the datagram as it was on the wire: a partial checksum (a local sender's, with offloads)
+        // is finished first.
+        VirtioNetHeader.completeChecksum(datagram);
         sendError(IcmpFlyweight.TYPE_DEST_UNREACHABLE, code, datagram.buffer(), datagram.offset(), datagram.length());
     }
 

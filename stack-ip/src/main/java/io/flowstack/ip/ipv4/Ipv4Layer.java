@@ -50,6 +50,7 @@ public final class Ipv4Layer
     private final AtomicCounter txNoRoute;
     private final AtomicCounter txFragmented;
     private final AtomicCounter txDrops;
+    private final AtomicCounter txGsoRefused;
 
     /** Called when a datagram names a protocol nobody registered (ICMP sends protocol unreachable). */
     private TransportHandler unknownProtocol;
@@ -100,6 +101,7 @@ public final class Ipv4Layer
         txNoRoute = counters.counter("ipv4.tx.no_route");
         txFragmented = counters.counter("ipv4.tx.fragmented");
         txDrops = counters.counter("ipv4.tx.drops");
+        txGsoRefused = counters.counter("ipv4.tx.gso_refused");
     }
 
     /**
@@ -256,6 +258,20 @@ public final class Ipv4Layer
         }
         datagram.ifIndex(ifc.ifIndex());
         txDatagrams.incrementOrdered();
+        if (datagram.gsoType() != PacketBuffer.GSO_NONE)
+        {
+            // A segmentation-offload datagram is cut by the device into datagrams that fit; never fragmented. One
+            // routed to an interface that cannot cut it is a bug above: dropped and counted.
+            if (!ifc.offloads().txTcpSegmentation())
+            {
+                txGsoRefused.incrementOrdered();
+                txDrops.incrementOrdered();
+                datagram.release();
+                return;
+            }
+            resolveAndSend(datagram);
+            return;
+        }
         if (datagram.length() > ifc.mtu())
         {
             if (out.dontFragment())

@@ -182,7 +182,8 @@ public final class UdpLayer implements TransportHandler
             datagram.release();
             return;
         }
-        if (!udp.checksumValid(ip.source(), ip.destination()))
+        // A checksum the device verified, or a partial one from a local sender, needs no check (Offloads).
+        if (!datagram.checksumTrusted() && !udp.checksumValid(ip.source(), ip.destination()))
         {
             rxBadChecksum.incrementOrdered();
             rxDrops.incrementOrdered();
@@ -203,12 +204,22 @@ public final class UdpLayer implements TransportHandler
             datagram.release();
             return;
         }
-        rxDatagrams.incrementOrdered();
         trackFlow(ip.source(), udp.sourcePort(), udp.destinationPort());
         final int payloadOffset = udp.offset() + UdpFlyweight.HEADER_LENGTH;
         final int payloadLength = udp.udpLength() - UdpFlyweight.HEADER_LENGTH;
-        endpoint.handler().onDatagram(
-            endpoint, ip.source(), udp.sourcePort(), datagram.buffer(), payloadOffset, payloadLength);
+        // A UDP segmentation frame (USO, from a local sender with UDP_SEGMENT) stands for datagrams of gso_size
+        // bytes of payload each, the last one shorter, all with this header's addresses and ports.
+        final int size = datagram.gsoType() == PacketBuffer.GSO_UDP_L4 && datagram.gsoSize() > 0
+            ? datagram.gsoSize() : Math.max(1, payloadLength);
+        int at = 0;
+        do
+        {
+            rxDatagrams.incrementOrdered();
+            endpoint.handler().onDatagram(endpoint, ip.source(), udp.sourcePort(), datagram.buffer(),
+                payloadOffset + at, Math.min(size, payloadLength - at));
+            at += size;
+        }
+        while (at < payloadLength);
         datagram.release();
     }
 

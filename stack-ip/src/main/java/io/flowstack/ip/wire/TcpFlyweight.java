@@ -419,6 +419,23 @@ public final class TcpFlyweight extends Flyweight
     }
 
     /**
+     * Writes only the pseudo-header sum, folded and not complemented, in the checksum field: a partial checksum
+     * that a device with a checksum offload finishes by summing from the TCP header to the end and storing the
+     * complement (virtio NEEDS_CSUM; what Linux's __tcp_v4_send_check leaves for CHECKSUM_PARTIAL).
+     *
+     * @param srcIp     source address of the IPv4 header.
+     * @param dstIp     destination address of the IPv4 header.
+     * @param tcpLength segment length: header, options and data.
+     * @return this
+     */
+    public TcpFlyweight partialChecksum(final int srcIp, final int dstIp, final int tcpLength)
+    {
+        final long pseudo = InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_TCP, tcpLength);
+        u16(CHECKSUM_OFFSET, ~InternetChecksum.fold(pseudo) & 0xFFFF);
+        return this;
+    }
+
+    /**
      * @param srcIp     source address of the IPv4 header.
      * @param dstIp     destination address of the IPv4 header.
      * @param tcpLength segment length: header, options and data; at most the wrapped length.

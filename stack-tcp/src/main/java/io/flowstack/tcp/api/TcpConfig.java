@@ -13,7 +13,8 @@ package io.flowstack.tcp.api;
  * @param minRtoNs           lower bound of the retransmission timeout (RFC 6298 says 1 s; Linux uses 200 ms).
  * @param maxRtoNs           upper bound of the retransmission timeout.
  * @param nagle              Nagle's algorithm on by default (RFC 9293 3.7.4).
- * @param backlog            unfinished plus unaccepted connections per listener and core.
+ * @param backlog            unfinished plus unaccepted connections per listener and core; beyond them SYNs are
+ *                           answered with SYN cookies (RFC 4987 3.6).
  * @param congestionControl  the congestion control of connections that do not choose one.
  * @param maxBuffer          how far send and receive buffers of connections that do not set their sizes may
  *                           grow with the path (auto-tuning, as Linux's tcp_wmem and tcp_rmem maxima; the window
@@ -106,5 +107,16 @@ public record TcpConfig(
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
             maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, on);
+    }
+
+    /**
+     * @param connections unfinished plus unaccepted connections per listener and core; beyond them SYNs are
+     *                    answered with SYN cookies.
+     * @return a copy.
+     */
+    public TcpConfig withBacklog(final int connections)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, connections, congestionControl, maxBuffer, sack, pacing);
     }
 }

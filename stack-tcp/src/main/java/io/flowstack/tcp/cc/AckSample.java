@@ -31,6 +31,8 @@ public final class AckSample
     public int tsEcr;
     /** This ACK ended a round trip: it covers what was the highest sequence sent when the round began. */
     public boolean roundStart;
+    /** How many ACKs {@link #ackedBytes} stand for (large segments the peer acknowledged whole); 1 otherwise. */
+    public int stretch = 1;
 
     // The delivery rate sample (draft-ietf-ccwg-bbr 4.1, "RS."), from the most recently sent segment delivered.
     /** C.delivered after this ACK: bytes delivered over the connection's life. */
@@ -69,6 +71,7 @@ public final class AckSample
         hasTsEcr = false;
         tsEcr = 0;
         roundStart = false;
+        stretch = 1;
         delivered = 0;
         priorDelivered = -1;
         rateDelivered = 0;

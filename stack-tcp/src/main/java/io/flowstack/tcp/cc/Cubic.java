@@ -106,7 +106,7 @@ public final class Cubic implements CongestionControl
         {
             // RFC 9406 4: HyStart++ is for the first slow start only; after a timeout slow start is the standard
             // one, up to ssthresh (RFC 5681 3.1).
-            cwnd = Math.min(cwnd + Math.min(ack.ackedBytes, L * mss), Math.max(cwnd, ssthresh));
+            cwnd = Math.min(cwnd + Math.min(ack.ackedBytes, L * mss * ack.stretch), Math.max(cwnd, ssthresh));
             return;
         }
         if (ack.roundStart)
@@ -122,7 +122,7 @@ public final class Cubic implements CongestionControl
                 return;
             }
         }
-        final double increase = Math.min(ack.ackedBytes, L * mss);
+        final double increase = Math.min(ack.ackedBytes, L * mss * ack.stretch);
         cwnd += css ? increase / CSS_GROWTH_DIVISOR : increase;
         if (ack.rttNs > 0 && rttSamples < N_RTT_SAMPLE)
         {

@@ -50,7 +50,7 @@ public final class Reno implements CongestionControl
         if (cwnd < ssthresh)
         {
             // Slow start, at most 2 SMSS per ACK (RFC 3465 L=2).
-            cwnd = saturatingAdd(cwnd, Math.min(acked, 2 * mss));
+            cwnd = saturatingAdd(cwnd, Math.min(acked, 2 * mss * ack.stretch));
         }
         else
         {

@@ -4,6 +4,7 @@ import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.ToeplitzHash;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.sim.SimPort;
 import io.flowstack.core.sim.Simulator;
 import io.flowstack.ip.iface.IpInterface;
@@ -179,6 +180,7 @@ public final class SimHost implements AutoCloseable
         private final List<Consumer<FlowStack.Builder>> options = new ArrayList<>();
         private int cores = 1;
         private int mtu = 1500;
+        private Offloads offloads = Offloads.NONE;
         private int poolSlots = 256;
         private Consumer<SimHost> onBuild;
 
@@ -186,6 +188,17 @@ public final class SimHost implements AutoCloseable
         {
             this.simulator = simulator;
             this.name = name;
+        }
+
+        /**
+         * @param offloads transmit offloads of every port's card (the stack then sends partial checksums and
+         *                 large TCP segments; the port puts MTU-sized frames on the link).
+         * @return this
+         */
+        public Builder offloads(final Offloads offloads)
+        {
+            this.offloads = offloads;
+            return this;
         }
 
         /**
@@ -300,7 +313,7 @@ public final class SimHost implements AutoCloseable
             {
                 final int[] a = addresses.get(i);
                 final long mac = simulator.newMac();
-                final SimPort port = simulator.port(name + ".eth" + i, i, mac, mtu);
+                final SimPort port = simulator.port(name + ".eth" + i, i, mac, mtu, offloads);
                 final IpInterface ifc = new IpInterface(i, mac, a[0], a[1], mtu, a[2]);
                 ports.add(port);
                 interfaces.add(ifc);

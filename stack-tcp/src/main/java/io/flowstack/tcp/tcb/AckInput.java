@@ -26,7 +26,7 @@ final class AckInput
         final Sender snd = tcb.snd;
         if (!(Seq.lt(snd.una, seg.ack) && Seq.le(seg.ack, snd.nxt)))
         {
-            tcb.layer.resets.sendFor(seg);
+            tcb.layer.resets.sendFor(seg, nowNs);
             return false;
         }
         ackOfSyn(tcb, seg, nowNs);
@@ -58,6 +58,7 @@ final class AckInput
         if (sample >= 0)
         {
             snd.rtt.sample(sample);
+            snd.minRttNs = Math.min(snd.minRttNs, sample);
         }
         snd.una = seg.ack;
         snd.cc.init(snd.mss, nowNs);
@@ -75,15 +76,13 @@ final class AckInput
         if (Seq.gt(seg.ack, snd.max))
         {
             // Acknowledges something not yet sent: send an ACK, drop (RFC 9293 3.10.7.4, RFC 5961 5.2).
-            layer.counters.challengeAcks.incrementOrdered();
-            tcb.rcv.ack.ackNow = true;
+            layer.challengeAck(tcb, nowNs);
             return false;
         }
         if (Seq.lt(seg.ack, snd.una - Math.max(snd.maxWnd, 1 << 16)))
         {
             // RFC 5961 5.2: older than the largest window could explain: not genuine.
-            layer.counters.challengeAcks.incrementOrdered();
-            tcb.rcv.ack.ackNow = true;
+            layer.challengeAck(tcb, nowNs);
             return false;
         }
         if (Seq.gt(seg.ack, snd.nxt))
@@ -173,6 +172,7 @@ final class AckInput
         if (sample >= 0)
         {
             snd.rtt.sample(sample);
+            snd.minRttNs = Math.min(snd.minRttNs, sample);
         }
         snd.una = seg.ack;
         snd.bytesAcked += acked;
@@ -180,6 +180,7 @@ final class AckInput
         snd.rtt.resetBackoff();
         a.ackedBytes = acked;
         a.rttNs = sample;
+        a.stretch = stretch(snd, acked);
         // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else restart it (unless loss recovery keeps it).
         if (snd.inFlight() == 0)
         {
@@ -227,6 +228,17 @@ final class AckInput
                 a.sackedBytes += snd.record.sack(left, right);
             }
         }
+    }
+
+    /**
+     * How many ACKs these bytes stand for: a peer that received them as large (TSO) segments, whole, acknowledges
+     * each once, where it would have acknowledged every second full-sized segment (RFC 5681 4.2); congestion
+     * control applies RFC 3465's per-ACK limit per such ACK, or slow start would lag by the segmentation factor.
+     */
+    private static int stretch(final Sender snd, final int acked)
+    {
+        final int step = 2 * snd.mss;
+        return snd.offloads.txTcpSegmentation() && acked > step ? (acked + step - 1) / step : 1;
     }
 
     private static long tsSample(final Tcb tcb, final Segment seg, final long nowNs)

@@ -26,15 +26,18 @@ final class AckPolicy
     private boolean sawData;
 
     /**
-     * An in-order data segment arrived.
+     * An in-order data segment arrived. A large segment (coalesced by the device, or never cut by a local sender)
+     * counts as the segments of {@code segmentSize} it stands for, as Linux counts a GRO segment.
      *
-     * @param length  its payload length.
-     * @param rcvMss  the largest segment we expect.
+     * @param length      its payload length.
+     * @param segmentSize the size of the segments it stands for ({@code length} for an ordinary one).
+     * @param rcvMss      the largest segment we expect.
      * @param window  our receive window in bytes.
      * @param nowNs   current time.
      * @param rtoNs   the connection's retransmission timeout (the idle gap that restarts quick-ack mode).
      */
-    void onInOrderData(final int length, final int rcvMss, final int window, final long nowNs, final long rtoNs)
+    void onInOrderData(final int length, final int segmentSize, final int rcvMss, final int window, final long nowNs,
+        final long rtoNs)
     {
         if (!sawData || nowNs - lastDataNs > rtoNs)
         {
@@ -43,12 +46,13 @@ final class AckPolicy
         }
         sawData = true;
         lastDataNs = nowNs;
-        unacked++;
-        if (quickAcks > 0)
+        final int size = Math.max(1, segmentSize);
+        unacked += Math.max(1, (length + size - 1) / size);
+        if (size >= rcvMss - FULL_SLACK)
         {
-            ackNow = true;
+            fullSegments += length / size;
         }
-        else if (length >= rcvMss - FULL_SLACK && ++fullSegments >= 2)
+        if (quickAcks > 0 || fullSegments >= 2)
         {
             ackNow = true;
         }

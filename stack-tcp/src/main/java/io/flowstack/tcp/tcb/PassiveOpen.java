@@ -1,6 +1,10 @@
 package io.flowstack.tcp.tcb;
 
+import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.ip.wire.TcpFlyweight;
+import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpAcceptor;
 import io.flowstack.tcp.api.TcpState;
@@ -9,16 +13,19 @@ import org.agrona.collections.Int2ObjectHashMap;
 /**
  * The listeners of one core and SEGMENT ARRIVES in LISTEN (RFC 9293 3.10.7.2): a RST is ignored, an ACK draws a
  * RST, a SYN within the backlog makes a TCB in SYN-RECEIVED and a SYN,ACK (text on the SYN waits for
- * ESTABLISHED); anything else is dropped.
+ * ESTABLISHED); anything else is dropped. A SYN beyond the backlog gets a SYN,ACK with a cookie and leaves no
+ * state ({@link SynCookies}); an ACK that returns a valid cookie makes the connection as if it had been queued.
  */
 final class PassiveOpen
 {
     private final TcpLayer layer;
     private final Int2ObjectHashMap<Listener> listeners = new Int2ObjectHashMap<>();
+    private final SynCookies cookies;
 
-    PassiveOpen(final TcpLayer layer)
+    PassiveOpen(final TcpLayer layer, final SynCookies cookies)
     {
         this.layer = layer;
+        this.cookies = cookies;
     }
 
     void listen(final int localAddress, final int localPort, final TcpAcceptor acceptor, final ConnectionOptions options)
@@ -60,7 +67,11 @@ final class PassiveOpen
         }
         if (s.ack())
         {
-            layer.resets.sendFor(s);
+            if (!s.syn() && openFromCookie(listener, s, nowNs))
+            {
+                return;
+            }
+            layer.resets.sendFor(s, nowNs);
             return;
         }
         if (!s.syn())
@@ -74,15 +85,17 @@ final class PassiveOpen
             layer.drop(counters.rxBadFlags);
             return;
         }
-        if (listener.halfOpen >= layer.config.backlog())
-        {
-            layer.drop(counters.backlogDrops);
-            return;
-        }
         final IpInterface ifc = layer.ipv4.interfaceAt(s.ifIndex);
         if (ifc == null)
         {
             layer.drop(counters.rxNoConnection);
+            return;
+        }
+        if (listener.halfOpen >= layer.config.backlog())
+        {
+            // The SYN queue is full (a flood, or a burst): answer with a cookie and keep nothing (RFC 4987 3.6).
+            counters.backlogDrops.incrementOrdered();
+            sendCookie(listener, ifc, s, nowNs);
             return;
         }
         final Tcb tcb = layer.newTcb(ifc, s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort,
@@ -100,5 +113,113 @@ final class PassiveOpen
         TextInput.hold(tcb, s, s.seq + 1);
         Transmitter.sendSyn(tcb, nowNs);
         layer.touch(tcb);
+    }
+
+    /** A SYN,ACK whose ISN is a cookie, with the options the cookie can carry back; no TCB. */
+    private void sendCookie(final Listener listener, final IpInterface ifc, final Segment syn, final long nowNs)
+    {
+        final PacketBuffer buf = layer.pool.acquire();
+        if (buf == null)
+        {
+            layer.counters.txDrops.incrementOrdered();
+            return;
+        }
+        final TcpOptions synOptions = syn.options;
+        final int mssIndex = SynCookies.mssIndex(synOptions.mss());
+        final int iss = cookies.encode(syn, mssIndex, nowNs);
+        final TcpOptions options = layer.txOptions.reset();
+        options.mss(TcpLayer.ourMss(ifc, listener.options));
+        // Window scale and SACK survive only inside the timestamp; without timestamps the connection has neither.
+        if (synOptions.hasTimestamps())
+        {
+            if (synOptions.windowScale() >= 0)
+            {
+                options.windowScale(layer.receiveWindowShift(listener.options));
+            }
+            final boolean sack = synOptions.sackPermitted() && layer.config.sack();
+            options.sackPermitted(sack);
+            options.timestamps(SynCookies.timestamp(layer.tsClock(nowNs),
+                Math.min(synOptions.windowScale(), SynOptions.MAX_WINDOW_SHIFT), sack), synOptions.tsVal());
+        }
+        final int at = buf.offset();
+        buf.window(at, 0);
+        final int headerLength = TcpFlyweight.HEADER_LENGTH + options.length();
+        final int tcpAt = buf.prepend(headerLength);
+        final int receiveBuffer = layer.receiveBuffer(listener.options);
+        layer.txTcp.wrap(buf.buffer(), tcpAt, buf.length())
+            .sourcePort(syn.destinationPort)
+            .destinationPort(syn.sourcePort)
+            .sequenceNumber(iss)
+            .acknowledgmentNumber(syn.seq + 1)
+            .dataOffset(headerLength)
+            .flags(TcpFlags.SYN | TcpFlags.ACK)
+            .window(Math.min(receiveBuffer, 65535))
+            .urgentPointer(0);
+        options.emit(buf.buffer(), tcpAt + TcpFlyweight.HEADER_LENGTH);
+        layer.txTcp.computeChecksum(syn.destinationAddress, syn.sourceAddress, buf.length());
+        layer.ipv4.prependHeader(buf, syn.destinationAddress, syn.sourceAddress, Ipv4Flyweight.PROTO_TCP, true);
+        layer.counters.syncookiesSent.incrementOrdered();
+        layer.counters.txSegments.incrementOrdered();
+        layer.ipv4.send(buf);
+    }
+
+    /**
+     * An ACK in LISTEN: if it returns a valid cookie, the connection is made in SYN-RECEIVED as the SYN would have
+     * made it (with what the cookie kept) and the ACK then takes it to ESTABLISHED the usual way.
+     *
+     * @return true if the ACK was a valid cookie.
+     */
+    private boolean openFromCookie(final Listener listener, final Segment s, final long nowNs)
+    {
+        final int mssIndex = cookies.check(s, nowNs);
+        if (mssIndex == -2)
+        {
+            return false;
+        }
+        final IpInterface ifc = layer.ipv4.interfaceAt(s.ifIndex);
+        if (mssIndex < 0 || ifc == null)
+        {
+            layer.counters.syncookiesInvalid.incrementOrdered();
+            return false;
+        }
+        layer.counters.syncookiesValid.incrementOrdered();
+        final Tcb tcb = layer.newTcb(ifc, s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort,
+            listener.options, nowNs);
+        tcb.acceptor = listener.acceptor;
+        final int iss = s.ack - 1;
+        final int irs = s.seq - 1;
+        final Sender snd = tcb.snd;
+        final Receiver rcv = tcb.rcv;
+        snd.reset(iss);
+        snd.nxt = iss + 1;
+        snd.max = iss + 1;
+        rcv.reset(irs);
+        // What the SYN said, as far as the cookie kept it.
+        tcb.timestamps = s.options.hasTimestamps();
+        final int echoed = s.options.tsEcr() & SynCookies.TS_OPTION_MASK;
+        final int peerShift = tcb.timestamps ? echoed & SynCookies.NO_WINDOW_SCALE : SynCookies.NO_WINDOW_SCALE;
+        tcb.windowScaling = peerShift != SynCookies.NO_WINDOW_SCALE;
+        snd.wndShift = tcb.windowScaling ? Math.min(peerShift, SynOptions.MAX_WINDOW_SHIFT) : 0;
+        if (!tcb.windowScaling)
+        {
+            rcv.wndShift = 0;
+        }
+        tcb.sack = tcb.timestamps && (echoed & SynCookies.SACK_BIT) != 0 && layer.config.sack();
+        snd.useSack(tcb.sack);
+        if (tcb.timestamps)
+        {
+            rcv.tsRecent = s.options.tsVal();
+        }
+        snd.mss = Math.max(64, Math.min(SynCookies.MSS_TABLE[mssIndex], rcv.mss)
+            - (tcb.timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0));
+        snd.cc.init(snd.mss, nowNs);
+        snd.wl1 = irs;
+        snd.wl2 = iss;
+        // The window our SYN,ACK offered, so that it never shrinks.
+        rcv.windowField(true);
+        tcb.lastHeardNs = nowNs;
+        tcb.state = TcpState.SYN_RECEIVED;
+        SegmentArrives.process(tcb, s, nowNs);
+        return true;
     }
 }

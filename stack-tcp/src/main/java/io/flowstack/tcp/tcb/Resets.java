@@ -1,6 +1,7 @@
 package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.buffer.PacketBuffer;
+import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.ip.wire.TcpFlyweight;
 
@@ -10,7 +11,13 @@ import io.flowstack.ip.wire.TcpFlyweight;
  */
 final class Resets
 {
+    /** Resets answering segments, per second per core (beyond, they are counted and not sent). */
+    static final int PER_SECOND = 1000;
+    /** ... and at once. */
+    static final int BURST = 200;
+
     private final TcpLayer layer;
+    private final RateLimiter limiter = new RateLimiter(PER_SECOND, BURST);
 
     Resets(final TcpLayer layer)
     {
@@ -19,10 +26,16 @@ final class Resets
 
     /**
      * RFC 9293 3.10.7.1: if the segment has an ACK, {@code <SEQ=SEG.ACK><CTL=RST>}; otherwise
-     * {@code <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>}, SEG.LEN counting SYN and FIN.
+     * {@code <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>}, SEG.LEN counting SYN and FIN. Rate limited per core, so a
+     * scan or a flood at closed ports cannot make the stack a reflector.
      */
-    void sendFor(final Segment s)
+    void sendFor(final Segment s, final long nowNs)
     {
+        if (!limiter.tryAcquire(nowNs))
+        {
+            layer.counters.resetsLimited.incrementOrdered();
+            return;
+        }
         if (s.ack())
         {
             send(s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort, s.ack, 0, TcpFlags.RST);

@@ -22,6 +22,8 @@ final class Segment
     MutableDirectBuffer buffer;
     int payloadOffset;
     int payloadLength;
+    /** Payload bytes per original segment of a large one the device coalesced (or a local sender never cut), 0 otherwise. */
+    int gsoSize;
 
     boolean syn()
     {
@@ -41,6 +43,15 @@ final class Segment
     boolean fin()
     {
         return (flags & TcpFlags.FIN) != 0;
+    }
+
+    /**
+     * @return the size of the segments this one stands for: its own payload length, or the device's segment size
+     *         for a large segment.
+     */
+    int segmentSize()
+    {
+        return gsoSize > 0 ? gsoSize : payloadLength;
     }
 
     /**

@@ -72,8 +72,7 @@ final class SegmentArrives
         {
             if (seg.seq != rcvNxt)
             {
-                layer.counters.challengeAcks.incrementOrdered();
-                rcv.ack.ackNow = true;
+                layer.challengeAck(tcb, nowNs);
                 return;
             }
             reset(tcb);
@@ -83,8 +82,7 @@ final class SegmentArrives
         // fourth: SYN (third, security, does not apply). RFC 5961 4.2: challenge ACK, drop.
         if (seg.syn())
         {
-            layer.counters.challengeAcks.incrementOrdered();
-            rcv.ack.ackNow = true;
+            layer.challengeAck(tcb, nowNs);
             return;
         }
 

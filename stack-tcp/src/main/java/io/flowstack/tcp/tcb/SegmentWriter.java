@@ -9,7 +9,8 @@ import io.flowstack.tcp.api.TcpState;
 /**
  * Builds one segment of a connection in a pool buffer: payload copied from the send buffer, header and options
  * ({@link TcpOptions}, Linux's layout) written in front of it, checksum, IPv4 header, and hands it to IPv4. Every
- * segment with an ACK settles what the receiver owed.
+ * segment with an ACK settles what the receiver owed. On a device with offloads the checksum is left partial and a
+ * segment longer than the MSS is marked for the device to cut (TSO).
  */
 final class SegmentWriter
 {
@@ -55,7 +56,7 @@ final class SegmentWriter
         if (ack && tcb.sack && !syn)
         {
             tcb.rcv.sackReport.addTo(options, tcb.rcv.buffer);
-            if (len + options.length() > tcb.snd.mss + (tcb.timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0))
+            if (!tcb.snd.offloads.txTcpSegmentation() && len + options.length() > room(tcb))
             {
                 // The data was sized before the blocks changed: the segment must still fit the peer's MSS.
                 options.clearSackBlocks();
@@ -75,7 +76,24 @@ final class SegmentWriter
             .window(tcb.rcv.windowField(syn))
             .urgentPointer(0);
         options.emit(buf.buffer(), tcpAt + TcpFlyweight.HEADER_LENGTH);
-        tcp.computeChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+        final Sender snd = tcb.snd;
+        if (snd.offloads.txChecksum())
+        {
+            // The device sums the segment (and each piece it cuts a large one into); we give the pseudo-header.
+            tcp.partialChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+            buf.checksumPartial(tcpAt, TcpFlyweight.CHECKSUM_OFFSET);
+            final int piece = room(tcb) - options.length();
+            if (snd.offloads.txTcpSegmentation() && len > piece)
+            {
+                // Cut so that every piece, which gets this header and its options (virtio 5.1.6.2, TSO), fits
+                // the peer's MSS.
+                buf.gso(PacketBuffer.GSO_TCPV4, piece);
+            }
+        }
+        else
+        {
+            tcp.computeChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+        }
         if (ack)
         {
             tcb.rcv.lastAckSent = ackField;
@@ -86,5 +104,11 @@ final class SegmentWriter
         layer.counters.txSegments.incrementOrdered();
         layer.ipv4.send(buf);
         return true;
+    }
+
+    /** @return option and payload bytes one segment on the wire may carry: the peer's MSS counts timestamps out. */
+    private static int room(final Tcb tcb)
+    {
+        return tcb.snd.mss + (tcb.timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0);
     }
 }

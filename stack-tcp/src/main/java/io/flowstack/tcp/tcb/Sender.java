@@ -1,5 +1,6 @@
 package io.flowstack.tcp.tcb;
 
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.buffer.SendBuffer;
 import io.flowstack.tcp.cc.AckSample;
@@ -49,6 +50,10 @@ final class Sender implements RecoverySender
     int max;
     /** The end of the current round trip: SND.MAX when it began (HyStart++, RACK). */
     int roundEnd;
+    /** What the interface's device does for us: partial checksums, segments cut at {@link #mss} (TSO). */
+    Offloads offloads = Offloads.NONE;
+    /** Smallest RTT measured, for segment sizing; {@link Long#MAX_VALUE} before the first sample. */
+    long minRttNs = Long.MAX_VALUE;
 
     boolean outputShutdown;
     boolean finSent;
@@ -151,6 +156,46 @@ final class Sender implements RecoverySender
         final int congestion = recovery.sendWindow(cc.cwnd()) - recovery.pipe();
         final int peer = una + wnd - nxt;
         return Math.min(congestion, peer);
+    }
+
+    /**
+     * How much one segment may carry: one piece, or with TCP segmentation offload a multiple of it sized as
+     * Linux's tcp_tso_autosize does, so that one segment holds about a millisecond of data at the pacing rate (the
+     * congestion control's own, else Linux's 2 x cwnd / SRTT in slow start and 1.2 x after,
+     * tcp_update_pacing_rate), plus the whole offload size shifted right by one per 512 us of minimum RTT
+     * (full-sized on a fast local link); at least 2 pieces, at most what fits the device's limit (IP total
+     * length), and at most half the largest window the peer offered (tcp_bound_to_half_wnd). So a small window
+     * never gets one large burst, and a fast link gets 64 KB.
+     *
+     * @param piece the payload of one segment on the wire ({@link #segmentSize()}).
+     * @return bytes of payload one segment may carry.
+     */
+    int sizeGoal(final int piece)
+    {
+        final int maxBytes = offloads.maxSegmentBytes();
+        if (maxBytes == 0)
+        {
+            return piece;
+        }
+        // IPv4 header and the largest TCP header in front of the payload.
+        final int maxSegs = Math.max(1, (Math.min(maxBytes, 65_535) - 20 - 60) / piece);
+        long bytes = (long)maxSegs * piece;
+        final long srtt = rtt.srtt();
+        if (srtt > 0)
+        {
+            final int cwnd = cc.cwnd();
+            final long paced = cc.pacingRate();
+            final long ratePerSecond = paced > 0 ? paced
+                : (cwnd < cc.ssthresh() ? 2_000_000_000L : 1_200_000_000L) * cwnd / srtt;
+            final long minRttUs = Math.min(minRttNs, srtt) / 1000;
+            bytes = (ratePerSecond >> 10) + (minRttUs >> 9 >= 63 ? 0 : maxBytes >> (minRttUs >> 9));
+        }
+        int segs = (int)Math.min(maxSegs, Math.max(2, bytes / piece));
+        if (maxWnd > Sender.DEFAULT_MSS)
+        {
+            segs = Math.min(segs, Math.max(1, (maxWnd >> 1) / piece));
+        }
+        return segs * piece;
     }
 
     /** @return true once our FIN is acknowledged. */

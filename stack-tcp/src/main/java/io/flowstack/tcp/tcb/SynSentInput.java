@@ -27,7 +27,7 @@ final class SynSentInput
             {
                 if (!seg.rst())
                 {
-                    layer.resets.sendFor(seg);
+                    layer.resets.sendFor(seg, nowNs);
                 }
                 layer.counters.rxDropped.incrementOrdered();
                 return;

@@ -18,6 +18,8 @@ final class TcpCounters
     final AtomicCounter rxPaws;
     final AtomicCounter rxNoConnection;
     final AtomicCounter challengeAcks;
+    final AtomicCounter challengeAcksLimited;
+    final AtomicCounter resetsLimited;
     final AtomicCounter dupAcks;
     final AtomicCounter fastRetransmits;
     final AtomicCounter retransmits;
@@ -33,6 +35,9 @@ final class TcpCounters
     final AtomicCounter keepAliveProbes;
     final AtomicCounter undos;
     final AtomicCounter tailLossProbes;
+    final AtomicCounter syncookiesSent;
+    final AtomicCounter syncookiesValid;
+    final AtomicCounter syncookiesInvalid;
 
     TcpCounters(final CounterSet c)
     {
@@ -46,6 +51,8 @@ final class TcpCounters
         rxPaws = c.counter("tcp.rx.paws_rejected");
         rxNoConnection = c.counter("tcp.rx.no_connection");
         challengeAcks = c.counter("tcp.tx.challenge_acks");
+        challengeAcksLimited = c.counter("tcp.tx.challenge_acks_limited");
+        resetsLimited = c.counter("tcp.tx.resets_limited");
         dupAcks = c.counter("tcp.rx.dup_acks");
         fastRetransmits = c.counter("tcp.fast_retransmits");
         retransmits = c.counter("tcp.retransmits");
@@ -61,5 +68,8 @@ final class TcpCounters
         keepAliveProbes = c.counter("tcp.tx.keepalive_probes");
         undos = c.counter("tcp.undos");
         tailLossProbes = c.counter("tcp.tx.tail_loss_probes");
+        syncookiesSent = c.counter("tcp.syncookies.sent");
+        syncookiesValid = c.counter("tcp.syncookies.valid");
+        syncookiesInvalid = c.counter("tcp.syncookies.invalid");
     }
 }

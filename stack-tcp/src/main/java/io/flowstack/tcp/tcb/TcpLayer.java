@@ -5,6 +5,7 @@ import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.engine.TimerSource;
 import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.TransportHandler;
@@ -47,6 +48,9 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
     final TcpCounters counters;
     final TcpFlyweight txTcp = new TcpFlyweight();
     final TcpOptions txOptions = new TcpOptions();
+    /** RFC 5961 7: challenge ACKs per second a core sends at most. */
+    static final int CHALLENGE_ACKS_PER_SECOND = 1000;
+    private final RateLimiter challengeAcks = new RateLimiter(CHALLENGE_ACKS_PER_SECOND, CHALLENGE_ACKS_PER_SECOND);
     final ConnectionTable table = new ConnectionTable();
     final PassiveOpen passiveOpen;
     final Resets resets;
@@ -86,7 +90,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         this.time = time;
         this.tsOrigin = time.nanoTime();
         this.timers = new TcpTimers(tsOrigin);
-        this.passiveOpen = new PassiveOpen(this);
+        this.passiveOpen = new PassiveOpen(this, SynCookies.random());
         this.activeOpen = new ActiveOpen(this, ownership, counters.coreId());
         this.resets = new Resets(this);
         this.demultiplexer = new Demultiplexer(this);
@@ -293,20 +297,16 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         tcb.remotePort = remotePort;
         tcb.apply(options, !config.nagle());
         tcb.snd.reset(isn.isn(localAddress, localPort, remoteAddress, remotePort, nowNs));
-        // RFC 9293 3.7.1 / 3.7.6: our MSS is the interface MTU less the IP and TCP headers, or TCP_MAXSEG.
-        tcb.rcv.mss = ifc.mtu() - 40;
-        if (tcb.userMss > 0)
-        {
-            tcb.rcv.mss = Math.min(tcb.rcv.mss, tcb.userMss);
-        }
+        tcb.rcv.mss = ourMss(ifc, options);
         tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
+        tcb.snd.offloads = ifc.offloads();
         tcb.windowScaling = true;
         tcb.timestamps = true;
         tcb.sack = config.sack();
         // Buffers the application did not size grow with the path; the window scale is chosen for the largest.
         tcb.snd.maxBuffer = options.sendBuffer() == 0 && config.maxBuffer() > sendBuffer ? config.maxBuffer() : 0;
-        tcb.rcv.maxBuffer = options.receiveBuffer() == 0 && config.maxBuffer() > receiveBuffer ? config.maxBuffer() : 0;
-        tcb.rcv.wndShift = SynOptions.windowShift(Math.max(receiveBuffer, tcb.rcv.maxBuffer));
+        tcb.rcv.maxBuffer = maxReceiveBuffer(options);
+        tcb.rcv.wndShift = receiveWindowShift(options);
         tcb.snd.cc.init(tcb.snd.mss, nowNs);
         table.put(tcb);
         counters.connections.incrementOrdered();
@@ -314,10 +314,52 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         return tcb;
     }
 
+    /** RFC 9293 3.7.1 / 3.7.6: our MSS is the interface MTU less the IP and TCP headers, or TCP_MAXSEG. */
+    static int ourMss(final IpInterface ifc, final ConnectionOptions options)
+    {
+        return options.mss() > 0 ? Math.min(ifc.mtu() - 40, options.mss()) : ifc.mtu() - 40;
+    }
+
+    /** @return the receive buffer a connection with these options starts with. */
+    int receiveBuffer(final ConnectionOptions options)
+    {
+        return bufferSize(options.receiveBuffer(), config.receiveBuffer());
+    }
+
+    /** @return how far the receive buffer of a connection with these options may grow (0: it stays). */
+    int maxReceiveBuffer(final ConnectionOptions options)
+    {
+        final int receiveBuffer = receiveBuffer(options);
+        return options.receiveBuffer() == 0 && config.maxBuffer() > receiveBuffer ? config.maxBuffer() : 0;
+    }
+
+    /** @return the window shift a connection with these options offers: enough for its largest buffer. */
+    int receiveWindowShift(final ConnectionOptions options)
+    {
+        return SynOptions.windowShift(Math.max(receiveBuffer(options), maxReceiveBuffer(options)));
+    }
+
     private static int bufferSize(final int requested, final int fallback)
     {
         final int bytes = requested > 0 ? requested : fallback;
         return bytes <= 1 ? 1 : Integer.highestOneBit(bytes - 1) << 1;
+    }
+
+    /**
+     * RFC 5961 7: a challenge ACK, within this core's limit ({@link #CHALLENGE_ACKS_PER_SECOND}, as Linux's
+     * tcp_challenge_ack_limit was); beyond it the segment is only dropped, and counted.
+     */
+    void challengeAck(final Tcb tcb, final long nowNs)
+    {
+        if (challengeAcks.tryAcquire(nowNs))
+        {
+            counters.challengeAcks.incrementOrdered();
+            tcb.rcv.ack.ackNow = true;
+        }
+        else
+        {
+            counters.challengeAcksLimited.incrementOrdered();
+        }
     }
 
     /** The connection reached ESTABLISHED: the application hears it when the unit ends. */

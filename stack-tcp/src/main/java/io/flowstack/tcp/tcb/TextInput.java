@@ -53,7 +53,8 @@ final class TextInput
             }
             else
             {
-                rcv.ack.onInOrderData(length, rcv.mss, rcv.buffer.capacity(), nowNs, tcb.snd.rtt.rto());
+                rcv.ack.onInOrderData(length, Math.min(length, seg.segmentSize()), rcv.mss, rcv.buffer.capacity(),
+                    nowNs, tcb.snd.rtt.rto());
             }
             if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0 && rcv.maxBuffer > 0)
             {

@@ -68,9 +68,15 @@ final class Transmitter
             final boolean needFin = snd.outputShutdown && (!snd.finSent || snd.nxt == snd.finSeq);
             if (unsent > 0)
             {
-                final int mss = snd.segmentSize();
                 final int usable = Math.min(congestion, snd.una + snd.wnd - snd.nxt);
-                final int len = Math.min(unsent, Math.min(mss, usable));
+                final int mss = snd.segmentSize();
+                int len = Math.min(unsent, Math.min(snd.sizeGoal(mss), usable));
+                if (len > mss && len < unsent)
+                {
+                    // A large (TSO) segment cut short by the window or the goal ends on a segment boundary, so that
+                    // the device cuts full-sized segments; the rest goes next (Linux's tcp_mss_split_point).
+                    len -= len % mss;
+                }
                 if (len <= 0)
                 {
                     armPersistIfStalled(tcb, nowNs);
@@ -221,6 +227,7 @@ final class Transmitter
         {
             flags |= TcpFlags.PSH;
         }
+        final int pieceBefore = Math.max(1, snd.segmentSize());
         if (!SegmentWriter.emit(tcb, seq, flags, len, nowNs))
         {
             return;
@@ -229,7 +236,14 @@ final class Transmitter
         final boolean fresh = Seq.ge(seq, snd.max);
         if (fresh)
         {
-            snd.record.sent(seq, end - seq, nowNs);
+            // A large (TSO) segment is recorded as the pieces the device cuts it into: the peer acknowledges and
+            // SACKs those, and loss recovery repairs a lost piece, not the whole segment.
+            for (int at = seq; at != end; )
+            {
+                final int piece = Math.min(pieceBefore, end - at);
+                snd.record.sent(at, piece, nowNs);
+                at += piece;
+            }
         }
         else
         {

@@ -469,6 +469,39 @@ class TcbScriptTest
     }
 
     @Test
+    void rfc5961_7_challengeAcksAreLimitedPerCore()
+    {
+        established();
+        // A blind attacker's in-window guesses at the same instant: the core's thousand a second, then silence.
+        for (int i = 0; i < TcpLayer.CHALLENGE_ACKS_PER_SECOND + 5; i++)
+        {
+            t.send(seg(SYN).seq(IRS + 1000 + i));
+        }
+        assertEquals(TcpLayer.CHALLENGE_ACKS_PER_SECOND, t.sent().size());
+        assertEquals(TcpLayer.CHALLENGE_ACKS_PER_SECOND, t.counter("tcp.tx.challenge_acks"));
+        assertEquals(5, t.counter("tcp.tx.challenge_acks_limited"));
+        // The budget refills with time: a millisecond buys one more.
+        t.advance(1);
+        t.send(seg(RST).seq(IRS + 5));
+        t.recv(seg(ACK).seq(ISS + 1).ack(IRS + 1));
+        assertEquals(TcpState.ESTABLISHED, app.tcb().state);
+    }
+
+    @Test
+    void resetsToClosedPortsAreLimitedPerCore()
+    {
+        for (int i = 0; i < Resets.BURST + 3; i++)
+        {
+            t.send(seg(SYN).ports(40000 + i, 81).seq(IRS));
+        }
+        assertEquals(Resets.BURST, t.sent().size(), "a burst of resets, then none");
+        assertEquals(3, t.counter("tcp.tx.resets_limited"));
+        t.advance(1);
+        t.send(seg(SYN).ports(39999, 81).seq(IRS));
+        t.recv(seg(RST | ACK).ports(39999, 81).seq(0).ack(IRS + 1).window(0));
+    }
+
+    @Test
     void shouldAckOutOfWindowSegmentsAndCarryOn()
     {
         established();

@@ -9,9 +9,9 @@ import java.util.Locale;
  * None of these can be predicted by flowstack, so none can replace its own ownership function (Toeplitz with
  * our key and table): a core still forwards every frame it does not own, and outgoing flows still choose their
  * local port by our hash. {@link #HASH} at least keeps each flow on one member, so a flow is forwarded at most
- * once per frame and never reordered; the others are not flow-consistent at all. A classic or extended BPF
- * fanout program ({@code PACKET_FANOUT_CBPF}/{@code EBPF}) could compute our Toeplitz hash and table exactly
- * and make the device steer exactly; that is future work.
+ * once per frame and never reordered; the others are not flow-consistent at all. Exact steering by our own hash
+ * comes from a BPF program instead ({@code PACKET_FANOUT_EBPF}/{@code CBPF}, see {@link FanoutGroup}), with HASH
+ * as its fallback.
  */
 public enum FanoutMode
 {

@@ -58,6 +58,12 @@ public final class PacketAbi
     public static final int PACKET_FANOUT_RND = 4;
     /** Fanout mode: the frame's recorded receive queue. */
     public static final int PACKET_FANOUT_QM = 5;
+    /** Fanout mode: a classic BPF program returns the member ({@link #PACKET_FANOUT_DATA} sets it). */
+    public static final int PACKET_FANOUT_CBPF = 6;
+    /** Fanout mode: an extended BPF socket-filter program returns the member ({@link #PACKET_FANOUT_DATA} sets it). */
+    public static final int PACKET_FANOUT_EBPF = 7;
+    /** SOL_PACKET: the group's program: a {@code struct sock_fprog} (CBPF) or a program descriptor (EBPF). */
+    public static final int PACKET_FANOUT_DATA = 22;
     /** Fanout flag: the kernel picks an unused group id (first member only; later members join by id). */
     public static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
 
@@ -186,18 +192,8 @@ public final class PacketAbi
     /** TPACKET_ALIGN(sizeof(struct tpacket3_hdr)): where the sockaddr_ll of the frame starts. */
     public static final int TP3_SOCKADDR_OFFSET = 48;
 
-    /** sizeof(struct virtio_net_hdr), the size PACKET_VNET_HDR puts in front of each frame. */
-    public static final int VNET_HDR_SIZE = 10;
-    /** virtio_net_hdr: __u8 flags. */
-    public static final int VNET_FLAGS_OFFSET = 0;
-    /** virtio_net_hdr: __u8 gso_type. */
-    public static final int VNET_GSO_TYPE_OFFSET = 1;
-    /** virtio_net_hdr: csum_start (from the Ethernet header). */
-    public static final int VNET_CSUM_START_OFFSET = 6;
-    /** virtio_net_hdr: csum_offset (from csum_start to the checksum field). */
-    public static final int VNET_CSUM_OFFSET_OFFSET = 8;
-    /** virtio_net_hdr flag: the checksum at csum_start + csum_offset still has to be computed. */
-    public static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+    /** sizeof(struct virtio_net_hdr), the size PACKET_VNET_HDR puts in front of each frame (VirtioNetHeader). */
+    public static final int VNET_HDR_SIZE = io.flowstack.core.driver.VirtioNetHeader.LENGTH;
 
     /** sizeof(struct msghdr) on 64-bit Linux. */
     public static final int MSGHDR_SIZE = 56;

@@ -2,8 +2,13 @@ package io.flowstack.tap.packet;
 
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Offloads;
+import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.driver.Steering;
+import io.flowstack.core.driver.SteeringRefusedException;
+import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.tap.MacAddresses;
+import io.flowstack.tap.steer.KernelSteering;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.IfReq;
 import io.flowstack.tap.sys.LibC;
@@ -14,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An existing Ethernet interface used through AF_PACKET raw sockets (packet(7)): one socket per queue, each with a
@@ -25,12 +29,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * modes can be predicted by us: HASH uses a randomly seeded symmetric flow hash, CPU depends on which CPU processed
  * the frame, LB/RND/ROLLOVER are not flow-consistent, QM follows the NIC's queue mapping. So the device reports
  * {@link Steering#HASHED} for HASH (flows stick to a member that need not be their owner) and
- * {@link Steering#NONE} otherwise, and every core forwards what it does not own. A CBPF/EBPF fanout program could
- * compute our Toeplitz hash and indirection table and make the steering exact; that is future work.
+ * {@link Steering#NONE} otherwise, and every core forwards what it does not own. Unless told otherwise
+ * ({@link KernelSteering}), a HASH device waits for the stack's ownership function ({@link #steerByOwner}) and
+ * forms a {@code PACKET_FANOUT_EBPF} or {@code PACKET_FANOUT_CBPF} group whose program computes our own Toeplitz hash
+ * and tables: {@link Steering#EXACT}, nothing to forward.
  * <p>
  * <b>Joining.</b> Every socket starts with a drop-all classic BPF filter ({@code ret #0}); once every member is
  * bound and in the group, whatever reached a ring is discarded and the filters are removed, so no frame lands on a
- * member of a half-built group.
+ * member of a half-built group ({@link FanoutGroup}).
  * <p>
  * <b>Sizes.</b> Blocks of {@link Config#DEFAULT_BLOCK_SIZE} hold frames up to 64 KiB: GRO on the interface and
  * GSO from a local sender (a veth peer's TCP) deliver frames far above the MTU, so the ring and the pool buffers
@@ -54,8 +60,7 @@ public final class PacketDevice implements NetworkDevice
     private final int kernelIfIndex;
     private final long interfaceMac;
     private final int mtu;
-    private final int groupId;
-    private final int discardedAtSetup;
+    private final FanoutGroup group;
     private final PacketSocket[] sockets;
     private final Set<Long> unicastAdded = new HashSet<>();
     private boolean closed;
@@ -73,6 +78,12 @@ public final class PacketDevice implements NetworkDevice
      *                        see (TPACKET_V3 hands over whole blocks).
      * @param qdiscBypass     send with PACKET_QDISC_BYPASS (faster; other packet sockets then miss our frames).
      * @param linkListener    told when the interface goes down and comes back, or null.
+     * @param steering        which program the group may run to steer by the stack's ownership function (with
+     *                        {@link FanoutMode#HASH} as the fallback); {@link KernelSteering#OFF} keeps the mode.
+     * @param offloads        use the virtio-net header both ways: keep received checksum and segmentation
+     *                        metadata for the stack, and send partial checksums and TCP segments of up to 64 KB
+     *                        that the kernel cuts ({@link Offloads#VIRTIO_NET}); without, received partial
+     *                        checksums are completed here and nothing is asked on send.
      */
     public record Config(
         String ifName,
@@ -82,8 +93,29 @@ public final class PacketDevice implements NetworkDevice
         int blockCount,
         int retireTimeoutMs,
         boolean qdiscBypass,
-        LinkListener linkListener)
+        LinkListener linkListener,
+        KernelSteering steering,
+        boolean offloads)
     {
+        /**
+         * A configuration that may steer by program ({@link KernelSteering#AUTO}), without offloads.
+         *
+         * @param ifName          interface name.
+         * @param members         sockets in the fanout group.
+         * @param fanout          the kernel's mode when no program steers.
+         * @param blockSize       bytes per ring block.
+         * @param blockCount      blocks per ring.
+         * @param retireTimeoutMs block retire timeout.
+         * @param qdiscBypass     send with PACKET_QDISC_BYPASS.
+         * @param linkListener    link change listener, or null.
+         */
+        public Config(final String ifName, final int members, final FanoutMode fanout, final int blockSize,
+            final int blockCount, final int retireTimeoutMs, final boolean qdiscBypass, final LinkListener linkListener)
+        {
+            this(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener,
+                KernelSteering.AUTO, false);
+        }
+
         /** Default block size: 1 MiB, room for 16 frames of 64 KiB or about 680 of 1514 bytes. */
         public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
         /** Default blocks per ring: 16 MiB of ring per member. */
@@ -101,7 +133,7 @@ public final class PacketDevice implements NetworkDevice
         public static Config defaults(final String ifName, final int members)
         {
             return new Config(ifName, members, FanoutMode.HASH, DEFAULT_BLOCK_SIZE, DEFAULT_BLOCK_COUNT,
-                DEFAULT_RETIRE_TIMEOUT_MS, false, LinkListener.STDERR);
+                DEFAULT_RETIRE_TIMEOUT_MS, false, LinkListener.STDERR, KernelSteering.AUTO, false);
         }
 
         /**
@@ -110,7 +142,18 @@ public final class PacketDevice implements NetworkDevice
          */
         public Config withFanout(final FanoutMode mode)
         {
-            return new Config(ifName, members, mode, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener);
+            return new Config(ifName, members, mode, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener,
+                steering, offloads);
+        }
+
+        /**
+         * @param choice which steering program the group may run.
+         * @return a copy with that choice.
+         */
+        public Config withSteering(final KernelSteering choice)
+        {
+            return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, linkListener,
+                choice, offloads);
         }
 
         /**
@@ -119,7 +162,8 @@ public final class PacketDevice implements NetworkDevice
          */
         public Config withLinkListener(final LinkListener listener)
         {
-            return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, listener);
+            return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass, listener,
+                steering, offloads);
         }
 
         /**
@@ -129,7 +173,18 @@ public final class PacketDevice implements NetworkDevice
          */
         public Config withRing(final int size, final int count)
         {
-            return new Config(ifName, members, fanout, size, count, retireTimeoutMs, qdiscBypass, linkListener);
+            return new Config(ifName, members, fanout, size, count, retireTimeoutMs, qdiscBypass, linkListener,
+                steering, offloads);
+        }
+
+        /**
+         * @param on true to use the virtio-net header's offloads.
+         * @return a copy with offloads on or off.
+         */
+        public Config withOffloads(final boolean on)
+        {
+            return new Config(ifName, members, fanout, blockSize, blockCount, retireTimeoutMs, qdiscBypass,
+                linkListener, steering, on);
         }
 
         void validate()
@@ -160,14 +215,13 @@ public final class PacketDevice implements NetworkDevice
     }
 
     private PacketDevice(final Config config, final int kernelIfIndex, final long interfaceMac, final int mtu,
-        final int groupId, final int discardedAtSetup, final PacketSocket[] sockets)
+        final FanoutGroup group, final PacketSocket[] sockets)
     {
         this.config = config;
         this.kernelIfIndex = kernelIfIndex;
         this.interfaceMac = interfaceMac;
         this.mtu = mtu;
-        this.groupId = groupId;
-        this.discardedAtSetup = discardedAtSetup;
+        this.group = group;
         this.sockets = sockets;
     }
 
@@ -217,22 +271,13 @@ public final class PacketDevice implements NetworkDevice
             Native.check(libc.ioctl(fd, Linux.SIOCGIFHWADDR, ifr.clear().name(name).address()),
                 "SIOCGIFHWADDR " + name);
             final long mac = ifr.hardwareAddress();
-            int groupId = -1;
-            if (sockets.length > 1)
+            final FanoutGroup group = new FanoutGroup(sockets, config);
+            if (!group.deferred())
             {
-                groupId = joinAll(sockets, config.fanout());
-            }
-            int discarded = 0;
-            for (final PacketSocket s : sockets)
-            {
-                discarded += s.drain();
-            }
-            for (final PacketSocket s : sockets)
-            {
-                s.detachFilter();
+                group.open();
             }
             ok = true;
-            return new PacketDevice(config, ifIndex, mac, mtu, groupId, discarded, sockets);
+            return new PacketDevice(config, ifIndex, mac, mtu, group, sockets);
         }
         finally
         {
@@ -247,43 +292,6 @@ public final class PacketDevice implements NetworkDevice
                 }
             }
         }
-    }
-
-    private static int joinAll(final PacketSocket[] sockets, final FanoutMode mode) throws ErrnoException
-    {
-        int id;
-        try
-        {
-            id = sockets[0].joinFanout(0, mode, true);
-        }
-        catch (final ErrnoException e)
-        {
-            if (e.errno() != Linux.EINVAL)
-            {
-                throw e;
-            }
-            // Kernels before 4.5 lack PACKET_FANOUT_FLAG_UNIQUEID: pick an id; a clash is refused, so retry.
-            id = -1;
-            for (int attempt = 0; attempt < 16 && id < 0; attempt++)
-            {
-                try
-                {
-                    id = sockets[0].joinFanout(1 + ThreadLocalRandom.current().nextInt(0xFFFE), mode, false);
-                }
-                catch (final ErrnoException retry)
-                {
-                    if (attempt == 15)
-                    {
-                        throw retry;
-                    }
-                }
-            }
-        }
-        for (int i = 1; i < sockets.length; i++)
-        {
-            sockets[i].joinFanout(id, mode, false);
-        }
-        return id;
     }
 
     /**
@@ -312,11 +320,11 @@ public final class PacketDevice implements NetworkDevice
     }
 
     /**
-     * @return the fanout group id, or -1 with one member.
+     * @return the fanout group id, or -1 with one member (or before the group is formed).
      */
     public int fanoutGroup()
     {
-        return groupId;
+        return group.groupId();
     }
 
     /**
@@ -332,7 +340,7 @@ public final class PacketDevice implements NetworkDevice
      */
     public int discardedAtSetup()
     {
-        return discardedAtSetup;
+        return group.discarded();
     }
 
     /**
@@ -355,14 +363,33 @@ public final class PacketDevice implements NetworkDevice
         return mtu;
     }
 
+    /**
+     * @return {@link Offloads#VIRTIO_NET} when opened with offloads, {@link Offloads#NONE} otherwise.
+     */
+    @Override
+    public Offloads offloads()
+    {
+        return config.offloads() ? Offloads.VIRTIO_NET : Offloads.NONE;
+    }
+
     @Override
     public Steering steering()
     {
-        if (sockets.length == 1)
-        {
-            return Steering.NONE;
-        }
-        return config.fanout().isFlowConsistent() ? Steering.HASHED : Steering.NONE;
+        return group.steering();
+    }
+
+    /**
+     * Forms the fanout group with a program generated from the stack's ownership function: extended BPF, or where
+     * the kernel refuses it (no CAP_BPF, for instance) classic BPF; member i gets the frames core i owns.
+     *
+     * @return the steering, or null when the group is already formed, not deferred (a mode other than HASH, or
+     *         {@link KernelSteering#OFF}) or has fewer members than cores.
+     * @throws SteeringRefusedException when no program was taken: the group is then formed in the configured mode.
+     */
+    @Override
+    public OwnerSteering steerByOwner(final FlowOwnership ownership, final int ifIndex) throws SteeringRefusedException
+    {
+        return group.steerByOwner(ownership, ifIndex);
     }
 
     /**
@@ -396,6 +423,15 @@ public final class PacketDevice implements NetworkDevice
         {
             throw new IllegalStateException("member " + queue + " of " + describe() + " is closed");
         }
+        try
+        {
+            // Nothing was offered before the first queue: the group takes its configured mode now.
+            group.open();
+        }
+        catch (final ErrnoException e)
+        {
+            throw new UncheckedIOException(e);
+        }
         final long stackMac = mac & MacAddresses.MASK;
         if (stackMac != interfaceMac && unicastAdded.add(stackMac))
         {
@@ -409,7 +445,7 @@ public final class PacketDevice implements NetworkDevice
                 throw new UncheckedIOException(e);
             }
         }
-        return new RawSocketDriver(socket, ifIndex, stackMac, mtu, steering());
+        return new RawSocketDriver(socket, ifIndex, stackMac, mtu, steering(), offloads());
     }
 
     /**
@@ -437,7 +473,7 @@ public final class PacketDevice implements NetworkDevice
     public String describe()
     {
         return "AF_PACKET " + config.ifName() + (sockets.length > 1
-            ? " (" + sockets.length + " fanout members, " + config.fanout() + ")" : "");
+            ? " (" + sockets.length + " fanout members, " + group.mode() + ")" : "");
     }
 
     /**
@@ -451,6 +487,7 @@ public final class PacketDevice implements NetworkDevice
             return;
         }
         closed = true;
+        group.close();
         for (final PacketSocket s : sockets)
         {
             s.close();
@@ -460,7 +497,7 @@ public final class PacketDevice implements NetworkDevice
     @Override
     public String toString()
     {
-        return "PacketDevice{" + config.ifName() + ", members=" + sockets.length + ", fanout=" + config.fanout()
-            + ", group=" + groupId + ", mtu=" + mtu + ", mac=" + MacAddresses.toString(interfaceMac) + "}";
+        return "PacketDevice{" + config.ifName() + ", members=" + sockets.length + ", fanout=" + group.mode()
+            + ", group=" + group.groupId() + ", mtu=" + mtu + ", mac=" + MacAddresses.toString(interfaceMac) + "}";
     }
 }

@@ -3,7 +3,7 @@ package io.flowstack.tap.packet;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.driver.FrameHandler;
-import io.flowstack.core.wire.InternetChecksum;
+import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.tap.sys.ErrnoException;
 import io.flowstack.tap.sys.IfReq;
 import io.flowstack.tap.sys.LibC;
@@ -48,6 +48,7 @@ final class PacketSocket implements AutoCloseable
     private final int blockSize;
     private final int blockCount;
     private final boolean vnetHeader;
+    private final boolean offloads;
     private final LinkListener linkListener;
     private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(256, 64));
     private final IfReq ifReq = new IfReq();
@@ -82,6 +83,7 @@ final class PacketSocket implements AutoCloseable
     private long rxOutgoing;
     private long rxChecksumsCompleted;
     private long rxGsoFrames;
+    private long rxBadHeaders;
     private long rxHashed;
     private int lastRxHash;
     private long linkDownEvents;
@@ -103,6 +105,7 @@ final class PacketSocket implements AutoCloseable
         this.blockSize = config.blockSize();
         this.blockCount = config.blockCount();
         this.vnetHeader = true;
+        this.offloads = config.offloads();
         this.linkListener = config.linkListener();
         this.fd = fd;
         this.ringAddress = ringAddress;
@@ -228,23 +231,55 @@ final class PacketSocket implements AutoCloseable
     /**
      * Joins a fanout group.
      *
-     * @param groupId id of the group, or 0 with {@code uniqueId} to let the kernel choose one.
-     * @param mode    how the group spreads frames.
-     * @param uniqueId ask the kernel for an unused id (the first member).
+     * @param groupId    id of the group, or 0 with {@code uniqueId} to let the kernel choose one.
+     * @param kernelMode {@code PACKET_FANOUT_*} mode.
+     * @param label      the mode's name, for messages.
+     * @param uniqueId   ask the kernel for an unused id (the first member).
      * @return the group id.
      * @throws ErrnoException when the kernel refuses.
      */
-    int joinFanout(final int groupId, final FanoutMode mode, final boolean uniqueId) throws ErrnoException
+    int joinFanout(final int groupId, final int kernelMode, final String label, final boolean uniqueId)
+        throws ErrnoException
     {
-        final int typeFlags = mode.kernelMode() | (uniqueId ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
+        final int typeFlags = kernelMode | (uniqueId ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
         Native.check(libc.setsockopt(fd, SOL_PACKET, PACKET_FANOUT, intArg(scratch, groupId | typeFlags << 16), 4),
-            "PACKET_FANOUT " + mode + " group " + (uniqueId ? "(new)" : Integer.toString(groupId)));
+            "PACKET_FANOUT " + label + " group " + (uniqueId ? "(new)" : Integer.toString(groupId)));
         // getsockopt returns id | type << 16 | flags << 24.
         scratch.putInt(0, 0);
         scratch.putInt(8, 4);
         Native.check(libc.getsockopt(fd, SOL_PACKET, PACKET_FANOUT, scratch.addressOffset(),
             scratch.addressOffset() + 8), "getsockopt PACKET_FANOUT");
         return scratch.getInt(0) & 0xFFFF;
+    }
+
+    /**
+     * Gives the group (of which this socket is a member) its extended BPF program.
+     *
+     * @param programFd a loaded socket-filter program.
+     * @throws ErrnoException when the kernel refuses.
+     */
+    void setFanoutProgram(final int programFd) throws ErrnoException
+    {
+        Native.check(libc.setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, intArg(scratch, programFd), 4),
+            "PACKET_FANOUT_DATA (eBPF program)");
+    }
+
+    /**
+     * Gives the group (of which this socket is a member) a classic BPF program, replacing the one it had.
+     *
+     * @param code encoded {@code struct sock_filter}s.
+     * @throws ErrnoException when the kernel refuses.
+     */
+    void setFanoutProgram(final byte[] code) throws ErrnoException
+    {
+        final UnsafeBuffer program = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(8, code.length), 64));
+        program.putBytes(0, code);
+        // struct sock_fprog { unsigned short len; struct sock_filter *filter; }: 16 bytes on 64-bit machines.
+        final UnsafeBuffer fprog = new UnsafeBuffer(BufferUtil.allocateDirectAligned(16, 16));
+        fprog.putShort(0, (short)(code.length / 8));
+        fprog.putLong(8, program.addressOffset());
+        Native.check(libc.setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, fprog.addressOffset(), 16),
+            "PACKET_FANOUT_DATA (classic BPF program of " + code.length / 8 + " instructions)");
     }
 
     /**
@@ -365,9 +400,12 @@ final class PacketSocket implements AutoCloseable
                 {
                     buffer.buffer().putBytes(offset, ring, mac, snapLength);
                     buffer.window(offset, snapLength).ifIndex(ifIndex);
-                    if (vnetHeader)
+                    if (vnetHeader && !readHeader(buffer, mac - VNET_HDR_SIZE))
                     {
-                        completeChecksum(buffer, mac - VNET_HDR_SIZE, snapLength);
+                        rxBadHeaders++;
+                        buffer.release();
+                        nextPacket();
+                        continue;
                     }
                     final int hash = ring.getInt(hdr + TP3_RXHASH_OFFSET);
                     if (hash != 0)
@@ -391,31 +429,32 @@ final class PacketSocket implements AutoCloseable
     /**
      * A frame from a local sender (a veth peer, or our own host) may carry only the pseudo-header sum in its
      * transport checksum: the kernel leaves the rest to the device (CHECKSUM_PARTIAL), and the virtio_net_hdr
-     * says where (NEEDS_CSUM, csum_start, csum_offset). We finish it as skb_checksum_help() does, without
-     * knowing the protocol: sum from csum_start to the end (the field holds the pseudo-header sum) and store
-     * the folded complement, 0 sent as 0xFFFF.
+     * says where (NEEDS_CSUM, csum_start, csum_offset); it may also be a TCP segment of up to 64 KB (GSO, or GRO on
+     * the interface). With offloads the stack gets that as the frame's metadata; without, the checksum is finished
+     * here as skb_checksum_help() does, and a large segment is an ordinary large frame.
+     *
+     * @return false if the header contradicts the frame.
      */
-    private void completeChecksum(final PacketBuffer buffer, final int vnet, final int length)
+    private boolean readHeader(final PacketBuffer buffer, final int vnet)
     {
-        final int flags = ring.getByte(vnet + VNET_FLAGS_OFFSET);
-        if (ring.getByte(vnet + VNET_GSO_TYPE_OFFSET) != 0)
+        if (!VirtioNetHeader.decode(ring, vnet, buffer))
+        {
+            return false;
+        }
+        if (buffer.gsoType() != PacketBuffer.GSO_NONE)
         {
             rxGsoFrames++;
         }
-        if ((flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) == 0)
+        if (buffer.checksumState() == PacketBuffer.CHECKSUM_PARTIAL && !offloads)
         {
-            return;
+            VirtioNetHeader.completeChecksum(buffer);
+            rxChecksumsCompleted++;
         }
-        final int start = ring.getShort(vnet + VNET_CSUM_START_OFFSET) & 0xFFFF;
-        final int field = start + (ring.getShort(vnet + VNET_CSUM_OFFSET_OFFSET) & 0xFFFF);
-        if (field + 2 > length)
+        if (!offloads)
         {
-            return;
+            buffer.clearOffloads();
         }
-        final int offset = buffer.offset();
-        final int sum = InternetChecksum.checksum(buffer.buffer(), offset + start, length - start);
-        buffer.buffer().putShort(offset + field, (short)(sum == 0 ? 0xFFFF : sum), BE);
-        rxChecksumsCompleted++;
+        return true;
     }
 
     private boolean nextBlock()
@@ -674,6 +713,11 @@ final class PacketSocket implements AutoCloseable
     long rxGsoFrames()
     {
         return rxGsoFrames;
+    }
+
+    long rxBadHeaders()
+    {
+        return rxBadHeaders;
     }
 
     long rxHashed()

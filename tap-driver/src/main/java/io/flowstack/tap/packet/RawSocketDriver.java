@@ -4,7 +4,9 @@ import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.driver.FrameHandler;
 import io.flowstack.core.driver.NetworkDriver;
+import io.flowstack.core.driver.Offloads;
 import io.flowstack.core.driver.Steering;
+import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.tap.MacAddresses;
 import io.flowstack.tap.sys.LibC;
 import io.flowstack.tap.sys.Linux;
@@ -23,8 +25,10 @@ import static io.flowstack.tap.packet.PacketAbi.*;
  * once (by the kernel) instead of into a ring slot and then by the kernel; every frame is done when the call
  * returns, so buffers go back to the pool at once instead of after polling the ring's status words; and a ring
  * would need 64 KiB slots for the largest frames. The cost the ring would save, one system call per batch,
- * sendmmsg already saves. Each message has two iovecs: a zero virtio_net_hdr (the socket uses PACKET_VNET_HDR,
- * which applies to both directions: no offload requested) and the frame.
+ * sendmmsg already saves. Each message has two iovecs: its virtio_net_hdr (the socket uses PACKET_VNET_HDR, which
+ * applies to both directions) and the frame. Without offloads the header is zero (nothing asked); with them it
+ * asks for what the frame's metadata says ({@link VirtioNetHeader}), so a raw socket sends partial checksums and
+ * TCP segments of up to 64 KB that the kernel cuts (or a veth passes on whole).
  * <p>
  * Used by one thread; several drivers may share a member socket for transmission, only one reads it. Nothing
  * allocates on either path; failures drop the frame and count.
@@ -33,6 +37,7 @@ public final class RawSocketDriver implements NetworkDriver
 {
     /** Frames {@link #transmit(PacketBuffer)} queues before it sends the batch itself. */
     public static final int TX_BATCH = 64;
+    private static final int VNET_STRIDE = 16;
 
     private final LibC libc = Native.LIBC;
     private final PacketSocket socket;
@@ -40,9 +45,11 @@ public final class RawSocketDriver implements NetworkDriver
     private final long macAddress;
     private final int mtu;
     private final Steering steering;
+    private final Offloads offloads;
     private final PacketBuffer[] txBatch = new PacketBuffer[TX_BATCH];
-    /** TX_BATCH mmsghdrs, then 2 iovecs per message, then one zeroed virtio_net_hdr that every message shares. */
+    /** TX_BATCH mmsghdrs, then 2 iovecs per message, then a virtio_net_hdr per message (16 bytes apart). */
     private final UnsafeBuffer messages;
+    private final int headersOffset;
     private final long messagesAddress;
     private final long iovecsAddress;
     private int txCount;
@@ -55,23 +62,26 @@ public final class RawSocketDriver implements NetworkDriver
     private long txLinkDown;
     private long txErrors;
     private int txLastErrno;
+    private long txLargeFrames;
 
     RawSocketDriver(final PacketSocket socket, final int ifIndex, final long macAddress, final int mtu,
-        final Steering steering)
+        final Steering steering, final Offloads offloads)
     {
         this.socket = socket;
         this.ifIndex = ifIndex;
         this.macAddress = macAddress & MacAddresses.MASK;
         this.mtu = mtu;
         this.steering = steering;
+        this.offloads = offloads;
         final int iovecsOffset = TX_BATCH * MMSGHDR_SIZE;
         final int vnetOffset = iovecsOffset + TX_BATCH * 2 * IOVEC_SIZE;
-        this.messages = new UnsafeBuffer(BufferUtil.allocateDirectAligned(vnetOffset + 64, 64));
+        this.headersOffset = vnetOffset;
+        this.messages = new UnsafeBuffer(BufferUtil.allocateDirectAligned(vnetOffset + TX_BATCH * VNET_STRIDE, 64));
         this.messagesAddress = messages.addressOffset();
         this.iovecsAddress = messagesAddress + iovecsOffset;
         messages.setMemory(0, messages.capacity(), (byte)0);
         // The parts that never change: no msg_name (the socket is bound: the kernel uses its interface and
-        // protocol), two iovecs per message, the first one the shared zero virtio_net_hdr.
+        // protocol), two iovecs per message, the first one the message's virtio_net_hdr.
         for (int i = 0; i < TX_BATCH; i++)
         {
             final int m = i * MMSGHDR_SIZE;
@@ -79,7 +89,7 @@ public final class RawSocketDriver implements NetworkDriver
             messages.putLong(m + MSG_IOV_OFFSET, iov);
             messages.putLong(m + MSG_IOVLEN_OFFSET, 2);
             final int iovIndex = iovecsOffset + i * 2 * IOVEC_SIZE;
-            messages.putLong(iovIndex, messagesAddress + vnetOffset);
+            messages.putLong(iovIndex, messagesAddress + vnetOffset + (long)i * VNET_STRIDE);
             messages.putLong(iovIndex + 8, VNET_HDR_SIZE);
         }
     }
@@ -136,6 +146,19 @@ public final class RawSocketDriver implements NetworkDriver
             final int iov = iovecsOffset + (i * 2 + 1) * IOVEC_SIZE;
             m.putLong(iov, frame.buffer().addressOffset() + frame.offset());
             m.putLong(iov + 8, frame.length());
+            if (offloads.txChecksum())
+            {
+                VirtioNetHeader.encode(frame, m, headersOffset + i * VNET_STRIDE);
+                if (frame.gsoType() != PacketBuffer.GSO_NONE)
+                {
+                    txLargeFrames++;
+                }
+            }
+            else
+            {
+                // Only a socket with offloads has the kernel finish checksums; the stack asks only those.
+                VirtioNetHeader.completeChecksum(frame);
+            }
         }
         int sent = 0;
         int next = 0;
@@ -197,6 +220,12 @@ public final class RawSocketDriver implements NetworkDriver
     public long macAddress()
     {
         return macAddress;
+    }
+
+    @Override
+    public Offloads offloads()
+    {
+        return offloads;
     }
 
     @Override
@@ -282,6 +311,22 @@ public final class RawSocketDriver implements NetworkDriver
     public long rxChecksumsCompleted()
     {
         return socket.rxChecksumsCompleted();
+    }
+
+    /**
+     * @return frames dropped because their virtio_net_hdr contradicted them.
+     */
+    public long rxBadHeaders()
+    {
+        return socket.rxBadHeaders();
+    }
+
+    /**
+     * @return segmentation frames sent for the kernel to cut (offloads only).
+     */
+    public long txLargeFrames()
+    {
+        return txLargeFrames;
     }
 
     /**

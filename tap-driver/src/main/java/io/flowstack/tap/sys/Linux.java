@@ -21,6 +21,8 @@ public final class Linux
     public static final long TUNSETPERSIST = 0x400454cbL;
     /** _IOW('T', 217, int): attach or detach a queue of a multi-queue device. */
     public static final long TUNSETQUEUE = 0x400454d9L;
+    /** _IOR('T', 224, int): attach the eBPF program whose descriptor the argument points to (-1 detaches). */
+    public static final long TUNSETSTEERINGEBPF = 0x800454e0L;
     /** TUNSETIFF flag: Ethernet frames (TAP). */
     public static final short IFF_TAP = 0x0002;
     /** TUNSETIFF flag: no 4-byte packet information header in front of each frame. */
@@ -31,6 +33,25 @@ public final class Linux
     public static final short IFF_ATTACH_QUEUE = 0x0200;
     /** TUNSETQUEUE flag: disable this fd's queue. */
     public static final short IFF_DETACH_QUEUE = 0x0400;
+
+    /** TUNSETIFF flag: a struct virtio_net_hdr in front of every frame, both ways. */
+    public static final short IFF_VNET_HDR = 0x4000;
+    /** _IOW('T', 208, unsigned int): the offloads the reader accepts (the argument is the value, TUN_F_*). */
+    public static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** _IOW('T', 216, int): size of the virtio-net header in front of each frame. */
+    public static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    /** TUNSETOFFLOAD: we accept partial checksums. */
+    public static final int TUN_F_CSUM = 0x01;
+    /** TUNSETOFFLOAD: we accept TCP/IPv4 segmentation frames. */
+    public static final int TUN_F_TSO4 = 0x02;
+    /** TUNSETOFFLOAD: we accept TCP/IPv6 segmentation frames. */
+    public static final int TUN_F_TSO6 = 0x04;
+    /** TUNSETOFFLOAD: we accept segmentation frames with ECN bits. */
+    public static final int TUN_F_TSO_ECN = 0x08;
+    /** TUNSETOFFLOAD: we accept UDP/IPv4 segmentation frames (Linux 6.2 and later). */
+    public static final int TUN_F_USO4 = 0x20;
+    /** TUNSETOFFLOAD: we accept UDP/IPv6 segmentation frames (Linux 6.2 and later). */
+    public static final int TUN_F_USO6 = 0x40;
 
     /** ioctl: get the MTU of the interface named in the ifreq. */
     public static final long SIOCGIFMTU = 0x8921L;

@@ -47,6 +47,16 @@ public final class LiveTap implements AutoCloseable
      */
     public LiveTap(final int poolSlots) throws IOException
     {
+        this(poolSlots, false);
+    }
+
+    /**
+     * @param poolSlots buffers in the pool.
+     * @param offloads  open the TAP with a virtio-net header and its offloads.
+     * @throws IOException when any part of the setup fails (everything made so far is removed).
+     */
+    public LiveTap(final int poolSlots, final boolean offloads) throws IOException
+    {
         NetNs createdNs = null;
         TapDevice createdDevice = null;
         TapDriver createdDriver = null;
@@ -54,7 +64,7 @@ public final class LiveTap implements AutoCloseable
         try
         {
             createdNs = NetNs.create(Names.namespace("tap"));
-            createdDevice = TapDevice.open(Names.device());
+            createdDevice = TapDevice.open(Names.device(), 1, offloads);
             // Read while the device is still in our namespace; afterwards lookups by name fail here.
             final long kernelMac = createdDevice.kernelMacAddress();
             createdNs.moveLink(createdDevice.name());

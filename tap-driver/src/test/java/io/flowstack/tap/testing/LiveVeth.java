@@ -53,7 +53,7 @@ public final class LiveVeth implements AutoCloseable
             pair = VethPair.create("fstest-raw-k-" + tag, "fstest-raw-stack-" + tag, ifName, LiveTap.KERNEL_CIDR);
             final PacketDevice.Config named = new PacketDevice.Config(ifName, members, config.fanout(),
                 config.blockSize(), config.blockCount(), config.retireTimeoutMs(), config.qdiscBypass(),
-                config.linkListener());
+                config.linkListener(), config.steering(), config.offloads());
             dev = pair.stackNs().callInside(() -> PacketDevice.open(named));
             stackMac = MacAddresses.randomLocalUnicastDistinctFrom(dev.interfaceMac());
             final String link = pair.kernelNs().exec("cat", "/sys/class/net/" + ifName + "/address").checkOk().stdout();

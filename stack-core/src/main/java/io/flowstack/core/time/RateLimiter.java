@@ -1,8 +1,8 @@
-package io.flowstack.ip.icmp;
+package io.flowstack.core.time;
 
 /**
- * A token bucket on explicit time, for ICMP errors (RFC 1812 4.3.2.8 asks for rate limiting; Linux's
- * icmp_ratelimit works the same way).
+ * A token bucket on explicit time, for what a stack must not send without bound: ICMP errors (RFC 1812 4.3.2.8;
+ * Linux's icmp_ratelimit works the same way), TCP challenge ACKs (RFC 5961 7) and resets to closed ports.
  */
 public final class RateLimiter
 {

@@ -1,0 +1,296 @@
+package io.flowstack.tcp;
+
+import io.flowstack.core.driver.OwnerSteering;
+import io.flowstack.core.engine.Command;
+import io.flowstack.core.engine.CoreEngine;
+import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.flow.FlowPins;
+import io.flowstack.core.flow.IndirectionTable;
+import io.flowstack.tcp.tcb.TcpLayer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Moves a running stack to a new indirection table without moving a live connection, in four steps, each run by
+ * every core on its own thread between two frames; the core that finishes a step last starts the next.
+ * <ol>
+ * <li><b>Pin.</b> Each core lists its TCP connections that the new table would give another core, and its pins
+ * whose connection is gone.</li>
+ * <li><b>Install.</b> The pins go into every core's copy and the devices' kernel copies ({@link OwnerSteering}),
+ * stale pins come out of the cores' copies. A pin names the core that owns the flow today, so nothing moves.</li>
+ * <li><b>Switch.</b> Every core takes the new table, and pins the connections it opened since step 1 that the new
+ * table moves ("late" pins: until the other cores learn them, a frame of such a connection that one of them
+ * dispatches in software could go astray; counted).</li>
+ * <li><b>Finish.</b> The late pins go to the other cores and the kernel; then the kernel switches its table, at one
+ * instant, and drops its stale pins.</li>
+ * </ol>
+ * Until the kernel switches, it still delivers the moved buckets to their old owners, which forward them to the
+ * new ones (counted as {@code engine.forwarded_out}); with exact steering that window is the only time frames are
+ * forwarded. Nothing is lost: a forwarded frame is processed by its owner without being classified again.
+ */
+final class TableHandover
+{
+    private static final int TCP = 6;
+    private static final long SUBMIT_PATIENCE_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final CoreEngine[] engines;
+    private final FlowOwnership[] cores;
+    private final TcpLayer[] tcp;
+    private final FlowOwnership controller;
+    private final List<OwnerSteering> steerings;
+    private final int[] interfaceAddresses;
+    private final AtomicCounter[][] counters;
+    private final IndirectionTable table;
+    private final FlowOwnership future;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Queue<int[]> pins = new ConcurrentLinkedQueue<>();
+    private final Queue<int[]> unpins = new ConcurrentLinkedQueue<>();
+    private final Queue<int[]> latePins = new ConcurrentLinkedQueue<>();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final long startNs = System.nanoTime();
+    private volatile HandoverReport result;
+    private int refused;
+
+    /**
+     * @param engines            the cores.
+     * @param cores              each core's ownership function.
+     * @param tcp                each core's TCP, or null where a core runs none.
+     * @param controller         the stack's own copy, mirrored by the devices.
+     * @param steerings          the devices' kernel copies.
+     * @param interfaceAddresses address of each interface (by ifIndex).
+     * @param counters           per core: pinned, late pins, refused by the kernel, handovers.
+     * @param table              the new table.
+     */
+    TableHandover(final CoreEngine[] engines, final FlowOwnership[] cores, final TcpLayer[] tcp,
+        final FlowOwnership controller, final List<OwnerSteering> steerings, final int[] interfaceAddresses,
+        final AtomicCounter[][] counters, final IndirectionTable table)
+    {
+        this.engines = engines;
+        this.cores = cores;
+        this.tcp = tcp;
+        this.controller = controller;
+        this.steerings = steerings;
+        this.interfaceAddresses = interfaceAddresses;
+        this.counters = counters;
+        this.table = table.copy();
+        this.future = controller.withTable(table);
+    }
+
+    /**
+     * Starts step 1 on every core.
+     *
+     * @return false when a core's command queue stayed full (the handover did not start).
+     */
+    boolean start()
+    {
+        return everyCore(this::pin);
+    }
+
+    /**
+     * @param timeout how long to wait.
+     * @param unit    its unit.
+     * @return the result, or null if not finished in time.
+     * @throws InterruptedException when interrupted.
+     */
+    HandoverReport await(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return done.await(timeout, unit) ? result : null;
+    }
+
+    /**
+     * @return the result once finished, else null.
+     */
+    HandoverReport report()
+    {
+        return result;
+    }
+
+    /**
+     * @return true once finished (or abandoned).
+     */
+    boolean isDone()
+    {
+        return done.getCount() == 0;
+    }
+
+    // ---- 1. pin ---------------------------------------------------------------------------------------------
+
+    private void pin(final int core)
+    {
+        final Set<List<Integer>> live = new HashSet<>();
+        if (tcp[core] != null)
+        {
+            tcp[core].forEachConnection(c ->
+            {
+                live.add(List.of(c.remoteAddress(), c.localAddress(), c.remotePort(), c.localPort()));
+                final int owner = future.ownerOfFlow(ifIndexOf(c.localAddress()), TCP, c.remoteAddress(),
+                    c.localAddress(), c.remotePort(), c.localPort());
+                if (owner != core)
+                {
+                    pins.add(new int[]{TCP, c.remoteAddress(), c.localAddress(), c.remotePort(), c.localPort(), core});
+                    counters[core][0].increment();
+                }
+            });
+        }
+        cores[core].pins().forEach((protocol, source, destination, sourcePort, destinationPort, pinnedTo) ->
+        {
+            if (pinnedTo == core && !live.contains(List.of(source, destination, sourcePort, destinationPort)))
+            {
+                unpins.add(new int[]{protocol, source, destination, sourcePort, destinationPort});
+            }
+        });
+        if (pending.decrementAndGet() == 0)
+        {
+            install();
+        }
+    }
+
+    // ---- 2. install -----------------------------------------------------------------------------------------
+
+    private void install()
+    {
+        final List<int[]> add = new ArrayList<>(pins);
+        final List<int[]> remove = new ArrayList<>(unpins);
+        applyTo(controller.pins(), add, remove);
+        mirror();
+        everyCore(core ->
+        {
+            applyTo(cores[core].pins(), add, remove);
+            if (pending.decrementAndGet() == 0)
+            {
+                switchTables();
+            }
+        });
+    }
+
+    // ---- 3. switch ------------------------------------------------------------------------------------------
+
+    private void switchTables()
+    {
+        everyCore(core ->
+        {
+            cores[core].reprogram(table);
+            if (tcp[core] != null)
+            {
+                tcp[core].forEachConnection(c ->
+                {
+                    final int owner = cores[core].ownerOfFlow(ifIndexOf(c.localAddress()), TCP, c.remoteAddress(),
+                        c.localAddress(), c.remotePort(), c.localPort());
+                    if (owner != core)
+                    {
+                        final int[] p = {TCP, c.remoteAddress(), c.localAddress(), c.remotePort(), c.localPort(), core};
+                        cores[core].pins().pin(p[0], p[1], p[2], p[3], p[4], core);
+                        latePins.add(p);
+                        counters[core][1].increment();
+                    }
+                });
+            }
+            if (pending.decrementAndGet() == 0)
+            {
+                spreadLatePins();
+            }
+        });
+    }
+
+    // ---- 4. finish ------------------------------------------------------------------------------------------
+
+    private void spreadLatePins()
+    {
+        final List<int[]> late = new ArrayList<>(latePins);
+        applyTo(controller.pins(), late, List.of());
+        everyCore(core ->
+        {
+            applyTo(cores[core].pins(), late, List.of());
+            if (pending.decrementAndGet() == 0)
+            {
+                finish();
+            }
+        });
+    }
+
+    private void finish()
+    {
+        controller.reprogram(table);
+        mirror();
+        counters[0][3].increment();
+        complete(true);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    /** Brings every device's kernel copy to the controller's state; what it refuses is counted on core 0. */
+    private void mirror()
+    {
+        for (final OwnerSteering s : steerings)
+        {
+            final int r = s.apply(controller);
+            refused += r;
+            counters[0][2].getAndAdd(r);
+        }
+    }
+
+    private static void applyTo(final FlowPins target, final List<int[]> add, final List<int[]> remove)
+    {
+        for (final int[] p : remove)
+        {
+            target.unpin(p[0], p[1], p[2], p[3], p[4]);
+        }
+        for (final int[] p : add)
+        {
+            target.pin(p[0], p[1], p[2], p[3], p[4], p[5]);
+        }
+    }
+
+    private int ifIndexOf(final int localAddress)
+    {
+        for (int i = 0; i < interfaceAddresses.length; i++)
+        {
+            if (interfaceAddresses[i] == localAddress)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Runs a step on every core; a core's queue that stays full for a second abandons the handover. */
+    private boolean everyCore(final java.util.function.IntConsumer step)
+    {
+        pending.set(engines.length);
+        for (int c = 0; c < engines.length; c++)
+        {
+            final int core = c;
+            final Command command = () -> step.accept(core);
+            final long deadline = System.nanoTime() + SUBMIT_PATIENCE_NS;
+            while (!engines[c].submit(command))
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    complete(false);
+                    return false;
+                }
+                Thread.yield();
+            }
+        }
+        return true;
+    }
+
+    private void complete(final boolean completed)
+    {
+        if (done.getCount() > 0)
+        {
+            result = new HandoverReport(completed, pins.size() + latePins.size(), latePins.size(), refused,
+                System.nanoTime() - startNs);
+            done.countDown();
+        }
+    }
+}
