@@ -17,9 +17,11 @@ import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.netns.VethPair;
 import io.flowstack.tap.packet.FanoutMode;
 import io.flowstack.tap.packet.LinkListener;
+import io.flowstack.tap.packet.PacketAbi;
 import io.flowstack.tap.packet.PacketDevice;
 import io.flowstack.tap.steer.KernelSteering;
 import io.flowstack.tap.sys.ErrnoException;
+import io.flowstack.tap.sys.Linux;
 import io.flowstack.tap.sys.Native;
 import io.flowstack.tap.sys.Privileges;
 import io.flowstack.tcp.FlowStack;
@@ -297,8 +299,12 @@ final class Launcher implements AutoCloseable
     private void interfaceGone(final Options o, final int ifIndex, final String device, final int errno,
         final int left)
     {
-        System.err.println("flowstack: " + device + " is gone (" + Native.describe(errno) + "); closed interface "
-            + o.ips().get(ifIndex) + (left == 0 ? "; no interface left" : "; " + left + " left"));
+        // EBADFD: a TAP whose device is gone; ENODEV or ENXIO: a raw socket's interface; anything else is a failure
+        // the driver could not get past either (it names the errno all the same).
+        final boolean gone = errno == Linux.EBADFD || errno == Linux.EBADF || errno == PacketAbi.ENODEV
+            || errno == PacketAbi.ENXIO;
+        System.err.println("flowstack: " + device + (gone ? " is gone (" : " failed (") + Native.describe(errno)
+            + "); closed interface " + o.ips().get(ifIndex) + (left == 0 ? "; no interface left" : "; " + left + " left"));
         System.err.flush();
         if (left == 0)
         {

@@ -9,12 +9,15 @@ import io.flowstack.core.driver.NetworkDriver;
 import io.flowstack.core.driver.Waiter;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.Arrays;
+
 /**
  * The device queues one core reads and the transmit queue it uses per interface, and what happens when a device
  * goes away: after every receive and flush the core reads each queue's {@link NetworkDriver#failure()} (a field
  * read); a failed queue is taken out of the waiter's set (a gone TAP is readable forever: POLLERR, EBADFD), out of
  * the receive list and the transmit table, closed, counted, and reported to the {@link DeviceListener}. From then
- * on frames this core routes to that interface are dropped and counted ({@code engine.tx_no_device}). Only the failure path allocates.
+ * on frames this core routes to that interface are dropped and counted ({@code engine.tx_no_device}). Only the
+ * failure path allocates.
  */
 final class DeviceQueues
 {
@@ -135,7 +138,7 @@ final class DeviceQueues
                 remaining[kept++] = queue;
             }
         }
-        receive = java.util.Arrays.copyOf(remaining, kept);
+        receive = Arrays.copyOf(remaining, kept);
         for (int i = 0; i < transmitByIf.length; i++)
         {
             if (transmitByIf[i] == failed)
