@@ -476,6 +476,17 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
+         * @param secrets the key of each core's RFC 6528 initial sequence numbers (16 bytes), instead of a random
+         *                one: a simulation then replays from its seed.
+         * @return this
+         */
+        public Builder isnSecrets(final java.util.function.IntFunction<byte[]> secrets)
+        {
+            this.isn = core -> new Rfc6528Isn(secrets.apply(core));
+            return this;
+        }
+
+        /**
          * @param setup installs applications on each core.
          * @return this
          */

@@ -188,7 +188,9 @@ public final class Ipv4Layer
         }
         else if (unknownProtocol != null && !broadcast)
         {
+            // Answered with protocol unreachable (RFC 1122 3.2.2.1), and discarded all the same.
             rxNoProtocol.incrementOrdered();
+            rxDrops.incrementOrdered();
             unknownProtocol.onDatagram(whole, ip);
         }
         else
