@@ -15,6 +15,7 @@ final class TcpCounters
     final AtomicCounter rxBadOptions;
     final AtomicCounter rxBadFlags;
     final AtomicCounter rxOutOfWindow;
+    final AtomicCounter rxBadAck;
     final AtomicCounter rxPaws;
     final AtomicCounter rxNoConnection;
     final AtomicCounter challengeAcks;
@@ -49,6 +50,7 @@ final class TcpCounters
         rxBadOptions = c.counter("tcp.rx.bad_options");
         rxBadFlags = c.counter("tcp.rx.bad_flags");
         rxOutOfWindow = c.counter("tcp.rx.out_of_window");
+        rxBadAck = c.counter("tcp.rx.bad_ack");
         rxPaws = c.counter("tcp.rx.paws_rejected");
         rxNoConnection = c.counter("tcp.rx.no_connection");
         challengeAcks = c.counter("tcp.tx.challenge_acks");
