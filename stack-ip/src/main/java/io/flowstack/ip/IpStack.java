@@ -39,8 +39,6 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     /** How often flow tables are swept and the owned-flows counter refreshed. */
     public static final long FLOW_SWEEP_NS = 1_000_000_000L;
 
-    /** Neighbors remembered per interface. */
-    public static final int NEIGHBOR_CAPACITY = 256;
     /** ICMP errors per second (Linux: about 1000/s with a burst of 50; we are more frugal). */
     public static final int ICMP_ERRORS_PER_SECOND = 100;
     /** ICMP error burst. */
@@ -99,6 +97,29 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         final int protocolClasses,
         final CounterSet counters)
     {
+        this(services, sink, interfaces, pool, ownership, protocolClasses, IpConfig.DEFAULT, counters);
+    }
+
+    /**
+     * @param services        the core's engine services (identity, forwarding, broadcast).
+     * @param sink            where frames go.
+     * @param interfaces      interfaces, each at the index of its ifIndex.
+     * @param pool            the core's buffers.
+     * @param ownership       this core's copy of the ownership function.
+     * @param protocolClasses the protocol classes this core runs ({@link FlowOwnership#CLASS_ICMP} etc. as bits).
+     * @param config          the IP layer's bounds.
+     * @param counters        the core's counters.
+     */
+    public IpStack(
+        final CoreServices services,
+        final FrameSink sink,
+        final IpInterface[] interfaces,
+        final BufferPool pool,
+        final FlowOwnership ownership,
+        final int protocolClasses,
+        final IpConfig config,
+        final CounterSet counters)
+    {
         int maxIndex = -1;
         for (final IpInterface ifc : interfaces)
         {
@@ -116,15 +137,16 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
                 throw new IllegalArgumentException("two interfaces with index " + ifc.ifIndex());
             }
             this.interfaces[ifc.ifIndex()] = ifc;
-            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, sink, this, NEIGHBOR_CAPACITY, counters, services.time());
+            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, sink, this, config.neighbors(), config.pendingPerNeighbor(),
+                counters, services.time());
             caches[ifc.ifIndex()] = arp[ifc.ifIndex()].cache();
         }
         this.counters = counters;
         final Reassembler reassembler = new Reassembler(
             pool,
-            Reassembler.DEFAULT_MAX_DATAGRAMS,
-            Reassembler.DEFAULT_MAX_FRAGMENTS_PER_DATAGRAM,
-            Reassembler.DEFAULT_TIMEOUT_NS,
+            config.reassemblyDatagrams(),
+            config.fragmentsPerDatagram(),
+            config.reassemblyTimeoutNs(),
             counters);
         this.ipv4 = new Ipv4Layer(this.interfaces, caches, pool, sink, reassembler, services.coreId(),
             services.cores(), counters, services.time());

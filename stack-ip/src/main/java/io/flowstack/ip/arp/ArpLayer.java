@@ -71,6 +71,29 @@ public final class ArpLayer implements NeighborCache.Listener
         final CounterSet counters,
         final NanoClock time)
     {
+        this(ifc, pool, sink, output, cacheCapacity, NeighborCache.PENDING_PER_NEIGHBOR, counters, time);
+    }
+
+    /**
+     * @param ifc                the interface.
+     * @param pool               buffers for requests and replies.
+     * @param sink               where frames go.
+     * @param output             receives resolved datagrams and learned mappings.
+     * @param cacheCapacity      neighbors per interface.
+     * @param pendingPerNeighbor datagrams held per neighbor while it is resolved.
+     * @param counters           the core's counters.
+     * @param time               the core's clock.
+     */
+    public ArpLayer(
+        final IpInterface ifc,
+        final BufferPool pool,
+        final FrameSink sink,
+        final Output output,
+        final int cacheCapacity,
+        final int pendingPerNeighbor,
+        final CounterSet counters,
+        final NanoClock time)
+    {
         this.time = time;
         this.ifc = ifc;
         this.pool = pool;
@@ -78,6 +101,7 @@ public final class ArpLayer implements NeighborCache.Listener
         this.output = output;
         this.cache = new NeighborCache(
             cacheCapacity,
+            pendingPerNeighbor,
             NeighborCache.DEFAULT_LIFETIME_NS,
             NeighborCache.DEFAULT_RETRY_NS,
             NeighborCache.DEFAULT_MAX_REQUESTS,

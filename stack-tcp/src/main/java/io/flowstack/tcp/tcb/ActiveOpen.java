@@ -44,6 +44,12 @@ final class ActiveOpen
         {
             throw new IllegalStateException("no route to " + Ipv4Flyweight.addressToString(remote));
         }
+        if (layer.full())
+        {
+            layer.counters.connectionLimitDrops.incrementOrdered();
+            throw new IllegalStateException("this core holds its maximum of " + layer.limits.connections()
+                + " TCP connections");
+        }
         localAddress = ifc.address();
         remoteAddress = remote;
         remotePort = port;

@@ -38,6 +38,13 @@ final class TcpCounters
     final AtomicCounter syncookiesSent;
     final AtomicCounter syncookiesValid;
     final AtomicCounter syncookiesInvalid;
+    final AtomicCounter connectionLimitDrops;
+    final AtomicCounter timeWaitOverflows;
+    final AtomicCounter memoryBytes;
+    final AtomicCounter memoryRefused;
+    final AtomicCounter rxMemoryDrops;
+    final AtomicCounter rxOutOfOrderLimitDrops;
+    final AtomicCounter outOfOrderBytes;
 
     TcpCounters(final CounterSet c)
     {
@@ -71,5 +78,12 @@ final class TcpCounters
         syncookiesSent = c.counter("tcp.syncookies.sent");
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesInvalid = c.counter("tcp.syncookies.invalid");
+        connectionLimitDrops = c.counter("tcp.connections.limit_drops");
+        timeWaitOverflows = c.counter("tcp.timewait.overflows");
+        memoryBytes = c.counter("tcp.memory.bytes");
+        memoryRefused = c.counter("tcp.memory.refused");
+        rxMemoryDrops = c.counter("tcp.rx.memory_drops");
+        rxOutOfOrderLimitDrops = c.counter("tcp.rx.ooo_limit_drops");
+        outOfOrderBytes = c.counter("tcp.ooo.bytes");
     }
 }

@@ -3,6 +3,7 @@ package io.flowstack.tcp.tcb;
 import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpState;
+import io.flowstack.tcp.buffer.ReceiveBuffer;
 
 /**
  * The seventh and eighth checks of RFC 9293 3.10.7.4: segment text, trimmed to the window we advertised and
@@ -45,9 +46,23 @@ final class TextInput
             }
             final boolean inOrder = dataSeq == rcv.buffer.rcvNxt();
             final boolean hadGap = rcv.buffer.hasOutOfOrder();
+            if (length > 0 && Seq.gt(dataSeq, rcv.buffer.rcvNxt()) && !rcv.buffer.holds(dataSeq, length)
+                && tcb.layer.outOfOrderFull(tcb, length))
+            {
+                // The connection's or the core's bound of out-of-order bytes: dropped as if lost (Linux's OFO drop).
+                tcb.layer.drop(tcb.layer.counters.rxOutOfOrderLimitDrops);
+                return;
+            }
             final int delivered = rcv.buffer.offer(dataSeq, seg.buffer, seg.payloadOffset, length);
+            if (delivered == ReceiveBuffer.NO_MEMORY)
+            {
+                // No ring in the core's buffer memory: dropped as if lost; the peer sends it again.
+                tcb.layer.drop(tcb.layer.counters.rxMemoryDrops);
+                return;
+            }
             if (!inOrder || hadGap || rcv.buffer.hasOutOfOrder())
             {
+                tcb.layer.outOfOrderChanged(tcb);
                 // RFC 5681 4.2: an out-of-order segment, a duplicate, or one that fills a hole: ACK at once.
                 rcv.ack.onOutOfOrder(nowNs);
             }
@@ -89,6 +104,7 @@ final class TextInput
         if (seg.payloadLength > 0)
         {
             rcv.buffer.hold(dataSeq, seg.buffer, seg.payloadOffset, seg.payloadLength);
+            tcb.layer.outOfOrderChanged(tcb);
         }
         if (seg.fin())
         {
@@ -106,6 +122,7 @@ final class TextInput
         final int released = rcv.buffer.releaseHeld();
         if (released > 0)
         {
+            tcb.layer.outOfOrderChanged(tcb);
             rcv.bytesReceived += released;
             rcv.ack.onOutOfOrder(nowNs);
             tcb.signal(Tcb.EV_DATA);
