@@ -33,6 +33,13 @@ final class TextInput
             // RFC 9293 3.10.7.4: only what lies inside the advertised window is kept.
             final int room = rcv.adv - dataSeq;
             final int length = room <= 0 ? 0 : Math.min(seg.payloadLength, room);
+            if (length == 0)
+            {
+                // Our window is closed (the segment came in at RCV.NXT for its ACK): the text is not taken, and our
+                // ACK tells the peer at once that the window is still closed.
+                rcv.ack.ackNow = true;
+                return;
+            }
             if (tcb.sack && length > 0)
             {
                 if (rcv.buffer.holds(dataSeq, length))
@@ -53,12 +60,19 @@ final class TextInput
                 tcb.layer.drop(tcb.layer.counters.rxOutOfOrderLimitDrops);
                 return;
             }
+            final long rangesFull = rcv.buffer.droppedSegments();
             final int delivered = rcv.buffer.offer(dataSeq, seg.buffer, seg.payloadOffset, length);
             if (delivered == ReceiveBuffer.NO_MEMORY)
             {
                 // No ring in the core's buffer memory: dropped as if lost; the peer sends it again.
                 tcb.layer.drop(tcb.layer.counters.rxMemoryDrops);
                 return;
+            }
+            if (rcv.buffer.droppedSegments() != rangesFull)
+            {
+                // Every out-of-order range of the connection is in use: dropped as if lost (still acknowledged at
+                // once below, so the sender hears where the holes are).
+                tcb.layer.drop(tcb.layer.counters.rxOutOfOrderLimitDrops);
             }
             if (!inOrder || hadGap || rcv.buffer.hasOutOfOrder())
             {
