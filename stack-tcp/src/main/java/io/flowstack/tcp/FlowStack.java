@@ -20,6 +20,7 @@ import io.flowstack.core.pcap.PcapWriter;
 import io.flowstack.core.time.Clock;
 import io.flowstack.core.time.SystemClock;
 import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.ip.IpConfig;
 import io.flowstack.ip.IpStack;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.tcb.IsnGenerator;
@@ -337,6 +338,7 @@ public final class FlowStack implements AutoCloseable
         private int ringCapacity = CoreEngine.DEFAULT_RING_CAPACITY;
         private int idleSpins = 100;
         private TcpConfig tcpConfig = TcpConfig.DEFAULT;
+        private IpConfig ipConfig = IpConfig.DEFAULT;
         private java.util.function.IntFunction<IsnGenerator> isn = core -> Rfc6528Isn.random();
         private ThreadFactory threadFactory = Thread::new;
         private ErrorHandler errorHandler = Throwable::printStackTrace;
@@ -462,6 +464,16 @@ public final class FlowStack implements AutoCloseable
         public Builder tcp(final TcpConfig config)
         {
             this.tcpConfig = config;
+            return this;
+        }
+
+        /**
+         * @param config the IP layer's bounds on every core (neighbors, datagrams waiting for one, reassembly).
+         * @return this
+         */
+        public Builder ip(final IpConfig config)
+        {
+            this.ipConfig = config;
             return this;
         }
 
@@ -749,11 +761,13 @@ public final class FlowStack implements AutoCloseable
                         runs |= 1 << FlowOwnership.classOf(rules.get(r).protocol());
                     }
                 }
-                stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], runs, counterSets[core]);
+                stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], runs, ipConfig,
+                    counterSets[core]);
                 if ((runs & (1 << FlowOwnership.CLASS_TCP)) != 0)
                 {
                     final TcpLayer tcp = new TcpLayer(stacks[core].network(), engine.pool(), counterSets[core],
-                        ownerships[core], tcpConfig, isn.apply(core), engine.time());
+                        ownerships[core], tcpConfig.withLimits(tcpConfig.limits().resolve(cores)), isn.apply(core),
+                        engine.time());
                     stacks[core].register(io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP, tcp);
                     stacks[core].packetTooBig(tcp);
                     stacks[core].addTimerSource(tcp);

@@ -40,6 +40,13 @@ final class TcpCounters
     final AtomicCounter syncookiesValid;
     final AtomicCounter syncookiesInvalid;
     final AtomicCounter pathMtuReductions;
+    final AtomicCounter connectionLimitDrops;
+    final AtomicCounter timeWaitOverflows;
+    final AtomicCounter memoryBytes;
+    final AtomicCounter memoryRefused;
+    final AtomicCounter rxMemoryDrops;
+    final AtomicCounter rxOutOfOrderLimitDrops;
+    final AtomicCounter outOfOrderBytes;
 
     TcpCounters(final CounterSet c)
     {
@@ -75,5 +82,12 @@ final class TcpCounters
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesInvalid = c.counter("tcp.syncookies.invalid");
         pathMtuReductions = c.counter("tcp.path_mtu_reductions");
+        connectionLimitDrops = c.counter("tcp.connections.limit_drops");
+        timeWaitOverflows = c.counter("tcp.timewait.overflows");
+        memoryBytes = c.counter("tcp.memory.bytes");
+        memoryRefused = c.counter("tcp.memory.refused");
+        rxMemoryDrops = c.counter("tcp.rx.memory_drops");
+        rxOutOfOrderLimitDrops = c.counter("tcp.rx.ooo_limit_drops");
+        outOfOrderBytes = c.counter("tcp.ooo.bytes");
     }
 }
