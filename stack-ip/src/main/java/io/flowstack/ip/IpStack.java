@@ -53,8 +53,6 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
     public static final long FLOW_SWEEP_NS = 1_000_000_000L;
     private static final int MSG_NEIGHBOR_LENGTH = 28;
 
-    /** Neighbors remembered per interface. */
-    public static final int NEIGHBOR_CAPACITY = 256;
     /** ICMP errors per second (Linux: about 1000/s with a burst of 50; we are more frugal). */
     public static final int ICMP_ERRORS_PER_SECOND = 100;
     /** ICMP error burst. */
@@ -112,6 +110,29 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
         final int protocolClasses,
         final CounterSet counters)
     {
+        this(services, sink, interfaces, pool, ownership, protocolClasses, IpConfig.DEFAULT, counters);
+    }
+
+    /**
+     * @param services        the core's engine services (identity, forwarding, broadcast).
+     * @param sink            where frames go.
+     * @param interfaces      interfaces, each at the index of its ifIndex.
+     * @param pool            the core's buffers.
+     * @param ownership       this core's copy of the ownership function.
+     * @param protocolClasses the protocol classes this core runs ({@link FlowOwnership#CLASS_ICMP} etc. as bits).
+     * @param config          the IP layer's bounds.
+     * @param counters        the core's counters.
+     */
+    public IpStack(
+        final CoreServices services,
+        final FrameSink sink,
+        final IpInterface[] interfaces,
+        final BufferPool pool,
+        final FlowOwnership ownership,
+        final int protocolClasses,
+        final IpConfig config,
+        final CounterSet counters)
+    {
         int maxIndex = -1;
         for (final IpInterface ifc : interfaces)
         {
@@ -137,11 +158,12 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
             counters, services.time());
         for (final IpInterface ifc : interfaces)
         {
-            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, link, this, NEIGHBOR_CAPACITY, counters, services.time());
+            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, link, this, config.neighbors(),
+                config.pendingPerNeighbor(), counters, services.time());
             resolvers[ifc.ifIndex()] = arp[ifc.ifIndex()];
             if (ifc.hasIpv6())
             {
-                ndp[ifc.ifIndex()] = new NdpLayer(ifc, pool, link, ipv6, this, NEIGHBOR_CAPACITY, counters,
+                ndp[ifc.ifIndex()] = new NdpLayer(ifc, pool, link, ipv6, this, config.neighbors(), counters,
                     services.time());
                 resolvers6[ifc.ifIndex()] = ndp[ifc.ifIndex()];
             }
@@ -149,9 +171,9 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
         this.counters = counters;
         final Reassembler reassembler = new Reassembler(
             pool,
-            Reassembler.DEFAULT_MAX_DATAGRAMS,
-            Reassembler.DEFAULT_MAX_FRAGMENTS_PER_DATAGRAM,
-            Reassembler.DEFAULT_TIMEOUT_NS,
+            config.reassemblyDatagrams(),
+            config.fragmentsPerDatagram(),
+            config.reassemblyTimeoutNs(),
             counters);
         this.ipv4 = new Ipv4Layer(this.interfaces, resolvers, pool, link, reassembler, services.coreId(),
             services.cores(), counters, services.time());

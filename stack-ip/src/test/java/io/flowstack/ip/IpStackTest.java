@@ -314,6 +314,9 @@ class IpStackTest
         final IcmpFlyweight icmp = new IcmpFlyweight().wrap(new UnsafeBuffer(out.get(0)), ip.payloadOffset(), ip.payloadLength());
         assertEquals(IcmpFlyweight.TYPE_DEST_UNREACHABLE, icmp.type());
         assertEquals(IcmpFlyweight.CODE_PROTOCOL_UNREACHABLE, icmp.code());
+        // Found by the fuzzer: answered, and discarded all the same, like UDP to a closed port.
+        assertEquals(1, h.counters.get("ipv4.rx.unknown_protocol"));
+        assertEquals(1, h.counters.get("rx.drops"));
         assertNoLeak();
     }
 

@@ -75,17 +75,24 @@ final class GetCommand implements Callable<Integer>
             + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         final Client client = new Client(uri.getHost() + (uri.getPort() < 0 ? "" : ":" + port), path, output);
         final long start = System.nanoTime();
+        boolean noInterface = false;
         try (Launcher launcher = Launcher.start(stack.options(List.of(), null, "get")))
         {
             launcher.stack().engine(0).submit(() -> client.connect(launcher, address, port));
+            launcher.noInterfaceLeft().thenRun(client.done::countDown);
             if (!client.done.await(timeoutSeconds, TimeUnit.SECONDS))
             {
                 throw new IOException("timed out after " + timeoutSeconds + " s (" + client.bodyBytes + " bytes received)");
             }
+            noInterface = launcher.noInterfaceLeft().isDone();
         }
         finally
         {
             client.closeFile();
+        }
+        if (noInterface)
+        {
+            return ServeCommand.EXIT_NO_INTERFACE;
         }
         if (client.failure != null)
         {

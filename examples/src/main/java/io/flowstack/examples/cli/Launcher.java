@@ -17,9 +17,12 @@ import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.netns.VethPair;
 import io.flowstack.tap.packet.FanoutMode;
 import io.flowstack.tap.packet.LinkListener;
+import io.flowstack.tap.packet.PacketAbi;
 import io.flowstack.tap.packet.PacketDevice;
 import io.flowstack.tap.steer.KernelSteering;
 import io.flowstack.tap.sys.ErrnoException;
+import io.flowstack.tap.sys.Linux;
+import io.flowstack.tap.sys.Native;
 import io.flowstack.tap.sys.Privileges;
 import io.flowstack.tcp.FlowStack;
 import io.flowstack.tcp.api.TcpConfig;
@@ -34,6 +37,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -136,6 +140,7 @@ final class Launcher implements AutoCloseable
     private final List<NetworkDevice> devices = new ArrayList<>();
     private FlowStack stack;
     private final List<Long> macs = new ArrayList<>();
+    private final CompletableFuture<Void> noInterfaceLeft = new CompletableFuture<>();
 
     private Launcher()
     {
@@ -238,6 +243,7 @@ final class Launcher implements AutoCloseable
                     throw new UncheckedIOException(e);
                 }
             })
+            .onInterfaceGone((ifIndex, device, errno, left) -> interfaceGone(o, ifIndex, device, errno, left))
             .threadFactory(o.pin()
                 ? new AffinityThreadFactory("flowstack-core", true, AffinityStrategies.DIFFERENT_CORE)
                 : daemonThreads());
@@ -301,6 +307,34 @@ final class Launcher implements AutoCloseable
             });
         }
         return out;
+    }
+
+    /**
+     * One line on stderr per interface whose device is gone (the cores have closed it); when none is left, the
+     * command ends ({@link #noInterfaceLeft()}). Runs on a core thread: prints and completes, nothing more.
+     */
+    private void interfaceGone(final Options o, final int ifIndex, final String device, final int errno,
+        final int left)
+    {
+        // EBADFD: a TAP whose device is gone; ENODEV or ENXIO: a raw socket's interface; anything else is a failure
+        // the driver could not get past either (it names the errno all the same).
+        final boolean gone = errno == Linux.EBADFD || errno == Linux.EBADF || errno == PacketAbi.ENODEV
+            || errno == PacketAbi.ENXIO;
+        System.err.println("flowstack: " + device + (gone ? " is gone (" : " failed (") + Native.describe(errno)
+            + "); closed interface " + o.ips().get(ifIndex) + (left == 0 ? "; no interface left" : "; " + left + " left"));
+        System.err.flush();
+        if (left == 0)
+        {
+            noInterfaceLeft.complete(null);
+        }
+    }
+
+    /**
+     * @return completes when every interface's device is gone (deleted, or its namespace deleted).
+     */
+    CompletableFuture<Void> noInterfaceLeft()
+    {
+        return noInterfaceLeft;
     }
 
     private void setUpTaps(final Options o) throws IOException

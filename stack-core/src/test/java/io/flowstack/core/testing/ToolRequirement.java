@@ -48,14 +48,69 @@ public final class ToolRequirement
                 missing.add(tool + " (apt-get install " + PACKAGES.getOrDefault(tool, tool) + ")");
             }
         }
-        if (missing.isEmpty())
+        if (!missing.isEmpty())
         {
-            return;
+            skipOrFail("needs " + String.join(", ", missing), "not on the PATH");
         }
-        final String why = "needs " + String.join(", ", missing);
+    }
+
+    /**
+     * Skips or fails the calling test unless a Python 3 can import a module: python3 on the PATH, else Debian's
+     * /usr/bin/python3 (a PATH may put another Python first, pyenv's say, that lacks Debian's modules).
+     *
+     * @param module        the module, e.g. "scapy".
+     * @param debianPackage the package that installs it for Debian's Python, e.g. "python3-scapy".
+     * @return the interpreter that has it.
+     */
+    public static String requirePythonModule(final String module, final String debianPackage)
+    {
+        final List<Path> candidates = new ArrayList<>();
+        final Path onPath = find("python3");
+        if (onPath != null)
+        {
+            candidates.add(onPath);
+        }
+        candidates.add(Path.of("/usr/bin/python3"));
+        for (final Path python : candidates)
+        {
+            if (Files.isExecutable(python) && imports(python, module))
+            {
+                return python.toString();
+            }
+        }
+        skipOrFail("needs python3 with " + module + " (apt-get install " + debianPackage + ")", "not importable");
+        return null;
+    }
+
+    private static boolean imports(final Path python, final String module)
+    {
+        try
+        {
+            final Process p = new ProcessBuilder(python.toString(), "-c", "import " + module)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+            {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        }
+        catch (final java.io.IOException e)
+        {
+            return false;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void skipOrFail(final String why, final String state)
+    {
         if (Boolean.parseBoolean(System.getProperty(REQUIRE_PROPERTY, "false")))
         {
-            Assertions.fail(why + ": not on the PATH, and " + REQUIRE_PROPERTY + "=true requires every live test");
+            Assertions.fail(why + ": " + state + ", and " + REQUIRE_PROPERTY + "=true requires every live test");
         }
         // Surefire counts skips without naming them: say which test and why.
         System.out.println(caller() + " skipped: " + why);

@@ -59,6 +59,29 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
         final CounterSet counters,
         final NanoClock time)
     {
+        this(ifc, pool, link, output, cacheCapacity, NeighborCache.PENDING_PER_NEIGHBOR, counters, time);
+    }
+
+    /**
+     * @param ifc                the interface.
+     * @param pool               buffers for requests and replies.
+     * @param link               the core's Ethernet.
+     * @param output             receives resolved datagrams and learned mappings.
+     * @param cacheCapacity      neighbors per interface.
+     * @param pendingPerNeighbor datagrams held per neighbor while it is resolved.
+     * @param counters           the core's counters.
+     * @param time               the core's clock.
+     */
+    public ArpLayer(
+        final IpInterface ifc,
+        final BufferPool pool,
+        final EthernetLink link,
+        final NeighborReplication output,
+        final int cacheCapacity,
+        final int pendingPerNeighbor,
+        final CounterSet counters,
+        final NanoClock time)
+    {
         this.time = time;
         this.ifc = ifc;
         this.pool = pool;
@@ -66,6 +89,7 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
         this.output = output;
         this.cache = new NeighborCache(
             cacheCapacity,
+            pendingPerNeighbor,
             NeighborCache.DEFAULT_LIFETIME_NS,
             NeighborCache.DEFAULT_RETRY_NS,
             NeighborCache.DEFAULT_MAX_REQUESTS,

@@ -196,7 +196,9 @@ public final class Ipv4Layer implements LinkReceiver
             !broadcast);
         if (transport == null)
         {
+            // Answered with protocol unreachable (RFC 1122 3.2.2.1), and discarded all the same.
             rxNoProtocol.incrementOrdered();
+            rxDrops.incrementOrdered();
             refuse(whole, IcmpFlyweight.CODE_PROTOCOL_UNREACHABLE);
             return;
         }

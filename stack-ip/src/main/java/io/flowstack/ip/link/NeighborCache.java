@@ -61,6 +61,7 @@ public final class NeighborCache
     }
 
     private final int capacity;
+    private final int pendingPerNeighbor;
     private final long lifetimeNs;
     private final long retryNs;
     private final int maxRequests;
@@ -104,7 +105,35 @@ public final class NeighborCache
         final CounterSet counters,
         final String prefix)
     {
+        this(capacity, PENDING_PER_NEIGHBOR, lifetimeNs, retryNs, maxRequests, listener, counters, prefix);
+    }
+
+    /**
+     * @param capacity           number of neighbors.
+     * @param pendingPerNeighbor datagrams held per neighbor while it is resolved.
+     * @param lifetimeNs         lifetime of a confirmed entry.
+     * @param retryNs            interval between requests.
+     * @param maxRequests        requests before giving up.
+     * @param listener           receives the cache's decisions.
+     * @param counters           where counters are allocated.
+     * @param prefix             counter name prefix ("arp", "ndp").
+     */
+    public NeighborCache(
+        final int capacity,
+        final int pendingPerNeighbor,
+        final long lifetimeNs,
+        final long retryNs,
+        final int maxRequests,
+        final Listener listener,
+        final CounterSet counters,
+        final String prefix)
+    {
+        if (capacity <= 0 || pendingPerNeighbor <= 0)
+        {
+            throw new IllegalArgumentException("bad neighbor limits " + capacity + "/" + pendingPerNeighbor);
+        }
         this.capacity = capacity;
+        this.pendingPerNeighbor = pendingPerNeighbor;
         this.lifetimeNs = lifetimeNs;
         this.retryNs = retryNs;
         this.maxRequests = maxRequests;
@@ -118,7 +147,7 @@ public final class NeighborCache
         this.expires = new long[capacity];
         this.nextRequest = new long[capacity];
         this.requests = new int[capacity];
-        this.pending = new PacketBuffer[capacity * PENDING_PER_NEIGHBOR];
+        this.pending = new PacketBuffer[capacity * pendingPerNeighbor];
         this.pendingCount = new int[capacity];
         this.resolved = counters.counter(prefix + ".resolved");
         this.failed = counters.counter(prefix + ".failed");
@@ -180,12 +209,12 @@ public final class NeighborCache
             earliest = Math.min(earliest, nextRequest[slot]);
             listener.sendRequest(high, low, 0);
         }
-        final int base = slot * PENDING_PER_NEIGHBOR;
-        if (pendingCount[slot] == PENDING_PER_NEIGHBOR)
+        final int base = slot * pendingPerNeighbor;
+        if (pendingCount[slot] == pendingPerNeighbor)
         {
             pendingDrops.incrementOrdered();
             pending[base].release();
-            System.arraycopy(pending, base + 1, pending, base, PENDING_PER_NEIGHBOR - 1);
+            System.arraycopy(pending, base + 1, pending, base, pendingPerNeighbor - 1);
             pendingCount[slot]--;
         }
         pending[base + pendingCount[slot]++] = datagram;
@@ -235,7 +264,7 @@ public final class NeighborCache
         // Every confirmation, not only a change: another core whose entry expired may be the one that asked, and
         // the answer reaches only the core that takes ARP (the listener does not pass on what came by message).
         listener.learned(high, low, mac);
-        final int base = slot * PENDING_PER_NEIGHBOR;
+        final int base = slot * pendingPerNeighbor;
         final int n = pendingCount[slot];
         pendingCount[slot] = 0;
         for (int i = 0; i < n; i++)
@@ -398,7 +427,7 @@ public final class NeighborCache
 
     private void remove(final int slot)
     {
-        final int base = slot * PENDING_PER_NEIGHBOR;
+        final int base = slot * pendingPerNeighbor;
         for (int i = 0; i < pendingCount[slot]; i++)
         {
             pending[base + i].release();

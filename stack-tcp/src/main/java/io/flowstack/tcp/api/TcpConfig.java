@@ -22,6 +22,7 @@ package io.flowstack.tcp.api;
  * @param sack               connections offer and accept SACK (RFC 2018); off, loss recovery is NewReno's.
  * @param pacing             pace the window-based congestion controls (CUBIC, Reno) at a rate derived from cwnd
  *                           and SRTT, as Linux does with the fq qdisc; BBR paces always.
+ * @param limits             what a core holds at most (connections, TIME-WAIT, buffer memory, out-of-order bytes).
  */
 public record TcpConfig(
     int sendBuffer,
@@ -38,7 +39,8 @@ public record TcpConfig(
     CongestionAlgorithm congestionControl,
     int maxBuffer,
     boolean sack,
-    boolean pacing)
+    boolean pacing,
+    TcpLimits limits)
 {
     /**
      * Defaults: 256 KiB buffers growing to 4 MiB with the path, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed
@@ -46,7 +48,7 @@ public record TcpConfig(
      */
     public static final TcpConfig DEFAULT = new TcpConfig(
         1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024,
-        CongestionAlgorithm.CUBIC, 1 << 22, true, false);
+        CongestionAlgorithm.CUBIC, 1 << 22, true, false, TcpLimits.DEFAULT);
 
     /**
      * @param bytes send and receive buffer size (a power of two), fixed: no auto-tuning (as setting SO_SNDBUF and
@@ -56,7 +58,7 @@ public record TcpConfig(
     public TcpConfig withBuffers(final int bytes)
     {
         return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0, sack, pacing);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0, sack, pacing, limits);
     }
 
     /**
@@ -66,7 +68,7 @@ public record TcpConfig(
     public TcpConfig withMaxBuffer(final int bytes)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes, sack, pacing);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes, sack, pacing, limits);
     }
 
     /**
@@ -76,7 +78,7 @@ public record TcpConfig(
     public TcpConfig withMsl(final long msl)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, msl, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, pacing);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, pacing, limits);
     }
 
     /**
@@ -86,7 +88,7 @@ public record TcpConfig(
     public TcpConfig withCongestionControl(final CongestionAlgorithm algorithm)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer, sack, pacing);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer, sack, pacing, limits);
     }
 
     /**
@@ -96,7 +98,7 @@ public record TcpConfig(
     public TcpConfig withSack(final boolean enabled)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, enabled, pacing);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, enabled, pacing, limits);
     }
 
     /**
@@ -106,7 +108,7 @@ public record TcpConfig(
     public TcpConfig withPacing(final boolean on)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, on);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, on, limits);
     }
 
     /**
@@ -117,6 +119,16 @@ public record TcpConfig(
     public TcpConfig withBacklog(final int connections)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, connections, congestionControl, maxBuffer, sack, pacing);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, connections, congestionControl, maxBuffer, sack, pacing, limits);
+    }
+
+    /**
+     * @param bounds what a core holds at most.
+     * @return a copy.
+     */
+    public TcpConfig withLimits(final TcpLimits bounds)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, pacing, bounds);
     }
 }

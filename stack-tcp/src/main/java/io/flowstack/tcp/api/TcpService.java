@@ -48,7 +48,8 @@ public interface TcpService
      * @param handler       the connection's callbacks.
      * @param options       the connection's options.
      * @return the connection, in SYN-SENT.
-     * @throws IllegalStateException if there is no route or no free port.
+     * @throws IllegalStateException if there is no route, no free port, or the core holds its maximum of
+     *                               connections ({@link TcpLimits#connections()}; counted).
      */
     TcpConnection connect(int remoteAddress, int remotePort, TcpHandler handler, ConnectionOptions options);
 

@@ -25,10 +25,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Only data is held. SYN and FIN occupy sequence numbers but no bytes, so the TCB keeps its own RCV.NXT: after
  * {@code reset(irs)} data starts at {@code irs + 1}, and a FIN is in order once {@link #rcvNxt()} reaches its
- * sequence number. Nothing is allocated after construction.
+ * sequence number.
+ * <p>
+ * Memory: the ring is taken from the core's {@link BufferMemory} when the first byte arrives and given back when
+ * nothing is held (everything read, no out-of-order data), so an idle connection holds no ring. A segment for which
+ * the memory has no ring is dropped ({@link #offer} returns -1); the peer sends it again. Nothing is allocated after
+ * construction but the ring.
  */
 public final class ReceiveBuffer
 {
+    /** What {@link #offer} returns when the core's buffer memory refused a ring: the segment was dropped. */
+    public static final int NO_MEMORY = -1;
+
+    private final BufferMemory memory;
     private UnsafeBuffer ring;
     private int capacity;
     private int mask;
@@ -50,6 +59,18 @@ public final class ReceiveBuffer
      */
     public ReceiveBuffer(final int capacity, final int maxOooRanges)
     {
+        this(capacity, maxOooRanges, BufferMemory.unbounded());
+    }
+
+    /**
+     * @param capacity     bytes held at most, and so the largest window; a power of two from 1 to 2^30.
+     * @param maxOooRanges most disjoint out-of-order ranges held; 0 drops every out-of-order segment.
+     * @param memory       where the ring comes from.
+     * @throws IllegalArgumentException if {@code capacity} is not such a power of two or {@code maxOooRanges} is
+     *                                  negative.
+     */
+    public ReceiveBuffer(final int capacity, final int maxOooRanges, final BufferMemory memory)
+    {
         if (capacity <= 0 || capacity > (1 << 30) || Integer.bitCount(capacity) != 1)
         {
             throw new IllegalArgumentException("capacity must be a power of two up to 2^30: " + capacity);
@@ -58,7 +79,7 @@ public final class ReceiveBuffer
         {
             throw new IllegalArgumentException("maxOooRanges must not be negative: " + maxOooRanges);
         }
-        this.ring = new UnsafeBuffer(new byte[capacity]);
+        this.memory = memory;
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.maxOooRanges = maxOooRanges;
@@ -78,6 +99,57 @@ public final class ReceiveBuffer
         oooCount = 0;
         lastOooKnown = false;
         droppedSegments = 0;
+        giveBack();
+    }
+
+    /** Drops the out-of-order data (the connection is gone); what is in order stays for the application. */
+    public void dropOutOfOrder()
+    {
+        oooCount = 0;
+        giveBackIfEmpty();
+    }
+
+    /** Drops everything held, read or not, and gives the ring back (the connection is gone). */
+    public void discard()
+    {
+        readSeq = rcvNxt;
+        oooCount = 0;
+        giveBack();
+    }
+
+    private void giveBack()
+    {
+        if (ring != null)
+        {
+            memory.release(ring);
+            ring = null;
+        }
+    }
+
+    /** Gives the ring back once it holds nothing. */
+    private void giveBackIfEmpty()
+    {
+        if (ring != null && readSeq == rcvNxt && oooCount == 0)
+        {
+            memory.release(ring);
+            ring = null;
+        }
+    }
+
+    /** @return true if a ring is held (or was just taken); false if the memory refused one. */
+    private boolean hasRing()
+    {
+        if (ring == null)
+        {
+            ring = memory.acquire(capacity);
+        }
+        return ring != null;
+    }
+
+    /** @return true if the buffer holds a ring now. */
+    public boolean holdsRing()
+    {
+        return ring != null;
     }
 
     /**
@@ -90,7 +162,8 @@ public final class ReceiveBuffer
      * @param src    bytes of the segment's data.
      * @param offset index of the first data byte in {@code src}.
      * @param length bytes of data.
-     * @return bytes that became readable in order: how far {@link #rcvNxt()} advanced.
+     * @return bytes that became readable in order: how far {@link #rcvNxt()} advanced; {@link #NO_MEMORY} if the
+     *         segment was dropped because the core's buffer memory had no ring for it.
      */
     public int offer(final int seq, final DirectBuffer src, final int offset, final int length)
     {
@@ -124,6 +197,10 @@ public final class ReceiveBuffer
         {
             droppedSegments++;
             return 0;
+        }
+        if (!hasRing())
+        {
+            return NO_MEMORY;
         }
 
         copyGaps(lo, hi, first, last, src, srcBase);
@@ -167,7 +244,7 @@ public final class ReceiveBuffer
      */
     public int hold(final int seq, final DirectBuffer src, final int offset, final int length)
     {
-        if (length <= 0 || seq != rcvNxt || oooCount != 0 || readSeq != rcvNxt || maxOooRanges == 0)
+        if (length <= 0 || seq != rcvNxt || oooCount != 0 || readSeq != rcvNxt || maxOooRanges == 0 || !hasRing())
         {
             return 0;
         }
@@ -259,6 +336,7 @@ public final class ReceiveBuffer
     {
         final int n = peek(dst, offset, length);
         readSeq += n;
+        giveBackIfEmpty();
         return n;
     }
 
@@ -297,6 +375,7 @@ public final class ReceiveBuffer
     {
         final int n = Math.max(0, Math.min(length, readable()));
         readSeq += n;
+        giveBackIfEmpty();
         return n;
     }
 
@@ -347,6 +426,19 @@ public final class ReceiveBuffer
     public int outOfOrderRanges()
     {
         return oooCount;
+    }
+
+    /**
+     * @return bytes held out of order (beyond RCV.NXT, waiting for a gap to fill), and text held from a SYN.
+     */
+    public int outOfOrderBytes()
+    {
+        int bytes = 0;
+        for (int k = 0; k < oooCount; k++)
+        {
+            bytes += oooEnds[k] - oooStarts[k];
+        }
+        return bytes;
     }
 
     /**
@@ -438,14 +530,15 @@ public final class ReceiveBuffer
 
     /**
      * Makes the window larger: a new ring of the given capacity takes the unread bytes and the out-of-order
-     * ranges at their places (receive-buffer auto-tuning, as Linux grows SO_RCVBUF). Allocates: call it rarely,
-     * never per segment.
+     * ranges at their places (receive-buffer auto-tuning, as Linux grows SO_RCVBUF). Call it rarely, never per
+     * segment.
      *
      * @param newCapacity a power of two from the current capacity to 2^30.
+     * @return false if the core's buffer memory refused the larger ring (the buffer stays as it was).
      */
-    public void grow(final int newCapacity)
+    public boolean grow(final int newCapacity)
     {
-        grow(newCapacity, maxOooRanges);
+        return grow(newCapacity, maxOooRanges);
     }
 
     /**
@@ -453,20 +546,29 @@ public final class ReceiveBuffer
      *
      * @param newCapacity  a power of two from the current capacity to 2^30.
      * @param maxRanges    most disjoint out-of-order ranges held from now on (never fewer than before).
+     * @return false if the core's buffer memory refused the larger ring (the buffer stays as it was).
      */
-    public void grow(final int newCapacity, final int maxRanges)
+    public boolean grow(final int newCapacity, final int maxRanges)
     {
         if (newCapacity <= capacity || newCapacity > (1 << 30) || Integer.bitCount(newCapacity) != 1)
         {
             throw new IllegalArgumentException("cannot grow from " + capacity + " to " + newCapacity);
         }
-        final UnsafeBuffer bigger = new UnsafeBuffer(new byte[newCapacity]);
-        move(bigger, newCapacity, readSeq, rcvNxt);
-        for (int k = 0; k < oooCount; k++)
+        if (ring != null)
         {
-            move(bigger, newCapacity, oooStarts[k], oooEnds[k]);
+            final UnsafeBuffer bigger = memory.acquire(newCapacity);
+            if (bigger == null)
+            {
+                return false;
+            }
+            move(bigger, newCapacity, readSeq, rcvNxt);
+            for (int k = 0; k < oooCount; k++)
+            {
+                move(bigger, newCapacity, oooStarts[k], oooEnds[k]);
+            }
+            memory.release(ring);
+            ring = bigger;
         }
-        ring = bigger;
         capacity = newCapacity;
         mask = newCapacity - 1;
         if (maxRanges > maxOooRanges)
@@ -475,6 +577,7 @@ public final class ReceiveBuffer
             oooEnds = java.util.Arrays.copyOf(oooEnds, maxRanges);
             maxOooRanges = maxRanges;
         }
+        return true;
     }
 
     private void move(final UnsafeBuffer to, final int toCapacity, final int from, final int end)

@@ -14,15 +14,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code reset(iss)} the first data byte is {@code iss + 1}, the number after the SYN; a FIN, when sent, has
  * sequence number {@link #endSeq()}.
  * <p>
- * A ring of power-of-two capacity indexed by {@code seq & mask}; nothing is allocated after construction.
+ * A ring of power-of-two capacity indexed by {@code seq & mask}, taken from the core's {@link BufferMemory} when the
+ * first byte is written and given back when the last is acknowledged: an idle connection holds no ring. When the
+ * memory refuses a ring, {@link #write} takes nothing ({@link #starved()} then says why).
  */
 public final class SendBuffer
 {
+    private final BufferMemory memory;
     private UnsafeBuffer ring;
     private int capacity;
     private int mask;
     private int una;
     private int end;
+    private boolean starved;
 
     /**
      * @param capacity bytes held at most; a power of two from 1 to 2^30.
@@ -30,11 +34,21 @@ public final class SendBuffer
      */
     public SendBuffer(final int capacity)
     {
+        this(capacity, BufferMemory.unbounded());
+    }
+
+    /**
+     * @param capacity bytes held at most; a power of two from 1 to 2^30.
+     * @param memory   where the ring comes from.
+     * @throws IllegalArgumentException if {@code capacity} is not such a power of two.
+     */
+    public SendBuffer(final int capacity, final BufferMemory memory)
+    {
         if (capacity <= 0 || capacity > (1 << 30) || Integer.bitCount(capacity) != 1)
         {
             throw new IllegalArgumentException("capacity must be a power of two up to 2^30: " + capacity);
         }
-        this.ring = new UnsafeBuffer(new byte[capacity]);
+        this.memory = memory;
         this.capacity = capacity;
         this.mask = capacity - 1;
     }
@@ -48,6 +62,37 @@ public final class SendBuffer
     {
         una = iss + 1;
         end = una;
+        giveBack();
+    }
+
+    /** Drops every byte held and gives the ring back (the connection is gone). */
+    public void discard()
+    {
+        una = end;
+        giveBack();
+    }
+
+    private void giveBack()
+    {
+        if (ring != null)
+        {
+            memory.release(ring);
+            ring = null;
+        }
+    }
+
+    /**
+     * @return true if the last {@link #write} took nothing because the core's buffer memory had no ring for it.
+     */
+    public boolean starved()
+    {
+        return starved;
+    }
+
+    /** @return true if the buffer holds a ring now. */
+    public boolean hasRing()
+    {
+        return ring != null;
     }
 
     /**
@@ -64,6 +109,16 @@ public final class SendBuffer
         if (n <= 0)
         {
             return 0;
+        }
+        starved = false;
+        if (ring == null)
+        {
+            ring = memory.acquire(capacity);
+            if (ring == null)
+            {
+                starved = true;
+                return 0;
+            }
         }
         final int index = end & mask;
         final int first = Math.min(n, capacity - index);
@@ -93,6 +148,10 @@ public final class SendBuffer
         }
         final int n = Seq.lt(ackSeq, end) ? ackSeq - una : end - una;
         una += n;
+        if (una == end)
+        {
+            giveBack();
+        }
         return n;
     }
 
@@ -189,17 +248,28 @@ public final class SendBuffer
 
     /**
      * Makes room for more: a new ring of the given capacity takes the bytes held (send-buffer auto-tuning, as
-     * Linux grows SO_SNDBUF with the congestion window). Allocates: call it rarely, never per segment.
+     * Linux grows SO_SNDBUF with the congestion window). Call it rarely, never per segment.
      *
      * @param newCapacity a power of two from the current capacity to 2^30.
+     * @return false if the core's buffer memory refused the larger ring (the buffer stays as it was).
      */
-    public void grow(final int newCapacity)
+    public boolean grow(final int newCapacity)
     {
         if (newCapacity <= capacity || newCapacity > (1 << 30) || Integer.bitCount(newCapacity) != 1)
         {
             throw new IllegalArgumentException("cannot grow from " + capacity + " to " + newCapacity);
         }
-        final UnsafeBuffer bigger = new UnsafeBuffer(new byte[newCapacity]);
+        if (ring == null)
+        {
+            capacity = newCapacity;
+            mask = newCapacity - 1;
+            return true;
+        }
+        final UnsafeBuffer bigger = memory.acquire(newCapacity);
+        if (bigger == null)
+        {
+            return false;
+        }
         final int newMask = newCapacity - 1;
         for (int seq = una; seq != end; )
         {
@@ -208,8 +278,10 @@ public final class SendBuffer
             bigger.putBytes(seq & newMask, ring, index, run);
             seq += run;
         }
+        memory.release(ring);
         ring = bigger;
         capacity = newCapacity;
         mask = newMask;
+        return true;
     }
 }

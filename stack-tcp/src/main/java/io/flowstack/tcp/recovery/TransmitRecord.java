@@ -7,9 +7,10 @@ import io.flowstack.tcp.cc.AckSample;
  * One record per segment sent and not yet cumulatively acknowledged, in sequence order: its range, when it was
  * last sent, and whether it was retransmitted (Karn's rule, RFC 6298 3), selectively acknowledged (RFC 2018) or
  * judged lost and not sent again since (RFC 6675, RFC 8985). It keeps the byte counts SACK-based recovery needs
- * (SACKed, lost) and what RACK needs of the most recent delivery. Preallocated per connection; when it is full a
- * new segment is merged into the last record (still correct, only coarser), so nothing is allocated after
- * construction.
+ * (SACKed, lost) and what RACK needs of the most recent delivery. It starts small (an idle or half-open connection
+ * holds little) and doubles when full until its limit, which follows the send buffer; at the limit a new segment
+ * is merged into the last record (still correct, only coarser), so nothing is allocated once a connection has
+ * reached its largest flight.
  */
 public final class TransmitRecord
 {
@@ -30,6 +31,7 @@ public final class TransmitRecord
     private long ackTime;
     private long transmissions;
     private int mask;
+    private int limit;
     private int head;
     private int count;
     private int sackedBytes;
@@ -45,11 +47,21 @@ public final class TransmitRecord
     private boolean reordered;
 
     /**
-     * @param capacity records held at most, rounded up to a power of two.
+     * @param capacity records held at most, rounded up to a power of two, all allocated now.
      */
     public TransmitRecord(final int capacity)
     {
-        final int n = Integer.highestOneBit(Math.max(4, capacity - 1)) << 1;
+        this(capacity, capacity);
+    }
+
+    /**
+     * @param initial records allocated now, rounded up to a power of two.
+     * @param limit   records held at most (rounded up to a power of two): more are allocated when needed.
+     */
+    public TransmitRecord(final int initial, final int limit)
+    {
+        final int n = powerOfTwo(initial);
+        this.limit = Math.max(n, powerOfTwo(limit));
         starts = new int[n];
         ends = new int[n];
         sentAt = new long[n];
@@ -65,10 +77,31 @@ public final class TransmitRecord
         return rate;
     }
 
-    /** @return records held at most before new segments merge into the last one. */
+    /** @return records held now; more are allocated up to {@link #limit()}. */
     public int capacity()
     {
         return starts.length;
+    }
+
+    /** @return records held at most before new segments merge into the last one. */
+    public int limit()
+    {
+        return limit;
+    }
+
+    /**
+     * Lets the record hold more (when the send buffer grows); the arrays grow when a flight needs them.
+     *
+     * @param records records held at most from now on (rounded up to a power of two; never fewer than before).
+     */
+    public void limit(final int records)
+    {
+        limit = Math.max(limit, powerOfTwo(records));
+    }
+
+    private static int powerOfTwo(final int capacity)
+    {
+        return Integer.highestOneBit(Math.max(4, capacity - 1)) << 1;
     }
 
     /**
@@ -78,7 +111,8 @@ public final class TransmitRecord
      */
     public void grow(final int capacity)
     {
-        final int n = Integer.highestOneBit(Math.max(4, capacity - 1)) << 1;
+        final int n = powerOfTwo(capacity);
+        limit = Math.max(limit, n);
         if (n <= starts.length)
         {
             return;
@@ -200,6 +234,10 @@ public final class TransmitRecord
         if (count == 0)
         {
             rate.idle(nowNs);
+        }
+        if (count == starts.length && starts.length < limit)
+        {
+            grow(2 * starts.length);
         }
         if (count == starts.length)
         {

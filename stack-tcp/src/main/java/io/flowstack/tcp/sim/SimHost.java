@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * A simulated machine: a {@link FlowStack} with N cores and one interface per {@link SimPort}, built on the
  * simulator's virtual clock and driven by the {@link Simulator} (its core threads are never started). Everything
- * random about it (the RSS key, MAC addresses) derives from the simulation's seed.
+ * random about it (the RSS key, MAC addresses, the secret of its TCP initial sequence numbers) derives from the
+ * simulation's seed.
  * <p>
  * Applications are installed per core with {@link Builder#onEachCore}, exactly as on a real stack; their callbacks run
  * on the simulator's thread, one core at a time.
@@ -301,6 +302,14 @@ public final class SimHost implements AutoCloseable
             return this;
         }
 
+        /** RFC 6528's secret, from the seed: a host's ISNs, and so its whole run, replay with the seed. */
+        private static byte[] isnSecret(final long seed)
+        {
+            final byte[] secret = new byte[16];
+            new Random(seed).nextBytes(secret);
+            return secret;
+        }
+
         /**
          * @param action run with the host right after it is built (a {@link SimNetwork} registers it here).
          * @return this
@@ -326,6 +335,7 @@ public final class SimHost implements AutoCloseable
                 .cores(cores)
                 .clock(simulator.clock())
                 .rssKey(ToeplitzHash.randomKey(new Random(simulator.seedFor(name.hashCode()))))
+                .isnSecrets(core -> isnSecret(simulator.seedFor(name.hashCode() * 31L + core)))
                 .poolSlots(poolSlots);
             final List<SimPort> ports = new ArrayList<>();
             final List<IpInterface> interfaces = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.flowstack.tcp.FlowStack;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.jctools.queues.MpscArrayQueue;
 
 import java.io.IOException;
@@ -16,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A listening port whose connections are taken by {@link #accept} from any thread, like
  * {@link java.net.ServerSocket}. The listener is replicated on every core; each core hands its new connections
- * to the accepting thread through a bounded multi-producer queue (a full queue refuses the connection with RST).
+ * to the accepting thread through a bounded multi-producer queue, the accept queue: a full queue refuses the
+ * connection with RST, counted per core in {@code tcp.accept_queue.overflows}.
  */
 public final class FlowServerSocket implements AutoCloseable
 {
@@ -59,16 +61,24 @@ public final class FlowServerSocket implements AutoCloseable
         for (int c = 0; c < stack.cores(); c++)
         {
             final CoreContext core = stack.core(c);
-            core.submit(() -> core.tcp().listen(0, port, connection -> server.offer(core, connection), options));
+            core.submit(() ->
+            {
+                final AtomicCounter overflows = core.ip().counters().counter("tcp.accept_queue.overflows");
+                core.tcp().listen(0, port, connection -> server.offer(core, overflows, connection), options);
+            });
         }
         return server;
     }
 
-    private TcpHandler offer(final CoreContext core, final TcpConnection connection)
+    private TcpHandler offer(final CoreContext core, final AtomicCounter overflows, final TcpConnection connection)
     {
         final FlowSocket socket = FlowSocket.accepted(core);
         if (closed || !ready.offer(socket))
         {
+            if (!closed)
+            {
+                overflows.incrementOrdered();
+            }
             connection.abort();
             return null;
         }

@@ -102,7 +102,8 @@ final class AckInput
         // Before this ACK changes what is in flight: did the sender run out of data (draft-ietf-ccwg-bbr 4.1.2.4)?
         snd.record.checkAppLimited(snd.unsent(), snd.mss, snd.cc.cwnd());
         snd.record.beginAck(nowNs);
-        if (Seq.gt(seg.ack, snd.una))
+        final boolean advances = Seq.gt(seg.ack, snd.una);
+        if (advances)
         {
             newDataAcked(tcb, seg, a, nowNs);
         }
@@ -128,7 +129,7 @@ final class AckInput
         snd.cc.onRateSample(nowNs, a);
         tcb.timers.set(TimerTable.RECOVERY, snd.recovery.deadline());
         snd.tuneBuffer();
-        updateWindow(tcb, seg);
+        updateWindow(tcb, seg, advances);
 
         if (snd.finAcked())
         {
@@ -247,11 +248,19 @@ final class AckInput
         return sample < 0 ? -1 : Math.max(sample, 1_000L);
     }
 
-    /** The SND.WND update rule of RFC 9293 3.10.7.4 (fifth check, ESTABLISHED). */
-    private static void updateWindow(final Tcb tcb, final Segment seg)
+    /**
+     * The SND.WND update rule of RFC 9293 3.10.7.4 (fifth check, ESTABLISHED), and also whenever the ACK moves SND.UNA,
+     * as Linux does (tcp_may_update_window). The window a segment offers is counted from its own ACK: taking the new
+     * ACK without its window would move the right edge right by what was acknowledged. The RFC's rule alone does that
+     * when the peer retransmits old data (SEG.SEQ below SND.WL1) with a newer ACK: the sender then sends beyond the
+     * edge the peer offered, which the peer drops; with the peer's window closed, its ACKs carried a sequence number
+     * beyond the peer's RCV.NXT and were dropped in turn, and an echo between two stacks deadlocked (found by
+     * TwoCoreChurnSimTest, seed 1128).
+     */
+    private static void updateWindow(final Tcb tcb, final Segment seg, final boolean advances)
     {
         final Sender snd = tcb.snd;
-        if (Seq.lt(snd.wl1, seg.seq) || snd.wl1 == seg.seq && Seq.le(snd.wl2, seg.ack))
+        if (advances || Seq.lt(snd.wl1, seg.seq) || snd.wl1 == seg.seq && Seq.le(snd.wl2, seg.ack))
         {
             final int window = seg.window << snd.wndShift;
             if (snd.wnd == 0 && window > 0)

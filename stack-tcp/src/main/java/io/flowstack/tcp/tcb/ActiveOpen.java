@@ -44,6 +44,12 @@ final class ActiveOpen
         {
             throw new IllegalStateException("no route to " + IpAddress.toString(remoteHigh, remoteLow));
         }
+        if (layer.full())
+        {
+            layer.counters.connectionLimitDrops.incrementOrdered();
+            throw new IllegalStateException("this core holds its maximum of " + layer.limits.connections()
+                + " TCP connections");
+        }
         final IpInterface ifc = route.ifc();
         remotePort = port;
         final int hint = nextPortHint;

@@ -95,6 +95,13 @@ final class PassiveOpen
             layer.drop(counters.rxNoConnection);
             return;
         }
+        if (layer.full())
+        {
+            // The core holds all the connections it may: the SYN is dropped (the peer tries again later), as Linux
+            // drops a SYN its listener's queue has no room for.
+            layer.drop(counters.connectionLimitDrops);
+            return;
+        }
         if (listener.halfOpen >= layer.config.backlog())
         {
             // The SYN queue is full (a flood, or a burst): answer with a cookie and keep nothing (RFC 4987 3.6).
@@ -183,6 +190,13 @@ final class PassiveOpen
         {
             layer.counters.syncookiesInvalid.incrementOrdered();
             return false;
+        }
+        if (layer.full())
+        {
+            // A valid cookie, but no room for the connection: dropped without a RST; the peer's next segment may
+            // find room (the cookie stays valid for a while).
+            layer.drop(layer.counters.connectionLimitDrops);
+            return true;
         }
         layer.counters.syncookiesValid.incrementOrdered();
         final Tcb tcb = layer.newTcb(reply, s.destinationPort, s.sourcePort, listener.options, nowNs);

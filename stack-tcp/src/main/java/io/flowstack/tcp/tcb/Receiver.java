@@ -1,6 +1,7 @@
 package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.seq.Seq;
+import io.flowstack.tcp.buffer.BufferMemory;
 import io.flowstack.tcp.buffer.ReceiveBuffer;
 
 /**
@@ -35,6 +36,8 @@ final class Receiver
     /** Last ACK we sent (Last.ACK.sent of RFC 7323 4.3). */
     int lastAckSent;
     long bytesReceived;
+    /** Out-of-order bytes held, as last counted in the core's total ({@link TcpLayer#outOfOrderChanged}). */
+    int outOfOrderBytes;
 
     // Receive-buffer auto-tuning (Linux's dynamic right-sizing, tcp_rcv_space_adjust).
     /** Largest size the buffer may grow to, 0 for a fixed buffer. */
@@ -45,9 +48,15 @@ final class Receiver
     private long space;
     private long spaceStartNs;
 
-    Receiver(final int bufferBytes)
+    Receiver(final int bufferBytes, final BufferMemory memory)
     {
-        this.buffer = new ReceiveBuffer(bufferBytes, ranges(bufferBytes));
+        this.buffer = new ReceiveBuffer(bufferBytes, ranges(bufferBytes), memory);
+    }
+
+    /** The connection is gone: out-of-order data goes (what is in order stays for the application's last reads). */
+    void dropOutOfOrder()
+    {
+        buffer.dropOutOfOrder();
     }
 
     /**

@@ -50,7 +50,7 @@ final class SegmentArrives
 
         // first: the sequence number, against the window we advertised (RFC 9293 3.10.7.4, RFC 5961 3.2).
         final int rcvNxt = rcv.nxt();
-        if (!acceptable(seg.seq, seg.len(), rcvNxt, rcv.wnd()))
+        if (!acceptable(seg.seq, seg.len(), rcvNxt, rcv.wnd()) && !zeroWindowAllowance(seg, rcvNxt, rcv.wnd()))
         {
             layer.drop(layer.counters.rxOutOfWindow);
             if (!seg.rst())
@@ -158,6 +158,18 @@ final class SegmentArrives
     }
 
     /** RFC 9293 3.10.7.4, first check: the four cases of the acceptability test. */
+    /**
+     * RFC 9293 3.10.7.4: "If the RCV.WND is zero, no segments will be acceptable, but special allowance should be made
+     * to accept valid ACKs, URGs, and RSTs." A segment at RCV.NXT goes on to the RST, SYN and ACK checks; its text
+     * finds no window and is not taken (as Linux's tcp_sequence takes it and tcp_data_queue drops the text). Without
+     * this, a peer whose data meets our closed window could never tell us it received ours, and if we wait for that
+     * to make room, both wait forever.
+     */
+    private static boolean zeroWindowAllowance(final Segment seg, final int rcvNxt, final int rcvWnd)
+    {
+        return rcvWnd == 0 && seg.seq == rcvNxt;
+    }
+
     static boolean acceptable(final int seq, final int segLen, final int rcvNxt, final int rcvWnd)
     {
         if (segLen == 0)

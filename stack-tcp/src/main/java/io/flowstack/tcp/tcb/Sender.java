@@ -22,6 +22,8 @@ final class Sender implements RecoverySender
 {
     /** Maximum segment size assumed when the peer sends none (RFC 9293 3.7.1). */
     static final int DEFAULT_MSS = 536;
+    /** Transmission records a connection starts with (they double when a flight needs more). */
+    static final int INITIAL_RECORDS = 8;
 
     private final Tcb tcb;
     final SendBuffer buffer;
@@ -72,9 +74,10 @@ final class Sender implements RecoverySender
     Sender(final Tcb tcb, final int bufferBytes, final RttEstimator rtt, final CongestionControl cc)
     {
         this.tcb = tcb;
-        this.buffer = new SendBuffer(bufferBytes);
-        // One record per segment of a full buffer of the smallest common MSS; beyond that records merge.
-        this.record = new TransmitRecord(bufferBytes / DEFAULT_MSS + 2);
+        this.buffer = new SendBuffer(bufferBytes, tcb.layer.memory);
+        // At most one record per segment of a full buffer of the smallest common MSS (beyond that records merge);
+        // a few to start with, so that an idle or half-open connection holds little.
+        this.record = new TransmitRecord(INITIAL_RECORDS, bufferBytes / DEFAULT_MSS + 2);
         this.rtt = rtt;
         this.cc = cc;
         this.newReno = new NewRenoRecovery(this);
@@ -117,8 +120,12 @@ final class Sender implements RecoverySender
         if (wanted > buffer.capacity())
         {
             final int size = (int)Math.min(maxBuffer, Long.highestOneBit(wanted - 1) << 1);
-            buffer.grow(size);
-            record.grow(size / DEFAULT_MSS + 2);
+            if (!buffer.grow(size))
+            {
+                // The core's buffer memory is at its bound: the buffer stays (and tries again later).
+                return;
+            }
+            record.limit(size / DEFAULT_MSS + 2);
             if (tcb.wantWritable)
             {
                 tcb.wantWritable = false;

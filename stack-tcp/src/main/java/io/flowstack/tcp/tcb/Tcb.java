@@ -83,6 +83,9 @@ public final class Tcb implements TcpConnection
     boolean wantWritable;
     boolean pending;
     Tcb nextPending;
+    /** A write found no ring in the core's buffer memory ({@link TcpLayer#waitForMemory}). */
+    boolean waitingForMemory;
+    Tcb nextMemoryWaiter;
 
     TcpHandler handler;
     private Object attachment;
@@ -92,7 +95,7 @@ public final class Tcb implements TcpConnection
     {
         this.layer = layer;
         this.snd = new Sender(this, sendBuffer, rtt, cc);
-        this.rcv = new Receiver(receiveBuffer);
+        this.rcv = new Receiver(receiveBuffer, layer.memory);
     }
 
     /** Takes the options given to a listen or a connect. */
@@ -222,6 +225,10 @@ public final class Tcb implements TcpConnection
             if (taken < length)
             {
                 wantWritable = true;
+                if (snd.buffer.starved())
+                {
+                    layer.waitForMemory(this);
+                }
             }
             if (taken > 0)
             {

@@ -15,6 +15,7 @@ final class TcpCounters
     final AtomicCounter rxBadOptions;
     final AtomicCounter rxBadFlags;
     final AtomicCounter rxOutOfWindow;
+    final AtomicCounter rxBadAck;
     final AtomicCounter rxPaws;
     final AtomicCounter rxNoConnection;
     final AtomicCounter challengeAcks;
@@ -39,6 +40,13 @@ final class TcpCounters
     final AtomicCounter syncookiesValid;
     final AtomicCounter syncookiesInvalid;
     final AtomicCounter pathMtuReductions;
+    final AtomicCounter connectionLimitDrops;
+    final AtomicCounter timeWaitOverflows;
+    final AtomicCounter memoryBytes;
+    final AtomicCounter memoryRefused;
+    final AtomicCounter rxMemoryDrops;
+    final AtomicCounter rxOutOfOrderLimitDrops;
+    final AtomicCounter outOfOrderBytes;
 
     TcpCounters(final CounterSet c)
     {
@@ -49,6 +57,7 @@ final class TcpCounters
         rxBadOptions = c.counter("tcp.rx.bad_options");
         rxBadFlags = c.counter("tcp.rx.bad_flags");
         rxOutOfWindow = c.counter("tcp.rx.out_of_window");
+        rxBadAck = c.counter("tcp.rx.bad_ack");
         rxPaws = c.counter("tcp.rx.paws_rejected");
         rxNoConnection = c.counter("tcp.rx.no_connection");
         challengeAcks = c.counter("tcp.tx.challenge_acks");
@@ -73,5 +82,12 @@ final class TcpCounters
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesInvalid = c.counter("tcp.syncookies.invalid");
         pathMtuReductions = c.counter("tcp.path_mtu_reductions");
+        connectionLimitDrops = c.counter("tcp.connections.limit_drops");
+        timeWaitOverflows = c.counter("tcp.timewait.overflows");
+        memoryBytes = c.counter("tcp.memory.bytes");
+        memoryRefused = c.counter("tcp.memory.refused");
+        rxMemoryDrops = c.counter("tcp.rx.memory_drops");
+        rxOutOfOrderLimitDrops = c.counter("tcp.rx.ooo_limit_drops");
+        outOfOrderBytes = c.counter("tcp.ooo.bytes");
     }
 }

@@ -17,11 +17,13 @@ import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpAcceptor;
 import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpLimits;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpService;
 import io.flowstack.tcp.api.TcpState;
 import io.flowstack.tcp.api.CongestionAlgorithm;
+import io.flowstack.tcp.buffer.BufferMemory;
 import io.flowstack.tcp.cc.Bbr;
 import io.flowstack.tcp.cc.Cubic;
 import io.flowstack.tcp.cc.Reno;
@@ -52,7 +54,11 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
     final Network network;
     final BufferPool pool;
     final TcpConfig config;
+    /** The bounds of this core ({@link TcpLimits}, the automatic ones worked out). */
+    final TcpLimits limits;
     final TcpCounters counters;
+    /** The rings of this core's send and receive buffers. */
+    final BufferMemory memory;
     final TcpFlyweight txTcp = new TcpFlyweight();
     final TcpOptions txOptions = new TcpOptions();
     /** RFC 5961 7: challenge ACKs per second a core sends at most. */
@@ -70,6 +76,12 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
     private int depth;
     private Tcb pendingHead;
     private Tcb pendingTail;
+    /** Bytes this core's connections hold out of order. */
+    long outOfOrderBytes;
+    private int timeWaitCount;
+    /** Connections whose write found no ring, told when memory is given back ({@link #wakeMemoryWaiters()}). */
+    private Tcb memoryWaiters;
+    private long releasesSeen;
 
     /**
      * @param network   the network layer below (both families).
@@ -92,7 +104,9 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
         this.network = network;
         this.pool = pool;
         this.config = config;
+        this.limits = config.limits().resolve(1);
         this.counters = new TcpCounters(counters);
+        this.memory = new BufferMemory(limits.bufferMemory(), this.counters.memoryBytes, this.counters.memoryRefused);
         this.isn = isn;
         this.time = time;
         this.tsOrigin = time.nanoTime();
@@ -301,20 +315,100 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
     private void settle()
     {
         final long nowNs = now();
-        Tcb tcb;
-        while ((tcb = pendingHead) != null)
+        do
         {
-            pendingHead = tcb.nextPending;
-            if (pendingHead == null)
+            Tcb tcb;
+            while ((tcb = pendingHead) != null)
             {
-                pendingTail = null;
+                pendingHead = tcb.nextPending;
+                if (pendingHead == null)
+                {
+                    pendingTail = null;
+                }
+                tcb.nextPending = null;
+                tcb.pending = false;
+                tcb.deliverEvents();
+                Transmitter.output(tcb, nowNs);
+                timers.sync(tcb);
             }
-            tcb.nextPending = null;
-            tcb.pending = false;
-            tcb.deliverEvents();
-            Transmitter.output(tcb, nowNs);
-            timers.sync(tcb);
         }
+        while (wakeMemoryWaiters());
+    }
+
+    // ---- bounds ---------------------------------------------------------------------------------------------
+
+    /** @return true if this core holds as many connections as it may ({@link TcpLimits#connections()}). */
+    boolean full()
+    {
+        return table.size() >= limits.connections();
+    }
+
+    /** A write found no ring for its bytes: the application hears {@code onWritable} once memory is given back. */
+    void waitForMemory(final Tcb tcb)
+    {
+        if (!tcb.waitingForMemory)
+        {
+            tcb.waitingForMemory = true;
+            tcb.nextMemoryWaiter = memoryWaiters;
+            memoryWaiters = tcb;
+        }
+    }
+
+    /**
+     * Rings were given back since the waiting writers last tried: each may try again (one that still finds none
+     * waits again, until the next ring is given back).
+     *
+     * @return true if some were told.
+     */
+    private boolean wakeMemoryWaiters()
+    {
+        if (memoryWaiters == null || memory.releases() == releasesSeen)
+        {
+            return false;
+        }
+        releasesSeen = memory.releases();
+        Tcb tcb = memoryWaiters;
+        memoryWaiters = null;
+        while (tcb != null)
+        {
+            final Tcb next = tcb.nextMemoryWaiter;
+            tcb.nextMemoryWaiter = null;
+            tcb.waitingForMemory = false;
+            if (!tcb.closed)
+            {
+                tcb.wantWritable = false;
+                tcb.signal(Tcb.EV_WRITABLE);
+            }
+            tcb = next;
+        }
+        return pendingHead != null;
+    }
+
+    /**
+     * The out-of-order bytes of a connection changed (text arrived, a gap filled): the core's total follows.
+     */
+    void outOfOrderChanged(final Tcb tcb)
+    {
+        final int now = tcb.rcv.buffer.outOfOrderBytes();
+        final int delta = now - tcb.rcv.outOfOrderBytes;
+        if (delta != 0)
+        {
+            tcb.rcv.outOfOrderBytes = now;
+            outOfOrderBytes += delta;
+            counters.outOfOrderBytes.setOrdered(outOfOrderBytes);
+        }
+    }
+
+    /**
+     * @param tcb    a connection.
+     * @param length bytes of an out-of-order segment.
+     * @return true if holding them would pass the connection's or the core's bound of out-of-order bytes.
+     */
+    boolean outOfOrderFull(final Tcb tcb, final int length)
+    {
+        final int perConnection = limits.outOfOrderPerConnection();
+        return perConnection > 0 && tcb.rcv.outOfOrderBytes + length > perConnection
+            || outOfOrderBytes + length > limits.outOfOrderPerCore();
     }
 
     // ---- connections ----------------------------------------------------------------------------------------
@@ -425,7 +519,15 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
     {
         tcb.state = TcpState.TIME_WAIT;
         tcb.timers.clear();
-        tcb.timers.set(TimerTable.STATE, nowNs + 2 * config.mslNs());
+        // Beyond the core's bound the connection leaves TIME-WAIT at the next tick, once its last ACK is out (as
+        // Linux does beyond tcp_max_tw_buckets): a peer cannot fill the table with closed connections.
+        final boolean overflow = timeWaitCount >= limits.timeWait();
+        if (overflow)
+        {
+            counters.timeWaitOverflows.incrementOrdered();
+        }
+        timeWaitCount++;
+        tcb.timers.set(TimerTable.STATE, overflow ? nowNs : nowNs + 2 * config.mslNs());
         // The application is done with it; the TCB stays for 2 MSL to answer a retransmitted FIN.
         tcb.closeReason = TcpHandler.CLOSED_NORMALLY;
         tcb.signal(Tcb.EV_CLOSED);
@@ -443,8 +545,21 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
             return;
         }
         tcb.closed = true;
+        if (tcb.state == TcpState.TIME_WAIT)
+        {
+            timeWaitCount--;
+        }
         tcb.state = TcpState.CLOSED;
         table.remove(tcb);
+        // Its memory goes back to the core: unsent and unacknowledged bytes, out-of-order bytes, and received bytes
+        // unless a normal close leaves them for the application's last reads (given back once read).
+        tcb.snd.buffer.discard();
+        tcb.rcv.dropOutOfOrder();
+        outOfOrderChanged(tcb);
+        if (!(notify && reason == TcpHandler.CLOSED_NORMALLY && tcb.handler != null && !tcb.closeRequested))
+        {
+            tcb.rcv.buffer.discard();
+        }
         counters.flowsOwned.getAndAddOrdered(-1);
         if (tcb.listener != null)
         {

@@ -3,6 +3,7 @@ package io.flowstack.tcp.tcb;
 import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpState;
+import io.flowstack.tcp.buffer.ReceiveBuffer;
 
 /**
  * The seventh and eighth checks of RFC 9293 3.10.7.4: segment text, trimmed to the window we advertised and
@@ -32,6 +33,13 @@ final class TextInput
             // RFC 9293 3.10.7.4: only what lies inside the advertised window is kept.
             final int room = rcv.adv - dataSeq;
             final int length = room <= 0 ? 0 : Math.min(seg.payloadLength, room);
+            if (length == 0)
+            {
+                // Our window is closed (the segment came in at RCV.NXT for its ACK): the text is not taken, and our
+                // ACK tells the peer at once that the window is still closed.
+                rcv.ack.ackNow = true;
+                return;
+            }
             if (tcb.sack && length > 0)
             {
                 if (rcv.buffer.holds(dataSeq, length))
@@ -45,9 +53,30 @@ final class TextInput
             }
             final boolean inOrder = dataSeq == rcv.buffer.rcvNxt();
             final boolean hadGap = rcv.buffer.hasOutOfOrder();
+            if (length > 0 && Seq.gt(dataSeq, rcv.buffer.rcvNxt()) && !rcv.buffer.holds(dataSeq, length)
+                && tcb.layer.outOfOrderFull(tcb, length))
+            {
+                // The connection's or the core's bound of out-of-order bytes: dropped as if lost (Linux's OFO drop).
+                tcb.layer.drop(tcb.layer.counters.rxOutOfOrderLimitDrops);
+                return;
+            }
+            final long rangesFull = rcv.buffer.droppedSegments();
             final int delivered = rcv.buffer.offer(dataSeq, seg.buffer, seg.payloadOffset, length);
+            if (delivered == ReceiveBuffer.NO_MEMORY)
+            {
+                // No ring in the core's buffer memory: dropped as if lost; the peer sends it again.
+                tcb.layer.drop(tcb.layer.counters.rxMemoryDrops);
+                return;
+            }
+            if (rcv.buffer.droppedSegments() != rangesFull)
+            {
+                // Every out-of-order range of the connection is in use: dropped as if lost (still acknowledged at
+                // once below, so the sender hears where the holes are).
+                tcb.layer.drop(tcb.layer.counters.rxOutOfOrderLimitDrops);
+            }
             if (!inOrder || hadGap || rcv.buffer.hasOutOfOrder())
             {
+                tcb.layer.outOfOrderChanged(tcb);
                 // RFC 5681 4.2: an out-of-order segment, a duplicate, or one that fills a hole: ACK at once.
                 rcv.ack.onOutOfOrder(nowNs);
             }
@@ -89,6 +118,7 @@ final class TextInput
         if (seg.payloadLength > 0)
         {
             rcv.buffer.hold(dataSeq, seg.buffer, seg.payloadOffset, seg.payloadLength);
+            tcb.layer.outOfOrderChanged(tcb);
         }
         if (seg.fin())
         {
@@ -106,6 +136,7 @@ final class TextInput
         final int released = rcv.buffer.releaseHeld();
         if (released > 0)
         {
+            tcb.layer.outOfOrderChanged(tcb);
             rcv.bytesReceived += released;
             rcv.ack.onOutOfOrder(nowNs);
             tcb.signal(Tcb.EV_DATA);

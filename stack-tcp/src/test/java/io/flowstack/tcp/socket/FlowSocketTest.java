@@ -115,6 +115,44 @@ class FlowSocketTest
     }
 
     @Test
+    void shouldRefuseAndCountConnectionsBeyondTheAcceptQueue() throws Exception
+    {
+        final FlowServerSocket server = FlowServerSocket.listen(b, 9, 2);
+        final FlowSocket[] clients = new FlowSocket[4];
+        for (int i = 0; i < clients.length; i++)
+        {
+            try
+            {
+                clients[i] = FlowSocket.connect(a, i % 2, B, 9, Duration.ofSeconds(5));
+            }
+            catch (final java.net.SocketException refused)
+            {
+                // Refused beyond the queue: its RST may come before connect returns.
+                assertEquals("Connection reset", refused.getMessage());
+            }
+        }
+        long overflows = 0;
+        for (int attempt = 0; attempt < 100 && overflows < 2; attempt++)
+        {
+            Thread.sleep(20);
+            overflows = b.ip(0).counters().get("tcp.accept_queue.overflows")
+                + b.ip(1).counters().get("tcp.accept_queue.overflows");
+        }
+        assertEquals(2, overflows, "two connections beyond an accept queue of two, refused and counted");
+        server.accept(Duration.ofSeconds(1)).close();
+        server.accept(Duration.ofSeconds(1)).close();
+        assertThrows(SocketTimeoutException.class, () -> server.accept(Duration.ofMillis(100)));
+        for (final FlowSocket c : clients)
+        {
+            if (c != null)
+            {
+                c.close();
+            }
+        }
+        server.close();
+    }
+
+    @Test
     void shouldTimeOutAReadAndAnAccept() throws Exception
     {
         final FlowServerSocket server = FlowServerSocket.listen(b, 8, 4);
