@@ -166,6 +166,14 @@ final class Launcher implements AutoCloseable
         }
     }
 
+    /** @return the addresses of interface i, IPv4 and IPv6 as given. */
+    private static String addresses(final Options o, final int i)
+    {
+        final Cidr v4 = family(o.ips(), true, i);
+        final Cidr v6 = family(o.ips(), false, i);
+        return v4 == null ? String.valueOf(v6) : v6 == null ? v4.toString() : v4 + " " + v6;
+    }
+
     /** @return the i-th address of a family in the list (the i-th interface's), or null if the family is absent. */
     private static Cidr family(final List<Cidr> all, final boolean ipv4, final int i)
     {
@@ -321,7 +329,8 @@ final class Launcher implements AutoCloseable
         final boolean gone = errno == Linux.EBADFD || errno == Linux.EBADF || errno == PacketAbi.ENODEV
             || errno == PacketAbi.ENXIO;
         System.err.println("flowstack: " + device + (gone ? " is gone (" : " failed (") + Native.describe(errno)
-            + "); closed interface " + o.ips().get(ifIndex) + (left == 0 ? "; no interface left" : "; " + left + " left"));
+            + "); closed interface " + addresses(o, ifIndex) + (left == 0 ? "; no interface left" : "; " + left
+            + " left"));
         System.err.flush();
         if (left == 0)
         {
