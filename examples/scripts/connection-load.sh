@@ -35,7 +35,7 @@ done
 [ -f "$jar" ] || (cd "$here" && mvn -q -DskipTests package) >&2
 
 cleanup() {
-    [ -n "$holder" ] && kill "$holder" 2>/dev/null || true
+    if [ -n "$holder" ]; then kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true; fi
     [ -n "$server" ] && kill "$server" 2>/dev/null || true
     [ -n "$server" ] && wait "$server" 2>/dev/null || true
     if ip netns list | grep -qw "^$ns"; then ip netns del "$ns" 2>/dev/null || true; fi
@@ -75,7 +75,8 @@ echo "heap at start: $(heap) bytes"
 crr before
 
 # 10,000 established connections held by the kernel's side.
-inside python3 -c '
+# (ip netns exec execs python, so $! is python itself and the cleanup can end it.)
+ip netns exec "$ns" python3 -c '
 import resource, select, socket, sys, time
 n = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100))
@@ -109,7 +110,7 @@ inside nft delete table inet fstest
 crr "with the load"
 
 kill "$holder"; wait "$holder" 2>/dev/null || true; holder=""
-sleep 35   # the half-open connections time out (30 s), the held ones are closed
+sleep 35   # the held connections close, the half-open ones time out (30 s)
 echo "after: $(counter flows.owned) connections, heap $(heap) bytes"
 crr after
 java -jar "$jar" stat --pid "$server" | grep -E 'tcp\.(connections|established|syncookies|rx.backlog|memory|timewait|rx.memory|rx.ooo)' || true
