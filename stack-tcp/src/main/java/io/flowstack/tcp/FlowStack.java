@@ -37,7 +37,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -66,6 +68,7 @@ public final class FlowStack implements AutoCloseable
     private final int idleSpins;
     private final FlowOwnership ownership;
     private final List<CoreContext> contexts;
+    private final InterfaceHealth health;
     private final List<OwnerSteering> steerings;
     private final OwnerSteering[] steeringByInterface;
     private final TcpLayer[] tcpLayers;
@@ -77,8 +80,10 @@ public final class FlowStack implements AutoCloseable
 
     private FlowStack(final Builder b, final List<CoreEngine> engines, final List<IpStack> stacks,
         final List<Waiter> waiters, final PcapWriter pcap, final FlowOwnership ownership, final List<CoreContext> contexts,
-        final OwnerSteering[] steeringByInterface, final TcpLayer[] tcpLayers, final CounterSet[] counterSets)
+        final OwnerSteering[] steeringByInterface, final TcpLayer[] tcpLayers, final CounterSet[] counterSets,
+        final InterfaceHealth health)
     {
+        this.health = health;
         this.contexts = contexts;
         this.steeringByInterface = steeringByInterface;
         final List<OwnerSteering> taken = new ArrayList<>();
@@ -178,6 +183,14 @@ public final class FlowStack implements AutoCloseable
     public int cores()
     {
         return engines.size();
+    }
+
+    /**
+     * @return interfaces whose device is not known to be gone (see {@link Builder#onInterfaceGone}).
+     */
+    public int interfacesLeft()
+    {
+        return health.interfacesLeft();
     }
 
     /**
@@ -329,6 +342,9 @@ public final class FlowStack implements AutoCloseable
         private java.util.function.IntFunction<IsnGenerator> isn = core -> Rfc6528Isn.random();
         private ThreadFactory threadFactory = Thread::new;
         private ErrorHandler errorHandler = Throwable::printStackTrace;
+        private InterfaceListener interfaceListener = (ifIndex, device, errno, left) ->
+        {
+        };
         private boolean exactSteering = true;
         private Consumer<String> notices = line -> System.err.println("flowstack: " + line);
 
@@ -472,6 +488,17 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
+         * @param secrets the key of each core's RFC 6528 initial sequence numbers (16 bytes), instead of a random
+         *                one: a simulation then replays from its seed.
+         * @return this
+         */
+        public Builder isnSecrets(final java.util.function.IntFunction<byte[]> secrets)
+        {
+            this.isn = core -> new Rfc6528Isn(secrets.apply(core));
+            return this;
+        }
+
+        /**
          * @param setup installs applications on each core.
          * @return this
          */
@@ -594,6 +621,16 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
+         * @param listener told once per interface whose device is gone for good (the cores have closed it already).
+         * @return this
+         */
+        public Builder onInterfaceGone(final InterfaceListener listener)
+        {
+            this.interfaceListener = listener;
+            return this;
+        }
+
+        /**
          * Builds the cores and runs the setups; call {@link FlowStack#start()} to run them.
          *
          * @return the stack.
@@ -652,6 +689,7 @@ public final class FlowStack implements AutoCloseable
             final FlowOwnership[] ownerships = new FlowOwnership[cores];
             final CounterSet[] counterSets = new CounterSet[cores];
             final TcpLayer[] tcpLayers = new TcpLayer[cores];
+            final Map<NetworkDriver, Integer> interfaceOf = new IdentityHashMap<>();
             for (int core = 0; core < cores; core++)
             {
                 final NetworkDriver[] txByIf = new NetworkDriver[ifs.length];
@@ -663,23 +701,23 @@ public final class FlowStack implements AutoCloseable
                     final int d = designated[i];
                     if (d >= 0)
                     {
-                        txByIf[i] = device.open(0, i, ifs[i].mac());
+                        txByIf[i] = open(device, 0, i, ifs[i].mac(), interfaceOf);
                         if (d == core)
                         {
                             rx.add(txByIf[i]);
                             for (int q = 1; q < queues; q++)
                             {
-                                rx.add(device.open(q, i, ifs[i].mac()));
+                                rx.add(open(device, q, i, ifs[i].mac(), interfaceOf));
                             }
                         }
                         continue;
                     }
                     // Hashed: core c transmits on queue c mod Q, and reads queues c, c + cores, ... (queue 0 for a
                     // single queue, read by core 0 only).
-                    txByIf[i] = device.open(core % queues, i, ifs[i].mac());
+                    txByIf[i] = open(device, core % queues, i, ifs[i].mac(), interfaceOf);
                     for (int q = core; q < queues; q += cores)
                     {
-                        rx.add(q == core % queues ? txByIf[i] : device.open(q, i, ifs[i].mac()));
+                        rx.add(q == core % queues ? txByIf[i] : open(device, q, i, ifs[i].mac(), interfaceOf));
                     }
                 }
                 final NetworkDriver[] rxQueues = rx.toArray(new NetworkDriver[0]);
@@ -700,6 +738,16 @@ public final class FlowStack implements AutoCloseable
                 engines[core] = new CoreEngine(core, clock, pool, txByIf, rxQueues, waiter, counters, 4096);
                 ownerships[core] = new FlowOwnership(cores, hash, table, rules, designated, classes);
             }
+            final String[] descriptions = new String[ifs.length];
+            for (int i = 0; i < ifs.length; i++)
+            {
+                descriptions[i] = devices.get(i).describe();
+            }
+            final InterfaceHealth health = new InterfaceHealth(interfaceOf, descriptions, interfaceListener);
+            for (final CoreEngine engine : engines)
+            {
+                engine.deviceListener(health);
+            }
             CoreEngine.connect(engines, ringCapacity);
             for (int core = 0; core < cores; core++)
             {
@@ -717,10 +765,11 @@ public final class FlowStack implements AutoCloseable
                     counterSets[core]);
                 if ((runs & (1 << FlowOwnership.CLASS_TCP)) != 0)
                 {
-                    final TcpLayer tcp = new TcpLayer(stacks[core].ipv4(), engine.pool(), counterSets[core],
+                    final TcpLayer tcp = new TcpLayer(stacks[core].network(), engine.pool(), counterSets[core],
                         ownerships[core], tcpConfig.withLimits(tcpConfig.limits().resolve(cores)), isn.apply(core),
                         engine.time());
-                    stacks[core].ipv4().register(io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP, tcp);
+                    stacks[core].register(io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP, tcp);
+                    stacks[core].packetTooBig(tcp);
                     stacks[core].addTimerSource(tcp);
                     tcpLayers[core] = tcp;
                 }
@@ -745,7 +794,7 @@ public final class FlowStack implements AutoCloseable
                 }
             }
             return new FlowStack(this, List.of(engines), List.of(stacks), waiters, pcap, controller,
-                List.of(contexts), steerings, tcpLayers, counterSets);
+                List.of(contexts), steerings, tcpLayers, counterSets, health);
         }
 
         /**
@@ -776,6 +825,15 @@ public final class FlowStack implements AutoCloseable
                 }
             }
             return taken;
+        }
+
+        /** Opens a queue handle and remembers its interface, for {@link InterfaceHealth}. */
+        private static NetworkDriver open(final NetworkDevice device, final int queue, final int ifIndex,
+            final long mac, final Map<NetworkDriver, Integer> interfaceOf)
+        {
+            final NetworkDriver handle = device.open(queue, ifIndex, mac);
+            interfaceOf.put(handle, ifIndex);
+            return handle;
         }
 
         private static int[] filled(final int n, final int value)

@@ -87,6 +87,23 @@ public final class EpollWaiter implements Waiter
     }
 
     /**
+     * Stops watching a descriptor (a device queue that failed: a TAP whose device is gone reports POLLERR forever).
+     * Call on the owning thread, not during {@link #await(long)}, and before the descriptor is closed. A descriptor
+     * that is not watched, or -1, is ignored.
+     *
+     * @param fd the descriptor.
+     */
+    @Override
+    public void remove(final int fd)
+    {
+        if (fd >= 0 && fd != eventFd && !closed.get())
+        {
+            // Kernels before 2.6.9 wanted a non-null event even for DEL; the scratch area serves.
+            libc.epoll_ctl(epollFd, Linux.EPOLL_CTL_DEL, fd, ctl.addressOffset());
+        }
+    }
+
+    /**
      * @return the eventfd doorbell descriptor.
      */
     public int eventFd()

@@ -19,7 +19,8 @@ import io.flowstack.tap.sys.Native;
  * metadata asks for, put in the headroom in front of it: no copy, still one system call per frame, but a frame
  * may now be a 64 KB TCP segment.
  * <p>
- * Used by one thread. Failures on the hot path never throw: they drop the frame and count. Counters are plain
+ * Used by one thread. Failures on the hot path never throw: they drop the frame and count. A device that is gone
+ * (EBADFD: deleted, or its namespace deleted) makes {@link #failure()} non-zero; nothing is read or written after. Counters are plain
  * fields written by the owning thread; other threads may read stale values.
  */
 public final class TapDriver implements NetworkDriver
@@ -47,8 +48,10 @@ public final class TapDriver implements NetworkDriver
     private long txFrames;
     private long txBytes;
     private long txDrops;
+    private long txLinkDown;
     private long errors;
     private int lastErrno;
+    private int failure;
     private long rxBadHeaders;
     private long rxLargeFrames;
     private long txLargeFrames;
@@ -97,7 +100,7 @@ public final class TapDriver implements NetworkDriver
     public int receive(final BufferPool pool, final FrameHandler handler, final int limit)
     {
         int frames = 0;
-        while (frames < limit && !closed)
+        while (frames < limit && !closed && failure == 0)
         {
             final PacketBuffer buffer = pool.acquire();
             if (buffer == null)
@@ -133,8 +136,10 @@ public final class TapDriver implements NetworkDriver
                     final int errno = Native.errno();
                     if (errno != Linux.EAGAIN && errno != Linux.EINTR)
                     {
-                        errors++;
-                        lastErrno = errno;
+                        // Anything else does not go away by reading again (epoll keeps reporting the descriptor):
+                        // EBADFD is what a TAP whose device was deleted, or whose namespace was, returns for
+                        // good (tun_detach_all unhooks the queue; poll then says POLLERR).
+                        fail(errno);
                     }
                 }
                 break;
@@ -203,7 +208,7 @@ public final class TapDriver implements NetworkDriver
     private boolean writeFrame(final PacketBuffer frame)
     {
         final int length = frame.length();
-        if (length <= 0 || closed)
+        if (length <= 0 || closed || failure != 0)
         {
             txDrops++;
             return false;
@@ -242,9 +247,18 @@ public final class TapDriver implements NetworkDriver
         if (n < 0)
         {
             final int errno = Native.errno();
-            // A full device queue is back-pressure, not an error.
-            if (errno != Linux.EAGAIN && errno != Linux.ENOBUFS)
+            if (errno == Linux.EIO)
             {
+                // The kernel side is down (tun_get_user refuses while !IFF_UP): transient, the frame is lost.
+                txLinkDown++;
+            }
+            else if (errno == Linux.EBADFD || errno == Linux.EBADF)
+            {
+                fail(errno);
+            }
+            else if (errno != Linux.EAGAIN && errno != Linux.ENOBUFS && errno != Linux.EINTR)
+            {
+                // A full device queue is back-pressure, not an error; anything else refused this frame only.
                 errors++;
                 lastErrno = errno;
             }
@@ -254,6 +268,23 @@ public final class TapDriver implements NetworkDriver
             errors++;
         }
         return false;
+    }
+
+    /** The device is gone: stop using the descriptor (the engine takes it out of its waiter and closes us). */
+    private void fail(final int errno)
+    {
+        if (failure == 0)
+        {
+            failure = errno;
+            errors++;
+            lastErrno = errno;
+        }
+    }
+
+    @Override
+    public int failure()
+    {
+        return failure;
     }
 
     @Override
@@ -340,6 +371,14 @@ public final class TapDriver implements NetworkDriver
     public long txDrops()
     {
         return txDrops;
+    }
+
+    /**
+     * @return frames not written because the kernel side was down (EIO).
+     */
+    public long txLinkDown()
+    {
+        return txLinkDown;
     }
 
     /**

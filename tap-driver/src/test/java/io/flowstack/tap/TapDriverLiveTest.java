@@ -5,6 +5,7 @@ import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.driver.FrameHandler;
 import io.flowstack.core.driver.Steering;
 import io.flowstack.tap.netns.ExecResult;
+import io.flowstack.tap.sys.Linux;
 import io.flowstack.tap.testing.Arp;
 import io.flowstack.tap.testing.LiveTap;
 import io.flowstack.tap.testing.RootRequirement;
@@ -204,6 +205,77 @@ class TapDriverLiveTest
         {
             count[0]++;
             frame.release();
+        }
+    }
+
+    @Test
+    void shouldFailForGoodWhenTheKernelSidesNamespaceIsDeleted() throws Exception
+    {
+        try (LiveTap tap = new LiveTap(16))
+        {
+            tap.ns.close();
+            assertGone(tap);
+        }
+    }
+
+    @Test
+    void shouldFailForGoodWhenTheTapIsDeleted() throws Exception
+    {
+        try (LiveTap tap = new LiveTap(16))
+        {
+            tap.ns.exec("ip", "link", "del", tap.device.name()).checkOk();
+            assertGone(tap);
+        }
+    }
+
+    /**
+     * A gone TAP (measured: poll says POLLERR, read and write fail with EBADFD, for good) fails the driver at the
+     * first read; out of the waiter's set, the descriptor no longer wakes it, and nothing is written.
+     */
+    private static void assertGone(final LiveTap tap)
+    {
+        final FrameHandler drop = PacketBuffer::release;
+        final long deadline = System.nanoTime() + 2_000_000_000L;
+        while (tap.driver.failure() == 0 && System.nanoTime() < deadline)
+        {
+            if (tap.driver.receive(tap.pool, drop, 16) == 0)
+            {
+                tap.waiter.await(100_000_000L);
+            }
+        }
+        assertEquals(Linux.EBADFD, tap.driver.failure(), "a gone TAP fails with EBADFD");
+        assertEquals(0, tap.driver.receive(tap.pool, drop, 16), "not read again");
+
+        tap.waiter.remove(tap.driver.waitHandle());
+        final long t0 = System.nanoTime();
+        tap.waiter.await(200_000_000L);
+        final long blockedMs = (System.nanoTime() - t0) / 1_000_000L;
+        assertTrue(blockedMs >= 150, "the waiter blocks again once the descriptor is removed: " + blockedMs + " ms");
+
+        tap.driver.transmit(Arp.write(tap.pool.acquire(), MacAddresses.BROADCAST, Arp.OP_REQUEST, tap.stackMac,
+            STACK_IP, 0L, KERNEL_IP));
+        assertEquals(0, tap.driver.flush());
+        assertEquals(1, tap.driver.txDrops());
+        assertEquals(16, tap.pool.available(), "every buffer back in the pool");
+    }
+
+    @Test
+    void shouldCountWritesWhileTheKernelSideIsDownWithoutFailing() throws Exception
+    {
+        try (LiveTap tap = new LiveTap(16))
+        {
+            tap.ns.exec("ip", "link", "set", tap.device.name(), "down").checkOk();
+            tap.driver.transmit(Arp.write(tap.pool.acquire(), MacAddresses.BROADCAST, Arp.OP_REQUEST, tap.stackMac,
+                STACK_IP, 0L, KERNEL_IP));
+            assertEquals(0, tap.driver.flush());
+            assertEquals(1, tap.driver.txLinkDown(), "EIO while the kernel side is down");
+            assertEquals(0, tap.driver.failure(), "a down kernel side is transient");
+
+            tap.ns.exec("ip", "link", "set", tap.device.name(), "up").checkOk();
+            tap.driver.transmit(Arp.write(tap.pool.acquire(), MacAddresses.BROADCAST, Arp.OP_REQUEST, tap.stackMac,
+                STACK_IP, 0L, KERNEL_IP));
+            assertEquals(1, tap.driver.flush());
+            assertEquals(16, tap.pool.available());
         }
     }
 }

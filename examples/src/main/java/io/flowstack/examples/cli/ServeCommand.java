@@ -28,6 +28,9 @@ import java.util.concurrent.CountDownLatch;
         "end with --host-ip in NS, flowstack's end (no address) in NS-stack, and removes both namespaces on exit."})
 final class ServeCommand implements Callable<Integer>
 {
+    /** Exit status when every interface's device went away while serving (deleted, or its namespace deleted). */
+    static final int EXIT_NO_INTERFACE = 3;
+
     @Mixin
     StackOptions stack;
 
@@ -66,7 +69,9 @@ final class ServeCommand implements Callable<Integer>
             + (options.offloads() ? ", offloads (checksum, TSO, large receive)" : ", no offloads")
             + (options.apps().isEmpty() ? "" : ", apps " + options.apps()) + "; Ctrl-C to stop");
         System.out.flush();
+        launcher.noInterfaceLeft().thenRun(stopped::countDown);
         stopped.await();
-        return 0;
+        // The shutdown hook closes the launcher when the JVM exits with this status.
+        return launcher.noInterfaceLeft().isDone() ? EXIT_NO_INTERFACE : 0;
     }
 }

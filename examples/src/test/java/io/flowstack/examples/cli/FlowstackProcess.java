@@ -20,6 +20,7 @@ final class FlowstackProcess implements AutoCloseable
     private final Process process;
     private final String firstLine;
     private final List<String> output = new CopyOnWriteArrayList<>();
+    private final List<String> errors = new CopyOnWriteArrayList<>();
     private final List<String> notices = new CopyOnWriteArrayList<>();
 
     private FlowstackProcess(final Process process, final String firstLine)
@@ -47,10 +48,25 @@ final class FlowstackProcess implements AutoCloseable
      */
     static FlowstackProcess serveWith(final List<String> prefix, final String... args) throws IOException
     {
+        return start(prefix, true, args);
+    }
+
+    /**
+     * Starts {@code flowstack serve ARGS} with standard error kept apart ({@link #errors()}) and waits for its
+     * "serving" line.
+     */
+    static FlowstackProcess serveKeepingErrorsApart(final String... args) throws IOException
+    {
+        return start(List.of(), false, args);
+    }
+
+    private static FlowstackProcess start(final List<String> prefix, final boolean mergeErrors, final String... args)
+        throws IOException
+    {
         final List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of("java", "-jar", jar(), "serve"));
         cmd.addAll(List.of(args));
-        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(mergeErrors).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         final List<String> notices = new ArrayList<>();
         String line;
@@ -65,26 +81,64 @@ final class FlowstackProcess implements AutoCloseable
         }
         final FlowstackProcess fp = new FlowstackProcess(p, line);
         fp.notices.addAll(notices);
-        assertTrue(line != null, "server did not start: " + (notices.isEmpty() ? "no output" : notices.get(notices.size() - 1)));
+        if (!mergeErrors)
+        {
+            drain(new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8)), fp.errors,
+                "flowstack-errors");
+        }
+        assertTrue(line != null, "server did not start: " + (notices.isEmpty() ? "no output" : notices.get(notices.size() - 1))
+            + (mergeErrors ? "" : " " + fp.errors));
         // Keep draining so the server never blocks on a full pipe.
+        drain(out, fp.output, "flowstack-output");
+        return fp;
+    }
+
+    private static void drain(final BufferedReader in, final List<String> into, final String name)
+    {
         final Thread drain = new Thread(() ->
         {
             try
             {
                 String more;
-                while ((more = out.readLine()) != null)
+                while ((more = in.readLine()) != null)
                 {
-                    fp.output.add(more);
+                    into.add(more);
                 }
             }
             catch (final IOException ignored)
             {
                 // process gone
             }
-        }, "flowstack-output");
+        }, name);
         drain.setDaemon(true);
         drain.start();
-        return fp;
+    }
+
+    /**
+     * @return what the server printed on standard error so far (only with {@link #serveKeepingErrorsApart}).
+     */
+    List<String> errors()
+    {
+        return errors;
+    }
+
+    /**
+     * Waits for the server to end by itself.
+     *
+     * @param ms how long at most.
+     * @return true when it ended.
+     */
+    boolean waitFor(final long ms) throws InterruptedException
+    {
+        return process.waitFor(ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * @return the exit status of an ended server.
+     */
+    int exitValue()
+    {
+        return process.exitValue();
     }
 
     long pid()

@@ -24,6 +24,9 @@ import java.nio.ByteBuffer;
  * type {@link #MSG_VNET}), as a TAP with a virtio-net header hands them to the kernel, which delivers them as they
  * are. A receiving driver without offloads finishes such checksums in software (a segmentation frame arrives
  * whole, as from a local sender); one with offloads keeps the metadata for its stack.
+ * <p>
+ * {@link #fail(int)} makes the device go away as a real one does when it is deleted: the core reading it notices
+ * ({@link #failure()}) and takes it out of service, so what a stack does then is testable without root.
  */
 public final class MemoryDriver implements NetworkDriver
 {
@@ -46,6 +49,8 @@ public final class MemoryDriver implements NetworkDriver
     private long txLargeFrames;
     private int txLargestFrame;
     private long drops;
+    private long rxDrops;
+    private volatile int failure;
 
     /**
      * @param ifIndex       interface index stamped on received frames.
@@ -116,6 +121,7 @@ public final class MemoryDriver implements NetworkDriver
         if (!rx.write(MSG_FRAME, buffer, offset, length))
         {
             drops++;
+            rxDrops++;
             return false;
         }
         final Waiter w = waiter;
@@ -138,9 +144,40 @@ public final class MemoryDriver implements NetworkDriver
         return transmitted.read(handler, limit);
     }
 
+    /**
+     * Makes the device gone for good, as a TAP whose namespace was deleted is: from now on nothing is received,
+     * what is transmitted is dropped and counted, and {@link #failure()} says so. Safe from any thread; the core
+     * notices at its next receive or flush.
+     *
+     * @param errno what a real driver would have seen (EBADFD for a TAP, ENODEV for a raw socket); not 0.
+     */
+    public void fail(final int errno)
+    {
+        if (errno == 0)
+        {
+            throw new IllegalArgumentException("a failure needs an errno");
+        }
+        failure = errno;
+        final Waiter w = waiter;
+        if (w != null)
+        {
+            w.wake();
+        }
+    }
+
+    @Override
+    public int failure()
+    {
+        return failure;
+    }
+
     @Override
     public int receive(final BufferPool pool, final FrameHandler handler, final int limit)
     {
+        if (failure != 0)
+        {
+            return 0;
+        }
         rxHandler.pool = pool;
         rxHandler.handler = handler;
         return rx.read(rxHandler, limit);
@@ -150,7 +187,7 @@ public final class MemoryDriver implements NetworkDriver
     public void transmit(final PacketBuffer frame)
     {
         final ManyToOneRingBuffer target = peer != null ? peer.rx : transmitted;
-        if (write(target, frame))
+        if (failure == 0 && write(target, frame))
         {
             txFrames++;
             txLargestFrame = Math.max(txLargestFrame, frame.length());
@@ -261,11 +298,19 @@ public final class MemoryDriver implements NetworkDriver
     }
 
     /**
-     * @return frames dropped because a ring was full or no buffer was free.
+     * @return frames dropped because a ring was full, no buffer was free or the device had failed.
      */
     public long drops()
     {
         return drops;
+    }
+
+    /**
+     * @return received frames dropped: the ring was full, no buffer was free, or the frame did not fit.
+     */
+    public long rxDrops()
+    {
+        return rxDrops;
     }
 
     @Override
@@ -290,6 +335,7 @@ public final class MemoryDriver implements NetworkDriver
                     frame.release();
                 }
                 drops++;
+                rxDrops++;
                 return;
             }
             frame.buffer().putBytes(frame.offset(), buffer, index + header, length - header);
@@ -300,6 +346,7 @@ public final class MemoryDriver implements NetworkDriver
                 {
                     frame.release();
                     drops++;
+                    rxDrops++;
                     return;
                 }
                 if (!offloads.rxChecksum())

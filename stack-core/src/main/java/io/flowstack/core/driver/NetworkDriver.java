@@ -91,6 +91,19 @@ public interface NetworkDriver extends AutoCloseable
     }
 
     /**
+     * Whether the device behind this queue is gone for good: deleted, or its network namespace deleted. A
+     * transient condition (a full queue, an interrupted call, an interface that is merely down) is not a failure:
+     * the driver drops and counts, or waits with backoff. Read by the core after every receive and flush, so it
+     * must be a plain field read.
+     *
+     * @return 0 while the queue works; once it failed, the errno that showed it (non-zero from then on).
+     */
+    default int failure()
+    {
+        return 0;
+    }
+
+    /**
      * Releases the device queue. Idempotent.
      */
     @Override

@@ -16,6 +16,16 @@ public interface Waiter extends AutoCloseable
     void await(long timeoutNs);
 
     /**
+     * Stops watching a device handle (its queue failed). Call on the owning thread, not during
+     * {@link #await(long)}; before the handle is closed.
+     *
+     * @param handle a {@link NetworkDriver#waitHandle()} given when the waiter was made; -1 is ignored.
+     */
+    default void remove(final int handle)
+    {
+    }
+
+    /**
      * Rings the doorbell. Safe from any thread.
      */
     void wake();

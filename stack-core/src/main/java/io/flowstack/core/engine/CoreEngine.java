@@ -4,6 +4,7 @@ import io.flowstack.core.driver.Waiter;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.driver.DeviceListener;
 import io.flowstack.core.driver.FrameHandler;
 import io.flowstack.core.driver.NetworkDriver;
 import io.flowstack.core.pcap.PcapWriter;
@@ -34,6 +35,9 @@ import java.util.function.Consumer;
  * batches; ring the doorbells of cores that were sent something. Everything a core does happens here, on one
  * thread, without locks.
  * <p>
+ * A queue whose device is gone (deleted, or its namespace deleted) is taken out of service by {@link DeviceQueues}
+ * and reported to the {@link DeviceListener}.
+ * <p>
  * The engine is also the stack's {@link FrameSink} (it routes each frame to the driver of its interface and
  * copies it to the pcap file when one is set) and its {@link CoreServices}.
  */
@@ -51,8 +55,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private final int coreId;
     private final Clock clock;
     private final BufferPool pool;
-    private final NetworkDriver[] driversByIf;
-    private final NetworkDriver[] receiveQueues;
+    private final DeviceQueues queues;
     private final MpscArrayQueue<Command> commands;
     private final Waiter waiter;
     private final ManyToOneRingBuffer control;
@@ -101,8 +104,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         this.coreId = coreId;
         this.clock = clock;
         this.pool = pool;
-        this.driversByIf = driversByIf.clone();
-        this.receiveQueues = receiveQueues.clone();
+        this.queues = new DeviceQueues(coreId, driversByIf, receiveQueues, waiter, counters);
         this.waiter = waiter;
         this.commands = new MpscArrayQueue<>(commandQueueCapacity);
         this.control = new ManyToOneRingBuffer(new UnsafeBuffer(
@@ -171,6 +173,25 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     }
 
     /**
+     * Sets who is told when this core takes a queue out of service because its device is gone (see
+     * {@link DeviceListener}). Set before the agent starts.
+     *
+     * @param listener the listener, or null for none.
+     */
+    public void deviceListener(final DeviceListener listener)
+    {
+        queues.listener(listener);
+    }
+
+    /**
+     * @return device queues this core still reads (fewer once a device is gone).
+     */
+    public int receiveQueueCount()
+    {
+        return queues.receiveQueues();
+    }
+
+    /**
      * Copies every frame received and sent to a pcap file. Set before the agent starts.
      *
      * @param pcap the writer, or null for none.
@@ -207,11 +228,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     public int doWork()
     {
         time.update(clock.nanoTime());
-        int work = 0;
-        for (final NetworkDriver queue : receiveQueues)
-        {
-            work += queue.receive(pool, this, RECEIVE_BATCH);
-        }
+        int work = queues.receive(pool, this, RECEIVE_BATCH);
         if (inRings != null)
         {
             for (final OneToOneConcurrentArrayQueue<PacketBuffer> ring : inRings)
@@ -336,10 +353,10 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     @Override
     public void transmit(final PacketBuffer frame)
     {
-        final int ifIndex = frame.ifIndex();
-        if (ifIndex < 0 || ifIndex >= driversByIf.length || driversByIf[ifIndex] == null)
+        final NetworkDriver driver = queues.transmitQueue(frame.ifIndex());
+        if (driver == null)
         {
-            frame.release();
+            queues.dropNoDevice(frame);
             return;
         }
         framesOut.incrementOrdered();
@@ -347,7 +364,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         {
             capture(frame);
         }
-        driversByIf[ifIndex].transmit(frame);
+        driver.transmit(frame);
     }
 
     /**
@@ -384,15 +401,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
 
     private int flush()
     {
-        int work = 0;
-        for (final NetworkDriver driver : driversByIf)
-        {
-            if (driver != null)
-            {
-                work += driver.flush();
-            }
-        }
-        return work;
+        return queues.flush();
     }
 
     /**
@@ -432,19 +441,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
      */
     public long nextDeadline()
     {
-        long next = stack.nextDeadline();
-        for (final NetworkDriver queue : receiveQueues)
-        {
-            next = Math.min(next, queue.nextDeadline());
-        }
-        for (final NetworkDriver driver : driversByIf)
-        {
-            if (driver != null)
-            {
-                next = Math.min(next, driver.nextDeadline());
-            }
-        }
-        return next;
+        return queues.nextDeadline(stack.nextDeadline());
     }
 
     /**

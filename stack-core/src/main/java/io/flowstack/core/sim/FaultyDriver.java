@@ -211,6 +211,12 @@ public final class FaultyDriver implements NetworkDriver
     }
 
     @Override
+    public int failure()
+    {
+        return inner.failure();
+    }
+
+    @Override
     public int waitHandle()
     {
         return inner.waitHandle();

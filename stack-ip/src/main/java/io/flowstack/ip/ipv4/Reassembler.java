@@ -56,10 +56,13 @@ import static io.flowstack.ip.ipv4.FragmentFields.VERSION_IHL_OFFSET;
  * Timeouts run from a datagram's first fragment and are not extended by later ones nor set from the TTL
  * (RFC 1122 3.3.2: the timeout SHOULD be a fixed value). Call {@link #expire(long)} from the core's timer.
  * <p>
- * Counters: {@code ipv4.reasm.fragments} (every offer), {@code .reassembled}, {@code .timeouts}, {@code .overlaps}
+ * Counters: {@code ipv4.reasm.fragments} (every fragment offered), {@code .reassembled}, {@code .timeouts}, {@code .overlaps}
  * (datagrams discarded for an overlap), {@code .duplicates} (exact duplicates dropped alone), {@code .oversize},
  * {@code .no_slot} (evictions of the oldest datagram), {@code .no_buffer} (pool empty, fragment dropped) and
- * {@code .bad_fragment} (malformed or inconsistent fragments, too many fragments).
+ * {@code .bad_fragment} (malformed or inconsistent fragments, too many fragments): events, one per datagram or
+ * fragment given up. Frame by frame: {@code .fragments_dropped} (fragments given up, on arrival or later with
+ * their datagram; each also in the core's {@code rx.drops}) and {@code .fragments_reassembled} (fragments in a
+ * finished datagram), so that fragments = dropped + reassembled + {@link #heldFragments()}.
  */
 public final class Reassembler
 {
@@ -118,6 +121,9 @@ public final class Reassembler
     private final AtomicCounter noSlot;
     private final AtomicCounter noBuffer;
     private final AtomicCounter badFragment;
+    private final AtomicCounter fragmentsDropped;
+    private final AtomicCounter fragmentsReassembled;
+    private final AtomicCounter rxDrops;
 
     /**
      * @param pool                    where datagram buffers come from; its slots should hold headroom + 60 + 65515
@@ -170,6 +176,9 @@ public final class Reassembler
         noSlot = counters.counter("ipv4.reasm.no_slot");
         noBuffer = counters.counter("ipv4.reasm.no_buffer");
         badFragment = counters.counter("ipv4.reasm.bad_fragment");
+        fragmentsDropped = counters.counter("ipv4.reasm.fragments_dropped");
+        fragmentsReassembled = counters.counter("ipv4.reasm.fragments_reassembled");
+        rxDrops = counters.counter(CounterSet.RX_DROPS);
     }
 
     /**
@@ -206,17 +215,18 @@ public final class Reassembler
      */
     public PacketBuffer offer(final PacketBuffer fragment, final long nowNs)
     {
-        fragments.incrementOrdered();
         final UnsafeBuffer in = fragment.buffer();
         final int at = fragment.offset();
         final int length = fragment.length();
         if (length < MIN_HEADER_LENGTH)
         {
+            fragments.incrementOrdered();
             return drop(fragment, badFragment);
         }
         final int headerLength = (in.getByte(at + VERSION_IHL_OFFSET) & 0x0F) << 2;
         if (headerLength < MIN_HEADER_LENGTH || headerLength > length)
         {
+            fragments.incrementOrdered();
             return drop(fragment, badFragment);
         }
 
@@ -237,6 +247,7 @@ public final class Reassembler
             }
             return fragment;
         }
+        fragments.incrementOrdered();
 
         final int fragmentOffset = (flagsOffset & OFFSET_MASK) << 3;
         final int dataLength = length - headerLength;
@@ -262,8 +273,7 @@ public final class Reassembler
             slot = open(addresses, protocolId, nowNs);
             if (slot < 0)
             {
-                fragment.release();
-                return null;
+                return drop(fragment, null);
             }
         }
 
@@ -477,6 +487,7 @@ public final class Reassembler
             }
             buffer = slotBuffer[slot];
             noSlot.incrementOrdered();
+            dropHeld(slot);
         }
         slotBuffer[slot] = buffer;
         slotAddresses[slot] = addresses;
@@ -509,21 +520,28 @@ public final class Reassembler
         slotBuffer[slot] = null;
         active--;
         reassembled.incrementOrdered();
+        fragmentsReassembled.getAndAddOrdered(slotRangeCount[slot]);
         return datagram;
     }
 
+    /** Gives up one fragment on arrival; {@code reason} null when it was counted already (no buffer). */
     private PacketBuffer drop(final PacketBuffer fragment, final AtomicCounter reason)
     {
-        reason.incrementOrdered();
+        if (reason != null)
+        {
+            reason.incrementOrdered();
+        }
+        fragmentsDropped.incrementOrdered();
+        rxDrops.incrementOrdered();
         fragment.release();
         return null;
     }
 
+    /** Gives up a datagram because of the fragment that just arrived, and that fragment: one event, counted once. */
     private PacketBuffer discard(final int slot, final PacketBuffer fragment, final AtomicCounter reason)
     {
         discard(slot, reason);
-        fragment.release();
-        return null;
+        return drop(fragment, null);
     }
 
     private void discard(final int slot, final AtomicCounter reason)
@@ -532,9 +550,34 @@ public final class Reassembler
         {
             reason.incrementOrdered();
         }
+        dropHeld(slot);
         slotBuffer[slot].release();
         slotBuffer[slot] = null;
         active--;
+    }
+
+    /** The fragments a datagram held are lost with it. */
+    private void dropHeld(final int slot)
+    {
+        final int held = slotRangeCount[slot];
+        fragmentsDropped.getAndAddOrdered(held);
+        rxDrops.getAndAddOrdered(held);
+    }
+
+    /**
+     * @return fragments kept in datagrams still in progress.
+     */
+    public int heldFragments()
+    {
+        int held = 0;
+        for (int s = 0; s < maxDatagrams; s++)
+        {
+            if (slotBuffer[s] != null)
+            {
+                held += slotRangeCount[s];
+            }
+        }
+        return held;
     }
 
     /**

@@ -46,12 +46,32 @@ class ReassemblerTest
     private final byte[] last = fragment(ID, 16, false, slice(data, 16, 24));
 
     @AfterEach
-    void shouldLeakNoBuffer()
+    void shouldLeakNoBufferAndAccountForEveryFragment()
     {
         reassembler.expire(Long.MAX_VALUE / 2);
         assertEquals(0, reassembler.active());
+        assertEquals(0, reassembler.heldFragments());
+        // Found by the fuzzer: fragments given up were in no frame count and not in rx.drops.
+        assertEquals(counter(counters, "ipv4.reasm.fragments"), counter(counters, "ipv4.reasm.fragments_dropped")
+            + counter(counters, "ipv4.reasm.fragments_reassembled"), "every fragment dropped or reassembled");
+        assertEquals(counter(counters, "ipv4.reasm.fragments_dropped"), counter(counters, "rx.drops"));
         assertEquals(datagramPool.capacity(), datagramPool.available(), "datagram pool leak");
         assertEquals(fragmentPool.capacity(), fragmentPool.available(), "fragment pool leak");
+    }
+
+    @Test
+    void shouldCountTheFragmentsADatagramHeldWhenItIsGivenUp()
+    {
+        assertNull(offer(first, 0));
+        assertNull(offer(second, 0));
+        assertEquals(2, reassembler.heldFragments());
+        assertEquals(1, reassembler.expire(TIMEOUT));
+        assertEquals(2, counter(counters, "ipv4.reasm.fragments_dropped"), "both lost with their datagram");
+        assertEquals(2, counter(counters, "rx.drops"));
+        assertNull(offer(first, TIMEOUT));
+        assertNull(offer(second, TIMEOUT));
+        assertCompletes(offer(last, TIMEOUT));
+        assertEquals(3, counter(counters, "ipv4.reasm.fragments_reassembled"));
     }
 
     @Test

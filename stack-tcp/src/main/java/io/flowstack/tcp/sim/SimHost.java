@@ -9,6 +9,7 @@ import io.flowstack.core.sim.SimPort;
 import io.flowstack.core.sim.Simulator;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.IpStack;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.FlowStack;
@@ -21,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * A simulated machine: a {@link FlowStack} with N cores and one interface per {@link SimPort}, built on the
  * simulator's virtual clock and driven by the {@link Simulator} (its core threads are never started). Everything
- * random about it (the RSS key, MAC addresses) derives from the simulation's seed.
+ * random about it (the RSS key, MAC addresses, the secret of its TCP initial sequence numbers) derives from the
+ * simulation's seed.
  * <p>
  * Applications are installed per core with {@link Builder#onEachCore}, exactly as on a real stack; their callbacks run
  * on the simulator's thread, one core at a time.
@@ -176,6 +178,7 @@ public final class SimHost implements AutoCloseable
         private final Simulator simulator;
         private final String name;
         private final List<int[]> addresses = new ArrayList<>();
+        private final java.util.Map<Integer, Object[]> ipv6 = new java.util.HashMap<>();
         private final List<CoreSetup> setups = new ArrayList<>();
         private final List<Consumer<FlowStack.Builder>> options = new ArrayList<>();
         private int cores = 1;
@@ -242,6 +245,24 @@ public final class SimHost implements AutoCloseable
         }
 
         /**
+         * Gives the interface added last an IPv6 address too (its link-local one follows from the MAC).
+         *
+         * @param cidr the address and prefix, such as {@code 2001:2::1/64}.
+         * @return this
+         */
+        public Builder ipv6(final String cidr)
+        {
+            final int slash = cidr.indexOf('/');
+            if (slash < 0 || addresses.isEmpty())
+            {
+                throw new IllegalArgumentException("an IPv6 address with a prefix, after address(...): " + cidr);
+            }
+            ipv6.put(addresses.size() - 1, new Object[]{IpAddress.parse(cidr.substring(0, slash)),
+                Integer.parseInt(cidr.substring(slash + 1))});
+            return this;
+        }
+
+        /**
          * @param mtu IP MTU of every interface (default 1500).
          * @return this
          */
@@ -281,6 +302,14 @@ public final class SimHost implements AutoCloseable
             return this;
         }
 
+        /** RFC 6528's secret, from the seed: a host's ISNs, and so its whole run, replay with the seed. */
+        private static byte[] isnSecret(final long seed)
+        {
+            final byte[] secret = new byte[16];
+            new Random(seed).nextBytes(secret);
+            return secret;
+        }
+
         /**
          * @param action run with the host right after it is built (a {@link SimNetwork} registers it here).
          * @return this
@@ -306,6 +335,7 @@ public final class SimHost implements AutoCloseable
                 .cores(cores)
                 .clock(simulator.clock())
                 .rssKey(ToeplitzHash.randomKey(new Random(simulator.seedFor(name.hashCode()))))
+                .isnSecrets(core -> isnSecret(simulator.seedFor(name.hashCode() * 31L + core)))
                 .poolSlots(poolSlots);
             final List<SimPort> ports = new ArrayList<>();
             final List<IpInterface> interfaces = new ArrayList<>();
@@ -314,7 +344,9 @@ public final class SimHost implements AutoCloseable
                 final int[] a = addresses.get(i);
                 final long mac = simulator.newMac();
                 final SimPort port = simulator.port(name + ".eth" + i, i, mac, mtu, offloads);
-                final IpInterface ifc = new IpInterface(i, mac, a[0], a[1], mtu, a[2]);
+                final Object[] v6 = ipv6.get(i);
+                final IpInterface plain = new IpInterface(i, mac, a[0], a[1], mtu, a[2]);
+                final IpInterface ifc = v6 == null ? plain : plain.withIpv6((IpAddress)v6[0], (Integer)v6[1]);
                 ports.add(port);
                 interfaces.add(ifc);
                 b.addInterface(ifc, port.device());

@@ -29,7 +29,7 @@ final class SynSentInput
                 {
                     layer.resets.sendFor(seg, nowNs);
                 }
-                layer.counters.rxDropped.incrementOrdered();
+                layer.drop(layer.counters.rxBadAck);
                 return;
             }
             ackAcceptable = Seq.le(snd.una, seg.ack) && Seq.le(seg.ack, snd.nxt);

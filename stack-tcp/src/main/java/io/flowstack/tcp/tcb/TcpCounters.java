@@ -15,6 +15,7 @@ final class TcpCounters
     final AtomicCounter rxBadOptions;
     final AtomicCounter rxBadFlags;
     final AtomicCounter rxOutOfWindow;
+    final AtomicCounter rxBadAck;
     final AtomicCounter rxPaws;
     final AtomicCounter rxNoConnection;
     final AtomicCounter challengeAcks;
@@ -38,6 +39,7 @@ final class TcpCounters
     final AtomicCounter syncookiesSent;
     final AtomicCounter syncookiesValid;
     final AtomicCounter syncookiesInvalid;
+    final AtomicCounter pathMtuReductions;
     final AtomicCounter connectionLimitDrops;
     final AtomicCounter timeWaitOverflows;
     final AtomicCounter memoryBytes;
@@ -55,6 +57,7 @@ final class TcpCounters
         rxBadOptions = c.counter("tcp.rx.bad_options");
         rxBadFlags = c.counter("tcp.rx.bad_flags");
         rxOutOfWindow = c.counter("tcp.rx.out_of_window");
+        rxBadAck = c.counter("tcp.rx.bad_ack");
         rxPaws = c.counter("tcp.rx.paws_rejected");
         rxNoConnection = c.counter("tcp.rx.no_connection");
         challengeAcks = c.counter("tcp.tx.challenge_acks");
@@ -78,6 +81,7 @@ final class TcpCounters
         syncookiesSent = c.counter("tcp.syncookies.sent");
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesInvalid = c.counter("tcp.syncookies.invalid");
+        pathMtuReductions = c.counter("tcp.path_mtu_reductions");
         connectionLimitDrops = c.counter("tcp.connections.limit_drops");
         timeWaitOverflows = c.counter("tcp.timewait.overflows");
         memoryBytes = c.counter("tcp.memory.bytes");

@@ -86,6 +86,20 @@ class TcbScriptTest
     }
 
     @Test
+    void shouldResetAnUnacceptableAckInSynSentAndCountTheDropWithItsReason()
+    {
+        // Found by the fuzzer: this drop was in rx.drops without a reason, so the reasons did not add up.
+        app.conn = t.tcp.connect(PEER_IP, 7, app);
+        final int port = t.sent().get(0).tcp().sourcePort();
+        final long drops = t.counter("rx.drops");
+        t.send(seg(SYN | ACK).ports(7, port).seq(IRS).ack(ISS + 1000));
+        t.recv(seg(RST).ports(7, port).seq(ISS + 1000).window(0));
+        assertEquals(1, t.counter("tcp.rx.bad_ack"));
+        assertEquals(drops + 1, t.counter("rx.drops"));
+        assertEquals(TcpState.SYN_SENT, app.conn.state(), "RFC 9293 3.10.7.3: reset sent, segment dropped");
+    }
+
+    @Test
     void shouldReportRefusedConnection()
     {
         app.conn = t.tcp.connect(PEER_IP, 7, app);

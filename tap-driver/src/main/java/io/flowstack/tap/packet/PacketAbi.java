@@ -96,6 +96,8 @@ public final class PacketAbi
 
     /** ioctl: interface flags by name (answered for the socket's namespace). */
     public static final long SIOCGIFFLAGS = 0x8913L;
+    /** ioctl: interface name by index ({@code ifr_ifindex}); ENODEV once the index is gone from the namespace. */
+    public static final long SIOCGIFNAME = 0x8910L;
     /** ifr_flags: administratively up. */
     public static final int IFF_UP = 0x1;
     /** ifr_flags: operationally up (carrier). */

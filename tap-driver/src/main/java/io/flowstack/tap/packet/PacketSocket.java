@@ -52,6 +52,7 @@ final class PacketSocket implements AutoCloseable
     private final LinkListener linkListener;
     private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(256, 64));
     private final IfReq ifReq = new IfReq();
+    private final IfReq indexReq = new IfReq();
     private final int fd;
     private final long ringAddress;
     private final long ringLength;
@@ -66,6 +67,9 @@ final class PacketSocket implements AutoCloseable
     private int packetOffset;
 
     private boolean linkDown;
+    private boolean downAnnounced;
+    private String downDetail;
+    private int failure;
     private long nextProbeNs;
     private long probeIntervalNs;
     private int emptyPolls;
@@ -354,7 +358,7 @@ final class PacketSocket implements AutoCloseable
      */
     int receive(final BufferPool pool, final FrameHandler handler, final int limit, final int ifIndex)
     {
-        if (closed)
+        if (closed || failure != 0)
         {
             return 0;
         }
@@ -501,8 +505,13 @@ final class PacketSocket implements AutoCloseable
      * Nothing in the ring. A down interface makes the kernel unhook the socket and set ENETDOWN as its pending
      * error (net/packet/af_packet.c, packet_notifier): poll then reports POLLERR until the error is read, which
      * would keep an epoll-blocked core spinning, so the error is read here every few empty polls. While down, the
-     * interface flags are probed with backoff (10 ms doubling to 1 s) to notice its return without traffic; the
-     * kernel re-hooks the socket (and its fanout membership) by itself when the interface comes up.
+     * interface is probed with backoff (10 ms doubling to 1 s; {@link #nextDeadline()} wakes the core for it) to
+     * notice its return without traffic; the kernel re-hooks the socket (and its fanout membership) by itself
+     * when the interface comes up. A deleted interface (its own deletion, or its namespace's, which deletes a
+     * veth pair) shows first exactly like a down one, ENETDOWN (measured on 6.18: read and SO_ERROR give
+     * ENETDOWN once, then sends fail with ENXIO); the probe tells the two apart: the index is gone from the
+     * namespace (SIOCGIFNAME by index: ENODEV). So the "went down" line waits for the first probe, and a deleted
+     * interface gets no such line, only {@link #failure()}.
      */
     private void idle()
     {
@@ -542,33 +551,53 @@ final class PacketSocket implements AutoCloseable
     private void probeLink(final long now)
     {
         checkSocketError();
+        indexReq.clear().intValue(kernelIfIndex);
+        if (libc.ioctl(fd, SIOCGIFNAME, indexReq.address()) < 0)
+        {
+            final int errno = Native.errno();
+            if (errno == ENODEV || errno == ENXIO)
+            {
+                // Interface indexes are not reused within a namespace (allocated cyclically): this one is gone.
+                failure = errno;
+                errors++;
+                lastErrno = errno;
+                return;
+            }
+        }
         if (libc.ioctl(fd, SIOCGIFFLAGS, ifReq.address()) == 0
             && (ifReq.flags() & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING))
         {
             linkUp("interface flags UP, RUNNING");
             return;
         }
+        if (!downAnnounced)
+        {
+            downAnnounced = true;
+            if (member == 0 && linkListener != null)
+            {
+                linkListener.onLinkChange(ifName, false, downDetail);
+            }
+        }
         probeIntervalNs = Math.min(MAX_PROBE_NS, probeIntervalNs * 2);
         nextProbeNs = now + probeIntervalNs;
     }
 
     /**
-     * Records that the interface is down (from the pending socket error or a failed send).
+     * Records that the interface is down (from the pending socket error or a failed send); the listener hears of
+     * it at the first probe, unless that finds the interface deleted.
      *
      * @param detail how it was noticed.
      */
     void linkDown(final String detail)
     {
-        if (!linkDown)
+        if (!linkDown && failure == 0)
         {
             linkDown = true;
+            downAnnounced = false;
+            downDetail = detail;
             linkDownEvents++;
             probeIntervalNs = FIRST_PROBE_NS;
             nextProbeNs = System.nanoTime() + FIRST_PROBE_NS;
-            if (member == 0 && linkListener != null)
-            {
-                linkListener.onLinkChange(ifName, false, detail);
-            }
         }
     }
 
@@ -576,10 +605,28 @@ final class PacketSocket implements AutoCloseable
     {
         linkDown = false;
         emptyPolls = 0;
-        if (member == 0 && linkListener != null)
+        if (downAnnounced && member == 0 && linkListener != null)
         {
             linkListener.onLinkChange(ifName, true, detail);
         }
+        downAnnounced = false;
+    }
+
+    /**
+     * @return 0, or once the interface is found deleted, the errno of the probe that found it (ENODEV).
+     */
+    int failure()
+    {
+        return failure;
+    }
+
+    /**
+     * @return when the next probe of a down interface is due ({@link System#nanoTime()}), or
+     *         {@link Long#MAX_VALUE} while the interface is up or once it is gone.
+     */
+    long nextProbe()
+    {
+        return linkDown && failure == 0 ? nextProbeNs : Long.MAX_VALUE;
     }
 
     /**

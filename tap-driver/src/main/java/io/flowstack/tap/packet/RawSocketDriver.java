@@ -101,9 +101,22 @@ public final class RawSocketDriver implements NetworkDriver
     }
 
     @Override
+    public int failure()
+    {
+        return socket.failure();
+    }
+
+    /** A down interface is probed on time even when nothing else wakes the core. */
+    @Override
+    public long nextDeadline()
+    {
+        return closed ? Long.MAX_VALUE : socket.nextProbe();
+    }
+
+    @Override
     public void transmit(final PacketBuffer frame)
     {
-        if (closed)
+        if (closed || socket.failure() != 0)
         {
             txDrops++;
             frame.release();
@@ -149,7 +162,7 @@ public final class RawSocketDriver implements NetworkDriver
         }
         int sent = 0;
         int next = 0;
-        final int fd = socket.fd();
+        final int fd = socket.failure() != 0 ? -1 : socket.fd();
         while (next < count && fd >= 0)
         {
             final int n = libc.sendmmsg(fd, messagesAddress + (long)next * MMSGHDR_SIZE, count - next, MSG_DONTWAIT);
@@ -176,8 +189,9 @@ public final class RawSocketDriver implements NetworkDriver
             }
             if (errno == ENETDOWN || errno == ENXIO)
             {
+                // ENXIO: the socket lost its interface (deleted); the probe confirms it and fails the queue.
                 txLinkDown += count - next;
-                socket.linkDown("ENETDOWN on send");
+                socket.linkDown(errno == ENETDOWN ? "ENETDOWN on send" : "ENXIO on send");
                 break;
             }
             // A frame the kernel refuses (EMSGSIZE above the MTU, an empty frame): drop it, send the rest.

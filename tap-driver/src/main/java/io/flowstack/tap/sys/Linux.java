@@ -91,6 +91,8 @@ public final class Linux
 
     /** errno: interrupted system call. */
     public static final int EINTR = 4;
+    /** errno: I/O error (a TAP written while its kernel side is down). */
+    public static final int EIO = 5;
     /** errno: bad file descriptor. */
     public static final int EBADF = 9;
     /** errno: try again (would block). */
@@ -99,6 +101,8 @@ public final class Linux
     public static final int EBUSY = 16;
     /** errno: invalid argument. */
     public static final int EINVAL = 22;
+    /** errno: file descriptor in bad state (a TAP queue whose device is gone). */
+    public static final int EBADFD = 77;
     /** errno: no buffer space available. */
     public static final int ENOBUFS = 105;
 

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.flowstack.tap.packet.PacketAbi.ENODEV;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -312,7 +313,15 @@ class RawSocketDriverTest
                 }
             }
             assertTrue(driver.isLinkDown(), "the driver noticed the interface going down");
+            // Announced at the first probe, 10 ms later, once it is clear the interface still exists.
+            deadline = System.nanoTime() + 3_000_000_000L;
+            while (events.isEmpty() && System.nanoTime() < deadline)
+            {
+                driver.receive(veth.pools[0], drop, 64);
+                veth.waiters[0].await(Math.max(1, Math.min(100_000_000L, driver.nextDeadline() - System.nanoTime())));
+            }
             assertEquals(List.of("down"), events);
+            assertEquals(0, driver.failure(), "a down interface is transient");
 
             final PacketBuffer lost = Arp.write(veth.pools[0].acquire(), MacAddresses.BROADCAST, Arp.OP_REQUEST,
                 veth.stackMac, STACK_IP, 0L, KERNEL_IP);
@@ -426,6 +435,43 @@ class RawSocketDriverTest
         {
             count[0]++;
             frame.release();
+        }
+    }
+
+    @Test
+    void shouldFailForGoodWhenTheVethIsDeletedWithoutCallingItDown() throws Exception
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final PacketDevice.Config cfg = config(1).withLinkListener((ifName, up, detail) -> events.add(up ? "up" : "down"));
+        try (LiveVeth veth = new LiveVeth(cfg, 64))
+        {
+            final RawSocketDriver driver = veth.drivers[0];
+            final FrameHandler drop = PacketBuffer::release;
+            // Deleting the kernel's end deletes the pair (measured: ENETDOWN once on the socket, then ENXIO on
+            // sends, and SIOCGIFNAME by the old index: ENODEV).
+            veth.veth.kernelNs().exec("ip", "link", "del", veth.device.name()).checkOk();
+            final long t0 = System.nanoTime();
+            final long deadline = t0 + 3_000_000_000L;
+            int wakeUps = 0;
+            while (driver.failure() == 0 && System.nanoTime() < deadline)
+            {
+                if (driver.receive(veth.pools[0], drop, 64) == 0)
+                {
+                    veth.waiters[0].await(Math.max(1, Math.min(100_000_000L, driver.nextDeadline() - System.nanoTime())));
+                    wakeUps++;
+                }
+            }
+            final long ms = (System.nanoTime() - t0) / 1_000_000L;
+            assertEquals(ENODEV, driver.failure(), "a deleted interface fails the driver");
+            assertTrue(ms < 1000, "noticed within the first probes: " + ms + " ms, " + wakeUps + " wake-ups");
+            assertEquals(List.of(), events, "no 'went down' line for an interface that is gone");
+            assertEquals(Long.MAX_VALUE, driver.nextDeadline(), "no more probes");
+
+            driver.transmit(Arp.write(veth.pools[0].acquire(), MacAddresses.BROADCAST, Arp.OP_REQUEST, veth.stackMac,
+                STACK_IP, 0L, KERNEL_IP));
+            assertEquals(0, driver.flush());
+            assertEquals(0, driver.receive(veth.pools[0], drop, 64));
+            assertEquals(64, veth.pools[0].available(), "every buffer back in the pool");
         }
     }
 }
