@@ -26,6 +26,7 @@ ns="fstest-load-$$"
 tap="fsload$$"
 server=""
 holder=""
+log="$(mktemp)"
 
 [ "$(id -u)" = 0 ] || { echo "connection-load: needs root (namespaces, TAP)" >&2; exit 1; }
 for tool in java jcmd ip python3 hping3 nft; do
@@ -39,6 +40,7 @@ cleanup() {
     [ -n "$server" ] && kill "$server" 2>/dev/null || true
     [ -n "$server" ] && wait "$server" 2>/dev/null || true
     if ip netns list | grep -qw "^$ns"; then ip netns del "$ns" 2>/dev/null || true; fi
+    rm -f "$log"
 }
 trap cleanup EXIT
 
@@ -64,7 +66,7 @@ crr() {   # crr LABEL: RUNS runs of pbclient crr, one thread and four
 }
 
 java ${FLOWSTACK_JAVA_OPTS:-} -jar "$jar" serve --tap "$tap" --netns "$ns" --host-ip 198.18.0.1/24 --ip 198.18.0.2/24 \
-    --cores 1 --app echo:5007 >"/tmp/$ns.log" 2>&1 &
+    --cores 1 --app echo:5007 >"$log" 2>&1 &
 server=$!
 for _ in $(seq 50); do inside ping -c1 -W 0.2 198.18.0.2 >/dev/null 2>&1 && break; sleep 0.2; done
 inside ip addr add 198.18.0.3/24 dev "$tap"
