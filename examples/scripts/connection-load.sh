@@ -26,6 +26,7 @@ ns="fstest-load-$$"
 tap="fsload$$"
 server=""
 holder=""
+log="$(mktemp)"
 
 [ "$(id -u)" = 0 ] || { echo "connection-load: needs root (namespaces, TAP)" >&2; exit 1; }
 for tool in java jcmd ip python3 hping3 nft; do
@@ -35,10 +36,11 @@ done
 [ -f "$jar" ] || (cd "$here" && mvn -q -DskipTests package) >&2
 
 cleanup() {
-    [ -n "$holder" ] && kill "$holder" 2>/dev/null || true
+    if [ -n "$holder" ]; then kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true; fi
     [ -n "$server" ] && kill "$server" 2>/dev/null || true
     [ -n "$server" ] && wait "$server" 2>/dev/null || true
     if ip netns list | grep -qw "^$ns"; then ip netns del "$ns" 2>/dev/null || true; fi
+    rm -f "$log"
 }
 trap cleanup EXIT
 
@@ -64,7 +66,7 @@ crr() {   # crr LABEL: RUNS runs of pbclient crr, one thread and four
 }
 
 java ${FLOWSTACK_JAVA_OPTS:-} -jar "$jar" serve --tap "$tap" --netns "$ns" --host-ip 198.18.0.1/24 --ip 198.18.0.2/24 \
-    --cores 1 --app echo:5007 >"/tmp/$ns.log" 2>&1 &
+    --cores 1 --app echo:5007 >"$log" 2>&1 &
 server=$!
 for _ in $(seq 50); do inside ping -c1 -W 0.2 198.18.0.2 >/dev/null 2>&1 && break; sleep 0.2; done
 inside ip addr add 198.18.0.3/24 dev "$tap"
@@ -75,7 +77,8 @@ echo "heap at start: $(heap) bytes"
 crr before
 
 # 10,000 established connections held by the kernel's side.
-inside python3 -c '
+# (ip netns exec execs python, so $! is python itself and the cleanup can end it.)
+ip netns exec "$ns" python3 -c '
 import resource, select, socket, sys, time
 n = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100))
@@ -109,7 +112,7 @@ inside nft delete table inet fstest
 crr "with the load"
 
 kill "$holder"; wait "$holder" 2>/dev/null || true; holder=""
-sleep 35   # the half-open connections time out (30 s), the held ones are closed
+sleep 35   # the held connections close, the half-open ones time out (30 s)
 echo "after: $(counter flows.owned) connections, heap $(heap) bytes"
 crr after
 java -jar "$jar" stat --pid "$server" | grep -E 'tcp\.(connections|established|syncookies|rx.backlog|memory|timewait|rx.memory|rx.ooo)' || true

@@ -8,10 +8,11 @@ import io.flowstack.ip.ipv4.Reassembler;
  * and datagrams being reassembled. At a bound the stack drops and counts (the README's resource table names the
  * counters); it never throws. Immutable; {@code with*} methods return a changed copy.
  *
- * @param neighbors            neighbor entries per interface (a full table drops the newcomer: {@code arp.table_full}).
- * @param pendingPerNeighbor   datagrams held per neighbor while its address is resolved (the oldest goes when a
- *                             newer one comes: {@code arp.pending_drops}).
- * @param reassemblyDatagrams  datagrams reassembled at once per core, each pinning a pool buffer (the oldest is
+ * @param neighbors            neighbor entries per interface and family, ARP's and NDP's (a full table drops the
+ *                             newcomer: {@code arp.table_full}, {@code ndp.table_full}).
+ * @param pendingPerNeighbor   packets held per neighbor while its address is resolved (the oldest goes when a newer
+ *                             one comes: {@code arp.pending_drops}, {@code ndp.pending_drops}).
+ * @param reassemblyDatagrams  IPv4 datagrams reassembled at once per core, each pinning a pool buffer (the oldest is
  *                             given up for a new one: {@code ipv4.reasm.no_slot}).
  * @param fragmentsPerDatagram fragments accepted per datagram (more drop the datagram: {@code ipv4.reasm.bad_fragment}).
  * @param reassemblyTimeoutNs  time from a datagram's first fragment until it is given up ({@code ipv4.reasm.timeouts}).

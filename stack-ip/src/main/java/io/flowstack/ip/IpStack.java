@@ -163,7 +163,8 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
             resolvers[ifc.ifIndex()] = arp[ifc.ifIndex()];
             if (ifc.hasIpv6())
             {
-                ndp[ifc.ifIndex()] = new NdpLayer(ifc, pool, link, ipv6, this, config.neighbors(), counters,
+                ndp[ifc.ifIndex()] = new NdpLayer(ifc, pool, link, ipv6, this, config.neighbors(),
+                    config.pendingPerNeighbor(), counters,
                     services.time());
                 resolvers6[ifc.ifIndex()] = ndp[ifc.ifIndex()];
             }

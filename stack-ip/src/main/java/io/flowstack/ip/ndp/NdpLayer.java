@@ -72,12 +72,13 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
      * @param ipv6          for the IPv6 header of what we send.
      * @param replication   told about mappings learned.
      * @param cacheCapacity neighbors per interface.
+     * @param pendingPerNeighbor packets held per neighbor while it is resolved.
      * @param counters      the core's counters.
      * @param time          the core's clock.
      */
     public NdpLayer(final IpInterface ifc, final BufferPool pool, final EthernetLink link, final Ipv6Layer ipv6,
-        final NeighborReplication replication, final int cacheCapacity, final CounterSet counters,
-        final NanoClock time)
+        final NeighborReplication replication, final int cacheCapacity, final int pendingPerNeighbor,
+        final CounterSet counters, final NanoClock time)
     {
         this.ifc = ifc;
         this.pool = pool;
@@ -86,7 +87,7 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
         this.replication = replication;
         this.time = time;
         // RFC 4861 10: RETRANS_TIMER 1 s, MAX_MULTICAST_SOLICIT 3, REACHABLE_TIME 30 s (we keep the cache's 60 s).
-        this.cache = new NeighborCache(cacheCapacity, NeighborCache.DEFAULT_LIFETIME_NS,
+        this.cache = new NeighborCache(cacheCapacity, pendingPerNeighbor, NeighborCache.DEFAULT_LIFETIME_NS,
             NeighborCache.DEFAULT_RETRY_NS, NeighborCache.DEFAULT_MAX_REQUESTS, this, counters, "ndp");
         rxSolicitations = counters.counter("ndp.rx.solicitations");
         rxAdvertisements = counters.counter("ndp.rx.advertisements");
