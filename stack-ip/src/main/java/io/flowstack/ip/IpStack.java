@@ -13,31 +13,45 @@ import io.flowstack.core.flow.IndirectionTable;
 import io.flowstack.core.flow.SteeringRules;
 import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.ip.flow.FlowClassifier;
-import io.flowstack.ip.ipv4.Redispatch;
+import io.flowstack.ip.net.Redispatch;
+import io.flowstack.ip.link.EthernetLink;
+import io.flowstack.ip.link.LinkReceiver;
+import io.flowstack.ip.link.NeighborCache;
+import io.flowstack.ip.link.NeighborReplication;
+import io.flowstack.ip.link.NeighborResolver;
+import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.ip.net.Network;
+import io.flowstack.ip.net.Transport;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import io.flowstack.core.engine.FrameSink;
 import io.flowstack.ip.arp.ArpLayer;
-import io.flowstack.ip.arp.NeighborCache;
 import io.flowstack.ip.icmp.IcmpLayer;
 import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.Reassembler;
+import io.flowstack.ip.icmp6.Icmpv6Layer;
+import io.flowstack.ip.ipv6.Ipv6Layer;
+import io.flowstack.ip.ndp.NdpLayer;
+import io.flowstack.ip.wire.Ipv6Flyweight;
 import io.flowstack.ip.udp.UdpLayer;
 import io.flowstack.ip.wire.EthernetFlyweight;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * One core's network stack below TCP: Ethernet, ARP, IPv4 with fragmentation and reassembly, ICMP and UDP,
- * assembled as a {@link CoreStack}. Transports above (TCP) register with {@link #ipv4()}.
+ * One core's network stack below TCP, and the root that assembles it: the link ({@link EthernetLink}), its neighbor
+ * resolvers (ARP per interface), the networks (IPv4 with fragmentation and reassembly), and the transports they
+ * feed (ICMP, UDP; TCP registers with {@link #register}), as a {@link CoreStack}. Transports send through
+ * {@link #network()}.
  */
-public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
+public final class IpStack implements CoreStack, NeighborReplication, Redispatch
 {
-    /** Control message: a neighbor learned on one core (ifIndex int, address int, mac long). */
+    /** Control message: a neighbor learned on one core (ifIndex int, address high and low longs, mac long). */
     public static final int MSG_NEIGHBOR = 1;
     /** How often flow tables are swept and the owned-flows counter refreshed. */
     public static final long FLOW_SWEEP_NS = 1_000_000_000L;
+    private static final int MSG_NEIGHBOR_LENGTH = 28;
 
     /** Neighbors remembered per interface. */
     public static final int NEIGHBOR_CAPACITY = 256;
@@ -47,23 +61,22 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     public static final int ICMP_ERROR_BURST = 20;
 
     private final IpInterface[] interfaces;
+    private final EthernetLink link;
     private final ArpLayer[] arp;
+    private final NdpLayer[] ndp;
     private final Ipv4Layer ipv4;
+    private final Ipv6Layer ipv6;
+    private final Icmpv6Layer icmp6;
+    private final IpNetworks network;
     private final IcmpLayer icmp;
     private final UdpLayer udp;
-    private final EthernetFlyweight eth = new EthernetFlyweight();
-    private final AtomicCounter rxFrames;
-    private final AtomicCounter rxDrops;
-    private final AtomicCounter rxTruncated;
-    private final AtomicCounter rxNotForUs;
-    private final AtomicCounter rxUnknownType;
-    private final AtomicCounter rxNoInterface;
+    private final LinkReceiver arpReceiver = this::onArp;
+    private final Redispatch redispatch6 = this::redispatch6;
     private final CounterSet counters;
     private final CoreServices services;
     private final FlowClassifier classifier;
     private final AtomicCounter redispatched;
-    private final UnsafeBuffer message = new UnsafeBuffer(new byte[16]);
-    private final EthernetFlyweight redispatchEth = new EthernetFlyweight();
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[MSG_NEIGHBOR_LENGTH]);
     private boolean applyingControl;
     private TimerSource[] timerSources = new TimerSource[0];
     private long nextFlowSweep;
@@ -108,7 +121,6 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         this.classifier = new FlowClassifier(ownership);
         this.interfaces = new IpInterface[maxIndex + 1];
         this.arp = new ArpLayer[maxIndex + 1];
-        final NeighborCache[] caches = new NeighborCache[maxIndex + 1];
         for (final IpInterface ifc : interfaces)
         {
             if (this.interfaces[ifc.ifIndex()] != null)
@@ -116,8 +128,23 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
                 throw new IllegalArgumentException("two interfaces with index " + ifc.ifIndex());
             }
             this.interfaces[ifc.ifIndex()] = ifc;
-            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, sink, this, NEIGHBOR_CAPACITY, counters, services.time());
-            caches[ifc.ifIndex()] = arp[ifc.ifIndex()].cache();
+        }
+        this.link = new EthernetLink(this.interfaces, sink, counters, services.time());
+        final NeighborResolver[] resolvers = new NeighborResolver[maxIndex + 1];
+        final NeighborResolver[] resolvers6 = new NeighborResolver[maxIndex + 1];
+        this.ndp = new NdpLayer[maxIndex + 1];
+        this.ipv6 = new Ipv6Layer(this.interfaces, resolvers6, pool, link, services.coreId(), services.cores(),
+            counters, services.time());
+        for (final IpInterface ifc : interfaces)
+        {
+            arp[ifc.ifIndex()] = new ArpLayer(ifc, pool, link, this, NEIGHBOR_CAPACITY, counters, services.time());
+            resolvers[ifc.ifIndex()] = arp[ifc.ifIndex()];
+            if (ifc.hasIpv6())
+            {
+                ndp[ifc.ifIndex()] = new NdpLayer(ifc, pool, link, ipv6, this, NEIGHBOR_CAPACITY, counters,
+                    services.time());
+                resolvers6[ifc.ifIndex()] = ndp[ifc.ifIndex()];
+            }
         }
         this.counters = counters;
         final Reassembler reassembler = new Reassembler(
@@ -126,30 +153,33 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
             Reassembler.DEFAULT_MAX_FRAGMENTS_PER_DATAGRAM,
             Reassembler.DEFAULT_TIMEOUT_NS,
             counters);
-        this.ipv4 = new Ipv4Layer(this.interfaces, caches, pool, sink, reassembler, services.coreId(),
+        this.ipv4 = new Ipv4Layer(this.interfaces, resolvers, pool, link, reassembler, services.coreId(),
             services.cores(), counters, services.time());
+        this.network = new IpNetworks(ipv4, ipv6);
+        link.register(EthernetFlyweight.TYPE_IPV4, ipv4);
+        link.register(EthernetFlyweight.TYPE_IPV6, ipv6);
+        link.register(EthernetFlyweight.TYPE_ARP, arpReceiver);
         this.icmp = new IcmpLayer(ipv4, pool, new RateLimiter(ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST), counters);
-        this.udp = new UdpLayer(ipv4, icmp, pool, counters, ownership);
+        this.udp = new UdpLayer(network, pool, counters, ownership);
+        this.icmp6 = new Icmpv6Layer(ipv6, ndp, pool, new RateLimiter(ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST),
+            counters);
+        ipv6.errors(icmp6);
         if ((protocolClasses & (1 << FlowOwnership.CLASS_ICMP)) != 0)
         {
             ipv4.register(Ipv4Flyweight.PROTO_ICMP, icmp);
+            ipv6.register(Ipv6Flyweight.PROTO_ICMPV6, icmp6);
         }
         if ((protocolClasses & (1 << FlowOwnership.CLASS_UDP)) != 0)
         {
-            ipv4.register(Ipv4Flyweight.PROTO_UDP, udp);
+            register(Ipv4Flyweight.PROTO_UDP, udp);
         }
-        ipv4.unknownProtocolHandler(icmp.protocolUnreachableHandler());
+        ipv4.unreachable(icmp);
         ipv4.reassemblyTimeoutHandler(icmp.reassemblyTimeoutHandler());
         if (services.cores() > 1)
         {
             ipv4.redispatch(this);
+            ipv6.redispatch(redispatch6);
         }
-        rxFrames = counters.counter("eth.rx.frames");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxTruncated = counters.counter("eth.rx.truncated");
-        rxNotForUs = counters.counter("eth.rx.not_for_us");
-        rxUnknownType = counters.counter("eth.rx.unknown_type");
-        rxNoInterface = counters.counter("eth.rx.no_interface");
         redispatched = counters.counter("ipv4.reasm.redispatched");
     }
 
@@ -184,9 +214,16 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     {
         for (final ArpLayer a : arp)
         {
-            if (a != null)
+            if (a != null && a.hasAddress())
             {
                 a.announce();
+            }
+        }
+        for (final NdpLayer n : ndp)
+        {
+            if (n != null)
+            {
+                n.probeOwnAddresses();
             }
         }
     }
@@ -194,43 +231,19 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     @Override
     public void onFrame(final PacketBuffer frame)
     {
-        rxFrames.incrementOrdered();
-        final int ifIndex = frame.ifIndex();
-        final IpInterface ifc = ifIndex >= 0 && ifIndex < interfaces.length ? interfaces[ifIndex] : null;
-        if (ifc == null)
-        {
-            drop(frame, rxNoInterface);
-            return;
-        }
-        eth.wrap(frame.buffer(), frame.offset(), frame.length());
-        if (!eth.check())
-        {
-            drop(frame, rxTruncated);
-            return;
-        }
-        final long destination = eth.destination();
-        if (destination != ifc.mac() && destination != EthernetFlyweight.BROADCAST)
-        {
-            drop(frame, rxNotForUs);
-            return;
-        }
-        switch (eth.etherType())
-        {
-            case EthernetFlyweight.TYPE_IPV4 ->
-            {
-                frame.advance(EthernetFlyweight.HEADER_LENGTH);
-                ipv4.onDatagram(frame, ifc);
-            }
-            case EthernetFlyweight.TYPE_ARP -> arp[ifIndex].onFrame(frame);
-            default -> drop(frame, rxUnknownType);
-        }
+        link.onFrame(frame);
+    }
+
+    private void onArp(final PacketBuffer packet, final IpInterface ifc)
+    {
+        arp[ifc.ifIndex()].onFrame(packet);
     }
 
     @Override
     public int onTime()
     {
         final long nowNs = services.time().nanoTime();
-        int work = ipv4.onTime();
+        int work = ipv4.onTime() + ipv6.onTime();
         for (final TimerSource t : timerSources)
         {
             work += t.onTime();
@@ -247,13 +260,20 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
                 work += a.cache().onTime(nowNs);
             }
         }
+        for (final NdpLayer n : ndp)
+        {
+            if (n != null)
+            {
+                work += n.cache().onTime(nowNs);
+            }
+        }
         return work;
     }
 
     @Override
     public long nextDeadline()
     {
-        long next = ipv4.nextDeadline();
+        long next = Math.min(ipv4.nextDeadline(), ipv6.nextDeadline());
         for (final TimerSource t : timerSources)
         {
             next = Math.min(next, t.nextDeadline());
@@ -262,24 +282,21 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         {
             if (a != null)
             {
-                final long d = a.cache().nextDeadline();
-                if (d < next)
-                {
-                    next = d;
-                }
+                next = Math.min(next, a.cache().nextDeadline());
+            }
+        }
+        for (final NdpLayer n : ndp)
+        {
+            if (n != null)
+            {
+                next = Math.min(next, n.cache().nextDeadline());
             }
         }
         return next;
     }
 
     @Override
-    public void sendResolved(final PacketBuffer datagram, final long mac)
-    {
-        ipv4.transmitTo(datagram, mac);
-    }
-
-    @Override
-    public void learned(final int ifIndex, final int address, final long mac)
+    public void learned(final int ifIndex, final long high, final long low, final long mac)
     {
         if (applyingControl || services.cores() == 1)
         {
@@ -287,23 +304,26 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         }
         // Neighbors are replicated, never shared: tell the other cores (DESIGN.md, "The per-core engine").
         message.putInt(0, ifIndex);
-        message.putInt(4, address);
-        message.putLong(8, mac);
-        services.broadcast(MSG_NEIGHBOR, message, 0, 16);
+        message.putLong(4, high);
+        message.putLong(12, low);
+        message.putLong(20, mac);
+        services.broadcast(MSG_NEIGHBOR, message, 0, MSG_NEIGHBOR_LENGTH);
     }
 
     @Override
     public void onControl(final int type, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (type == MSG_NEIGHBOR && length == 16)
+        if (type == MSG_NEIGHBOR && length == MSG_NEIGHBOR_LENGTH)
         {
-            final ArpLayer a = arp(buffer.getInt(offset));
-            if (a != null)
+            final long high = buffer.getLong(offset + 4);
+            final long low = buffer.getLong(offset + 12);
+            final NeighborCache cache = cache(buffer.getInt(offset), IpAddress.isIpv4(high, low));
+            if (cache != null)
             {
                 applyingControl = true;
                 try
                 {
-                    a.cache().update(buffer.getInt(offset + 4), buffer.getLong(offset + 8), true, services.time().nanoTime());
+                    cache.update(high, low, buffer.getLong(offset + 20), true, services.time().nanoTime());
                 }
                 finally
                 {
@@ -322,13 +342,22 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
             return false;
         }
         // Forwarding carries Ethernet frames: put a header back in front of the reassembled datagram.
-        final int at = datagram.prepend(EthernetFlyweight.HEADER_LENGTH);
-        redispatchEth.wrap(datagram.buffer(), at, datagram.length())
-            .destination(ifc.mac())
-            .source(0)
-            .etherType(EthernetFlyweight.TYPE_IPV4);
+        link.frame(datagram, EthernetFlyweight.TYPE_IPV4, ifc.mac(), 0);
         redispatched.incrementOrdered();
         services.forward(datagram, owner);
+        return true;
+    }
+
+    private boolean redispatch6(final PacketBuffer packet, final IpInterface ifc)
+    {
+        final int owner = classifier.ownerOfPacket6(packet.buffer(), packet.offset(), packet.length(), ifc.ifIndex());
+        if (owner == services.coreId())
+        {
+            return false;
+        }
+        link.frame(packet, EthernetFlyweight.TYPE_IPV6, ifc.mac(), 0);
+        redispatched.incrementOrdered();
+        services.forward(packet, owner);
         return true;
     }
 
@@ -352,11 +381,64 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     }
 
     /**
-     * @return the IPv4 layer (transports register here).
+     * Registers a transport above both networks (TCP). Setup time only.
+     *
+     * @param protocol  protocol number.
+     * @param transport the transport.
+     */
+    public void register(final int protocol, final Transport transport)
+    {
+        ipv4.register(protocol, transport);
+        ipv6.register(protocol, transport);
+    }
+
+    /**
+     * @param listener told of ICMPv6 Packet Too Big about our packets (TCP). Setup time only.
+     */
+    public void packetTooBig(final io.flowstack.ip.net.PacketTooBig listener)
+    {
+        icmp6.packetTooBig(listener);
+    }
+
+    /**
+     * @return the network layer transports send through (both families).
+     */
+    public Network network()
+    {
+        return network;
+    }
+
+    /**
+     * @return the IPv4 layer.
      */
     public Ipv4Layer ipv4()
     {
         return ipv4;
+    }
+
+    /**
+     * @return the link layer.
+     */
+    public EthernetLink link()
+    {
+        return link;
+    }
+
+    /**
+     * @return the IPv6 layer.
+     */
+    public Ipv6Layer ipv6()
+    {
+        return ipv6;
+    }
+
+    /**
+     * @param ifIndex interface.
+     * @return its Neighbor Discovery, or null (no IPv6 there).
+     */
+    public NdpLayer ndp(final int ifIndex)
+    {
+        return ifIndex >= 0 && ifIndex < ndp.length ? ndp[ifIndex] : null;
     }
 
     /**
@@ -384,18 +466,21 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
         return ifIndex >= 0 && ifIndex < arp.length ? arp[ifIndex] : null;
     }
 
+    private NeighborCache cache(final int ifIndex, final boolean ipv4)
+    {
+        if (ipv4)
+        {
+            final ArpLayer a = arp(ifIndex);
+            return a != null ? a.cache() : null;
+        }
+        return ifIndex >= 0 && ifIndex < ndp.length && ndp[ifIndex] != null ? ndp[ifIndex].cache() : null;
+    }
+
     /**
      * @return the counters of this core.
      */
     public CounterSet counters()
     {
         return counters;
-    }
-
-    private void drop(final PacketBuffer frame, final AtomicCounter reason)
-    {
-        reason.incrementOrdered();
-        rxDrops.incrementOrdered();
-        frame.release();
     }
 }

@@ -1,5 +1,6 @@
 package io.flowstack.ip;
 
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.core.wire.InternetChecksum;
 import io.flowstack.ip.udp.UdpEndpoint;
 import io.flowstack.ip.wire.ArpFlyweight;
@@ -78,7 +79,23 @@ class IpStackTest
         assertEquals(new EthernetRepr(PEER_MAC, STACK_MAC, EthernetFlyweight.TYPE_ARP), eth(out.get(0)));
         final ArpRepr arp = ArpRepr.parse(new ArpFlyweight().wrap(new UnsafeBuffer(out.get(0)), 14, 28));
         assertEquals(new ArpRepr(ArpFlyweight.OP_REPLY, STACK_MAC, STACK_IP, PEER_MAC, PEER_IP), arp);
-        assertEquals(PEER_MAC, h.stack.arp(0).cache().peek(PEER_IP));
+        assertEquals(PEER_MAC, h.stack.arp(0).cache().peek(0, IpAddress.ipv4Low(PEER_IP)));
+        assertNoLeak();
+    }
+
+    @Test
+    void shouldSendToTheNeighborsNewHardwareAddressOnceItChanges()
+    {
+        // A route caches its next hop's MAC; a change in the ARP cache must reach it before the next datagram.
+        h.learnPeer();
+        h.stack.udp().bind(0, 7, (ep, src, srcPort, buf, off, len) -> ep.send(src, srcPort, buf, off, len));
+        final byte[] datagram = Frames.ipv4(STACK_MAC, PEER_MAC, PEER_IP, STACK_IP, 17, 1, 0,
+            Frames.udp(PEER_IP, STACK_IP, 40000, 7, data(8)));
+        assertEquals(PEER_MAC, eth(h.exchange(datagram).get(0)).destination());
+        assertEquals(PEER_MAC, eth(h.exchange(datagram).get(0)).destination());
+        final long moved = 0x02_00_00_00_00_77L;
+        h.exchange(Frames.arpRequest(moved, PEER_IP, STACK_IP));
+        assertEquals(moved, eth(h.exchange(datagram).get(0)).destination());
         assertNoLeak();
     }
 
@@ -87,7 +104,7 @@ class IpStackTest
     {
         final List<byte[]> out = h.exchange(Frames.arpRequest(PEER_MAC, PEER_IP, STACK_IP + 1));
         assertEquals(0, out.size());
-        assertEquals(-1, h.stack.arp(0).cache().peek(PEER_IP), "RFC 826: a request for another host adds nothing");
+        assertEquals(-1, h.stack.arp(0).cache().peek(0, IpAddress.ipv4Low(PEER_IP)), "RFC 826: a request for another host adds nothing");
         assertNoLeak();
     }
 

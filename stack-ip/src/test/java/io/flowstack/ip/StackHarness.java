@@ -1,5 +1,6 @@
 package io.flowstack.ip;
 
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.counter.CounterSet;
@@ -31,6 +32,10 @@ public final class StackHarness
     public static final int STACK_IP = Ipv4Flyweight.parseAddress("198.18.0.2");
     /** The peer's address. */
     public static final int PEER_IP = Ipv4Flyweight.parseAddress("198.18.0.1");
+    /** The stack's IPv6 address (benchmarking range, RFC 5180). */
+    public static final IpAddress STACK_IP6 = IpAddress.parse("2001:2::2");
+    /** The peer's IPv6 address. */
+    public static final IpAddress PEER_IP6 = IpAddress.parse("2001:2::1");
 
     public final VirtualClock clock = new VirtualClock(1_000_000_000L);
     public final MemoryDriver driver;
@@ -56,13 +61,32 @@ public final class StackHarness
      */
     public StackHarness(final int mtu, final Offloads offloads)
     {
+        this(mtu, offloads, false);
+    }
+
+    /**
+     * @param mtu      the interface MTU.
+     * @param offloads what the device offers.
+     * @param ipv6     give the interface {@link #STACK_IP6}/64 too.
+     */
+    public StackHarness(final int mtu, final Offloads offloads, final boolean ipv6)
+    {
         driver = new MemoryDriver(0, STACK_MAC, mtu, 1 << 20, offloads);
         pool = new BufferPool(0, 64, BufferPool.DEFAULT_SLOT_SIZE, BufferPool.DEFAULT_HEADROOM);
         counters = CounterSet.inMemory(0);
         final NetworkDriver[] drivers = {driver};
         engine = new CoreEngine(0, clock, pool, drivers, drivers, new ParkingWaiter(), counters, 64);
-        stack = new IpStack(new IpInterface[]{new IpInterface(0, STACK_MAC, STACK_IP, 24, mtu, 0, offloads)}, pool, engine, counters);
+        final IpInterface ifc = new IpInterface(0, STACK_MAC, STACK_IP, 24, mtu, 0, offloads);
+        stack = new IpStack(new IpInterface[]{ipv6 ? ifc.withIpv6(STACK_IP6, 64) : ifc}, pool, engine, counters);
         engine.stack(stack);
+    }
+
+    /**
+     * @return an MTU 1500 harness whose interface has IPv6 as well ({@link #STACK_IP6}/64).
+     */
+    public static StackHarness dualStack()
+    {
+        return new StackHarness(1500, Offloads.NONE, true);
     }
 
     /** An MTU 1500 harness. */
@@ -130,6 +154,16 @@ public final class StackHarness
     public void learnPeer()
     {
         exchange(Frames.arpRequest(PEER_MAC, PEER_IP, STACK_IP));
+    }
+
+    /**
+     * Teaches the stack the peer's IPv6 MAC: the peer solicits our address with its link-layer address, as a
+     * kernel does before its first packet; the advertisement is discarded.
+     */
+    public void learnPeer6()
+    {
+        exchange(Frames6.ipv6(STACK_MAC, PEER_MAC, PEER_IP6, STACK_IP6, Frames6.ICMPV6, 255,
+            Frames6.icmpv6(PEER_IP6, STACK_IP6, 135, 0, 0, Frames6.ndBody(STACK_IP6, 1, PEER_MAC))));
     }
 
     private void collect(final int type, final MutableDirectBuffer buffer, final int index, final int length)

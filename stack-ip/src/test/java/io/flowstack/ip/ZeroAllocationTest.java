@@ -30,7 +30,7 @@ class ZeroAllocationTest
     private static final long NOISE_BYTES = 1024;
     private static final int WINDOWS = 5;
 
-    private final StackHarness h = new StackHarness();
+    private final StackHarness h = StackHarness.dualStack();
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
     private final Counter counter = new Counter();
 
@@ -92,6 +92,29 @@ class ZeroAllocationTest
         frame.putBytes(0, ping);
         final long allocated = allocatedBy(ping.length, PACKETS);
         assertTrue(allocated < NOISE_BYTES, allocated + " bytes allocated over " + PACKETS + " pings");
+    }
+
+    @Test
+    void shouldAnswerIpv6PingWithoutAllocating()
+    {
+        h.learnPeer6();
+        final byte[] ping = Frames6.ipv6(STACK_MAC, PEER_MAC, StackHarness.PEER_IP6, StackHarness.STACK_IP6, 58, 64,
+            Frames6.icmpv6(StackHarness.PEER_IP6, StackHarness.STACK_IP6, 128, 0, 1, new byte[56]));
+        frame.putBytes(0, ping);
+        final long allocated = allocatedBy(ping.length, PACKETS);
+        assertTrue(allocated < NOISE_BYTES, allocated + " bytes allocated over " + PACKETS + " IPv6 pings");
+    }
+
+    @Test
+    void shouldEchoUdpOverIpv6WithoutAllocating()
+    {
+        h.learnPeer6();
+        h.stack.udp().bind(0, 7, (ep, src, srcPort, buf, off, len) -> ep.reply(buf, off, len));
+        final byte[] datagram = Frames6.ipv6(STACK_MAC, PEER_MAC, StackHarness.PEER_IP6, StackHarness.STACK_IP6, 17,
+            64, Frames6.udp(StackHarness.PEER_IP6, StackHarness.STACK_IP6, 40000, 7, new byte[512]));
+        frame.putBytes(0, datagram);
+        final long allocated = allocatedBy(datagram.length, PACKETS);
+        assertTrue(allocated < NOISE_BYTES, allocated + " bytes allocated over " + PACKETS + " IPv6 UDP echoes");
     }
 
     @Test

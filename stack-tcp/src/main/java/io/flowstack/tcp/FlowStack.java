@@ -752,9 +752,10 @@ public final class FlowStack implements AutoCloseable
                 stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], runs, counterSets[core]);
                 if ((runs & (1 << FlowOwnership.CLASS_TCP)) != 0)
                 {
-                    final TcpLayer tcp = new TcpLayer(stacks[core].ipv4(), engine.pool(), counterSets[core],
+                    final TcpLayer tcp = new TcpLayer(stacks[core].network(), engine.pool(), counterSets[core],
                         ownerships[core], tcpConfig, isn.apply(core), engine.time());
-                    stacks[core].ipv4().register(io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP, tcp);
+                    stacks[core].register(io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP, tcp);
+                    stacks[core].packetTooBig(tcp);
                     stacks[core].addTimerSource(tcp);
                     tcpLayers[core] = tcp;
                 }

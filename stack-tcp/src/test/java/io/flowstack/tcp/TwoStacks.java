@@ -1,5 +1,6 @@
 package io.flowstack.tcp;
 
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.core.driver.MemoryDriver;
 import io.flowstack.core.driver.NetworkDevice;
@@ -20,6 +21,13 @@ final class TwoStacks implements AutoCloseable
 {
     static final int A_IP = Ipv4Flyweight.parseAddress("198.18.0.1");
     static final int B_IP = Ipv4Flyweight.parseAddress("198.18.0.2");
+    static final IpAddress A_IP6 = IpAddress.parse("2001:2::1");
+    static final IpAddress B_IP6 = IpAddress.parse("2001:2::2");
+
+    private static IpInterface v6(final IpInterface ifc, final IpAddress address, final boolean ipv6)
+    {
+        return ipv6 ? ifc.withIpv6(address, 64) : ifc;
+    }
 
     final VirtualClock clock = new VirtualClock(1_000_000_000L);
     final FlowStack a;
@@ -39,14 +47,26 @@ final class TwoStacks implements AutoCloseable
      */
     TwoStacks(final TcpConfig config, final Offloads offloadsA, final Offloads offloadsB)
     {
+        this(config, offloadsA, offloadsB, false);
+    }
+
+    /**
+     * @param offloadsA what A's device offers.
+     * @param offloadsB what B's device offers.
+     * @param ipv6      give both interfaces IPv6 addresses too ({@link #A_IP6}, {@link #B_IP6}, /64).
+     */
+    TwoStacks(final TcpConfig config, final Offloads offloadsA, final Offloads offloadsB, final boolean ipv6)
+    {
         da = new MemoryDriver(0, 0x02_00_00_00_00_01L, 1500, 1 << 24, offloadsA);
         db = new MemoryDriver(0, 0x02_00_00_00_00_02L, 1500, 1 << 24, offloadsB);
         MemoryDriver.link(da, db);
         a = FlowStack.builder().clock(clock).tcp(config).rssKey(ToeplitzHash.microsoftKey()).isn(c -> IsnGenerator.fixed(1000))
-            .addInterface(new IpInterface(0, 0x02_00_00_00_00_01L, A_IP, 24, 1500, 0), NetworkDevice.shared(da))
+            .addInterface(v6(new IpInterface(0, 0x02_00_00_00_00_01L, A_IP, 24, 1500, 0), A_IP6, ipv6),
+                NetworkDevice.shared(da))
             .onEachCore(c -> ctx[0] = c).poolSlots(1024).build();
         b = FlowStack.builder().clock(clock).tcp(config).rssKey(ToeplitzHash.microsoftKey()).isn(c -> IsnGenerator.fixed(-2000))
-            .addInterface(new IpInterface(0, 0x02_00_00_00_00_02L, B_IP, 24, 1500, 0), NetworkDevice.shared(db))
+            .addInterface(v6(new IpInterface(0, 0x02_00_00_00_00_02L, B_IP, 24, 1500, 0), B_IP6, ipv6),
+                NetworkDevice.shared(db))
             .onEachCore(c -> ctx[1] = c).poolSlots(1024).build();
         a.engine(0).start();
         b.engine(0).start();

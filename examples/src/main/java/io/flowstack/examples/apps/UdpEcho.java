@@ -41,7 +41,8 @@ public final class UdpEcho implements CoreSetup
             final int offset,
             final int length)
         {
-            endpoint.send(sourceAddress, sourcePort, payload, offset, length);
+            // Back to the sender, IPv4 or IPv6.
+            endpoint.reply(payload, offset, length);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.flowstack.examples.cli;
 
-import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -57,14 +58,17 @@ final class GetCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("only http://ADDRESS[:PORT]/PATH URLs are supported, got " + url);
         }
-        final int address;
+        final IpAddress address;
         try
         {
-            address = Ipv4Flyweight.parseAddress(uri.getHost());
+            final String host = uri.getHost();
+            address = IpAddress.parse(host.startsWith("[") && host.endsWith("]")
+                ? host.substring(1, host.length() - 1) : host);
         }
         catch (final IllegalArgumentException e)
         {
-            throw new IllegalArgumentException("the host must be an IPv4 address (there is no DNS here): " + uri.getHost());
+            throw new IllegalArgumentException("the host must be an IP address, IPv6 in brackets (there is no DNS"
+                + " here): " + uri.getHost());
         }
         final int port = uri.getPort() < 0 ? 80 : uri.getPort();
         final String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()
@@ -124,11 +128,11 @@ final class GetCommand implements Callable<Integer>
             this.output = output;
         }
 
-        void connect(final Launcher launcher, final int address, final int port)
+        void connect(final Launcher launcher, final IpAddress address, final int port)
         {
             try
             {
-                launcher.stack().core(0).tcp().connect(address, port, this);
+                launcher.stack().core(0).tcp().connect(address, port, this, ConnectionOptions.DEFAULT);
             }
             catch (final RuntimeException e)
             {

@@ -166,18 +166,33 @@ final class Launcher implements AutoCloseable
         }
     }
 
+    /** @return the i-th address of a family in the list (the i-th interface's), or null if the family is absent. */
+    private static Cidr family(final List<Cidr> all, final boolean ipv4, final int i)
+    {
+        final List<Cidr> of = all.stream().filter(c -> c.isIpv4() == ipv4).toList();
+        return of.isEmpty() ? null : of.get(i);
+    }
+
     private void setUp(final Options o) throws IOException
     {
         final int n = o.taps().size();
         final String flag = o.driver() == DriverKind.RAW ? "--raw" : "--tap";
-        if (o.ips().size() != n)
+        final long v4 = o.ips().stream().filter(Cidr::isIpv4).count();
+        final long v6 = o.ips().size() - v4;
+        if ((v4 != 0 && v4 != n) || (v6 != 0 && v6 != n) || v4 + v6 == 0)
         {
-            throw new IllegalArgumentException("give one --ip per " + flag + " (" + n + " interfaces, " + o.ips().size()
-                + " addresses)");
+            throw new IllegalArgumentException("give one --ip per " + flag + " for each family used (" + n
+                + " interfaces, " + v4 + " IPv4 and " + v6 + " IPv6 addresses)");
         }
-        if (o.netns() != null && o.hostIps().size() != n)
+        final long hostV4 = o.hostIps().stream().filter(Cidr::isIpv4).count();
+        if (o.netns() != null && (hostV4 != v4 || o.hostIps().size() - hostV4 != v6))
         {
-            throw new IllegalArgumentException("--netns needs one --host-ip per " + flag + " for the kernel side");
+            throw new IllegalArgumentException("--netns needs one --host-ip per " + flag
+                + " for the kernel side, of each family the stack uses");
+        }
+        if (o.driver() == DriverKind.RAW && v6 != 0 && o.netns() != null)
+        {
+            throw new IllegalArgumentException("--raw with --netns makes IPv4 veth pairs only; use --tap for IPv6");
         }
         if (o.netns() == null && !o.hostIps().isEmpty())
         {
@@ -234,9 +249,11 @@ final class Launcher implements AutoCloseable
                 : daemonThreads());
         for (int i = 0; i < n; i++)
         {
-            final Cidr ip = o.ips().get(i);
-            final IpInterface ifc = new IpInterface(i, macs.get(i), ip.address(), ip.prefixLength(),
-                devices.get(i).mtu(), 0);
+            final Cidr ip = family(o.ips(), true, i);
+            final Cidr ip6 = family(o.ips(), false, i);
+            final IpInterface plain = new IpInterface(i, macs.get(i), ip == null ? 0 : ip.address(),
+                ip == null ? 32 : ip.prefixLength(), devices.get(i).mtu(), 0);
+            final IpInterface ifc = ip6 == null ? plain : plain.withIpv6(ip6.ip(), ip6.prefixLength());
             final int core = o.designate() != null ? o.designate()[i] : n > 1 ? i % o.cores() : FlowOwnership.HASHED;
             // A fault profile wraps the device: loss, reordering and the rest apply to real traffic both ways.
             final NetworkDevice device = o.fault() == null || o.fault().isNone() ? devices.get(i)
@@ -352,7 +369,14 @@ final class Launcher implements AutoCloseable
             for (int i = 0; i < n; i++)
             {
                 netns.moveLink(o.taps().get(i));
-                netns.addAddress(o.taps().get(i), o.hostIps().get(i).toString());
+                for (final boolean ipv4 : new boolean[]{true, false})
+                {
+                    final Cidr host = family(o.hostIps(), ipv4, i);
+                    if (host != null)
+                    {
+                        netns.addAddress(o.taps().get(i), host.toString());
+                    }
+                }
                 netns.linkUp(o.taps().get(i));
             }
         }
@@ -396,7 +420,7 @@ final class Launcher implements AutoCloseable
             if (o.netns() != null)
             {
                 final VethPair veth = VethPair.create(o.netns(), o.netns() + STACK_NS_SUFFIX, name,
-                    o.hostIps().get(i).toString());
+                    family(o.hostIps(), true, i).toString());
                 veths.add(veth);
                 if (netns == null)
                 {

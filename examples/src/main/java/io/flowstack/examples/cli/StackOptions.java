@@ -40,13 +40,13 @@ final class StackOptions
         + " classic BPF, else the device's own steering; off: the device's own (TAP learned, raw --fanout).")
     String kernelSteering;
 
-    @Option(names = "--ip", required = true, paramLabel = "CIDR", description = "The stack's address on each TAP, e.g. 198.18.0.2/24.")
+    @Option(names = "--ip", required = true, paramLabel = "CIDR", description = "The stack's address on each TAP, e.g. 198.18.0.2/24; IPv6 too (2001:2::2/64), alongside or instead.")
     List<String> ips = new ArrayList<>();
 
     @Option(names = "--netns", paramLabel = "NS", description = "Namespace for the kernel side of new TAPs.")
     String netns;
 
-    @Option(names = "--host-ip", paramLabel = "CIDR", description = "Kernel side address of each TAP, e.g. 198.18.0.1/24.")
+    @Option(names = "--host-ip", paramLabel = "CIDR", description = "Kernel side address of each TAP, e.g. 198.18.0.1/24 or 2001:2::1/64.")
     List<String> hostIps = new ArrayList<>();
 
     @Option(names = "--cores", paramLabel = "N", defaultValue = "1", description = "Stack instances, one thread each (default 1).")

@@ -77,7 +77,19 @@ class CliErrorsTest
     {
         final Outcome o = run("serve", "--tap", "x", "--ip", "198.18.0.300/24");
         assertEquals(2, o.exit());
-        assertOneLine(o, "bad IPv4 address");
+        assertOneLine(o, "bad IP address '198.18.0.300'");
+        final Outcome v6 = run("serve", "--tap", "x", "--ip", "2001:2::2/129");
+        assertEquals(2, v6.exit());
+        assertOneLine(v6, "prefix length out of range in '2001:2::2/129'");
+    }
+
+    @Test
+    void shouldRejectAFamilyGivenForSomeInterfacesOnly()
+    {
+        final Outcome o = run("serve", "--tap", "x", "--tap", "y", "--ip", "198.18.0.2/24", "--ip", "198.18.1.2/24",
+            "--ip", "2001:2::2/64");
+        assertTrue(o.exit() != 0, "exit code");
+        assertOneLine(o, "give one --ip per --tap for each family used (2 interfaces, 2 IPv4 and 1 IPv6 addresses)");
     }
 
     @Test

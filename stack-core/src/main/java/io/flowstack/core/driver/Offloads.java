@@ -20,6 +20,9 @@ public final class Offloads
     /** Received UDP/IPv4 datagrams may be segmentation frames (USO) standing for several datagrams. */
     public static final int RX_LARGE_UDP4 = 1 << 4;
 
+    /** We may send a TCP/IPv6 segment larger than the MTU with a segment size; the device cuts it (virtio TCPV6). */
+    public static final int TX_TCP6_SEGMENTATION = 1 << 5;
+
     /** The largest frame a segmentation offload takes (virtio and Linux's default gso_max_size). */
     public static final int DEFAULT_MAX_SEGMENT_BYTES = 65_536;
 
@@ -54,12 +57,13 @@ public final class Offloads
      */
     public static Offloads of(final int flags, final int maxSegmentBytes)
     {
-        if ((flags & TX_TCP4_SEGMENTATION) != 0 && (flags & TX_CHECKSUM) == 0)
+        if ((flags & (TX_TCP4_SEGMENTATION | TX_TCP6_SEGMENTATION)) != 0 && (flags & TX_CHECKSUM) == 0)
         {
             // virtio 5.1.3.1: segmentation offloads need the checksum offload (each cut segment gets its own).
             throw new IllegalArgumentException("TCP segmentation offload needs the transmit checksum offload");
         }
-        return flags == 0 ? NONE : new Offloads(flags, (flags & TX_TCP4_SEGMENTATION) != 0 ? maxSegmentBytes : 0);
+        return flags == 0 ? NONE : new Offloads(flags,
+            (flags & (TX_TCP4_SEGMENTATION | TX_TCP6_SEGMENTATION)) != 0 ? maxSegmentBytes : 0);
     }
 
     /**
@@ -84,6 +88,24 @@ public final class Offloads
     public boolean txTcpSegmentation()
     {
         return (flags & TX_TCP4_SEGMENTATION) != 0;
+    }
+
+    /**
+     * @return true when TCP/IPv6 segments larger than the MTU may be sent.
+     */
+    public boolean txTcp6Segmentation()
+    {
+        return (flags & TX_TCP6_SEGMENTATION) != 0;
+    }
+
+    /**
+     * @return what a connection over IPv6 may use: TCP segmentation stands for the IPv6 one
+     *         ({@link #txTcpSegmentation()} is then true only if the device cuts TCP/IPv6 segments).
+     */
+    public Offloads forIpv6()
+    {
+        final int segmentation = txTcp6Segmentation() ? TX_TCP4_SEGMENTATION : 0;
+        return of(flags & ~(TX_TCP4_SEGMENTATION | TX_TCP6_SEGMENTATION) | segmentation, maxSegmentBytes);
     }
 
     /**
@@ -146,6 +168,10 @@ public final class Offloads
         if (txTcpSegmentation())
         {
             sb.append("tso4(").append(maxSegmentBytes).append("),");
+        }
+        if (txTcp6Segmentation())
+        {
+            sb.append("tso6,");
         }
         if (rxChecksum())
         {

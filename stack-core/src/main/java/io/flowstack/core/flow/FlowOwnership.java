@@ -42,6 +42,7 @@ public final class FlowOwnership
     private final int[] coreClasses;
     private final IndirectionTable[] classTables = new IndirectionTable[CLASSES];
     private final LocalPortSelector[] selectors = new LocalPortSelector[CLASSES];
+    private final LocalPortSelector[] selectors6 = new LocalPortSelector[CLASSES];
     private final FlowPins pins;
     private final PinnedOrInUse pinnedOrInUse = new PinnedOrInUse();
 
@@ -171,6 +172,83 @@ public final class FlowOwnership
             }
         }
         return classTables[classOf(protocol)].core(hash.hashIpv4(source, destination, sourcePort, destinationPort));
+    }
+
+    /**
+     * Owner of an IPv6 flow by its 4-tuple (addresses as two longs each). Steering rules and pins name IPv4
+     * addresses and do not apply; a designated interface does.
+     *
+     * @param ifIndex         interface it arrived on.
+     * @param protocol        upper-layer protocol.
+     * @param sh              source (the remote side), first 64 bits.
+     * @param sl              source, last 64 bits.
+     * @param dh              destination (ours), first 64 bits.
+     * @param dl              destination, last 64 bits.
+     * @param sourcePort      source port.
+     * @param destinationPort destination port.
+     * @return the owning core.
+     */
+    public int ownerOfFlow6(final int ifIndex, final int protocol, final long sh, final long sl, final long dh,
+        final long dl, final int sourcePort, final int destinationPort)
+    {
+        final int designated = designated(ifIndex);
+        if (designated >= 0)
+        {
+            return designated;
+        }
+        return classTables[classOf(protocol)].core(hash.hashIpv6(sh, sl, dh, dl, sourcePort, destinationPort));
+    }
+
+    /**
+     * Owner of an IPv6 packet hashed on its addresses only (fragments, protocols without ports).
+     *
+     * @param ifIndex  interface it arrived on.
+     * @param protocol upper-layer protocol.
+     * @param sh       source, first 64 bits.
+     * @param sl       source, last 64 bits.
+     * @param dh       destination, first 64 bits.
+     * @param dl       destination, last 64 bits.
+     * @return the owning core.
+     */
+    public int ownerOfAddresses6(final int ifIndex, final int protocol, final long sh, final long sl, final long dh,
+        final long dl)
+    {
+        final int designated = designated(ifIndex);
+        if (designated >= 0)
+        {
+            return designated;
+        }
+        return classTables[classOf(protocol)].core(hash.hashIpv6(sh, sl, dh, dl));
+    }
+
+    /**
+     * As {@link #selectLocalPort}, for an IPv6 flow (addresses as two longs each).
+     *
+     * @param core       the connecting core.
+     * @param ifIndex    interface the flow leaves by.
+     * @param protocol   UDP or TCP.
+     * @param localHigh  our address, first 64 bits.
+     * @param localLow   our address, last 64 bits.
+     * @param remoteHigh the peer's address, first 64 bits.
+     * @param remoteLow  the peer's address, last 64 bits.
+     * @param remotePort the peer's port.
+     * @param minPort    lowest port to use.
+     * @param maxPort    highest port to use.
+     * @param start      where to start looking.
+     * @param inUse      says which ports are taken.
+     * @return a port, or -1 if none is free.
+     */
+    public int selectLocalPort6(final int core, final int ifIndex, final int protocol, final long localHigh,
+        final long localLow, final long remoteHigh, final long remoteLow, final int remotePort, final int minPort,
+        final int maxPort, final int start, final LocalPortSelector.PortInUse inUse)
+    {
+        final int designated = designated(ifIndex);
+        if (designated >= 0 || cores == 1)
+        {
+            return designated >= 0 && designated != core ? -1 : scan(minPort, maxPort, start, inUse);
+        }
+        return selectors6[classOf(protocol)].select6(core, localHigh, localLow, remoteHigh, remoteLow, remotePort,
+            minPort, maxPort, start, inUse);
     }
 
     /**
@@ -411,6 +489,7 @@ public final class FlowOwnership
                 }
             }
             selectors[k] = new LocalPortSelector(hash, classTables[k]);
+            selectors6[k] = new LocalPortSelector(hash, classTables[k], true);
         }
     }
 

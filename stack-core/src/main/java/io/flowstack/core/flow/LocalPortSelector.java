@@ -49,6 +49,7 @@ public final class LocalPortSelector
 
     private final ToeplitzHash hash;
     private final IndirectionTable table;
+    private final boolean ipv6;
     private final int mask;
     private final int rank;
 
@@ -67,7 +68,18 @@ public final class LocalPortSelector
      */
     public LocalPortSelector(final ToeplitzHash hash, final IndirectionTable table)
     {
+        this(hash, table, false);
+    }
+
+    /**
+     * @param hash  the hash function.
+     * @param table the indirection table (read at every call).
+     * @param ipv6  choose ports for IPv6 tuples (the port bits sit elsewhere in the hash input) instead of IPv4.
+     */
+    public LocalPortSelector(final ToeplitzHash hash, final IndirectionTable table, final boolean ipv6)
+    {
         this.hash = hash;
+        this.ipv6 = ipv6;
         this.table = table;
         this.mask = table.size() - 1;
         final int bits = Integer.numberOfTrailingZeros(table.size());
@@ -82,7 +94,7 @@ public final class LocalPortSelector
         int found = 0;
         for (int j = 0; j < PORT_BITS; j++)
         {
-            int vector = hash.hashIpv4(0, 0, 0, 1 << j) & mask;
+            int vector = (ipv6 ? hash.hashIpv6(0, 0, 0, 0, 0, 1 << j) : hash.hashIpv4(0, 0, 0, 1 << j)) & mask;
             int ports = 1 << j;
             for (int lead = bits - 1; lead >= 0 && vector != 0; lead--)
             {
@@ -182,7 +194,52 @@ public final class LocalPortSelector
             return -1;
         }
 
-        final int base = hash.hashIpv4(remoteAddress, localAddress, remotePort, 0) & mask;
+        return walk(core, hash.hashIpv4(remoteAddress, localAddress, remotePort, 0) & mask, minPort, maxPort, start,
+            inUse);
+    }
+
+    /**
+     * As {@link #select}, for an IPv6 flow (a selector made for IPv6), the addresses as two longs each.
+     *
+     * @param core       the core that must receive the replies.
+     * @param localHigh  our address, first 64 bits.
+     * @param localLow   our address, last 64 bits.
+     * @param remoteHigh the peer's address, first 64 bits.
+     * @param remoteLow  the peer's address, last 64 bits.
+     * @param remotePort the peer's port.
+     * @param minPort    lowest port.
+     * @param maxPort    highest port.
+     * @param start      where to start.
+     * @param inUse      which ports are taken.
+     * @return a port, or -1.
+     */
+    public int select6(
+        final int core,
+        final long localHigh,
+        final long localLow,
+        final long remoteHigh,
+        final long remoteLow,
+        final int remotePort,
+        final int minPort,
+        final int maxPort,
+        final int start,
+        final PortInUse inUse)
+    {
+        if (minPort < 0 || maxPort > 0xFFFF || minPort > maxPort)
+        {
+            throw new IllegalArgumentException("port range must lie within 0..65535, got " + minPort + ".." + maxPort);
+        }
+        if (!ownsAnyBucket(core))
+        {
+            return -1;
+        }
+        return walk(core, hash.hashIpv6(remoteHigh, remoteLow, localHigh, localLow, remotePort, 0) & mask, minPort,
+            maxPort, start, inUse);
+    }
+
+    private int walk(final int core, final int base, final int minPort, final int maxPort, final int start,
+        final PortInUse inUse)
+    {
         final int imageMask = imageOffset.length - 1;
         final int shift = rank;
         for (int i = 0; i < PORT_COUNT; i++)

@@ -251,6 +251,54 @@ public final class ToeplitzHash
     }
 
     /**
+     * Hash of an IPv6 packet on addresses only, the addresses as two longs each (the first 64 bits in the high
+     * long): nothing is allocated.
+     *
+     * @param sh source, first 64 bits.
+     * @param sl source, last 64 bits.
+     * @param dh destination, first 64 bits.
+     * @param dl destination, last 64 bits.
+     * @return the 32-bit hash.
+     */
+    public int hashIpv6(final long sh, final long sl, final long dh, final long dl)
+    {
+        return word(0, sh) ^ word(8, sl) ^ word(IPV6_DESTINATION, dh) ^ word(IPV6_DESTINATION + 8, dl);
+    }
+
+    /**
+     * Hash of an IPv6 TCP or UDP packet on its 4-tuple, the addresses as two longs each.
+     *
+     * @param sh              source, first 64 bits.
+     * @param sl              source, last 64 bits.
+     * @param dh              destination, first 64 bits.
+     * @param dl              destination, last 64 bits.
+     * @param sourcePort      source port, 0..65535.
+     * @param destinationPort destination port, 0..65535.
+     * @return the 32-bit hash.
+     */
+    public int hashIpv6(final long sh, final long sl, final long dh, final long dl, final int sourcePort,
+        final int destinationPort)
+    {
+        final int[] t = table;
+        return hashIpv6(sh, sl, dh, dl) ^
+            t[IPV6_SOURCE_PORT + ((sourcePort >>> 8) & 0xFF)] ^
+            t[IPV6_SOURCE_PORT + 256 + (sourcePort & 0xFF)] ^
+            t[IPV6_DESTINATION_PORT + ((destinationPort >>> 8) & 0xFF)] ^
+            t[IPV6_DESTINATION_PORT + 256 + (destinationPort & 0xFF)];
+    }
+
+    private int word(final int position, final long value)
+    {
+        final int[] t = table;
+        int h = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            h ^= t[((position + i) << 8) + (int)((value >>> (56 - 8 * i)) & 0xFF)];
+        }
+        return h;
+    }
+
+    /**
      * The hash computed bit by bit, exactly as the specification states it. Slow; the reference for tests.
      *
      * @param input  bytes in network order.

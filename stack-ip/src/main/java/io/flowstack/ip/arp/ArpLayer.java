@@ -3,8 +3,13 @@ package io.flowstack.ip.arp;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
-import io.flowstack.core.engine.FrameSink;
 import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.ip.link.EthernetLink;
+import io.flowstack.ip.link.NeighborCache;
+import io.flowstack.ip.link.NeighborReplication;
+import io.flowstack.ip.link.NeighborResolver;
+import io.flowstack.ip.net.Route;
 import io.flowstack.ip.wire.ArpFlyweight;
 import io.flowstack.ip.wire.EthernetFlyweight;
 import org.agrona.concurrent.NanoClock;
@@ -12,37 +17,20 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * ARP for IPv4 over Ethernet (RFC 826) on one interface of one core: answers requests for our address, learns
- * from what it hears by the RFC's merge rule, and sends requests and gratuitous announcements.
+ * from what it hears by the RFC's merge rule, and sends requests and gratuitous announcements. It is the IPv4
+ * {@link NeighborResolver} of its interface.
  */
-public final class ArpLayer implements NeighborCache.Listener
+public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
 {
     /** Length of an ARP frame without Ethernet padding. */
     public static final int FRAME_LENGTH = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
 
-    /** Receives what the neighbor cache decided (sending a resolved datagram, replicating a mapping). */
-    public interface Output
-    {
-        /**
-         * @param datagram window at its IP header, ifIndex set.
-         * @param mac      next hop's hardware address.
-         */
-        void sendResolved(PacketBuffer datagram, long mac);
-
-        /**
-         * @param ifIndex interface.
-         * @param address address learned.
-         * @param mac     its hardware address.
-         */
-        void learned(int ifIndex, int address, long mac);
-    }
-
     private final IpInterface ifc;
     private final BufferPool pool;
-    private final FrameSink sink;
-    private final Output output;
+    private final EthernetLink link;
+    private final NeighborReplication output;
     private final NeighborCache cache;
     private final NanoClock time;
-    private final EthernetFlyweight eth = new EthernetFlyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
     private final AtomicCounter rxFrames;
     private final AtomicCounter rxBad;
@@ -56,7 +44,7 @@ public final class ArpLayer implements NeighborCache.Listener
     /**
      * @param ifc             the interface.
      * @param pool            the core's buffers.
-     * @param sink            where frames go.
+     * @param link            the core's Ethernet.
      * @param output          receives resolved datagrams and learned mappings.
      * @param cacheCapacity   neighbors per interface.
      * @param counters        the core's counters.
@@ -65,8 +53,8 @@ public final class ArpLayer implements NeighborCache.Listener
     public ArpLayer(
         final IpInterface ifc,
         final BufferPool pool,
-        final FrameSink sink,
-        final Output output,
+        final EthernetLink link,
+        final NeighborReplication output,
         final int cacheCapacity,
         final CounterSet counters,
         final NanoClock time)
@@ -74,7 +62,7 @@ public final class ArpLayer implements NeighborCache.Listener
         this.time = time;
         this.ifc = ifc;
         this.pool = pool;
-        this.sink = sink;
+        this.link = link;
         this.output = output;
         this.cache = new NeighborCache(
             cacheCapacity,
@@ -82,7 +70,8 @@ public final class ArpLayer implements NeighborCache.Listener
             NeighborCache.DEFAULT_RETRY_NS,
             NeighborCache.DEFAULT_MAX_REQUESTS,
             this,
-            counters);
+            counters,
+            "arp");
         rxFrames = counters.counter("arp.rx.frames");
         rxBad = counters.counter("arp.rx.bad");
         rxDrops = counters.counter(CounterSet.RX_DROPS);
@@ -102,15 +91,14 @@ public final class ArpLayer implements NeighborCache.Listener
     }
 
     /**
-     * Handles one ARP frame; takes ownership.
+     * Handles one ARP packet; takes ownership.
      *
-     * @param frame window at the Ethernet header.
+     * @param frame window just past the Ethernet header.
      */
     public void onFrame(final PacketBuffer frame)
     {
-        final int at = frame.offset() + EthernetFlyweight.HEADER_LENGTH;
-        arp.wrap(frame.buffer(), at, frame.length() - EthernetFlyweight.HEADER_LENGTH);
-        if (!arp.check())
+        arp.wrap(frame.buffer(), frame.offset(), frame.length());
+        if (!arp.check() || !ifc.hasIpv4())
         {
             rxBad.incrementOrdered();
             rxDrops.incrementOrdered();
@@ -135,7 +123,7 @@ public final class ArpLayer implements NeighborCache.Listener
         // RFC 826 packet reception: merge the sender, add it if the packet was for us. A probe (sender 0) teaches nothing.
         if (senderIp != 0 && (senderMac & 0x0100_0000_0000L) == 0)
         {
-            cache.update(senderIp, senderMac, forUs, time.nanoTime());
+            cache.update(0, IpAddress.ipv4Low(senderIp), senderMac, forUs, time.nanoTime());
         }
         if (forUs && arp.operation() == ArpFlyweight.OP_REQUEST)
         {
@@ -146,15 +134,20 @@ public final class ArpLayer implements NeighborCache.Listener
                 .targetProtocolAddress(senderIp)
                 .senderHardwareAddress(ifc.mac())
                 .senderProtocolAddress(ifc.address());
-            eth.wrap(frame.buffer(), frame.offset(), FRAME_LENGTH)
-                .destination(senderMac)
-                .source(ifc.mac());
-            frame.window(frame.offset(), FRAME_LENGTH).ifIndex(ifc.ifIndex());
+            frame.window(frame.offset(), ArpFlyweight.LENGTH).ifIndex(ifc.ifIndex());
             txReplies.incrementOrdered();
-            sink.transmit(frame);
+            link.transmit(frame, EthernetFlyweight.TYPE_ARP, senderMac);
             return;
         }
         frame.release();
+    }
+
+    /**
+     * @return true if the interface has an IPv4 address (an IPv6-only one has no ARP to speak).
+     */
+    public boolean hasAddress()
+    {
+        return ifc.hasIpv4();
     }
 
     /**
@@ -166,22 +159,52 @@ public final class ArpLayer implements NeighborCache.Listener
     }
 
     @Override
-    public void sendRequest(final int address, final long knownMac)
+    public void sendRequest(final long high, final long low, final long knownMac)
     {
         txRequests.incrementOrdered();
-        sendArp(ArpFlyweight.OP_REQUEST, knownMac == 0 ? EthernetFlyweight.BROADCAST : knownMac, 0, address);
+        sendArp(ArpFlyweight.OP_REQUEST, knownMac == 0 ? EthernetFlyweight.BROADCAST : knownMac, 0, (int)low);
     }
 
     @Override
     public void sendResolved(final PacketBuffer datagram, final long mac)
     {
-        output.sendResolved(datagram, mac);
+        link.transmit(datagram, EthernetFlyweight.TYPE_IPV4, mac);
     }
 
     @Override
-    public void learned(final int address, final long mac)
+    public int version()
     {
-        output.learned(ifc.ifIndex(), address, mac);
+        return cache.version();
+    }
+
+    @Override
+    public long resolve(final Route route, final long nowNs)
+    {
+        final int nextHop = (int)route.nextHopLow();
+        if (nextHop == -1 || nextHop == ifc.broadcast())
+        {
+            // RFC 919, RFC 922: broadcasts go to the link's broadcast address; nothing to resolve.
+            route.cacheNeighbor(EthernetFlyweight.BROADCAST, cache.version(), Long.MAX_VALUE);
+            return EthernetFlyweight.BROADCAST;
+        }
+        final long mac = cache.lookup(0, route.nextHopLow(), nowNs);
+        if (mac >= 0)
+        {
+            route.cacheNeighbor(mac, cache.version(), cache.lastExpiry());
+        }
+        return mac;
+    }
+
+    @Override
+    public void enqueue(final Route route, final PacketBuffer packet, final long nowNs)
+    {
+        cache.enqueue(0, route.nextHopLow(), packet, nowNs);
+    }
+
+    @Override
+    public void learned(final long high, final long low, final long mac)
+    {
+        output.learned(ifc.ifIndex(), high, low, mac);
     }
 
     private void sendArp(final int operation, final long destinationMac, final long targetMac, final int targetIp)
@@ -193,18 +216,14 @@ public final class ArpLayer implements NeighborCache.Listener
             return;
         }
         final int at = frame.offset();
-        frame.window(at, FRAME_LENGTH).ifIndex(ifc.ifIndex());
-        eth.wrap(frame.buffer(), at, FRAME_LENGTH)
-            .destination(destinationMac)
-            .source(ifc.mac())
-            .etherType(EthernetFlyweight.TYPE_ARP);
-        arp.wrap(frame.buffer(), at + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.LENGTH)
+        frame.window(at, ArpFlyweight.LENGTH).ifIndex(ifc.ifIndex());
+        arp.wrap(frame.buffer(), at, ArpFlyweight.LENGTH)
             .initEthernetIpv4()
             .operation(operation)
             .senderHardwareAddress(ifc.mac())
             .senderProtocolAddress(ifc.address())
             .targetHardwareAddress(targetMac)
             .targetProtocolAddress(targetIp);
-        sink.transmit(frame);
+        link.transmit(frame, EthernetFlyweight.TYPE_ARP, destinationMac);
     }
 }

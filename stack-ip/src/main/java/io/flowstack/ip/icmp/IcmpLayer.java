@@ -8,7 +8,9 @@ import io.flowstack.core.time.RateLimiter;
 import io.flowstack.core.wire.InternetChecksum;
 import io.flowstack.ip.ipv4.Ipv4Layer;
 import io.flowstack.ip.ipv4.ReassemblyTimeoutHandler;
-import io.flowstack.ip.ipv4.TransportHandler;
+import io.flowstack.ip.ipv4.Unreachable;
+import io.flowstack.ip.net.NetworkView;
+import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.IcmpFlyweight;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import org.agrona.DirectBuffer;
@@ -20,7 +22,7 @@ import java.nio.ByteOrder;
  * ICMP for a host (RFC 792, RFC 1122 3.2.2): answers echo requests in place and sends destination-unreachable
  * errors, rate limited, for datagrams nobody takes.
  */
-public final class IcmpLayer implements TransportHandler
+public final class IcmpLayer implements Transport, Unreachable
 {
     /**
      * Bytes of the offending datagram quoted in an error: RFC 1812 4.3.2.3 asks for as much as fits in 576
@@ -35,7 +37,6 @@ public final class IcmpLayer implements TransportHandler
     private final RateLimiter errorLimiter;
     private final IcmpFlyweight icmp = new IcmpFlyweight();
     private final Ipv4Flyweight out = new Ipv4Flyweight();
-    private final TransportHandler protocolUnreachable = this::onUnknownProtocol;
     private final ReassemblyTimeoutHandler reassemblyTimeout = this::onReassemblyTimeout;
     private final AtomicCounter rxMessages;
     private final AtomicCounter rxBad;
@@ -65,54 +66,41 @@ public final class IcmpLayer implements TransportHandler
         rateLimited = counters.counter("icmp.tx.rate_limited");
     }
 
-    /**
-     * @return a handler that answers datagrams of unknown protocols with protocol unreachable.
-     */
-    public TransportHandler protocolUnreachableHandler()
-    {
-        return protocolUnreachable;
-    }
-
     @Override
-    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip)
+    public int onPacket(final PacketBuffer datagram, final NetworkView ip)
     {
-        final int length = ip.payloadLength();
-        icmp.wrap(datagram.buffer(), ip.payloadOffset(), length);
+        final int length = ip.transportLength();
+        icmp.wrap(datagram.buffer(), ip.transportOffset(), length);
         if (!icmp.check() || !icmp.checksumValid(length))
         {
             rxBad.incrementOrdered();
             rxDrops.incrementOrdered();
             datagram.release();
-            return;
+            return DELIVERED;
         }
         rxMessages.incrementOrdered();
-        if (icmp.type() == IcmpFlyweight.TYPE_ECHO_REQUEST && isLocalUnicast(ip, datagram))
+        // RFC 1122 3.2.2.6: an echo request to a broadcast address may be silently discarded; we do, like Linux.
+        if (icmp.type() == IcmpFlyweight.TYPE_ECHO_REQUEST && ip.unicastToUs())
         {
             rxEchoRequests.incrementOrdered();
             echoReply(datagram, ip);
-            return;
+            return DELIVERED;
         }
         // Echo replies and errors for us carry nothing we act on yet (no path MTU discovery, no ping client).
         datagram.release();
-    }
-
-    /** RFC 1122 3.2.2.6: an echo request to a broadcast address may be silently discarded; we do, like Linux. */
-    private boolean isLocalUnicast(final Ipv4Flyweight ip, final PacketBuffer datagram)
-    {
-        final var ifc = ipv4.interfaceAt(datagram.ifIndex());
-        return ifc != null && ip.destination() == ifc.address();
+        return DELIVERED;
     }
 
     /**
      * RFC 792 echo: the reply carries the request's identifier, sequence and data; we turn the request around
      * in place with a fresh IP header, so a reassembled request of any size costs no copy.
      */
-    private void echoReply(final PacketBuffer datagram, final Ipv4Flyweight ip)
+    private void echoReply(final PacketBuffer datagram, final NetworkView ip)
     {
-        final int source = ip.destination();
-        final int destination = ip.source();
-        final int icmpOffset = ip.payloadOffset();
-        final int icmpLength = ip.payloadLength();
+        final int source = ip.destination4();
+        final int destination = ip.source4();
+        final int icmpOffset = ip.transportOffset();
+        final int icmpLength = ip.transportLength();
         final int oldWord = icmp.type() << 8 | icmp.code();
         icmp.type(IcmpFlyweight.TYPE_ECHO_REPLY);
         icmp.checksum(InternetChecksum.update16(icmp.checksum(), oldWord, IcmpFlyweight.TYPE_ECHO_REPLY << 8 | icmp.code()));
@@ -130,10 +118,10 @@ public final class IcmpLayer implements TransportHandler
      * keeps ownership of the datagram.
      *
      * @param datagram the offending datagram, window at its IP header.
-     * @param ip       a view over its header.
      * @param code     unreachable code (RFC 792).
      */
-    public void sendUnreachable(final PacketBuffer datagram, final Ipv4Flyweight ip, final int code)
+    @Override
+    public void unreachable(final PacketBuffer datagram, final int code)
     {
         // The quote shows the datagram as it was on the wire: a partial checksum (a local sender's, with offloads)
         // is finished first.
@@ -200,11 +188,5 @@ public final class IcmpLayer implements TransportHandler
     private void onReassemblyTimeout(final DirectBuffer buffer, final int offset, final int length)
     {
         sendError(IcmpFlyweight.TYPE_TIME_EXCEEDED, CODE_REASSEMBLY_TIME_EXCEEDED, buffer, offset, length);
-    }
-
-    private void onUnknownProtocol(final PacketBuffer datagram, final Ipv4Flyweight ip)
-    {
-        sendUnreachable(datagram, ip, IcmpFlyweight.CODE_PROTOCOL_UNREACHABLE);
-        datagram.release();
     }
 }

@@ -3,35 +3,43 @@ package io.flowstack.ip.ipv4;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
-import io.flowstack.core.engine.FrameSink;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.iface.IpInterface;
-import io.flowstack.ip.arp.NeighborCache;
+import io.flowstack.ip.link.EthernetLink;
+import io.flowstack.ip.link.LinkReceiver;
+import io.flowstack.ip.link.NeighborResolver;
+import io.flowstack.ip.net.NetworkView;
+import io.flowstack.ip.net.Redispatch;
+import io.flowstack.ip.net.Route;
+import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.EthernetFlyweight;
+import io.flowstack.ip.wire.IcmpFlyweight;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * IPv4 for a host (RFC 791, RFC 1122 3.2): validates and reassembles what arrives, hands it to the transport
- * registered for its protocol, and sends datagrams out: route to an interface, fragment above the MTU, resolve
- * the next hop, and put the Ethernet header in front.
+ * registered for its protocol with a {@link NetworkView} and sends the ICMP error its disposition calls for; sends
+ * datagrams out on a {@link Route}: fragmented above the MTU, through the link layer and the interface's ARP.
  */
-public final class Ipv4Layer
+public final class Ipv4Layer implements LinkReceiver
 {
     /** TTL of datagrams we originate (RFC 1700 recommends 64). */
     public static final int DEFAULT_TTL = 64;
 
     private final IpInterface[] interfaces;
-    private final NeighborCache[] neighbors;
+    private final NeighborResolver[] resolvers;
     private final BufferPool pool;
-    private final FrameSink sink;
+    private final EthernetLink link;
     private final Reassembler reassembler;
-    private final TransportHandler[] transports = new TransportHandler[256];
+    private final Transport[] transports = new Transport[256];
     private final Ipv4Flyweight ip = new Ipv4Flyweight();
     private final Ipv4Flyweight out = new Ipv4Flyweight();
-    private final EthernetFlyweight eth = new EthernetFlyweight();
+    private final NetworkView view = new NetworkView();
+    private final Route scratch = new Route();
     private final FragmentSink fragmentSink = this::onFragment;
-    private int fragmentIfIndex;
+    private Route fragmentRoute;
     private final int idStride;
     private int nextId;
     private final NanoClock time;
@@ -52,16 +60,16 @@ public final class Ipv4Layer
     private final AtomicCounter txDrops;
     private final AtomicCounter txGsoRefused;
 
-    /** Called when a datagram names a protocol nobody registered (ICMP sends protocol unreachable). */
-    private TransportHandler unknownProtocol;
+    /** Sends ICMP destination unreachable (protocol, port) for what transports refused. */
+    private Unreachable unreachable;
     private Redispatch redispatch;
     private ReassemblyTimeoutHandler timeoutHandler;
 
     /**
      * @param interfaces  this host's interfaces, indexed by ifIndex (gaps are null).
-     * @param neighbors   the neighbor cache of each interface, same indexing.
+     * @param resolvers   the ARP of each interface, same indexing.
      * @param pool        the core's buffers.
-     * @param sink        where frames go.
+     * @param link        the core's Ethernet.
      * @param reassembler this core's fragment reassembly.
      * @param coreId      this core, so that cores use disjoint identification values.
      * @param cores       number of cores.
@@ -70,9 +78,9 @@ public final class Ipv4Layer
      */
     public Ipv4Layer(
         final IpInterface[] interfaces,
-        final NeighborCache[] neighbors,
+        final NeighborResolver[] resolvers,
         final BufferPool pool,
-        final FrameSink sink,
+        final EthernetLink link,
         final Reassembler reassembler,
         final int coreId,
         final int cores,
@@ -81,9 +89,9 @@ public final class Ipv4Layer
     {
         this.time = time;
         this.interfaces = interfaces;
-        this.neighbors = neighbors;
+        this.resolvers = resolvers;
         this.pool = pool;
-        this.sink = sink;
+        this.link = link;
         this.reassembler = reassembler;
         this.nextId = coreId;
         this.idStride = cores;
@@ -108,7 +116,7 @@ public final class Ipv4Layer
      * @param protocol IP protocol number.
      * @param handler  receives datagrams of that protocol.
      */
-    public void register(final int protocol, final TransportHandler handler)
+    public void register(final int protocol, final Transport handler)
     {
         transports[protocol & 0xFF] = handler;
     }
@@ -122,11 +130,11 @@ public final class Ipv4Layer
     }
 
     /**
-     * @param handler receives datagrams whose protocol nobody registered.
+     * @param unreachable sends destination unreachable for datagrams of unknown protocols and closed ports.
      */
-    public void unknownProtocolHandler(final TransportHandler handler)
+    public void unreachable(final Unreachable unreachable)
     {
-        this.unknownProtocol = handler;
+        this.unreachable = unreachable;
     }
 
     /**
@@ -135,7 +143,8 @@ public final class Ipv4Layer
      * @param datagram window at the IP header (Ethernet header consumed); ownership passes here.
      * @param ifc      interface it arrived on.
      */
-    public void onDatagram(final PacketBuffer datagram, final IpInterface ifc)
+    @Override
+    public void onPacket(final PacketBuffer datagram, final IpInterface ifc)
     {
         ip.wrap(datagram.buffer(), datagram.offset(), datagram.length());
         final int verdict = ip.validate();
@@ -150,7 +159,7 @@ public final class Ipv4Layer
         final int destination = ip.destination();
         final int source = ip.source();
         final boolean broadcast = destination == -1 || destination == ifc.broadcast();
-        if (destination != ifc.address() && !broadcast)
+        if ((destination != ifc.address() && !broadcast) || !ifc.hasIpv4())
         {
             // A host does not forward (RFC 1122 3.3.1.3 makes forwarding optional; we are not a router).
             rxNotForUs.incrementOrdered();
@@ -167,6 +176,7 @@ public final class Ipv4Layer
         rxDatagrams.incrementOrdered();
 
         PacketBuffer whole = datagram;
+        whole.ifIndex(ifc.ifIndex());
         if (Reassembler.isFragment(ip.flagsFragment()))
         {
             whole = reassembler.offer(datagram, time.nanoTime());
@@ -181,23 +191,31 @@ public final class Ipv4Layer
             }
             ip.wrap(whole.buffer(), whole.offset(), whole.length());
         }
-        final TransportHandler handler = transports[ip.protocol()];
-        if (handler != null)
-        {
-            handler.onDatagram(whole, ip);
-        }
-        else if (unknownProtocol != null && !broadcast)
+        final Transport transport = transports[ip.protocol()];
+        view.ipv4(whole.ifIndex(), source, destination, ip.protocol(), ip.payloadOffset(), ip.payloadLength(),
+            !broadcast);
+        if (transport == null)
         {
             // Answered with protocol unreachable (RFC 1122 3.2.2.1), and discarded all the same.
             rxNoProtocol.incrementOrdered();
             rxDrops.incrementOrdered();
-            unknownProtocol.onDatagram(whole, ip);
+            refuse(whole, IcmpFlyweight.CODE_PROTOCOL_UNREACHABLE);
+            return;
         }
-        else
+        if (transport.onPacket(whole, view) == Transport.PORT_UNREACHABLE)
         {
-            rxNoProtocol.incrementOrdered();
-            drop(whole);
+            refuse(whole, IcmpFlyweight.CODE_PORT_UNREACHABLE);
         }
+    }
+
+    /** RFC 1122 3.2.2.1 and 4.1.3.1: unreachable, but never for a broadcast (3.2.2); the datagram is released. */
+    private void refuse(final PacketBuffer datagram, final int code)
+    {
+        if (unreachable != null && view.unicastToUs())
+        {
+            unreachable.unreachable(datagram, code);
+        }
+        datagram.release();
     }
 
     /**
@@ -242,22 +260,33 @@ public final class Ipv4Layer
     }
 
     /**
-     * Sends a complete datagram: routes it, fragments it above the MTU, resolves the next hop and transmits.
+     * Sends a complete datagram: routes it by its destination, then as {@link #send(PacketBuffer, Route)}.
      *
      * @param datagram window at a complete IP header with correct checksum; ownership passes here.
      */
     public void send(final PacketBuffer datagram)
     {
         out.wrap(datagram.buffer(), datagram.offset(), datagram.length());
-        final int destination = out.destination();
-        final IpInterface ifc = route(destination);
-        if (ifc == null)
+        final int source = out.source();
+        if (!route(scratch, out.destination()))
         {
             txNoRoute.incrementOrdered();
             txDrops.incrementOrdered();
             datagram.release();
             return;
         }
+        send(datagram, scratch.source(0, IpAddress.ipv4Low(source)));
+    }
+
+    /**
+     * Sends a complete datagram on a route: fragments it above the MTU, resolves the next hop and transmits.
+     *
+     * @param datagram window at a complete IP header with correct checksum; ownership passes here.
+     * @param route    its route.
+     */
+    public void send(final PacketBuffer datagram, final Route route)
+    {
+        final IpInterface ifc = route.ifc();
         datagram.ifIndex(ifc.ifIndex());
         txDatagrams.incrementOrdered();
         if (datagram.gsoType() != PacketBuffer.GSO_NONE)
@@ -271,11 +300,12 @@ public final class Ipv4Layer
                 datagram.release();
                 return;
             }
-            resolveAndSend(datagram);
+            link.send(datagram, route, resolvers[ifc.ifIndex()], EthernetFlyweight.TYPE_IPV4);
             return;
         }
         if (datagram.length() > ifc.mtu())
         {
+            out.wrap(datagram.buffer(), datagram.offset(), datagram.length());
             if (out.dontFragment())
             {
                 txDrops.incrementOrdered();
@@ -283,14 +313,14 @@ public final class Ipv4Layer
                 return;
             }
             txFragmented.incrementOrdered();
-            fragmentIfIndex = ifc.ifIndex();
+            fragmentRoute = route;
             if (Fragmenter.fragment(datagram, ifc.mtu(), pool, fragmentSink) < 0)
             {
                 txDrops.incrementOrdered();
             }
             return;
         }
-        resolveAndSend(datagram);
+        link.send(datagram, route, resolvers[ifc.ifIndex()], EthernetFlyweight.TYPE_IPV4);
     }
 
     /**
@@ -302,7 +332,7 @@ public final class Ipv4Layer
         IpInterface fallback = null;
         for (final IpInterface ifc : interfaces)
         {
-            if (ifc == null)
+            if (ifc == null || !ifc.hasIpv4())
             {
                 continue;
             }
@@ -319,47 +349,44 @@ public final class Ipv4Layer
     }
 
     /**
-     * Puts the Ethernet header in front of a datagram whose next hop is known and transmits it.
+     * Routes to a destination from the chosen interface's address (RFC 1122 3.3.1: on-link destinations directly,
+     * others through the interface's gateway).
      *
-     * @param datagram window at the IP header; ifIndex set.
-     * @param mac      next hop's hardware address.
+     * @param route       filled in.
+     * @param destination the destination.
+     * @return false if there is no route.
      */
-    public void transmitTo(final PacketBuffer datagram, final long mac)
+    public boolean route(final Route route, final int destination)
     {
-        final IpInterface ifc = interfaces[datagram.ifIndex()];
-        final int at = datagram.prepend(EthernetFlyweight.HEADER_LENGTH);
-        eth.wrap(datagram.buffer(), at, datagram.length())
-            .destination(mac)
-            .source(ifc.mac())
-            .etherType(EthernetFlyweight.TYPE_IPV4);
-        sink.transmit(datagram);
+        final IpInterface ifc = route(destination);
+        if (ifc == null)
+        {
+            return false;
+        }
+        routeVia(route, ifc, ifc.address(), destination);
+        return true;
+    }
+
+    /**
+     * Routes from a given source on a given interface (answers go back the way the question came).
+     *
+     * @param route       filled in.
+     * @param ifc         interface.
+     * @param source      our address.
+     * @param destination the destination.
+     */
+    public void routeVia(final Route route, final IpInterface ifc, final int source, final int destination)
+    {
+        final int nextHop = ifc.onLink(destination) || destination == -1 || ifc.gateway() == 0
+            ? destination : ifc.gateway();
+        route.set(ifc, 0, IpAddress.ipv4Low(source), 0, IpAddress.ipv4Low(destination), 0,
+            IpAddress.ipv4Low(nextHop));
     }
 
     private void onFragment(final PacketBuffer fragment)
     {
-        fragment.ifIndex(fragmentIfIndex);
-        resolveAndSend(fragment);
-    }
-
-    private void resolveAndSend(final PacketBuffer datagram)
-    {
-        out.wrap(datagram.buffer(), datagram.offset(), datagram.length());
-        final int destination = out.destination();
-        final IpInterface ifc = interfaces[datagram.ifIndex()];
-        if (destination == -1 || destination == ifc.broadcast())
-        {
-            transmitTo(datagram, EthernetFlyweight.BROADCAST);
-            return;
-        }
-        final int nextHop = ifc.onLink(destination) ? destination : ifc.gateway();
-        final NeighborCache cache = neighbors[ifc.ifIndex()];
-        final long mac = cache.lookup(nextHop, time.nanoTime());
-        if (mac < 0)
-        {
-            cache.enqueue(nextHop, datagram, time.nanoTime());
-            return;
-        }
-        transmitTo(datagram, mac);
+        fragment.ifIndex(fragmentRoute.ifc().ifIndex());
+        link.send(fragment, fragmentRoute, resolvers[fragmentRoute.ifc().ifIndex()], EthernetFlyweight.TYPE_IPV4);
     }
 
     /**

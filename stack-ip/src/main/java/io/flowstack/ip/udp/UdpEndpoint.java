@@ -1,9 +1,12 @@
 package io.flowstack.ip.udp;
 
+import io.flowstack.ip.addr.IpAddress;
 import org.agrona.DirectBuffer;
 
 /**
- * A bound UDP port on one core. Created by {@link UdpLayer#bind}; used only on that core's thread.
+ * A bound UDP port on one core, for both families. Created by {@link UdpLayer#bind}; used only on that core's
+ * thread. While a datagram is delivered, {@link #sourceHigh()}, {@link #sourceLow()} and {@link #sourcePort()} name
+ * its sender, and {@link #reply} answers it whichever its family.
  */
 public final class UdpEndpoint
 {
@@ -12,6 +15,9 @@ public final class UdpEndpoint
     private final int localPort;
     private final UdpHandler handler;
     private boolean open = true;
+    private long sourceHigh;
+    private long sourceLow;
+    private int sourcePort;
 
     UdpEndpoint(final UdpLayer layer, final int localAddress, final int localPort, final UdpHandler handler)
     {
@@ -42,6 +48,71 @@ public final class UdpEndpoint
         return handler;
     }
 
+    void source(final long high, final long low, final int port)
+    {
+        sourceHigh = high;
+        sourceLow = low;
+        sourcePort = port;
+    }
+
+    /**
+     * @return the sender of the datagram being (or last) delivered, first 64 bits ({@link IpAddress} form).
+     */
+    public long sourceHigh()
+    {
+        return sourceHigh;
+    }
+
+    /**
+     * @return the sender, last 64 bits.
+     */
+    public long sourceLow()
+    {
+        return sourceLow;
+    }
+
+    /**
+     * @return the sender's port.
+     */
+    public int sourcePort()
+    {
+        return sourcePort;
+    }
+
+    /**
+     * Sends one datagram back to the sender of the datagram being delivered, IPv4 or IPv6.
+     *
+     * @param payload bytes to send.
+     * @param offset  first byte.
+     * @param length  number of bytes.
+     * @return false if it could not be queued.
+     */
+    public boolean reply(final DirectBuffer payload, final int offset, final int length)
+    {
+        return open && layer.send(this, sourceHigh, sourceLow, sourcePort, payload, offset, length);
+    }
+
+    /**
+     * Sends one datagram to an address of either family.
+     *
+     * @param destination     destination.
+     * @param destinationPort destination port.
+     * @param payload         bytes to send.
+     * @param offset          first byte.
+     * @param length          number of bytes.
+     * @return false if it could not be queued.
+     */
+    public boolean send(
+        final IpAddress destination,
+        final int destinationPort,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        return open && layer.send(this, destination.high(), destination.low(), destinationPort, payload, offset,
+            length);
+    }
+
     /**
      * Sends one datagram (copied once into a pool buffer).
      *
@@ -59,7 +130,7 @@ public final class UdpEndpoint
         final int offset,
         final int length)
     {
-        return open && layer.send(this, destination, destinationPort, payload, offset, length);
+        return open && layer.send(this, 0, IpAddress.ipv4Low(destination), destinationPort, payload, offset, length);
     }
 
     /**

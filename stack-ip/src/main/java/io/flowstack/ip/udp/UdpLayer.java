@@ -3,11 +3,12 @@ package io.flowstack.ip.udp;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.iface.IpInterface;
-import io.flowstack.ip.icmp.IcmpLayer;
-import io.flowstack.ip.ipv4.Ipv4Layer;
-import io.flowstack.ip.ipv4.TransportHandler;
-import io.flowstack.ip.wire.IcmpFlyweight;
+import io.flowstack.ip.net.Network;
+import io.flowstack.ip.net.NetworkView;
+import io.flowstack.ip.net.Route;
+import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.ip.wire.UdpFlyweight;
 import org.agrona.DirectBuffer;
@@ -18,10 +19,10 @@ import io.flowstack.core.flow.LocalPortSelector;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * UDP (RFC 768, RFC 1122 4.1) on one core: checks, demultiplexes to bound endpoints, answers datagrams for
- * closed ports with ICMP port unreachable, and sends.
+ * UDP (RFC 768, RFC 1122 4.1) on one core: checks, demultiplexes to bound endpoints, refuses datagrams for closed
+ * ports (the network layer answers port unreachable), and sends.
  */
-public final class UdpLayer implements TransportHandler
+public final class UdpLayer implements Transport
 {
     /** Counter of the flows a core owns, shared by the transports (each adds its own). */
     public static final String FLOWS_OWNED = "flows.owned";
@@ -36,9 +37,9 @@ public final class UdpLayer implements TransportHandler
     /** Most flows tracked per core; beyond it new flows still work but are not counted. */
     public static final int MAX_TRACKED_FLOWS = 1 << 14;
 
-    private final Ipv4Layer ipv4;
-    private final IcmpLayer icmp;
+    private final Network network;
     private final BufferPool pool;
+    private final Route route = new Route();
     private final Int2ObjectHashMap<UdpEndpoint> endpoints = new Int2ObjectHashMap<>();
     private final Long2LongHashMap flows = new Long2LongHashMap(MAX_TRACKED_FLOWS * 2, 0.65f, -1);
     private final LocalPortSelector.PortInUse portInUse = endpoints::containsKey;
@@ -56,15 +57,13 @@ public final class UdpLayer implements TransportHandler
     private final AtomicCounter flowsOwned;
 
     /**
-     * @param ipv4     the IP layer below.
-     * @param icmp     for port unreachable.
+     * @param network  the network layer below.
      * @param pool     the core's buffers.
      * @param counters the core's counters.
      * @param ownership the ownership function, for choosing ports of outgoing flows.
      */
     public UdpLayer(
-        final Ipv4Layer ipv4,
-        final IcmpLayer icmp,
+        final Network network,
         final BufferPool pool,
         final CounterSet counters,
         final FlowOwnership ownership)
@@ -72,8 +71,7 @@ public final class UdpLayer implements TransportHandler
         this.coreId = counters.coreId();
         this.ownership = ownership;
         this.nextPortHint = counters.coreId() * 7919;
-        this.ipv4 = ipv4;
-        this.icmp = icmp;
+        this.network = network;
         this.pool = pool;
         rxDatagrams = counters.counter("udp.rx.datagrams");
         rxBad = counters.counter("udp.rx.bad_length");
@@ -121,20 +119,40 @@ public final class UdpLayer implements TransportHandler
      */
     public UdpEndpoint open(final int remoteAddress, final int remotePort, final UdpHandler handler)
     {
-        final IpInterface ifc = ipv4.route(remoteAddress);
-        if (ifc == null)
+        return open(IpAddress.ofIpv4(remoteAddress), remotePort, handler);
+    }
+
+    /**
+     * As {@link #open(int, int, UdpHandler)}, towards a peer of either family (IPv6 ports are computed for the IPv6
+     * tuple, {@link FlowOwnership#selectLocalPort6}). The endpoint is bound to any address, so it takes the
+     * replies whatever the family.
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       receives the replies.
+     * @return the endpoint.
+     * @throws IllegalStateException if no route or no port is free.
+     */
+    public UdpEndpoint open(final IpAddress remoteAddress, final int remotePort, final UdpHandler handler)
+    {
+        if (!network.route(route, remoteAddress.high(), remoteAddress.low()))
         {
             throw new IllegalStateException("no route to " + remoteAddress);
         }
+        final IpInterface ifc = route.ifc();
         final int hint = nextPortHint;
         nextPortHint += 104_729;
-        final int port = ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_UDP, ifc.address(),
-            remoteAddress, remotePort, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse);
+        final int port = route.ipv4()
+            ? ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_UDP, ifc.address(),
+                remoteAddress.ipv4(), remotePort, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse)
+            : ownership.selectLocalPort6(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_UDP, route.sourceHigh(),
+                route.sourceLow(), remoteAddress.high(), remoteAddress.low(), remotePort, EPHEMERAL_MIN,
+                EPHEMERAL_MAX, hint, portInUse);
         if (port < 0)
         {
             throw new IllegalStateException("no local UDP port left for this core towards " + remoteAddress);
         }
-        return bind(ifc.address(), port, handler);
+        return bind(route.ipv4() ? ifc.address() : 0, port, handler);
     }
 
     /**
@@ -144,7 +162,7 @@ public final class UdpLayer implements TransportHandler
      */
     public int expireFlows()
     {
-        final long nowNs = ipv4.time().nanoTime();
+        final long nowNs = network.time().nanoTime();
         final Long2LongHashMap.EntryIterator it = flows.entrySet().iterator();
         while (it.hasNext())
         {
@@ -172,39 +190,37 @@ public final class UdpLayer implements TransportHandler
     }
 
     @Override
-    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip)
+    public int onPacket(final PacketBuffer datagram, final NetworkView ip)
     {
-        udp.wrap(datagram.buffer(), ip.payloadOffset(), ip.payloadLength());
+        udp.wrap(datagram.buffer(), ip.transportOffset(), ip.transportLength());
         if (!udp.check())
         {
             rxBad.incrementOrdered();
             rxDrops.incrementOrdered();
             datagram.release();
-            return;
+            return DELIVERED;
         }
         // A checksum the device verified, or a partial one from a local sender, needs no check (Offloads).
-        if (!datagram.checksumTrusted() && !udp.checksumValid(ip.source(), ip.destination()))
+        if (!datagram.checksumTrusted() && !udp.checksumValid(ip.pseudoHeaderSum(), ip.isIpv4()))
         {
             rxBadChecksum.incrementOrdered();
             rxDrops.incrementOrdered();
             datagram.release();
-            return;
+            return DELIVERED;
         }
         final UdpEndpoint endpoint = endpoints.get(udp.destinationPort());
-        if (endpoint == null || (endpoint.localAddress() != 0 && endpoint.localAddress() != ip.destination()))
+        if (endpoint == null || (endpoint.localAddress() != 0
+            && (!ip.isIpv4() || endpoint.localAddress() != ip.destination4())))
         {
+            // RFC 1122 4.1.3.1: port unreachable (the network layer sends it, never for broadcasts).
             rxNoPort.incrementOrdered();
             rxDrops.incrementOrdered();
-            final IpInterface ifc = ipv4.interfaceAt(datagram.ifIndex());
-            // RFC 1122 4.1.3.1: port unreachable, but never for broadcasts (3.2.2).
-            if (ifc != null && ip.destination() == ifc.address())
-            {
-                icmp.sendUnreachable(datagram, ip, IcmpFlyweight.CODE_PORT_UNREACHABLE);
-            }
-            datagram.release();
-            return;
+            return PORT_UNREACHABLE;
         }
-        trackFlow(ip.source(), udp.sourcePort(), udp.destinationPort());
+        trackFlow(ip.sourceHigh(), ip.sourceLow(), udp.sourcePort(), udp.destinationPort());
+        endpoint.source(ip.sourceHigh(), ip.sourceLow(), udp.sourcePort());
+        // The handler's int address is the IPv4 source; for IPv6 it is 0 and the endpoint knows the source.
+        final int source4 = ip.isIpv4() ? ip.source4() : 0;
         final int payloadOffset = udp.offset() + UdpFlyweight.HEADER_LENGTH;
         final int payloadLength = udp.udpLength() - UdpFlyweight.HEADER_LENGTH;
         // A UDP segmentation frame (USO, from a local sender with UDP_SEGMENT) stands for datagrams of gso_size
@@ -215,18 +231,22 @@ public final class UdpLayer implements TransportHandler
         do
         {
             rxDatagrams.incrementOrdered();
-            endpoint.handler().onDatagram(endpoint, ip.source(), udp.sourcePort(), datagram.buffer(),
+            endpoint.handler().onDatagram(endpoint, source4, udp.sourcePort(), datagram.buffer(),
                 payloadOffset + at, Math.min(size, payloadLength - at));
             at += size;
         }
         while (at < payloadLength);
         datagram.release();
+        return DELIVERED;
     }
 
-    private void trackFlow(final int remoteAddress, final int remotePort, final int localPort)
+    private void trackFlow(final long remoteHigh, final long remoteLow, final int remotePort, final int localPort)
     {
-        final long key = (remoteAddress & 0xFFFF_FFFFL) << 32 | (long)remotePort << 16 | localPort;
-        if (flows.put(key, ipv4.time().nanoTime()) == flows.missingValue())
+        // IPv4: the address and both ports exactly; IPv6: the rest of the address folded in (a collision only
+        // merges two flows in this count).
+        final long key = ((remoteLow & 0xFFFF_FFFFL) << 32 | (long)remotePort << 16 | localPort)
+            ^ (remoteHigh ^ remoteLow >>> 32 ^ 0xFFFFL) * 0x9E37_79B9_7F4A_7C15L;
+        if (flows.put(key, network.time().nanoTime()) == flows.missingValue())
         {
             if (flows.size() > MAX_TRACKED_FLOWS)
             {
@@ -239,7 +259,8 @@ public final class UdpLayer implements TransportHandler
 
     boolean send(
         final UdpEndpoint endpoint,
-        final int destination,
+        final long destinationHigh,
+        final long destinationLow,
         final int destinationPort,
         final DirectBuffer payload,
         final int offset,
@@ -250,8 +271,7 @@ public final class UdpLayer implements TransportHandler
             txDrops.incrementOrdered();
             return false;
         }
-        final IpInterface ifc = ipv4.route(destination);
-        if (ifc == null)
+        if (!network.route(route, destinationHigh, destinationLow))
         {
             txDrops.incrementOrdered();
             return false;
@@ -262,7 +282,10 @@ public final class UdpLayer implements TransportHandler
             txDrops.incrementOrdered();
             return false;
         }
-        final int source = endpoint.localAddress() != 0 ? endpoint.localAddress() : ifc.address();
+        if (endpoint.localAddress() != 0 && route.ipv4())
+        {
+            route.source(0, IpAddress.ipv4Low(endpoint.localAddress()));
+        }
         final int at = datagram.offset();
         datagram.buffer().putBytes(at, payload, offset, length);
         datagram.window(at, length);
@@ -271,10 +294,10 @@ public final class UdpLayer implements TransportHandler
             .sourcePort(endpoint.localPort())
             .destinationPort(destinationPort)
             .udpLength(datagram.length())
-            .computeChecksum(source, destination);
-        ipv4.prependHeader(datagram, source, destination, Ipv4Flyweight.PROTO_UDP, false);
+            .computeChecksum(route.pseudoHeaderSum(Ipv4Flyweight.PROTO_UDP, datagram.length()));
         txDatagrams.incrementOrdered();
-        ipv4.send(datagram);
+        // A datagram above the MTU is fragmented (IPv4; RFC 8200 5 lets only the source fragment over IPv6).
+        network.send(datagram, route, Ipv4Flyweight.PROTO_UDP, false);
         return true;
     }
 }

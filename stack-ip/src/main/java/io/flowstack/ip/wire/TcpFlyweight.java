@@ -413,8 +413,22 @@ public final class TcpFlyweight extends Flyweight
      */
     public TcpFlyweight computeChecksum(final int srcIp, final int dstIp, final int tcpLength)
     {
+        return computeChecksum(InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_TCP, tcpLength),
+            tcpLength);
+    }
+
+    /**
+     * Computes and writes the checksum over a pseudo-header of either family (RFC 9293 3.1, RFC 8200 8.1), the
+     * header and the data.
+     *
+     * @param pseudoHeaderSum the pseudo-header's unfolded sum (addresses, protocol, TCP length).
+     * @param tcpLength       segment length: header, options and data.
+     * @return this
+     */
+    public TcpFlyweight computeChecksum(final long pseudoHeaderSum, final int tcpLength)
+    {
         u16(CHECKSUM_OFFSET, 0);
-        u16(CHECKSUM_OFFSET, sum(srcIp, dstIp, tcpLength));
+        u16(CHECKSUM_OFFSET, sum(pseudoHeaderSum, tcpLength));
         return this;
     }
 
@@ -430,8 +444,18 @@ public final class TcpFlyweight extends Flyweight
      */
     public TcpFlyweight partialChecksum(final int srcIp, final int dstIp, final int tcpLength)
     {
-        final long pseudo = InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_TCP, tcpLength);
-        u16(CHECKSUM_OFFSET, ~InternetChecksum.fold(pseudo) & 0xFFFF);
+        return partialChecksum(InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_TCP, tcpLength));
+    }
+
+    /**
+     * Writes only the pseudo-header sum, folded and not complemented: a partial checksum for the device.
+     *
+     * @param pseudoHeaderSum the pseudo-header's unfolded sum (addresses, protocol, TCP length).
+     * @return this
+     */
+    public TcpFlyweight partialChecksum(final long pseudoHeaderSum)
+    {
+        u16(CHECKSUM_OFFSET, ~InternetChecksum.fold(pseudoHeaderSum) & 0xFFFF);
         return this;
     }
 
@@ -443,13 +467,23 @@ public final class TcpFlyweight extends Flyweight
      */
     public boolean checksumValid(final int srcIp, final int dstIp, final int tcpLength)
     {
-        return sum(srcIp, dstIp, tcpLength) == 0;
+        // RFC 9293 3.1: the pseudo-header holds the addresses, zero, the protocol and the TCP length.
+        return checksumValid(InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_TCP, tcpLength),
+            tcpLength);
     }
 
-    private int sum(final int srcIp, final int dstIp, final int tcpLength)
+    /**
+     * @param pseudoHeaderSum the pseudo-header's unfolded sum (addresses, protocol, TCP length), either family.
+     * @param tcpLength       segment length: header, options and data; at most the wrapped length.
+     * @return true if the pseudo-header, header and data sum to -0.
+     */
+    public boolean checksumValid(final long pseudoHeaderSum, final int tcpLength)
     {
-        // RFC 9293 3.1: the pseudo-header holds the addresses, zero, the protocol and the TCP length.
-        final long pseudo = InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_TCP, tcpLength);
-        return InternetChecksum.fold(InternetChecksum.partial(buffer, offset, tcpLength, pseudo));
+        return sum(pseudoHeaderSum, tcpLength) == 0;
+    }
+
+    private int sum(final long pseudoHeaderSum, final int tcpLength)
+    {
+        return InternetChecksum.fold(InternetChecksum.partial(buffer, offset, tcpLength, pseudoHeaderSum));
     }
 }

@@ -154,8 +154,20 @@ public final class UdpFlyweight extends Flyweight
      */
     public UdpFlyweight computeChecksum(final int srcIp, final int dstIp)
     {
+        return computeChecksum(InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_UDP, udpLength()));
+    }
+
+    /**
+     * Computes and writes the checksum over a pseudo-header of either family and {@link #udpLength()} bytes; a
+     * computed zero is sent as all ones (RFC 768, RFC 8200 8.1).
+     *
+     * @param pseudoHeaderSum the pseudo-header's unfolded sum (addresses, protocol, UDP length).
+     * @return this
+     */
+    public UdpFlyweight computeChecksum(final long pseudoHeaderSum)
+    {
         u16(CHECKSUM_OFFSET, 0);
-        final int checksum = sum(srcIp, dstIp);
+        final int checksum = sum(pseudoHeaderSum);
         u16(CHECKSUM_OFFSET, checksum == 0 ? 0xFFFF : checksum);
         return this;
     }
@@ -168,13 +180,27 @@ public final class UdpFlyweight extends Flyweight
      */
     public boolean checksumValid(final int srcIp, final int dstIp)
     {
-        return checksum() == NO_CHECKSUM || sum(srcIp, dstIp) == 0;
+        return checksumValid(InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_UDP, udpLength()),
+            true);
     }
 
-    private int sum(final int srcIp, final int dstIp)
+    /**
+     * @param pseudoHeaderSum the pseudo-header's unfolded sum (addresses, protocol, UDP length).
+     * @param zeroAllowed     {@link #NO_CHECKSUM} passes (IPv4, RFC 768); over IPv6 the checksum is mandatory
+     *                        (RFC 8200 8.1) and a zero field fails.
+     * @return true if the checksum verifies.
+     */
+    public boolean checksumValid(final long pseudoHeaderSum, final boolean zeroAllowed)
     {
-        final int udpLength = udpLength();
-        final long pseudo = InternetChecksum.pseudoHeaderIpv4(srcIp, dstIp, Ipv4Flyweight.PROTO_UDP, udpLength);
-        return InternetChecksum.fold(InternetChecksum.partial(buffer, offset, udpLength, pseudo));
+        if (checksum() == NO_CHECKSUM)
+        {
+            return zeroAllowed;
+        }
+        return sum(pseudoHeaderSum) == 0;
+    }
+
+    private int sum(final long pseudoHeaderSum)
+    {
+        return InternetChecksum.fold(InternetChecksum.partial(buffer, offset, udpLength(), pseudoHeaderSum));
     }
 }

@@ -1,5 +1,7 @@
 package io.flowstack.tcp.api;
 
+import io.flowstack.ip.addr.IpAddress;
+
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -88,6 +90,16 @@ public interface TcpConnection
      * @return the peer's address.
      */
     int remoteAddress();
+
+    /**
+     * @return the peer's address, IPv4 or IPv6 (allocates: not for per-segment use).
+     */
+    IpAddress remoteIpAddress();
+
+    /**
+     * @return our address, IPv4 or IPv6 (allocates).
+     */
+    IpAddress localIpAddress();
 
     /**
      * @return the peer's port.

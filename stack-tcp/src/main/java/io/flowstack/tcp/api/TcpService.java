@@ -1,5 +1,7 @@
 package io.flowstack.tcp.api;
 
+import io.flowstack.ip.addr.IpAddress;
+
 /**
  * TCP on one core as an application sees it: passive and active opens. Call it on the core's thread (from a
  * setup, a callback or a submitted command).
@@ -66,5 +68,17 @@ public interface TcpService
     /**
      * @return connections this core holds (every state but CLOSED).
      */
+    /**
+     * Opens a connection to an address of either family (IPv6 or IPv4); as {@link #connect(int, int, TcpHandler,
+     * ConnectionOptions)} otherwise.
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       receives the connection's events on this core.
+     * @param options       per-connection options.
+     * @return the connection (SYN-SENT).
+     */
+    TcpConnection connect(IpAddress remoteAddress, int remotePort, TcpHandler handler, ConnectionOptions options);
+
     int connectionCount();
 }

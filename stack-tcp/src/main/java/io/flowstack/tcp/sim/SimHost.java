@@ -9,6 +9,7 @@ import io.flowstack.core.sim.SimPort;
 import io.flowstack.core.sim.Simulator;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.IpStack;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.FlowStack;
@@ -177,6 +178,7 @@ public final class SimHost implements AutoCloseable
         private final Simulator simulator;
         private final String name;
         private final List<int[]> addresses = new ArrayList<>();
+        private final java.util.Map<Integer, Object[]> ipv6 = new java.util.HashMap<>();
         private final List<CoreSetup> setups = new ArrayList<>();
         private final List<Consumer<FlowStack.Builder>> options = new ArrayList<>();
         private int cores = 1;
@@ -239,6 +241,24 @@ public final class SimHost implements AutoCloseable
             }
             addresses.add(new int[]{
                 Ipv4Flyweight.parseAddress(cidr.substring(0, slash)), Integer.parseInt(cidr.substring(slash + 1)), gateway});
+            return this;
+        }
+
+        /**
+         * Gives the interface added last an IPv6 address too (its link-local one follows from the MAC).
+         *
+         * @param cidr the address and prefix, such as {@code 2001:2::1/64}.
+         * @return this
+         */
+        public Builder ipv6(final String cidr)
+        {
+            final int slash = cidr.indexOf('/');
+            if (slash < 0 || addresses.isEmpty())
+            {
+                throw new IllegalArgumentException("an IPv6 address with a prefix, after address(...): " + cidr);
+            }
+            ipv6.put(addresses.size() - 1, new Object[]{IpAddress.parse(cidr.substring(0, slash)),
+                Integer.parseInt(cidr.substring(slash + 1))});
             return this;
         }
 
@@ -324,7 +344,9 @@ public final class SimHost implements AutoCloseable
                 final int[] a = addresses.get(i);
                 final long mac = simulator.newMac();
                 final SimPort port = simulator.port(name + ".eth" + i, i, mac, mtu, offloads);
-                final IpInterface ifc = new IpInterface(i, mac, a[0], a[1], mtu, a[2]);
+                final Object[] v6 = ipv6.get(i);
+                final IpInterface plain = new IpInterface(i, mac, a[0], a[1], mtu, a[2]);
+                final IpInterface ifc = v6 == null ? plain : plain.withIpv6((IpAddress)v6[0], (Integer)v6[1]);
                 ports.add(port);
                 interfaces.add(ifc);
                 b.addInterface(ifc, port.device());

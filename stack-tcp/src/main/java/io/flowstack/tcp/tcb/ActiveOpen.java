@@ -2,7 +2,9 @@ package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.LocalPortSelector;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.ip.net.Route;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpHandler;
@@ -23,8 +25,7 @@ final class ActiveOpen
     private final FlowOwnership ownership;
     private final int coreId;
     private final LocalPortSelector.PortInUse portInUse = this::portInUse;
-    private int localAddress;
-    private int remoteAddress;
+    private final Route route = new Route();
     private int remotePort;
     private int nextPortHint;
 
@@ -36,27 +37,28 @@ final class ActiveOpen
         this.nextPortHint = coreId * 7919;
     }
 
-    Tcb connect(final int remote, final int port, final TcpHandler handler, final ConnectionOptions options,
-        final long nowNs)
+    Tcb connect(final long remoteHigh, final long remoteLow, final int port, final TcpHandler handler,
+        final ConnectionOptions options, final long nowNs)
     {
-        final IpInterface ifc = layer.ipv4.route(remote);
-        if (ifc == null)
+        if (!layer.network.route(route, remoteHigh, remoteLow))
         {
-            throw new IllegalStateException("no route to " + Ipv4Flyweight.addressToString(remote));
+            throw new IllegalStateException("no route to " + IpAddress.toString(remoteHigh, remoteLow));
         }
-        localAddress = ifc.address();
-        remoteAddress = remote;
+        final IpInterface ifc = route.ifc();
         remotePort = port;
         final int hint = nextPortHint;
         nextPortHint += 104_729;
-        final int localPort = ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_TCP,
-            ifc.address(), remote, port, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse);
+        final int localPort = route.ipv4()
+            ? ownership.selectLocalPort(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_TCP, ifc.address(),
+                (int)remoteLow, port, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse)
+            : ownership.selectLocalPort6(coreId, ifc.ifIndex(), Ipv4Flyweight.PROTO_TCP, route.sourceHigh(),
+                route.sourceLow(), remoteHigh, remoteLow, port, EPHEMERAL_MIN, EPHEMERAL_MAX, hint, portInUse);
         if (localPort < 0)
         {
             throw new IllegalStateException("no local TCP port left on this core towards "
-                + Ipv4Flyweight.addressToString(remote) + ":" + port);
+                + IpAddress.toString(remoteHigh, remoteLow) + ":" + port);
         }
-        final Tcb tcb = layer.newTcb(ifc, ifc.address(), localPort, remote, port, options, nowNs);
+        final Tcb tcb = layer.newTcb(route, localPort, port, options, nowNs);
         tcb.handler = handler;
         tcb.state = TcpState.SYN_SENT;
         Transmitter.sendSyn(tcb, nowNs);
@@ -66,6 +68,7 @@ final class ActiveOpen
 
     private boolean portInUse(final int port)
     {
-        return layer.passiveOpen.listening(port) || layer.table.get(localAddress, port, remoteAddress, remotePort) != null;
+        return layer.passiveOpen.listening(port) || layer.table.get(route.sourceHigh(), route.sourceLow(), port,
+            route.destinationHigh(), route.destinationLow(), remotePort) != null;
     }
 }

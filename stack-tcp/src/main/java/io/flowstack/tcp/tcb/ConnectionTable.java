@@ -5,36 +5,48 @@ import org.agrona.collections.Long2ObjectHashMap;
 import java.util.function.Consumer;
 
 /**
- * The connections of one core, keyed on the whole 4-tuple (local address and port, remote address and port). The
- * tuple is folded into a 64-bit key for a primitive map; tuples that fold to the same key are chained through
- * {@link Tcb#nextInTable} and told apart by comparing the tuple. Nothing is allocated per lookup.
+ * The connections of one core, keyed on the whole 4-tuple (local address and port, remote address and port), the
+ * addresses of either family as {@link io.flowstack.ip.addr.IpAddress}'s two longs. The tuple is folded into a
+ * 64-bit key for a primitive map; tuples that fold to the same key are chained through {@link Tcb#nextInTable}
+ * and told apart by comparing the tuple. Nothing is allocated per lookup.
  */
 final class ConnectionTable
 {
     private final Long2ObjectHashMap<Tcb> buckets = new Long2ObjectHashMap<>();
     private int size;
 
-    static long key(final int localAddress, final int localPort, final int remoteAddress, final int remotePort)
+    static long key(final long localHigh, final long localLow, final int localPort, final long remoteHigh,
+        final long remoteLow, final int remotePort)
     {
-        // Remote address and both ports fill the 64 bits; the local address is mixed in (hosts with several
-        // addresses are rare, so collisions are too, and the chain resolves them).
+        // The remote address's low 32 bits (all of an IPv4 address, the interface identifier's end for IPv6) and
+        // both ports fill the 64 bits; the rest of both addresses is mixed in by multiplication (collisions are
+        // rare, and the chain resolves them).
         final long ports = (long)(remotePort & 0xFFFF) << 16 | localPort & 0xFFFF;
-        return ((remoteAddress & 0xFFFF_FFFFL) << 32 | ports) ^ (localAddress & 0xFFFF_FFFFL) * 0x9E37_79B9_7F4A_7C15L;
+        final long rest = (remoteLow >>> 32 ^ remoteHigh * 0xC2B2_AE3D_27D4_EB4FL ^ localHigh * 0x1656_67B1_9E37_79F9L
+            ^ localLow) * 0x9E37_79B9_7F4A_7C15L;
+        return ((remoteLow & 0xFFFF_FFFFL) << 32 | ports) ^ rest;
     }
 
-    Tcb get(final int localAddress, final int localPort, final int remoteAddress, final int remotePort)
+    Tcb get(final long localHigh, final long localLow, final int localPort, final long remoteHigh, final long remoteLow,
+        final int remotePort)
     {
-        Tcb t = buckets.get(key(localAddress, localPort, remoteAddress, remotePort));
-        while (t != null && !t.matches(localAddress, localPort, remoteAddress, remotePort))
+        Tcb t = buckets.get(key(localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort));
+        while (t != null && !t.matches(localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort))
         {
             t = t.nextInTable;
         }
         return t;
     }
 
+    private static long key(final Tcb tcb)
+    {
+        return key(tcb.route.sourceHigh(), tcb.route.sourceLow(), tcb.localPort, tcb.route.destinationHigh(),
+            tcb.route.destinationLow(), tcb.remotePort);
+    }
+
     void put(final Tcb tcb)
     {
-        final long key = key(tcb.localAddress, tcb.localPort, tcb.remoteAddress, tcb.remotePort);
+        final long key = key(tcb);
         tcb.nextInTable = buckets.get(key);
         buckets.put(key, tcb);
         size++;
@@ -42,7 +54,7 @@ final class ConnectionTable
 
     void remove(final Tcb tcb)
     {
-        final long key = key(tcb.localAddress, tcb.localPort, tcb.remoteAddress, tcb.remotePort);
+        final long key = key(tcb);
         Tcb t = buckets.get(key);
         Tcb previous = null;
         while (t != null && t != tcb)

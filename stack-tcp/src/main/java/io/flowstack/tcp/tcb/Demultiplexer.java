@@ -1,7 +1,7 @@
 package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.buffer.PacketBuffer;
-import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.ip.net.NetworkView;
 import io.flowstack.ip.wire.TcpFlyweight;
 
 /**
@@ -20,11 +20,11 @@ final class Demultiplexer
         this.layer = layer;
     }
 
-    void arrive(final PacketBuffer datagram, final Ipv4Flyweight ip, final long nowNs)
+    void arrive(final PacketBuffer datagram, final NetworkView ip, final long nowNs)
     {
         final TcpCounters counters = layer.counters;
-        final int tcpLength = ip.payloadLength();
-        final TcpFlyweight tcp = rxTcp.wrap(datagram.buffer(), ip.payloadOffset(), tcpLength);
+        final int tcpLength = ip.transportLength();
+        final TcpFlyweight tcp = rxTcp.wrap(datagram.buffer(), ip.transportOffset(), tcpLength);
         final int verdict = tcp.check();
         if (verdict != TcpFlyweight.VALID)
         {
@@ -32,7 +32,7 @@ final class Demultiplexer
             return;
         }
         // A checksum the device verified, or a partial one from a local sender (memory, no wire), needs no check.
-        if (!datagram.checksumTrusted() && !tcp.checksumValid(ip.source(), ip.destination(), tcpLength))
+        if (!datagram.checksumTrusted() && !tcp.checksumValid(ip.pseudoHeaderSum(), tcpLength))
         {
             layer.drop(counters.rxBadChecksum);
             return;
@@ -48,8 +48,10 @@ final class Demultiplexer
         counters.rxSegments.incrementOrdered();
         s.ifIndex = datagram.ifIndex();
         s.flags = tcp.flags();
-        s.sourceAddress = ip.source();
-        s.destinationAddress = ip.destination();
+        s.sourceHigh = ip.sourceHigh();
+        s.sourceLow = ip.sourceLow();
+        s.destinationHigh = ip.destinationHigh();
+        s.destinationLow = ip.destinationLow();
         s.sourcePort = tcp.sourcePort();
         s.destinationPort = tcp.destinationPort();
         s.seq = tcp.sequenceNumber();
@@ -58,15 +60,17 @@ final class Demultiplexer
         s.buffer = datagram.buffer();
         s.payloadOffset = tcp.offset() + tcp.dataOffset();
         s.payloadLength = tcpLength - tcp.dataOffset();
-        s.gsoSize = datagram.gsoType() == PacketBuffer.GSO_TCPV4 ? datagram.gsoSize() : 0;
+        s.gsoSize = datagram.gsoType() == PacketBuffer.GSO_TCPV4 || datagram.gsoType() == PacketBuffer.GSO_TCPV6
+            ? datagram.gsoSize() : 0;
 
-        final Tcb tcb = layer.table.get(s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort);
+        final Tcb tcb = layer.table.get(s.destinationHigh, s.destinationLow, s.destinationPort, s.sourceHigh,
+            s.sourceLow, s.sourcePort);
         if (tcb != null)
         {
             SegmentArrives.process(tcb, s, nowNs);
             return;
         }
-        final Listener listener = layer.passiveOpen.find(s.destinationAddress, s.destinationPort);
+        final Listener listener = layer.passiveOpen.find(s.destinationHigh, s.destinationLow, s.destinationPort);
         if (listener != null)
         {
             layer.passiveOpen.segmentArrives(listener, s, nowNs);

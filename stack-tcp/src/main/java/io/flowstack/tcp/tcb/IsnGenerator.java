@@ -7,14 +7,16 @@ package io.flowstack.tcp.tcb;
 public interface IsnGenerator
 {
     /**
-     * @param localAddress  our address.
-     * @param localPort     our port.
-     * @param remoteAddress the peer's address.
-     * @param remotePort    the peer's port.
-     * @param nowNs         current time.
+     * @param localHigh  our address, first 64 bits ({@link io.flowstack.ip.addr.IpAddress#high()}).
+     * @param localLow   our address, last 64 bits.
+     * @param localPort  our port.
+     * @param remoteHigh the peer's address, first 64 bits.
+     * @param remoteLow  the peer's address, last 64 bits.
+     * @param remotePort the peer's port.
+     * @param nowNs      current time.
      * @return the ISN.
      */
-    int isn(int localAddress, int localPort, int remoteAddress, int remotePort, long nowNs);
+    int isn(long localHigh, long localLow, int localPort, long remoteHigh, long remoteLow, int remotePort, long nowNs);
 
     /**
      * @param isn the value to return for every connection.
@@ -22,6 +24,6 @@ public interface IsnGenerator
      */
     static IsnGenerator fixed(final int isn)
     {
-        return (la, lp, ra, rp, now) -> isn;
+        return (lh, ll, lp, rh, rl, rp, now) -> isn;
     }
 }

@@ -9,17 +9,27 @@ import io.flowstack.tcp.api.TcpAcceptor;
  */
 final class Listener
 {
-    final int localAddress;
+    /** The address listened on (two longs, {@link io.flowstack.ip.addr.IpAddress}); {@code ::} for any. */
+    final long localHigh;
+    final long localLow;
     final int localPort;
     final TcpAcceptor acceptor;
     final ConnectionOptions options;
     int halfOpen;
 
-    Listener(final int localAddress, final int localPort, final TcpAcceptor acceptor, final ConnectionOptions options)
+    Listener(final long localHigh, final long localLow, final int localPort, final TcpAcceptor acceptor,
+        final ConnectionOptions options)
     {
-        this.localAddress = localAddress;
+        this.localHigh = localHigh;
+        this.localLow = localLow;
         this.localPort = localPort;
         this.acceptor = acceptor;
         this.options = options;
+    }
+
+    /** @return true if a segment to this address is for this listener (any address, or the one bound). */
+    boolean accepts(final long high, final long low)
+    {
+        return (localHigh == 0 && localLow == 0) || (localHigh == high && localLow == low);
     }
 }

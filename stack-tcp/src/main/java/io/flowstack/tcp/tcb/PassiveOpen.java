@@ -1,7 +1,8 @@
 package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.buffer.PacketBuffer;
-import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.ip.net.Route;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.ip.wire.TcpFlyweight;
 import io.flowstack.ip.wire.TcpOptions;
@@ -21,6 +22,7 @@ final class PassiveOpen
     private final TcpLayer layer;
     private final Int2ObjectHashMap<Listener> listeners = new Int2ObjectHashMap<>();
     private final SynCookies cookies;
+    private final Route reply = new Route();
 
     PassiveOpen(final TcpLayer layer, final SynCookies cookies)
     {
@@ -38,7 +40,9 @@ final class PassiveOpen
         {
             throw new IllegalStateException("TCP port " + localPort + " is already listening");
         }
-        listeners.put(localPort, new Listener(localAddress, localPort, acceptor, options));
+        // Any address (0) is any of either family, as a Java wildcard bind is.
+        final long low = localAddress == 0 ? 0 : IpAddress.ipv4Low(localAddress);
+        listeners.put(localPort, new Listener(0, low, localPort, acceptor, options));
     }
 
     boolean unlisten(final int localPort)
@@ -52,10 +56,10 @@ final class PassiveOpen
     }
 
     /** @return the listener that takes a segment to this address and port, or null. */
-    Listener find(final int localAddress, final int localPort)
+    Listener find(final long localHigh, final long localLow, final int localPort)
     {
         final Listener l = listeners.get(localPort);
-        return l != null && (l.localAddress == 0 || l.localAddress == localAddress) ? l : null;
+        return l != null && l.accepts(localHigh, localLow) ? l : null;
     }
 
     void segmentArrives(final Listener listener, final Segment s, final long nowNs)
@@ -85,8 +89,8 @@ final class PassiveOpen
             layer.drop(counters.rxBadFlags);
             return;
         }
-        final IpInterface ifc = layer.ipv4.interfaceAt(s.ifIndex);
-        if (ifc == null)
+        if (!layer.network.routeReply(reply, s.ifIndex, s.destinationHigh, s.destinationLow, s.sourceHigh,
+            s.sourceLow))
         {
             layer.drop(counters.rxNoConnection);
             return;
@@ -95,11 +99,10 @@ final class PassiveOpen
         {
             // The SYN queue is full (a flood, or a burst): answer with a cookie and keep nothing (RFC 4987 3.6).
             counters.backlogDrops.incrementOrdered();
-            sendCookie(listener, ifc, s, nowNs);
+            sendCookie(listener, reply, s, nowNs);
             return;
         }
-        final Tcb tcb = layer.newTcb(ifc, s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort,
-            listener.options, nowNs);
+        final Tcb tcb = layer.newTcb(reply, s.destinationPort, s.sourcePort, listener.options, nowNs);
         tcb.listener = listener;
         tcb.acceptor = listener.acceptor;
         listener.halfOpen++;
@@ -116,7 +119,7 @@ final class PassiveOpen
     }
 
     /** A SYN,ACK whose ISN is a cookie, with the options the cookie can carry back; no TCB. */
-    private void sendCookie(final Listener listener, final IpInterface ifc, final Segment syn, final long nowNs)
+    private void sendCookie(final Listener listener, final Route route, final Segment syn, final long nowNs)
     {
         final PacketBuffer buf = layer.pool.acquire();
         if (buf == null)
@@ -128,7 +131,7 @@ final class PassiveOpen
         final int mssIndex = SynCookies.mssIndex(synOptions.mss());
         final int iss = cookies.encode(syn, mssIndex, nowNs);
         final TcpOptions options = layer.txOptions.reset();
-        options.mss(TcpLayer.ourMss(ifc, listener.options));
+        options.mss(TcpLayer.ourMss(route, listener.options));
         // Window scale and SACK survive only inside the timestamp; without timestamps the connection has neither.
         if (synOptions.hasTimestamps())
         {
@@ -156,11 +159,10 @@ final class PassiveOpen
             .window(Math.min(receiveBuffer, 65535))
             .urgentPointer(0);
         options.emit(buf.buffer(), tcpAt + TcpFlyweight.HEADER_LENGTH);
-        layer.txTcp.computeChecksum(syn.destinationAddress, syn.sourceAddress, buf.length());
-        layer.ipv4.prependHeader(buf, syn.destinationAddress, syn.sourceAddress, Ipv4Flyweight.PROTO_TCP, true);
+        layer.txTcp.computeChecksum(route.pseudoHeaderSum(Ipv4Flyweight.PROTO_TCP, buf.length()), buf.length());
         layer.counters.syncookiesSent.incrementOrdered();
         layer.counters.txSegments.incrementOrdered();
-        layer.ipv4.send(buf);
+        layer.network.send(buf, route, Ipv4Flyweight.PROTO_TCP, true);
     }
 
     /**
@@ -176,15 +178,14 @@ final class PassiveOpen
         {
             return false;
         }
-        final IpInterface ifc = layer.ipv4.interfaceAt(s.ifIndex);
-        if (mssIndex < 0 || ifc == null)
+        if (mssIndex < 0 || !layer.network.routeReply(reply, s.ifIndex, s.destinationHigh, s.destinationLow,
+            s.sourceHigh, s.sourceLow))
         {
             layer.counters.syncookiesInvalid.incrementOrdered();
             return false;
         }
         layer.counters.syncookiesValid.incrementOrdered();
-        final Tcb tcb = layer.newTcb(ifc, s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort,
-            listener.options, nowNs);
+        final Tcb tcb = layer.newTcb(reply, s.destinationPort, s.sourcePort, listener.options, nowNs);
         tcb.acceptor = listener.acceptor;
         final int iss = s.ack - 1;
         final int irs = s.seq - 1;

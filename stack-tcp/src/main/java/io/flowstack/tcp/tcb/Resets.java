@@ -2,6 +2,7 @@ package io.flowstack.tcp.tcb;
 
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.time.RateLimiter;
+import io.flowstack.ip.net.Route;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.ip.wire.TcpFlyweight;
 
@@ -18,6 +19,7 @@ final class Resets
 
     private final TcpLayer layer;
     private final RateLimiter limiter = new RateLimiter(PER_SECOND, BURST);
+    private final Route reply = new Route();
 
     Resets(final TcpLayer layer)
     {
@@ -36,14 +38,19 @@ final class Resets
             layer.counters.resetsLimited.incrementOrdered();
             return;
         }
+        if (!layer.network.routeReply(reply, s.ifIndex, s.destinationHigh, s.destinationLow, s.sourceHigh,
+            s.sourceLow))
+        {
+            layer.counters.txDrops.incrementOrdered();
+            return;
+        }
         if (s.ack())
         {
-            send(s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort, s.ack, 0, TcpFlags.RST);
+            send(reply, s.destinationPort, s.sourcePort, s.ack, 0, TcpFlags.RST);
         }
         else
         {
-            send(s.destinationAddress, s.destinationPort, s.sourceAddress, s.sourcePort, 0, s.seq + s.len(),
-                TcpFlags.RST | TcpFlags.ACK);
+            send(reply, s.destinationPort, s.sourcePort, 0, s.seq + s.len(), TcpFlags.RST | TcpFlags.ACK);
         }
     }
 
@@ -52,11 +59,11 @@ final class Resets
      */
     void send(final Tcb tcb, final int seq)
     {
-        send(tcb.localAddress, tcb.localPort, tcb.remoteAddress, tcb.remotePort, seq, 0, TcpFlags.RST);
+        send(tcb.route, tcb.localPort, tcb.remotePort, seq, 0, TcpFlags.RST);
     }
 
-    private void send(final int from, final int fromPort, final int to, final int toPort, final int seq,
-        final int ack, final int flags)
+    private void send(final Route route, final int fromPort, final int toPort, final int seq, final int ack,
+        final int flags)
     {
         final PacketBuffer buf = layer.pool.acquire();
         if (buf == null)
@@ -75,10 +82,10 @@ final class Resets
             .flags(flags)
             .window(0)
             .urgentPointer(0)
-            .computeChecksum(from, to, TcpFlyweight.HEADER_LENGTH);
-        layer.ipv4.prependHeader(buf, from, to, Ipv4Flyweight.PROTO_TCP, true);
+            .computeChecksum(route.pseudoHeaderSum(Ipv4Flyweight.PROTO_TCP, TcpFlyweight.HEADER_LENGTH),
+                TcpFlyweight.HEADER_LENGTH);
         layer.counters.txResets.incrementOrdered();
         layer.counters.txSegments.incrementOrdered();
-        layer.ipv4.send(buf);
+        layer.network.send(buf, route, Ipv4Flyweight.PROTO_TCP, true);
     }
 }

@@ -12,7 +12,7 @@ import java.security.SecureRandom;
 public final class Rfc6528Isn implements IsnGenerator
 {
     private final MessageDigest md5;
-    private final byte[] input = new byte[12 + 16];
+    private final byte[] input = new byte[36 + 16];
     private final byte[] output = new byte[16];
 
     /**
@@ -28,7 +28,7 @@ public final class Rfc6528Isn implements IsnGenerator
         {
             throw new IllegalStateException("MD5 is required by every Java platform", e);
         }
-        System.arraycopy(secret, 0, input, 12, 16);
+        System.arraycopy(secret, 0, input, 36, 16);
     }
 
     /**
@@ -42,11 +42,14 @@ public final class Rfc6528Isn implements IsnGenerator
     }
 
     @Override
-    public int isn(final int localAddress, final int localPort, final int remoteAddress, final int remotePort, final long nowNs)
+    public int isn(final long localHigh, final long localLow, final int localPort, final long remoteHigh,
+        final long remoteLow, final int remotePort, final long nowNs)
     {
-        putInt(0, localAddress);
-        putInt(4, remoteAddress);
-        putInt(8, localPort << 16 | remotePort & 0xFFFF);
+        putLong(0, localHigh);
+        putLong(8, localLow);
+        putLong(16, remoteHigh);
+        putLong(24, remoteLow);
+        putInt(32, localPort << 16 | remotePort & 0xFFFF);
         md5.update(input, 0, input.length);
         try
         {
@@ -59,6 +62,12 @@ public final class Rfc6528Isn implements IsnGenerator
         final int f = (output[0] & 0xFF) << 24 | (output[1] & 0xFF) << 16 | (output[2] & 0xFF) << 8 | output[3] & 0xFF;
         final int m = (int)(nowNs / 4_000L);
         return m + f;
+    }
+
+    private void putLong(final int at, final long v)
+    {
+        putInt(at, (int)(v >>> 32));
+        putInt(at + 4, (int)v);
     }
 
     private void putInt(final int at, final int v)

@@ -10,8 +10,11 @@ import org.agrona.MutableDirectBuffer;
 final class Segment
 {
     int ifIndex;
-    int sourceAddress;
-    int destinationAddress;
+    /** Source and destination addresses, {@link io.flowstack.ip.addr.IpAddress}'s two longs each. */
+    long sourceHigh;
+    long sourceLow;
+    long destinationHigh;
+    long destinationLow;
     int sourcePort;
     int destinationPort;
     int seq;

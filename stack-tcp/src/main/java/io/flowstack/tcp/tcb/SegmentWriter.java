@@ -8,7 +8,8 @@ import io.flowstack.tcp.api.TcpState;
 
 /**
  * Builds one segment of a connection in a pool buffer: payload copied from the send buffer, header and options
- * ({@link TcpOptions}, Linux's layout) written in front of it, checksum, IPv4 header, and hands it to IPv4. Every
+ * ({@link TcpOptions}, Linux's layout) written in front of it, checksum over the connection's route's
+ * pseudo-header, and hands it to the network layer on that route. Every
  * segment with an ACK settles what the receiver owed. On a device with offloads the checksum is left partial and a
  * segment longer than the MSS is marked for the device to cut (TSO).
  */
@@ -80,19 +81,19 @@ final class SegmentWriter
         if (snd.offloads.txChecksum())
         {
             // The device sums the segment (and each piece it cuts a large one into); we give the pseudo-header.
-            tcp.partialChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+            tcp.partialChecksum(tcb.route.pseudoHeaderSum(Ipv4Flyweight.PROTO_TCP, buf.length()));
             buf.checksumPartial(tcpAt, TcpFlyweight.CHECKSUM_OFFSET);
             final int piece = room(tcb) - options.length();
             if (snd.offloads.txTcpSegmentation() && len > piece)
             {
                 // Cut so that every piece, which gets this header and its options (virtio 5.1.6.2, TSO), fits
                 // the peer's MSS.
-                buf.gso(PacketBuffer.GSO_TCPV4, piece);
+                buf.gso(tcb.route.ipv4() ? PacketBuffer.GSO_TCPV4 : PacketBuffer.GSO_TCPV6, piece);
             }
         }
         else
         {
-            tcp.computeChecksum(tcb.localAddress, tcb.remoteAddress, buf.length());
+            tcp.computeChecksum(tcb.route.pseudoHeaderSum(Ipv4Flyweight.PROTO_TCP, buf.length()), buf.length());
         }
         if (ack)
         {
@@ -100,9 +101,8 @@ final class SegmentWriter
             tcb.rcv.ack.onAckSent();
             tcb.timers.cancel(TimerTable.DELAYED_ACK);
         }
-        layer.ipv4.prependHeader(buf, tcb.localAddress, tcb.remoteAddress, Ipv4Flyweight.PROTO_TCP, true);
         layer.counters.txSegments.incrementOrdered();
-        layer.ipv4.send(buf);
+        layer.network.send(buf, tcb.route, Ipv4Flyweight.PROTO_TCP, true);
         return true;
     }
 

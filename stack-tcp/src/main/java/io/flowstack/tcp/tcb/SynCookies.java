@@ -37,7 +37,9 @@ final class SynCookies
     private static final int MAX_AGE = 2;
 
     private final MessageDigest md5;
-    private final byte[] input = new byte[17 + 16];
+    /** Bytes hashed before the secret: both addresses (128 bits each), the ports, the counter and the salt. */
+    private static final int HASHED = 41;
+    private final byte[] input = new byte[HASHED + 16];
     private final byte[] output = new byte[16];
     private long lastOverflowNs = Long.MIN_VALUE;
 
@@ -54,7 +56,7 @@ final class SynCookies
         {
             throw new IllegalStateException("MD5 is required by every Java platform", e);
         }
-        System.arraycopy(secret, 0, input, 17, 16);
+        System.arraycopy(secret, 0, input, HASHED, 16);
     }
 
     /** @return cookies with a random secret. */
@@ -142,11 +144,13 @@ final class SynCookies
 
     private int hash(final Segment s, final int count, final int salt)
     {
-        putInt(0, s.destinationAddress);
-        putInt(4, s.sourceAddress);
-        putInt(8, s.destinationPort << 16 | s.sourcePort & 0xFFFF);
-        putInt(12, count);
-        input[16] = (byte)salt;
+        putLong(0, s.destinationHigh);
+        putLong(8, s.destinationLow);
+        putLong(16, s.sourceHigh);
+        putLong(24, s.sourceLow);
+        putInt(32, s.destinationPort << 16 | s.sourcePort & 0xFFFF);
+        putInt(36, count);
+        input[40] = (byte)salt;
         md5.update(input, 0, input.length);
         try
         {
@@ -157,6 +161,12 @@ final class SynCookies
             throw new IllegalStateException(e);
         }
         return (output[0] & 0xFF) << 24 | (output[1] & 0xFF) << 16 | (output[2] & 0xFF) << 8 | output[3] & 0xFF;
+    }
+
+    private void putLong(final int at, final long v)
+    {
+        putInt(at, (int)(v >>> 32));
+        putInt(at + 4, (int)v);
     }
 
     private void putInt(final int at, final int v)

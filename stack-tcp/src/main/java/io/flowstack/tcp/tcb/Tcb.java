@@ -1,5 +1,7 @@
 package io.flowstack.tcp.tcb;
 
+import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.ip.net.Route;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpAcceptor;
 import io.flowstack.tcp.api.TcpConnection;
@@ -39,9 +41,9 @@ public final class Tcb implements TcpConnection
     final Receiver rcv;
     final TimerTable timers = new TimerTable();
 
-    int localAddress;
+    /** The connection's route: both addresses (its identity with the ports), interface and next hop. */
+    final Route route = new Route();
     int localPort;
-    int remoteAddress;
     int remotePort;
     /** Next connection in the same bucket of the connection table. */
     Tcb nextInTable;
@@ -423,7 +425,19 @@ public final class Tcb implements TcpConnection
     @Override
     public int remoteAddress()
     {
-        return remoteAddress;
+        return (int)route.destinationLow();
+    }
+
+    @Override
+    public IpAddress remoteIpAddress()
+    {
+        return IpAddress.of(route.destinationHigh(), route.destinationLow());
+    }
+
+    @Override
+    public IpAddress localIpAddress()
+    {
+        return IpAddress.of(route.sourceHigh(), route.sourceLow());
     }
 
     @Override
@@ -435,7 +449,7 @@ public final class Tcb implements TcpConnection
     @Override
     public int localAddress()
     {
-        return localAddress;
+        return (int)route.sourceLow();
     }
 
     @Override
@@ -469,10 +483,12 @@ public final class Tcb implements TcpConnection
     }
 
     /** @return true if this TCB is the connection of the tuple. */
-    boolean matches(final int localAddress, final int localPort, final int remoteAddress, final int remotePort)
+    boolean matches(final long localHigh, final long localLow, final int localPort, final long remoteHigh,
+        final long remoteLow, final int remotePort)
     {
-        return this.localPort == localPort && this.remotePort == remotePort && this.remoteAddress == remoteAddress
-            && this.localAddress == localAddress;
+        return this.localPort == localPort && this.remotePort == remotePort && route.destinationLow() == remoteLow
+            && route.sourceLow() == localLow && route.destinationHigh() == remoteHigh
+            && route.sourceHigh() == localHigh;
     }
 
     @Override

@@ -39,6 +39,7 @@ final class TcpCounters
     final AtomicCounter syncookiesSent;
     final AtomicCounter syncookiesValid;
     final AtomicCounter syncookiesInvalid;
+    final AtomicCounter pathMtuReductions;
 
     TcpCounters(final CounterSet c)
     {
@@ -73,5 +74,6 @@ final class TcpCounters
         syncookiesSent = c.counter("tcp.syncookies.sent");
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesInvalid = c.counter("tcp.syncookies.invalid");
+        pathMtuReductions = c.counter("tcp.path_mtu_reductions");
     }
 }

@@ -6,10 +6,12 @@ import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.engine.TimerSource;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.time.RateLimiter;
-import io.flowstack.ip.iface.IpInterface;
-import io.flowstack.ip.ipv4.Ipv4Layer;
-import io.flowstack.ip.ipv4.TransportHandler;
-import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.ip.net.Network;
+import io.flowstack.ip.net.NetworkView;
+import io.flowstack.ip.net.PacketTooBig;
+import io.flowstack.ip.net.Route;
+import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.TcpFlyweight;
 import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.tcp.api.ConnectionOptions;
@@ -40,9 +42,14 @@ import java.util.function.Consumer;
  * its wheel timer. So callbacks never run in the middle of a transition, and an answer the application writes in
  * a callback carries the ACK of the segment it answers.
  */
-public final class TcpLayer implements TransportHandler, TimerSource, TcpService
+public final class TcpLayer implements Transport, TimerSource, TcpService, PacketTooBig
 {
-    final Ipv4Layer ipv4;
+    /** IPv4 header without options plus the TCP header: MTU less this is the MSS (RFC 9293 3.7.1). */
+    static final int IPV4_OVERHEAD = 40;
+    /** IPv6 header plus the TCP header (RFC 8200 5: MSS = MTU - 60). */
+    static final int IPV6_OVERHEAD = 60;
+
+    final Network network;
     final BufferPool pool;
     final TcpConfig config;
     final TcpCounters counters;
@@ -65,7 +72,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
     private Tcb pendingTail;
 
     /**
-     * @param ipv4      the IP layer below.
+     * @param network   the network layer below (both families).
      * @param pool      the core's buffers.
      * @param counters  the core's counters.
      * @param ownership this core's ownership function (for ports of active opens).
@@ -74,7 +81,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
      * @param time      the core's clock (the duty cycle's time).
      */
     public TcpLayer(
-        final Ipv4Layer ipv4,
+        final Network network,
         final BufferPool pool,
         final CounterSet counters,
         final FlowOwnership ownership,
@@ -82,7 +89,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         final IsnGenerator isn,
         final NanoClock time)
     {
-        this.ipv4 = ipv4;
+        this.network = network;
         this.pool = pool;
         this.config = config;
         this.counters = new TcpCounters(counters);
@@ -134,7 +141,22 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         enter();
         try
         {
-            return activeOpen.connect(remoteAddress, remotePort, handler, options, now());
+            return activeOpen.connect(0, IpAddress.ipv4Low(remoteAddress), remotePort, handler, options, now());
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    @Override
+    public TcpConnection connect(final IpAddress remoteAddress, final int remotePort, final TcpHandler handler,
+        final ConnectionOptions options)
+    {
+        enter();
+        try
+        {
+            return activeOpen.connect(remoteAddress.high(), remoteAddress.low(), remotePort, handler, options, now());
         }
         finally
         {
@@ -161,7 +183,7 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
     // ---- units of work ----------------------------------------------------------------------------------
 
     @Override
-    public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip)
+    public int onPacket(final PacketBuffer datagram, final NetworkView ip)
     {
         enter();
         try
@@ -173,6 +195,28 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
             datagram.release();
             exit();
         }
+        return DELIVERED;
+    }
+
+    /**
+     * RFC 8201 5.2: the connection's route takes the lower path MTU and its segments shrink to fit (an IPv6 header,
+     * a TCP header and the options every segment carries); what is in flight larger than that is fragmented by
+     * IPv6 when it is sent again. Only for a segment in flight (SND.UNA =< SEQ < SND.NXT, RFC 5927 4.1).
+     */
+    @Override
+    public void packetTooBig(final int protocol, final long localHigh, final long localLow, final int localPort,
+        final long remoteHigh, final long remoteLow, final int remotePort, final int sequence, final int mtu)
+    {
+        final Tcb tcb = protocol == io.flowstack.ip.wire.Ipv4Flyweight.PROTO_TCP
+            ? table.get(localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort) : null;
+        if (tcb == null || !io.flowstack.core.seq.Seq.between(tcb.snd.una, sequence, tcb.snd.nxt)
+            || !tcb.route.lowerMtu(mtu))
+        {
+            return;
+        }
+        counters.pathMtuReductions.incrementOrdered();
+        final int mss = tcb.route.mtu() - IPV6_OVERHEAD - (tcb.timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0);
+        tcb.snd.mss = Math.max(64, Math.min(tcb.snd.mss, mss));
     }
 
     @Override
@@ -275,8 +319,8 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
 
     // ---- connections ----------------------------------------------------------------------------------------
 
-    Tcb newTcb(final IpInterface ifc, final int localAddress, final int localPort, final int remoteAddress,
-        final int remotePort, final ConnectionOptions options, final long nowNs)
+    Tcb newTcb(final Route route, final int localPort, final int remotePort, final ConnectionOptions options,
+        final long nowNs)
     {
         final int sendBuffer = bufferSize(options.sendBuffer(), config.sendBuffer());
         final int receiveBuffer = bufferSize(options.receiveBuffer(), config.receiveBuffer());
@@ -291,15 +335,16 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
                 case RENO -> new Reno();
             });
         tcb.snd.pacer.paceWindow(options.pacing() != null ? options.pacing() : config.pacing());
-        tcb.localAddress = localAddress;
+        final Route r = tcb.route.copy(route);
         tcb.localPort = localPort;
-        tcb.remoteAddress = remoteAddress;
         tcb.remotePort = remotePort;
         tcb.apply(options, !config.nagle());
-        tcb.snd.reset(isn.isn(localAddress, localPort, remoteAddress, remotePort, nowNs));
-        tcb.rcv.mss = ourMss(ifc, options);
+        tcb.snd.reset(isn.isn(r.sourceHigh(), r.sourceLow(), localPort, r.destinationHigh(), r.destinationLow(),
+            remotePort, nowNs));
+        tcb.rcv.mss = ourMss(r, options);
         tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
-        tcb.snd.offloads = ifc.offloads();
+        // Over IPv6 the connection segments only where the device cuts TCP/IPv6 (Offloads.forIpv6).
+        tcb.snd.offloads = r.ipv4() ? r.ifc().offloads() : r.ifc().offloads().forIpv6();
         tcb.windowScaling = true;
         tcb.timestamps = true;
         tcb.sack = config.sack();
@@ -315,9 +360,10 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
     }
 
     /** RFC 9293 3.7.1 / 3.7.6: our MSS is the interface MTU less the IP and TCP headers, or TCP_MAXSEG. */
-    static int ourMss(final IpInterface ifc, final ConnectionOptions options)
+    static int ourMss(final Route route, final ConnectionOptions options)
     {
-        return options.mss() > 0 ? Math.min(ifc.mtu() - 40, options.mss()) : ifc.mtu() - 40;
+        final int mss = route.ifc().mtu() - (route.ipv4() ? IPV4_OVERHEAD : IPV6_OVERHEAD);
+        return options.mss() > 0 ? Math.min(mss, options.mss()) : mss;
     }
 
     /** @return the receive buffer a connection with these options starts with. */

@@ -4,7 +4,9 @@ import io.flowstack.core.driver.MemoryDriver;
 import io.flowstack.core.driver.NetworkDevice;
 import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.core.time.VirtualClock;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.ip.net.Route;
 import io.flowstack.ip.wire.ArpFlyweight;
 import io.flowstack.ip.wire.ArpRepr;
 import io.flowstack.ip.wire.EthernetFlyweight;
@@ -330,8 +332,9 @@ final class TcpScript
         try
         {
             final long now = clock.nanoTime();
-            final Tcb tcb = tcp.newTcb(tcp.ipv4.interfaceAt(0), STACK_IP, LOCAL_PORT, PEER_IP, REMOTE_PORT,
-                ConnectionOptions.DEFAULT, now);
+            final Route route = new Route();
+            tcp.network.routeReply(route, 0, 0, IpAddress.ipv4Low(STACK_IP), 0, IpAddress.ipv4Low(PEER_IP));
+            final Tcb tcb = tcp.newTcb(route, LOCAL_PORT, REMOTE_PORT, ConnectionOptions.DEFAULT, now);
             tcb.handler = handler;
             tcb.sack = sack;
             tcb.windowScaling = false;

@@ -1,5 +1,6 @@
 package io.flowstack.tcp.tcb;
 
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.tcp.api.TcpState;
 import io.flowstack.core.seq.Seq;
 import io.flowstack.tcp.api.TcpConfig;
@@ -212,7 +213,8 @@ class TcpStateMachineProperties
         {
             if (tcb == null)
             {
-                tcb = t.tcp.table.get(TcpScript.STACK_IP, TcpScript.LOCAL_PORT, TcpScript.PEER_IP, TcpScript.REMOTE_PORT);
+                tcb = t.tcp.table.get(0, IpAddress.ipv4Low(TcpScript.STACK_IP), TcpScript.LOCAL_PORT, 0,
+                    IpAddress.ipv4Low(TcpScript.PEER_IP), TcpScript.REMOTE_PORT);
             }
         }
 

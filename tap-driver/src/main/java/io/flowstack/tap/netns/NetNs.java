@@ -230,6 +230,15 @@ public final class NetNs implements AutoCloseable
     public void addAddress(final String ifName, final String cidr) throws IOException
     {
         checkIfName(ifName);
+        if (cidr.indexOf(':') >= 0)
+        {
+            // A new namespace may come with IPv6 off (net.ipv6.conf.default.disable_ipv6): on for this device only.
+            Command.run("ip", "netns", "exec", name, "sh", "-c",
+                "echo 0 > /proc/sys/net/ipv6/conf/" + ifName + "/disable_ipv6").checkOk();
+            // No duplicate address detection on the kernel's side: the address is usable at once, not tentative.
+            Command.run("ip", "-n", name, "-6", "addr", "add", cidr, "dev", ifName, "nodad").checkOk();
+            return;
+        }
         Command.run("ip", "-n", name, "addr", "add", cidr, "dev", ifName).checkOk();
     }
 

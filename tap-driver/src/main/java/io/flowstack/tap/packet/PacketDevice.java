@@ -369,7 +369,7 @@ public final class PacketDevice implements NetworkDevice
     @Override
     public Offloads offloads()
     {
-        return config.offloads() ? Offloads.VIRTIO_NET : Offloads.NONE;
+        return config.offloads() ? Offloads.VIRTIO_NET.with(Offloads.TX_TCP6_SEGMENTATION) : Offloads.NONE;
     }
 
     @Override

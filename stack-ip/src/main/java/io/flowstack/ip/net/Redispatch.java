@@ -1,4 +1,4 @@
-package io.flowstack.ip.ipv4;
+package io.flowstack.ip.net;
 
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.ip.iface.IpInterface;

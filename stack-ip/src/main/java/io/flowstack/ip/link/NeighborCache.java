@@ -1,13 +1,13 @@
-package io.flowstack.ip.arp;
+package io.flowstack.ip.link;
 
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
-import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * The IPv4 neighbor cache of one interface on one core (RFC 826, RFC 1122 2.3.2): a fixed table of entries
- * with a bounded queue of datagrams waiting for each unresolved neighbor.
+ * The neighbor cache of one interface and family on one core, for ARP (RFC 826, RFC 1122 2.3.2) and Neighbor
+ * Discovery (RFC 4861 7.3): a fixed table of entries keyed on addresses of either family (two longs,
+ * {@link io.flowstack.ip.addr.IpAddress}) with a bounded queue of packets waiting for each unresolved neighbor.
  * <p>
  * An entry is INCOMPLETE while a request is outstanding (retried every {@code retryNs}, given up after
  * {@code maxRequests}), then REACHABLE until {@code lifetimeNs} after its last confirmation. Past that it is
@@ -34,12 +34,13 @@ public final class NeighborCache
     public interface Listener
     {
         /**
-         * Send an ARP request for the address.
+         * Send a request (ARP request, neighbor solicitation) for the address.
          *
-         * @param address the neighbor's IPv4 address.
-         * @param knownMac the last known MAC to ask by unicast, or 0 to broadcast.
+         * @param high     the neighbor's address, first 64 bits.
+         * @param low      the neighbor's address, last 64 bits.
+         * @param knownMac the last known MAC to ask by unicast, or 0 to ask the whole link.
          */
-        void sendRequest(int address, long knownMac);
+        void sendRequest(long high, long low, long knownMac);
 
         /**
          * A waiting datagram can go now.
@@ -52,10 +53,11 @@ public final class NeighborCache
         /**
          * The mapping of an address was learned, changed or confirmed (for replication to other cores).
          *
-         * @param address IPv4 address.
-         * @param mac hardware address.
+         * @param high address, first 64 bits.
+         * @param low  address, last 64 bits.
+         * @param mac  hardware address.
          */
-        void learned(int address, long mac);
+        void learned(long high, long low, long mac);
     }
 
     private final int capacity;
@@ -63,8 +65,11 @@ public final class NeighborCache
     private final long retryNs;
     private final int maxRequests;
     private final Listener listener;
-    private final Int2IntHashMap index;
-    private final int[] addresses;
+    /** Open addressing over slots: slot + 1, 0 for empty; linear probing, backward-shift deletion. */
+    private final int[] index;
+    private final int indexMask;
+    private final long[] highs;
+    private final long[] lows;
     private final long[] macs;
     private final int[] states;
     private final long[] expires;
@@ -78,6 +83,8 @@ public final class NeighborCache
     private final AtomicCounter tableFull;
     private int size;
     private long earliest = Long.MAX_VALUE;
+    private int version;
+    private long lastExpiry;
 
     /**
      * @param capacity    number of neighbors.
@@ -86,6 +93,7 @@ public final class NeighborCache
      * @param maxRequests requests before giving up.
      * @param listener    receives the cache's decisions.
      * @param counters    where counters are allocated.
+     * @param prefix      counter name prefix ("arp", "ndp").
      */
     public NeighborCache(
         final int capacity,
@@ -93,15 +101,18 @@ public final class NeighborCache
         final long retryNs,
         final int maxRequests,
         final Listener listener,
-        final CounterSet counters)
+        final CounterSet counters,
+        final String prefix)
     {
         this.capacity = capacity;
         this.lifetimeNs = lifetimeNs;
         this.retryNs = retryNs;
         this.maxRequests = maxRequests;
         this.listener = listener;
-        this.index = new Int2IntHashMap(capacity * 2, 0.5f, MISSING);
-        this.addresses = new int[capacity];
+        this.index = new int[Integer.highestOneBit(Math.max(2, capacity) * 4 - 1)];
+        this.indexMask = index.length - 1;
+        this.highs = new long[capacity];
+        this.lows = new long[capacity];
         this.macs = new long[capacity];
         this.states = new int[capacity];
         this.expires = new long[capacity];
@@ -109,33 +120,35 @@ public final class NeighborCache
         this.requests = new int[capacity];
         this.pending = new PacketBuffer[capacity * PENDING_PER_NEIGHBOR];
         this.pendingCount = new int[capacity];
-        this.resolved = counters.counter("arp.resolved");
-        this.failed = counters.counter("arp.failed");
-        this.pendingDrops = counters.counter("arp.pending_drops");
-        this.tableFull = counters.counter("arp.table_full");
+        this.resolved = counters.counter(prefix + ".resolved");
+        this.failed = counters.counter(prefix + ".failed");
+        this.pendingDrops = counters.counter(prefix + ".pending_drops");
+        this.tableFull = counters.counter(prefix + ".table_full");
     }
 
     /**
      * Looks a neighbor up for sending.
      *
-     * @param address IPv4 address of the next hop.
-     * @param nowNs   current time.
+     * @param high  the next hop's address, first 64 bits.
+     * @param low   the next hop's address, last 64 bits.
+     * @param nowNs current time.
      * @return its MAC, or -1 if unknown (then call {@link #enqueue}).
      */
-    public long lookup(final int address, final long nowNs)
+    public long lookup(final long high, final long low, final long nowNs)
     {
-        final int slot = index.get(address);
+        final int slot = find(high, low);
         if (slot == MISSING || states[slot] != REACHABLE)
         {
             return -1;
         }
+        lastExpiry = expires[slot];
         if (nowNs - expires[slot] > 0 && nowNs - nextRequest[slot] >= 0 && requests[slot] == 0)
         {
             // Stale: keep using it, but ask once by unicast (RFC 1122 2.3.2.1 suggests unicast poll).
             requests[slot] = 1;
             nextRequest[slot] = nowNs + retryNs;
             earliest = Math.min(earliest, nextRequest[slot]);
-            listener.sendRequest(address, macs[slot]);
+            listener.sendRequest(high, low, macs[slot]);
         }
         return macs[slot];
     }
@@ -144,16 +157,17 @@ public final class NeighborCache
      * Holds a datagram until its next hop is resolved, and asks for it if nobody has yet. When the per-neighbor
      * queue is full, the oldest datagram is dropped.
      *
-     * @param address  IPv4 address of the next hop.
+     * @param high     the next hop's address, first 64 bits.
+     * @param low      the next hop's address, last 64 bits.
      * @param datagram window at its IP header; the cache takes ownership.
      * @param nowNs    current time.
      */
-    public void enqueue(final int address, final PacketBuffer datagram, final long nowNs)
+    public void enqueue(final long high, final long low, final PacketBuffer datagram, final long nowNs)
     {
-        int slot = index.get(address);
+        int slot = find(high, low);
         if (slot == MISSING)
         {
-            slot = allocate(address);
+            slot = allocate(high, low);
             if (slot == MISSING)
             {
                 tableFull.incrementOrdered();
@@ -164,7 +178,7 @@ public final class NeighborCache
             requests[slot] = 1;
             nextRequest[slot] = nowNs + retryNs;
             earliest = Math.min(earliest, nextRequest[slot]);
-            listener.sendRequest(address, 0);
+            listener.sendRequest(high, low, 0);
         }
         final int base = slot * PENDING_PER_NEIGHBOR;
         if (pendingCount[slot] == PENDING_PER_NEIGHBOR)
@@ -182,21 +196,22 @@ public final class NeighborCache
      * {@code create} is set (the packet was meant for us). Releases the datagrams waiting for it, and tells the
      * listener (which replicates the mapping to the other cores) every time.
      *
-     * @param address IPv4 address.
-     * @param mac     hardware address.
-     * @param create  add the neighbor if it is not known yet.
-     * @param nowNs   current time.
+     * @param high   address, first 64 bits.
+     * @param low    address, last 64 bits.
+     * @param mac    hardware address.
+     * @param create add the neighbor if it is not known yet.
+     * @param nowNs  current time.
      */
-    public void update(final int address, final long mac, final boolean create, final long nowNs)
+    public void update(final long high, final long low, final long mac, final boolean create, final long nowNs)
     {
-        int slot = index.get(address);
+        int slot = find(high, low);
         if (slot == MISSING)
         {
             if (!create)
             {
                 return;
             }
-            slot = allocate(address);
+            slot = allocate(high, low);
             if (slot == MISSING)
             {
                 tableFull.incrementOrdered();
@@ -204,6 +219,10 @@ public final class NeighborCache
             }
         }
         final boolean changed = states[slot] != REACHABLE || macs[slot] != mac;
+        if (changed)
+        {
+            version++;
+        }
         states[slot] = REACHABLE;
         macs[slot] = mac;
         expires[slot] = nowNs + lifetimeNs;
@@ -215,7 +234,7 @@ public final class NeighborCache
         }
         // Every confirmation, not only a change: another core whose entry expired may be the one that asked, and
         // the answer reaches only the core that takes ARP (the listener does not pass on what came by message).
-        listener.learned(address, mac);
+        listener.learned(high, low, mac);
         final int base = slot * PENDING_PER_NEIGHBOR;
         final int n = pendingCount[slot];
         pendingCount[slot] = 0;
@@ -262,10 +281,26 @@ public final class NeighborCache
             requests[slot]++;
             nextRequest[slot] = nowNs + retryNs;
             next = Math.min(next, nextRequest[slot]);
-            listener.sendRequest(addresses[slot], states[slot] == REACHABLE ? macs[slot] : 0);
+            listener.sendRequest(highs[slot], lows[slot], states[slot] == REACHABLE ? macs[slot] : 0);
         }
         earliest = next;
         return work;
+    }
+
+    /**
+     * @return a number that changes whenever a mapping changes or goes (routes cache answers while it stays).
+     */
+    public int version()
+    {
+        return version;
+    }
+
+    /**
+     * @return until when the entry the last successful {@link #lookup} found is confirmed.
+     */
+    public long lastExpiry()
+    {
+        return lastExpiry;
     }
 
     /**
@@ -277,12 +312,13 @@ public final class NeighborCache
     }
 
     /**
-     * @param address IPv4 address.
+     * @param high address, first 64 bits.
+     * @param low  address, last 64 bits.
      * @return the known MAC, or -1; for inspection (no refresh, unlike {@link #lookup}).
      */
-    public long peek(final int address)
+    public long peek(final long high, final long low)
     {
-        final int slot = index.get(address);
+        final int slot = find(high, low);
         return slot == MISSING || states[slot] != REACHABLE ? -1 : macs[slot];
     }
 
@@ -294,7 +330,7 @@ public final class NeighborCache
         return size;
     }
 
-    private int allocate(final int address)
+    private int allocate(final long high, final long low)
     {
         if (size == capacity)
         {
@@ -304,13 +340,60 @@ public final class NeighborCache
         {
             if (states[slot] == FREE)
             {
-                addresses[slot] = address;
-                index.put(address, slot);
+                highs[slot] = high;
+                lows[slot] = low;
+                int i = hash(high, low);
+                while (index[i] != 0)
+                {
+                    i = (i + 1) & indexMask;
+                }
+                index[i] = slot + 1;
                 size++;
                 return slot;
             }
         }
         return MISSING;
+    }
+
+    private int find(final long high, final long low)
+    {
+        for (int i = hash(high, low); index[i] != 0; i = (i + 1) & indexMask)
+        {
+            final int slot = index[i] - 1;
+            if (lows[slot] == low && highs[slot] == high)
+            {
+                return slot;
+            }
+        }
+        return MISSING;
+    }
+
+    private void unindex(final int slot)
+    {
+        int i = hash(highs[slot], lows[slot]);
+        while (index[i] != slot + 1)
+        {
+            i = (i + 1) & indexMask;
+        }
+        // Backward-shift deletion: move later entries of the run into the hole when their home allows it.
+        int hole = i;
+        for (int j = (i + 1) & indexMask; index[j] != 0; j = (j + 1) & indexMask)
+        {
+            final int other = index[j] - 1;
+            final int home = hash(highs[other], lows[other]);
+            if (((j - home) & indexMask) >= ((j - hole) & indexMask))
+            {
+                index[hole] = index[j];
+                hole = j;
+            }
+        }
+        index[hole] = 0;
+    }
+
+    private int hash(final long high, final long low)
+    {
+        final long h = (high * 0xC2B2_AE3D_27D4_EB4FL ^ low) * 0x9E37_79B9_7F4A_7C15L;
+        return (int)(h >>> 40) & indexMask;
     }
 
     private void remove(final int slot)
@@ -323,7 +406,8 @@ public final class NeighborCache
             pendingDrops.incrementOrdered();
         }
         pendingCount[slot] = 0;
-        index.remove(addresses[slot]);
+        unindex(slot);
+        version++;
         states[slot] = FREE;
         requests[slot] = 0;
         size--;
