@@ -251,6 +251,7 @@ public final class TapDriver implements NetworkDriver
             {
                 // The kernel side is down (tun_get_user refuses while !IFF_UP): transient, the frame is lost.
                 txLinkDown++;
+                lastErrno = errno;
             }
             else if (errno == Linux.EBADFD || errno == Linux.EBADF)
             {
@@ -414,7 +415,7 @@ public final class TapDriver implements NetworkDriver
     }
 
     /**
-     * @return errno of the last counted error, 0 if none.
+     * @return errno of the last counted error or link-down write (EIO), 0 if none.
      */
     public int lastErrno()
     {

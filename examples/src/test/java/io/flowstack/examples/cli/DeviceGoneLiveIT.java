@@ -11,6 +11,8 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,6 +91,7 @@ class DeviceGoneLiveIT
         {
             final NetNs netns = NetNs.createOrAdopt(ns);
             assertEquals(5, UdpFlows.echo(netns, "198.18.0.2", 5));
+            quiesce(server.pid());
             netns.exec("ip", "link", "del", tap0).checkOk();
             final long deadline = System.nanoTime() + 2_000_000_000L;
             while (server.errors().isEmpty() && System.nanoTime() < deadline)
@@ -97,9 +100,9 @@ class DeviceGoneLiveIT
             }
             // Measured once the line is out: the server must be idle, not spinning on the gone descriptor.
             final long t0 = System.nanoTime();
-            final long c0 = ticks(server.pid())[0];
+            final long c0 = processTicks(server.pid());
             Thread.sleep(2000);
-            final double cpu = (ticks(server.pid())[0] - c0) / (double)TICKS_PER_SECOND / ((System.nanoTime() - t0) / 1e9);
+            final double cpu = (processTicks(server.pid()) - c0) / (double)TICKS_PER_SECOND / ((System.nanoTime() - t0) / 1e9);
             System.out.printf("one of two TAPs deleted: %s; server CPU afterwards %.1f%% of a core%n",
                 server.errors(), cpu * 100);
             assertEquals(1, server.errors().size(), "one line: " + server.errors());
@@ -115,22 +118,28 @@ class DeviceGoneLiveIT
     }
 
     /**
-     * What happened after the deletion: when the server ended, and the CPU it used in that time, all threads and
-     * the core threads alone, in clock ticks (10 ms).
+     * What happened after the deletion: when the server said so and when it ended, and the CPU it used, in clock
+     * ticks (10 ms): the whole process until its line, the whole process until it ended, the core threads alone.
      */
-    private record Ended(boolean exited, long ms, long processTicks, long coreTicks)
+    private record Ended(boolean exited, long ms, long lineMs, long ticksToLine, long processTicks, long coreTicks)
     {
     }
 
     private static Ended deleteAndWatch(final FlowstackProcess server, final String... delete) throws Exception
     {
         final long pid = server.pid();
-        final long[] first = ticks(pid);
-        long[] last = first;
+        quiesce(pid);
+        final long first = processTicks(pid);
+        long last = first;
+        // Per core thread: its ticks when first and last seen (a thread that ended is gone from /proc).
+        final Map<String, long[]> cores = new HashMap<>();
+        coreTicks(pid, cores);
         final Process p = new ProcessBuilder(delete).inheritIO().start();
         final long t0 = System.nanoTime();
         assertEquals(0, p.waitFor(), "deleting with " + String.join(" ", delete));
         boolean exited = false;
+        long lineMs = -1;
+        long ticksToLine = -1;
         while (System.nanoTime() - t0 < 5_000_000_000L)
         {
             if (server.waitFor(SAMPLE_MS))
@@ -138,27 +147,61 @@ class DeviceGoneLiveIT
                 exited = true;
                 break;
             }
-            final long[] now = ticks(pid);
-            if (now != null)
+            final long now = processTicks(pid);
+            if (now >= 0)
             {
                 last = now;
+                coreTicks(pid, cores);
+                if (lineMs < 0 && !server.errors().isEmpty())
+                {
+                    lineMs = (System.nanoTime() - t0) / 1_000_000L;
+                    ticksToLine = now - first;
+                }
             }
         }
         final long ms = (System.nanoTime() - t0) / 1_000_000L;
-        return new Ended(exited, ms, last[0] - first[0], last[1] - first[1]);
+        long core = 0;
+        for (final long[] t : cores.values())
+        {
+            core += t[1] - t[0];
+        }
+        return new Ended(exited, ms, lineMs, ticksToLine, last - first, core);
     }
 
     /**
-     * The server must end within 2 s, and use no more than 5% of a core over those 2 s (100 ms of CPU) in all: its
-     * exit costs some (the JIT compiles the failure and shutdown paths, measured 20 to 90 ms), a busy loop would
-     * cost far more (before the fix the reading core took 75% of a CPU). The core threads themselves do next to
-     * nothing: at most 2 ticks.
+     * Waits until the server is idle (the JIT done with what start-up and the first exchanges ran: at most one
+     * tick in 300 ms, for up to 10 s), so that what is measured afterwards is the deletion's cost.
+     */
+    private static void quiesce(final long pid) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        long before = processTicks(pid);
+        while (System.nanoTime() < deadline)
+        {
+            Thread.sleep(300);
+            final long now = processTicks(pid);
+            if (now - before <= 1)
+            {
+                return;
+            }
+            before = now;
+        }
+    }
+
+    /**
+     * The server must end within 2 s with one line, and its core threads use at most 2 clock ticks from the
+     * deletion to the end: a busy loop shows there (before the fix the reading core took 75% of a CPU and the
+     * process never ended; measured again with that driver: 3.5 s of core CPU in 5 s). The process as a whole
+     * spends CPU once on what the JVM runs for the first time, the failure path (measured 30 ms before the line)
+     * and the exit (class loading, the JIT, the rings unmapped: 60 to 270 ms in all); that is printed, and bounded
+     * only loosely (400 ms).
      */
     private static void assertEnded(final FlowstackProcess server, final Ended ended, final String device,
         final String errno)
     {
-        System.out.printf("%s gone: exited %s after %d ms with %s; stderr %s; CPU meanwhile %d ms (core threads %d ms)%n",
-            device, ended.exited(), ended.ms(), ended.exited() ? server.exitValue() : "-", server.errors(),
+        System.out.printf("%s gone: line after %d ms (CPU %d ms), exited %s after %d ms with %s; stderr %s; CPU until"
+            + " the end %d ms, core threads %d ms%n", device, ended.lineMs(), ended.ticksToLine() * 1000 / TICKS_PER_SECOND,
+            ended.exited(), ended.ms(), ended.exited() ? server.exitValue() : "-", server.errors(),
             ended.processTicks() * 1000 / TICKS_PER_SECOND, ended.coreTicks() * 1000 / TICKS_PER_SECOND);
         assertTrue(ended.exited(), "the server must end when no interface is left");
         assertTrue(ended.ms() <= 2000, "ended within 2 s: " + ended.ms() + " ms");
@@ -166,50 +209,49 @@ class DeviceGoneLiveIT
         assertEquals(1, server.errors().size(), "one line on stderr: " + server.errors());
         final String line = server.errors().get(0);
         assertTrue(line.contains(device) && line.contains(errno) && line.contains("no interface left"), line);
-        assertTrue(ended.processTicks() <= TICKS_PER_SECOND * 2 / 20,
-            "more than 5% of a core over 2 s: " + ended.processTicks() + " ticks");
         assertTrue(ended.coreTicks() <= 2, "the core threads spun: " + ended.coreTicks() + " ticks");
+        assertTrue(ended.processTicks() <= 40, "CPU from the deletion to the end: " + ended.processTicks() + " ticks");
     }
 
-    /**
-     * utime + stime (fields 14 and 15 of /proc/PID/stat) of the whole process (threads that ended included), and of
-     * its core threads; null once the process is gone.
-     */
-    private static long[] ticks(final long pid)
+    /** utime + stime of the whole process, threads that ended included; -1 once it is gone. */
+    private static long processTicks(final long pid)
     {
-        final long[] sum = new long[2];
-        final File[] tasks = new File("/proc/" + pid + "/task").listFiles();
         try
         {
-            sum[0] = statTicks(Path.of("/proc", Long.toString(pid), "stat"), null);
+            return ticksOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         }
         catch (final IOException | RuntimeException gone)
         {
-            return null;
+            return -1;
         }
+    }
+
+    /** Updates, per core thread alive now, its ticks when first seen and now. */
+    private static void coreTicks(final long pid, final Map<String, long[]> cores)
+    {
+        final File[] tasks = new File("/proc/" + pid + "/task").listFiles();
         for (final File task : tasks == null ? new File[0] : tasks)
         {
             try
             {
-                sum[1] += statTicks(task.toPath().resolve("stat"), "flowstack-core");
+                final String line = Files.readString(task.toPath().resolve("stat"));
+                if (line.substring(line.indexOf('(') + 1, line.lastIndexOf(')')).startsWith("flowstack-core"))
+                {
+                    final long t = ticksOf(line);
+                    cores.computeIfAbsent(task.getName(), k -> new long[] {t, t})[1] = t;
+                }
             }
             catch (final IOException | RuntimeException gone)
             {
                 // the thread ended meanwhile
             }
         }
-        return sum;
     }
 
-    /** The ticks of a stat file, or 0 when {@code prefix} is given and the thread's name does not start with it. */
-    private static long statTicks(final Path stat, final String prefix) throws IOException
+    /** utime + stime: fields 14 and 15 of a stat line, counted after the command name in parentheses. */
+    private static long ticksOf(final String statLine)
     {
-        final String line = Files.readString(stat);
-        if (prefix != null && !line.substring(line.indexOf('(') + 1, line.lastIndexOf(')')).startsWith(prefix))
-        {
-            return 0;
-        }
-        final String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        final String[] f = statLine.substring(statLine.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 }
