@@ -279,6 +279,12 @@ public final class IpStack implements CoreStack, ArpLayer.Output, Redispatch
     }
 
     @Override
+    public void unreachable(final int ifIndex, final int address)
+    {
+        ipv4.unreachable(address);
+    }
+
+    @Override
     public void learned(final int ifIndex, final int address, final long mac)
     {
         if (applyingControl || services.cores() == 1)

@@ -145,6 +145,9 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
+     * Internal: the stack's own modules, tools and tests reach a core's layers here; the type lives in a package
+     * the modules do not export. Applications use {@link #core(int)}.
+     *
      * @param core a core index.
      * @return its engine.
      */
@@ -154,6 +157,8 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
+     * Internal, as {@link #engine(int)}.
+     *
      * @param core a core index.
      * @return its IP stack; touch it only from that core's thread (or before {@link #start()}).
      */
@@ -163,12 +168,54 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
+     * Internal, as {@link #engine(int)}.
+     *
      * @param core a core index.
-     * @return what applications see of that core (its TCP and IP, a way to submit commands).
+     * @return its TCP, or null if the core does not run TCP.
+     */
+    public TcpLayer tcp(final int core)
+    {
+        return tcpLayers[core];
+    }
+
+    /**
+     * @param core a core index.
+     * @return what applications see of that core (listen, connect, UDP endpoints, counters, submit).
      */
     public CoreContext core(final int core)
     {
         return contexts.get(core);
+    }
+
+    /**
+     * Runs one duty cycle of every core on the calling thread, for a stack that is driven by hand instead of
+     * {@link #start()}ed (tests on a {@link io.flowstack.core.time.VirtualClock}); the first call makes the calling
+     * thread the cores' thread.
+     *
+     * @return work done (0 when every core is idle).
+     */
+    public int doWork()
+    {
+        int work = 0;
+        for (final CoreEngine engine : engines)
+        {
+            engine.start();
+            work += engine.doWork();
+        }
+        return work;
+    }
+
+    /**
+     * @return the earliest time a core driven by hand has a timer due ({@link Long#MAX_VALUE} for none).
+     */
+    public long nextDeadline()
+    {
+        long next = Long.MAX_VALUE;
+        for (final CoreEngine engine : engines)
+        {
+            next = Math.min(next, engine.nextDeadline());
+        }
+        return next;
     }
 
     /**
@@ -327,6 +374,7 @@ public final class FlowStack implements AutoCloseable
         private java.util.function.IntFunction<IsnGenerator> isn = core -> Rfc6528Isn.random();
         private ThreadFactory threadFactory = Thread::new;
         private ErrorHandler errorHandler = Throwable::printStackTrace;
+        private Consumer<Exception> taskFailures;
         private boolean exactSteering = true;
         private Consumer<String> notices = line -> System.err.println("flowstack: " + line);
 
@@ -582,11 +630,23 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
+         * @param handler told of every exception a task given to {@link CoreContext#submit} throws, on the core's
+         *                thread (default: one line to the {@link #notices} sink; the core carries on).
+         * @return this
+         */
+        public Builder taskFailures(final Consumer<Exception> handler)
+        {
+            this.taskFailures = handler;
+            return this;
+        }
+
+        /**
          * Builds the cores and runs the setups; call {@link FlowStack#start()} to run them.
          *
          * @return the stack.
+         * @throws IOException what a setup threw, such as a {@link java.net.BindException} from a listen.
          */
-        public FlowStack build()
+        public FlowStack build() throws IOException
         {
             if (devices.isEmpty())
             {
@@ -723,6 +783,9 @@ public final class FlowStack implements AutoCloseable
             final CoreContext[] contexts = new CoreContext[cores];
             for (int core = 0; core < cores; core++)
             {
+                final int id = core;
+                engines[core].commandFailureHandler(taskFailures != null ? taskFailures
+                    : e -> notices.accept("core " + id + ": a submitted task failed: " + oneLine(e)));
                 final CoreContext ctx = new CoreContext(core, engines[core], stacks[core], tcpLayers[core]);
                 contexts[core] = ctx;
                 for (final CoreSetup s : setups)
@@ -762,6 +825,13 @@ public final class FlowStack implements AutoCloseable
                 }
             }
             return taken;
+        }
+
+        /** An exception and where it was thrown, on one line (an application's mistake gets no stack trace). */
+        private static String oneLine(final Throwable e)
+        {
+            final StackTraceElement[] trace = e.getStackTrace();
+            return e + (trace.length > 0 ? " at " + trace[0] : "");
         }
 
         private static int[] filled(final int n, final int value)

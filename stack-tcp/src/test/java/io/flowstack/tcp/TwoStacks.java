@@ -28,7 +28,7 @@ final class TwoStacks implements AutoCloseable
     final MemoryDriver da;
     final MemoryDriver db;
 
-    TwoStacks(final TcpConfig config)
+    TwoStacks(final TcpConfig config) throws Exception
     {
         this(config, Offloads.NONE, Offloads.NONE);
     }
@@ -37,7 +37,7 @@ final class TwoStacks implements AutoCloseable
      * @param offloadsA what A's device offers (virtio-net semantics, see MemoryDriver).
      * @param offloadsB what B's device offers.
      */
-    TwoStacks(final TcpConfig config, final Offloads offloadsA, final Offloads offloadsB)
+    TwoStacks(final TcpConfig config, final Offloads offloadsA, final Offloads offloadsB) throws Exception
     {
         da = new MemoryDriver(0, 0x02_00_00_00_00_01L, 1500, 1 << 24, offloadsA);
         db = new MemoryDriver(0, 0x02_00_00_00_00_02L, 1500, 1 << 24, offloadsB);

@@ -1,5 +1,6 @@
 package io.flowstack.examples.apps;
 
+import java.net.BindException;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.TcpConnection;
@@ -22,7 +23,7 @@ public final class Discard implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[1 << 16]);
         final TcpHandler handler = new TcpHandler()
@@ -48,6 +49,6 @@ public final class Discard implements CoreSetup
                 c.close();
             }
         };
-        core.tcp().listen(0, port, c -> handler, AppSpec.BULK);
+        core.listen(port, c -> handler, AppSpec.BULK);
     }
 }

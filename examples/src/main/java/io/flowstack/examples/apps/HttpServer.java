@@ -1,5 +1,6 @@
 package io.flowstack.examples.apps;
 
+import java.net.BindException;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.TcpConnection;
@@ -41,9 +42,9 @@ public final class HttpServer implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
-        core.tcp().listen(0, port, c -> new Exchange());
+        core.listen(port, c -> new Exchange());
     }
 
     /** One connection: the bytes of the request being read, and the response being written. */

@@ -1,5 +1,6 @@
 package io.flowstack.examples.apps;
 
+import java.net.BindException;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.TcpConnection;
@@ -23,10 +24,10 @@ public final class TcpEcho implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
         final Handler handler = new Handler();
-        core.tcp().listen(0, port, c -> handler);
+        core.listen(port, c -> handler);
     }
 
     private static final class Handler implements TcpHandler

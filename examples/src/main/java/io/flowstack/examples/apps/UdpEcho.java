@@ -1,5 +1,6 @@
 package io.flowstack.examples.apps;
 
+import java.net.BindException;
 import io.flowstack.ip.udp.UdpEndpoint;
 import io.flowstack.ip.udp.UdpHandler;
 import io.flowstack.tcp.CoreContext;
@@ -25,9 +26,9 @@ public final class UdpEcho implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
-        core.ip().udp().bind(0, port, new Handler());
+        core.bindUdp(port, new Handler());
     }
 
     private static final class Handler implements UdpHandler

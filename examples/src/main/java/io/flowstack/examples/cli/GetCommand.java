@@ -121,9 +121,9 @@ final class GetCommand implements Callable<Integer>
         {
             try
             {
-                launcher.stack().core(0).tcp().connect(address, port, this);
+                launcher.stack().core(0).connect(address, port, this);
             }
-            catch (final RuntimeException e)
+            catch (final IOException | RuntimeException e)
             {
                 fail(Main.oneLine(e));
             }

@@ -34,6 +34,12 @@ public final class ArpLayer implements NeighborCache.Listener
          * @param mac     its hardware address.
          */
         void learned(int ifIndex, int address, long mac);
+
+        /**
+         * @param ifIndex interface.
+         * @param address a neighbor that did not answer ARP: whoever waits on it should hear it is unreachable.
+         */
+        void unreachable(int ifIndex, int address);
     }
 
     private final IpInterface ifc;
@@ -182,6 +188,12 @@ public final class ArpLayer implements NeighborCache.Listener
     public void learned(final int address, final long mac)
     {
         output.learned(ifc.ifIndex(), address, mac);
+    }
+
+    @Override
+    public void unreachable(final int address)
+    {
+        output.unreachable(ifc.ifIndex(), address);
     }
 
     private void sendArp(final int operation, final long destinationMac, final long targetMac, final int targetIp)

@@ -56,6 +56,13 @@ public final class NeighborCache
          * @param mac hardware address.
          */
         void learned(int address, long mac);
+
+        /**
+         * Nobody answered the requests for an address: its waiting datagrams were dropped (RFC 1122 2.3.2.2).
+         *
+         * @param address the neighbor's IPv4 address.
+         */
+        void unreachable(int address);
     }
 
     private final int capacity;
@@ -256,7 +263,9 @@ public final class NeighborCache
             if (requests[slot] >= maxRequests)
             {
                 failed.incrementOrdered();
+                final int address = addresses[slot];
                 remove(slot);
+                listener.unreachable(address);
                 continue;
             }
             requests[slot]++;

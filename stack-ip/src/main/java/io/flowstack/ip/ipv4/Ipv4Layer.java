@@ -317,6 +317,33 @@ public final class Ipv4Layer
     }
 
     /**
+     * @param destination an address.
+     * @return the neighbor a datagram to it goes to (the destination itself on a link, else the gateway), or 0
+     *         when there is no route.
+     */
+    public int nextHop(final int destination)
+    {
+        final IpInterface ifc = route(destination);
+        return ifc == null ? 0 : ifc.onLink(destination) || destination == -1 ? destination : ifc.gateway();
+    }
+
+    /**
+     * A neighbor did not answer ARP: every transport hears it (see {@link TransportHandler#onUnreachable}).
+     *
+     * @param nextHop the neighbor's address.
+     */
+    public void unreachable(final int nextHop)
+    {
+        for (int p = 0; p < transports.length; p++)
+        {
+            if (transports[p] != null)
+            {
+                transports[p].onUnreachable(nextHop);
+            }
+        }
+    }
+
+    /**
      * Puts the Ethernet header in front of a datagram whose next hop is known and transmits it.
      *
      * @param datagram window at the IP header; ifIndex set.

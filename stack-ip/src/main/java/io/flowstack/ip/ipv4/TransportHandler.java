@@ -16,4 +16,15 @@ public interface TransportHandler
      * @param ip       a view already wrapped over the header; valid only during the call.
      */
     void onDatagram(PacketBuffer datagram, Ipv4Flyweight ip);
+
+    /**
+     * A destination (or the gateway towards it) did not answer ARP, so what was sent to it was dropped: the
+     * local form of an ICMP host unreachable, as Linux reports a neighbor failure to the sending socket.
+     *
+     * @param address the neighbor that did not answer: a destination on a link, or the gateway towards others
+     *                (compare with {@link Ipv4Layer#nextHop}).
+     */
+    default void onUnreachable(final int address)
+    {
+    }
 }

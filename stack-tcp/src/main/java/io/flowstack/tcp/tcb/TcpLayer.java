@@ -17,7 +17,6 @@ import io.flowstack.tcp.api.TcpAcceptor;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
-import io.flowstack.tcp.api.TcpService;
 import io.flowstack.tcp.api.TcpState;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.cc.Bbr;
@@ -40,7 +39,7 @@ import java.util.function.Consumer;
  * its wheel timer. So callbacks never run in the middle of a transition, and an answer the application writes in
  * a callback carries the ACK of the segment it answers.
  */
-public final class TcpLayer implements TransportHandler, TimerSource, TcpService
+public final class TcpLayer implements TransportHandler, TimerSource
 {
     final Ipv4Layer ipv4;
     final BufferPool pool;
@@ -114,20 +113,53 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
 
     // ---- application interface ----------------------------------------------------------------------------
 
-    @Override
+    /**
+     * Passive open on this core (RFC 9293 3.10.1); the application's entry is {@code CoreContext.listen}.
+     *
+     * @param localAddress address to accept on, 0 for any of this host's.
+     * @param localPort    port, 1..65535.
+     * @param acceptor     gives each accepted connection its handler.
+     * @param options      options every accepted connection inherits.
+     * @throws IllegalArgumentException for a port out of range.
+     * @throws IllegalStateException    if the port already listens on this core.
+     */
     public void listen(final int localAddress, final int localPort, final TcpAcceptor acceptor,
         final ConnectionOptions options)
     {
         passiveOpen.listen(localAddress, localPort, acceptor, options);
     }
 
-    @Override
+    /**
+     * Passive open with the default options.
+     *
+     * @param localAddress address to accept on, 0 for any of this host's.
+     * @param localPort    port, 1..65535.
+     * @param acceptor     gives each accepted connection its handler.
+     */
+    public void listen(final int localAddress, final int localPort, final TcpAcceptor acceptor)
+    {
+        listen(localAddress, localPort, acceptor, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * @param localPort a port.
+     * @return true if it was listening (established connections stay).
+     */
     public boolean unlisten(final int localPort)
     {
         return passiveOpen.unlisten(localPort);
     }
 
-    @Override
+    /**
+     * Active open from this core, on a local port whose replies hash back here (RFC 9293 3.10.1).
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       the connection's callbacks.
+     * @param options       the connection's options.
+     * @return the connection, in SYN-SENT.
+     * @throws IllegalStateException if there is no route or no free port.
+     */
     public TcpConnection connect(final int remoteAddress, final int remotePort, final TcpHandler handler,
         final ConnectionOptions options)
     {
@@ -142,7 +174,22 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
         }
     }
 
-    @Override
+    /**
+     * Active open with the default options.
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       the connection's callbacks.
+     * @return the connection, in SYN-SENT.
+     */
+    public TcpConnection connect(final int remoteAddress, final int remotePort, final TcpHandler handler)
+    {
+        return connect(remoteAddress, remotePort, handler, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * @return connections this core holds (every state but CLOSED).
+     */
     public int connectionCount()
     {
         return table.size();
@@ -159,6 +206,42 @@ public final class TcpLayer implements TransportHandler, TimerSource, TcpService
     }
 
     // ---- units of work ----------------------------------------------------------------------------------
+
+    /**
+     * A neighbor did not answer ARP. A connection still in SYN-SENT towards it fails with
+     * {@link TcpHandler#UNREACHABLE}: RFC 1122 4.2.3.9 makes host unreachable a soft error, but RFC 5461 4 notes
+     * that stacks treat it as hard while opening, and Linux's tcp_v4_err does so for SYN-SENT (its ARP failure
+     * becomes a local ICMP host unreachable). Established connections carry on and retransmit.
+     */
+    @Override
+    public void onUnreachable(final int nextHop)
+    {
+        final java.util.List<Tcb> opening = new java.util.ArrayList<>();
+        table.forEach(tcb ->
+        {
+            if (tcb.state == TcpState.SYN_SENT && ipv4.nextHop(tcb.remoteAddress) == nextHop)
+            {
+                opening.add(tcb);
+            }
+        });
+        if (opening.isEmpty())
+        {
+            return;
+        }
+        enter();
+        try
+        {
+            for (final Tcb tcb : opening)
+            {
+                touch(tcb);
+                release(tcb, TcpHandler.UNREACHABLE, true);
+            }
+        }
+        finally
+        {
+            exit();
+        }
+    }
 
     @Override
     public void onDatagram(final PacketBuffer datagram, final Ipv4Flyweight ip)

@@ -32,9 +32,9 @@ class ReadmeExampleTest
         final UdpEndpoint[] client = new UdpEndpoint[2];
 
         try (SimNetwork net = SimNetwork.pair(seed, 2, lossy,
-            core -> client[core.coreId()] = core.ip().udp().open(server, 7,
+            core -> client[core.coreId()] = core.openUdp(server, 7,
                 (ep, src, port, buf, off, len) -> answered.add(buf.getInt(off))),
-            core -> core.ip().udp().bind(0, 7,
+            core -> core.bindUdp(7,
                 (ep, src, port, buf, off, len) -> ep.send(src, port, buf, off, len))))
         {
             final Simulator sim = net.simulator();

@@ -117,7 +117,7 @@ class SimulatedUdpTest
                 .onEachCore(core ->
                 {
                     // One echo serves both scenarios: they check their own payloads on the client side.
-                    core.ip().udp().bind(0, UdpEchoScenario.PORT, (ep, src, srcPort, buf, off, len) ->
+                    core.bindUdp(UdpEchoScenario.PORT, (ep, src, srcPort, buf, off, len) ->
                         ep.send(src, srcPort, buf, off, len));
                 })
                 .build();

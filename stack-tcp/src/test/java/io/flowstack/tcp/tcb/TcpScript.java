@@ -66,15 +66,22 @@ final class TcpScript
     TcpScript(final TcpConfig config, final int iss)
     {
         startNs = clock.nanoTime();
-        stack = FlowStack.builder()
-            .clock(clock)
-            .rssKey(ToeplitzHash.microsoftKey())
-            .tcp(config)
-            .isn(core -> IsnGenerator.fixed(iss))
-            .poolSlots(64)
-            .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
-            .build();
-        tcp = (TcpLayer)stack.core(0).tcp();
+        try
+        {
+            stack = FlowStack.builder()
+                .clock(clock)
+                .rssKey(ToeplitzHash.microsoftKey())
+                .tcp(config)
+                .isn(core -> IsnGenerator.fixed(iss))
+                .poolSlots(64)
+                .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
+                .build();
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException(e);
+        }
+        tcp = stack.tcp(0);
         stack.engine(0).start();
         // The peer introduces itself, as a kernel would before its first segment.
         final int n = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
