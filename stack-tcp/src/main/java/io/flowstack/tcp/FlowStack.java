@@ -21,8 +21,9 @@ import io.flowstack.core.time.Clock;
 import io.flowstack.core.time.SystemClock;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.IpStack;
+import io.flowstack.tcp.api.Configuration;
 import io.flowstack.tcp.api.TcpConfig;
-import io.flowstack.tcp.tcb.IsnGenerator;
+import io.flowstack.tcp.api.IsnGenerator;
 import io.flowstack.tcp.tcb.Rfc6528Isn;
 import io.flowstack.tcp.tcb.TcpLayer;
 import org.agrona.ErrorHandler;
@@ -358,24 +359,25 @@ public final class FlowStack implements AutoCloseable
         private final List<Integer> designations = new ArrayList<>();
         private final List<CoreSetup> setups = new ArrayList<>();
         private final SteeringRules rules = new SteeringRules();
-        private int cores = 1;
+        private int cores = Configuration.cores();
         private byte[] rssKey;
-        private int tableSize = IndirectionTable.DEFAULT_SIZE;
+        private int tableSize = Configuration.tableSize();
         private int[] weights;
         private int[] protocolClasses;
         private Clock clock = SystemClock.INSTANCE;
         private WaiterFactory waiterFactory = handles -> new ParkingWaiter();
         private CountersManager countersManager;
         private Path pcapFile;
-        private int poolSlots = BufferPool.DEFAULT_SLOT_COUNT;
-        private int ringCapacity = CoreEngine.DEFAULT_RING_CAPACITY;
-        private int idleSpins = 100;
+        private int poolSlots = Configuration.poolSlots();
+        private int ringCapacity = Configuration.ringCapacity();
+        private int commandQueue = Configuration.commandQueue();
+        private int idleSpins = Configuration.idleSpins();
         private TcpConfig tcpConfig = TcpConfig.DEFAULT;
         private java.util.function.IntFunction<IsnGenerator> isn = core -> Rfc6528Isn.random();
         private ThreadFactory threadFactory = Thread::new;
         private ErrorHandler errorHandler = Throwable::printStackTrace;
         private Consumer<Exception> taskFailures;
-        private boolean exactSteering = true;
+        private boolean exactSteering = Configuration.exactSteering();
         private Consumer<String> notices = line -> System.err.println("flowstack: " + line);
 
         private Builder()
@@ -579,6 +581,16 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
+         * @param capacity tasks waiting in each core's queue for commands from other threads.
+         * @return this
+         */
+        public Builder commandQueue(final int capacity)
+        {
+            this.commandQueue = capacity;
+            return this;
+        }
+
+        /**
          * @param spins empty duty cycles before a core blocks.
          * @return this
          */
@@ -745,7 +757,7 @@ public final class FlowStack implements AutoCloseable
                 final CounterSet counters = new CounterSet(core, manager);
                 counterSets[core] = counters;
                 final BufferPool pool = new BufferPool(core, poolSlots, BufferPool.DEFAULT_SLOT_SIZE, BufferPool.DEFAULT_HEADROOM);
-                engines[core] = new CoreEngine(core, clock, pool, txByIf, rxQueues, waiter, counters, 4096);
+                engines[core] = new CoreEngine(core, clock, pool, txByIf, rxQueues, waiter, counters, commandQueue);
                 ownerships[core] = new FlowOwnership(cores, hash, table, rules, designated, classes);
             }
             CoreEngine.connect(engines, ringCapacity);

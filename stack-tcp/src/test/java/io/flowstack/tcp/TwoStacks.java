@@ -8,7 +8,7 @@ import io.flowstack.core.flow.ToeplitzHash;
 import io.flowstack.core.time.VirtualClock;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.wire.Ipv4Flyweight;
-import io.flowstack.tcp.tcb.IsnGenerator;
+import io.flowstack.tcp.api.IsnGenerator;
 
 import java.util.function.BooleanSupplier;
 

@@ -3,6 +3,7 @@ package io.flowstack.tcp.socket;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.FlowStack;
+import io.flowstack.tcp.api.Configuration;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
@@ -36,8 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FlowSocket implements AutoCloseable
 {
-    /** Bytes buffered each way between the core and the application. */
-    public static final int RING_BYTES = 1 << 18;
+    /** Bytes buffered each way between the core and the application ({@link Configuration#SOCKET_RING_PROP_NAME}). */
+    public static final int RING_BYTES = Configuration.socketRing();
 
     private final CoreContext core;
     /** The core's engine: commands go straight to its queue, preallocated, without the context's wrapper. */

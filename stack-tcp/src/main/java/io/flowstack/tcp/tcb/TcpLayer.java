@@ -13,6 +13,7 @@ import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.ip.wire.TcpFlyweight;
 import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.tcp.api.ConnectionOptions;
+import io.flowstack.tcp.api.IsnGenerator;
 import io.flowstack.tcp.api.TcpAcceptor;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;

@@ -15,6 +15,7 @@ import io.flowstack.ip.wire.TcpFlyweight;
 import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.ip.wire.TcpRepr;
 import io.flowstack.tcp.FlowStack;
+import io.flowstack.tcp.api.IsnGenerator;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpHandler;
