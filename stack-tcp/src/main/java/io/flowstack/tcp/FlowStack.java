@@ -350,8 +350,9 @@ public final class FlowStack implements AutoCloseable
             /**
              * @param handles the queues' {@link NetworkDriver#waitHandle()}s; -1 entries have none.
              * @return a waiter.
+             * @throws IOException when the waiter cannot be made (an epoll descriptor, say); the build fails.
              */
-            Waiter create(int[] handles);
+            Waiter create(int[] handles) throws IOException;
         }
 
         private final List<NetworkDevice> devices = new ArrayList<>();
@@ -843,7 +844,13 @@ public final class FlowStack implements AutoCloseable
         private static String oneLine(final Throwable e)
         {
             final StackTraceElement[] trace = e.getStackTrace();
-            return e + (trace.length > 0 ? " at " + trace[0] : "");
+            if (trace.length == 0)
+            {
+                return e.toString();
+            }
+            final StackTraceElement top = trace[0];
+            return e + " at " + top.getClassName() + "." + top.getMethodName() + "(" + top.getFileName() + ":"
+                + top.getLineNumber() + ")";
         }
 
         private static int[] filled(final int n, final int value)

@@ -1,5 +1,6 @@
 package io.flowstack.tcp;
 
+import io.flowstack.test.TwoStacks;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;

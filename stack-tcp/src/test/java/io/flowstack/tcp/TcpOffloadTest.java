@@ -1,5 +1,6 @@
 package io.flowstack.tcp;
 
+import io.flowstack.test.TwoStacks;
 import io.flowstack.core.driver.Offloads;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConfig;

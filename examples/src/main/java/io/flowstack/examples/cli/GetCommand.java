@@ -1,6 +1,7 @@
 package io.flowstack.examples.cli;
 
 import io.flowstack.ip.wire.Ipv4Flyweight;
+import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -73,7 +74,7 @@ final class GetCommand implements Callable<Integer>
         final long start = System.nanoTime();
         try (Launcher launcher = Launcher.start(stack.options(List.of(), null, "get")))
         {
-            launcher.stack().engine(0).submit(() -> client.connect(launcher, address, port));
+            launcher.stack().core(0).submit(core -> client.connect(core, address, port));
             if (!client.done.await(timeoutSeconds, TimeUnit.SECONDS))
             {
                 throw new IOException("timed out after " + timeoutSeconds + " s (" + client.bodyBytes + " bytes received)");
@@ -117,11 +118,11 @@ final class GetCommand implements Callable<Integer>
             this.output = output;
         }
 
-        void connect(final Launcher launcher, final int address, final int port)
+        void connect(final CoreContext core, final int address, final int port)
         {
             try
             {
-                launcher.stack().core(0).connect(address, port, this);
+                core.connect(address, port, this);
             }
             catch (final IOException | RuntimeException e)
             {

@@ -2,7 +2,7 @@ package io.flowstack.tcp.sim;
 
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.core.sim.SimulationSeed;
-import io.flowstack.core.sim.SimulationSeedExtension;
+import io.flowstack.test.SimulationSeedExtension;
 import io.flowstack.core.sim.Simulator;
 import io.flowstack.ip.udp.UdpEndpoint;
 import io.flowstack.ip.wire.Ipv4Flyweight;

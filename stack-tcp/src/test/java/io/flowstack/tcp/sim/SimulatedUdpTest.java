@@ -5,7 +5,7 @@ import io.flowstack.core.sim.FrameLog;
 import io.flowstack.core.sim.SimLink;
 import io.flowstack.core.sim.SimSwitch;
 import io.flowstack.core.sim.SimulationSeed;
-import io.flowstack.core.sim.SimulationSeedExtension;
+import io.flowstack.test.SimulationSeedExtension;
 import io.flowstack.core.sim.Simulator;
 import io.flowstack.ip.wire.ArpFlyweight;
 import io.flowstack.ip.wire.ArpRepr;
