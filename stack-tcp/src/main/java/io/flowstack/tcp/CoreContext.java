@@ -4,6 +4,7 @@ import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.ip.IpStack;
 import io.flowstack.ip.udp.UdpEndpoint;
 import io.flowstack.ip.udp.UdpHandler;
+import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpAcceptor;
 import io.flowstack.tcp.api.TcpConnection;
@@ -12,6 +13,7 @@ import io.flowstack.tcp.tcb.TcpLayer;
 
 import java.net.BindException;
 import java.net.ConnectException;
+import java.util.function.Consumer;
 
 /**
  * What an application instance sees of its core: TCP listeners and connections, UDP endpoints, the core's
@@ -156,7 +158,7 @@ public final class CoreContext
         if (ip.ipv4().route(remoteAddress) == null)
         {
             throw new ConnectException("Network is unreachable: no interface routes to "
-                + io.flowstack.ip.wire.Ipv4Flyweight.addressToString(remoteAddress));
+                + Ipv4Flyweight.addressToString(remoteAddress));
         }
         try
         {
@@ -175,6 +177,21 @@ public final class CoreContext
     {
         engine.checkThread();
         return tcp == null ? 0 : tcp.connectionCount();
+    }
+
+    /**
+     * Visits this core's TCP connections (every state but CLOSED), for tools that list them as {@code ss} does:
+     * {@link TcpConnection#info} gives state, windows, RTT and retransmissions.
+     *
+     * @param visitor called for each; it must not open or close connections.
+     */
+    public void forEachConnection(final Consumer<TcpConnection> visitor)
+    {
+        engine.checkThread();
+        if (tcp != null)
+        {
+            tcp.forEachConnection(visitor);
+        }
     }
 
     /**
@@ -230,7 +247,7 @@ public final class CoreContext
         if (ip.ipv4().route(remoteAddress) == null)
         {
             throw new ConnectException("Network is unreachable: no interface routes to "
-                + io.flowstack.ip.wire.Ipv4Flyweight.addressToString(remoteAddress));
+                + Ipv4Flyweight.addressToString(remoteAddress));
         }
         try
         {
@@ -275,12 +292,6 @@ public final class CoreContext
     public long counter(final String name)
     {
         return ip.counters().get(name);
-    }
-
-    /** The stack's own access to this core's engine (sockets, tests). */
-    CoreEngine engine()
-    {
-        return engine;
     }
 
     private TcpLayer tcp()

@@ -1,10 +1,10 @@
 package io.flowstack.tcp;
 
-import io.flowstack.test.TwoStacks;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.test.TwoStacks;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

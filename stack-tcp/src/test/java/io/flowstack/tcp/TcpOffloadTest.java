@@ -1,11 +1,11 @@
 package io.flowstack.tcp;
 
-import io.flowstack.test.TwoStacks;
 import io.flowstack.core.driver.Offloads;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.test.TwoStacks;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,12 @@
 package io.flowstack.examples.apps;
 
-import java.net.BindException;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.net.BindException;
 
 /**
  * TCP discard (RFC 863): reads and forgets everything; closes when the peer closes.

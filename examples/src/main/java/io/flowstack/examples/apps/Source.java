@@ -1,11 +1,12 @@
 package io.flowstack.examples.apps;
 
-import java.net.BindException;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.net.BindException;
 
 /**
  * TCP source (the chargen idea, with zeros): writes as fast as the connection takes until the peer closes.

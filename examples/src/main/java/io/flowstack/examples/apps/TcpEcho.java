@@ -1,11 +1,12 @@
 package io.flowstack.examples.apps;
 
-import java.net.BindException;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.net.BindException;
 
 /**
  * TCP echo (RFC 862): every byte goes back; when the peer closes, we close after the last byte. Reads only what

@@ -1,11 +1,12 @@
 package io.flowstack.examples.apps;
 
-import java.net.BindException;
 import io.flowstack.ip.udp.UdpEndpoint;
 import io.flowstack.ip.udp.UdpHandler;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import org.agrona.DirectBuffer;
+
+import java.net.BindException;
 
 /**
  * UDP echo (RFC 862): every datagram goes back to its sender, byte for byte. One instance per core.

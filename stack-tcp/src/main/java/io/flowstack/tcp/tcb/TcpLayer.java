@@ -27,6 +27,8 @@ import io.flowstack.tcp.rtt.RttEstimator;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -210,14 +212,14 @@ public final class TcpLayer implements TransportHandler, TimerSource
 
     /**
      * A neighbor did not answer ARP. A connection still in SYN-SENT towards it fails with
-     * {@link TcpHandler#UNREACHABLE}: RFC 1122 4.2.3.9 makes host unreachable a soft error, but RFC 5461 4 notes
-     * that stacks treat it as hard while opening, and Linux's tcp_v4_err does so for SYN-SENT (its ARP failure
-     * becomes a local ICMP host unreachable). Established connections carry on and retransmit.
+     * {@link TcpHandler#UNREACHABLE}: RFC 1122 4.2.3.9 makes host unreachable a soft error, but RFC 5461 describes
+     * the widely implemented rejection of pending connection requests on one, and Linux's tcp_v4_err does so for
+     * SYN-SENT (its ARP failure becomes a local ICMP host unreachable). Established connections carry on.
      */
     @Override
     public void onUnreachable(final int nextHop)
     {
-        final java.util.List<Tcb> opening = new java.util.ArrayList<>();
+        final List<Tcb> opening = new ArrayList<>();
         table.forEach(tcb ->
         {
             if (tcb.state == TcpState.SYN_SENT && ipv4.nextHop(tcb.remoteAddress) == nextHop)
