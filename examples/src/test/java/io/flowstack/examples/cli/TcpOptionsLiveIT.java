@@ -116,8 +116,10 @@ class TcpOptionsLiveIT
                 final TcpInfo info = socket.tcpInfo();
                 System.out.println("after round " + round + ": " + info);
                 assertEquals(0, info.inFlight, "acknowledged during the idle spell");
-                // A sample that included the idle spell would be seconds; the kernel answers in microseconds.
-                assertTrue(info.srttNs > 0 && info.srttNs < 20_000_000L, "SRTT " + info.srttNs + " ns");
+                // A sample that included the idle spell would be 3 s or more; the kernel answers in microseconds,
+                // but the first handshake of a cold JVM (classes loaded on the way) can take tens of milliseconds
+                // and stays in SRTT for a few samples.
+                assertTrue(info.srttNs > 0 && info.srttNs < 250_000_000L, "SRTT " + info.srttNs + " ns");
                 assertEquals(0, info.retransmits, "retransmissions");
             }
         }
