@@ -17,11 +17,13 @@ import io.flowstack.ip.net.Redispatch;
 import io.flowstack.ip.link.EthernetLink;
 import io.flowstack.ip.link.LinkReceiver;
 import io.flowstack.ip.link.NeighborCache;
-import io.flowstack.ip.link.NeighborReplication;
+import io.flowstack.ip.link.NeighborEvents;
 import io.flowstack.ip.link.NeighborResolver;
 import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.net.Network;
 import io.flowstack.ip.net.Transport;
+import java.util.Arrays;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import io.flowstack.core.engine.FrameSink;
@@ -45,7 +47,7 @@ import org.agrona.concurrent.status.AtomicCounter;
  * feed (ICMP, UDP; TCP registers with {@link #register}), as a {@link CoreStack}. Transports send through
  * {@link #network()}.
  */
-public final class IpStack implements CoreStack, NeighborReplication, Redispatch
+public final class IpStack implements CoreStack, NeighborEvents, Redispatch
 {
     /** Control message: a neighbor learned on one core (ifIndex int, address high and low longs, mac long). */
     public static final int MSG_NEIGHBOR = 1;
@@ -77,6 +79,8 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[MSG_NEIGHBOR_LENGTH]);
     private boolean applyingControl;
     private TimerSource[] timerSources = new TimerSource[0];
+    /** The transports above both networks, told of neighbors that never answered. */
+    private Transport[] transports = new Transport[0];
     private long nextFlowSweep;
 
     /**
@@ -218,7 +222,7 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
             maxIndex = Math.max(maxIndex, ifc.ifIndex());
         }
         final int[] designated = new int[maxIndex + 1];
-        java.util.Arrays.fill(designated, FlowOwnership.HASHED);
+        Arrays.fill(designated, FlowOwnership.HASHED);
         return new FlowOwnership(1, new ToeplitzHash(ToeplitzHash.microsoftKey()),
             IndirectionTable.uniform(IndirectionTable.DEFAULT_SIZE, 1), new SteeringRules(), designated,
             new int[]{FlowOwnership.ALL_CLASSES});
@@ -319,6 +323,15 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
     }
 
     @Override
+    public void unreachable(final int ifIndex, final long high, final long low)
+    {
+        for (final Transport t : transports)
+        {
+            t.onUnreachable(high, low);
+        }
+    }
+
+    @Override
     public void learned(final int ifIndex, final long high, final long low, final long mac)
     {
         if (applyingControl || services.cores() == 1)
@@ -391,7 +404,7 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
      */
     public void addTimerSource(final TimerSource source)
     {
-        timerSources = java.util.Arrays.copyOf(timerSources, timerSources.length + 1);
+        timerSources = Arrays.copyOf(timerSources, timerSources.length + 1);
         timerSources[timerSources.length - 1] = source;
     }
 
@@ -413,6 +426,8 @@ public final class IpStack implements CoreStack, NeighborReplication, Redispatch
     {
         ipv4.register(protocol, transport);
         ipv6.register(protocol, transport);
+        transports = Arrays.copyOf(transports, transports.length + 1);
+        transports[transports.length - 1] = transport;
     }
 
     /**

@@ -22,8 +22,9 @@ import io.flowstack.core.time.SystemClock;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.IpConfig;
 import io.flowstack.ip.IpStack;
+import io.flowstack.tcp.api.Configuration;
 import io.flowstack.tcp.api.TcpConfig;
-import io.flowstack.tcp.tcb.IsnGenerator;
+import io.flowstack.tcp.api.IsnGenerator;
 import io.flowstack.tcp.tcb.Rfc6528Isn;
 import io.flowstack.tcp.tcb.TcpLayer;
 import org.agrona.ErrorHandler;
@@ -151,6 +152,9 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
+     * Internal: the stack's own modules, tools and tests reach a core's layers here; the type lives in a package
+     * the modules do not export. Applications use {@link #core(int)}.
+     *
      * @param core a core index.
      * @return its engine.
      */
@@ -160,6 +164,8 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
+     * Internal, as {@link #engine(int)}.
+     *
      * @param core a core index.
      * @return its IP stack; touch it only from that core's thread (or before {@link #start()}).
      */
@@ -169,12 +175,54 @@ public final class FlowStack implements AutoCloseable
     }
 
     /**
+     * Internal, as {@link #engine(int)}.
+     *
      * @param core a core index.
-     * @return what applications see of that core (its TCP and IP, a way to submit commands).
+     * @return its TCP, or null if the core does not run TCP.
+     */
+    public TcpLayer tcp(final int core)
+    {
+        return tcpLayers[core];
+    }
+
+    /**
+     * @param core a core index.
+     * @return what applications see of that core (listen, connect, UDP endpoints, counters, submit).
      */
     public CoreContext core(final int core)
     {
         return contexts.get(core);
+    }
+
+    /**
+     * Runs one duty cycle of every core on the calling thread, for a stack that is driven by hand instead of
+     * {@link #start()}ed (tests on a {@link io.flowstack.core.time.VirtualClock}); the first call makes the calling
+     * thread the cores' thread.
+     *
+     * @return work done (0 when every core is idle).
+     */
+    public int doWork()
+    {
+        int work = 0;
+        for (final CoreEngine engine : engines)
+        {
+            engine.start();
+            work += engine.doWork();
+        }
+        return work;
+    }
+
+    /**
+     * @return the earliest time a core driven by hand has a timer due ({@link Long#MAX_VALUE} for none).
+     */
+    public long nextDeadline()
+    {
+        long next = Long.MAX_VALUE;
+        for (final CoreEngine engine : engines)
+        {
+            next = Math.min(next, engine.nextDeadline());
+        }
+        return next;
     }
 
     /**
@@ -316,8 +364,9 @@ public final class FlowStack implements AutoCloseable
             /**
              * @param handles the queues' {@link NetworkDriver#waitHandle()}s; -1 entries have none.
              * @return a waiter.
+             * @throws IOException when the waiter cannot be made (an epoll descriptor, say); the build fails.
              */
-            Waiter create(int[] handles);
+            Waiter create(int[] handles) throws IOException;
         }
 
         private final List<NetworkDevice> devices = new ArrayList<>();
@@ -325,18 +374,19 @@ public final class FlowStack implements AutoCloseable
         private final List<Integer> designations = new ArrayList<>();
         private final List<CoreSetup> setups = new ArrayList<>();
         private final SteeringRules rules = new SteeringRules();
-        private int cores = 1;
+        private int cores = Configuration.cores();
         private byte[] rssKey;
-        private int tableSize = IndirectionTable.DEFAULT_SIZE;
+        private int tableSize = Configuration.tableSize();
         private int[] weights;
         private int[] protocolClasses;
         private Clock clock = SystemClock.INSTANCE;
         private WaiterFactory waiterFactory = handles -> new ParkingWaiter();
         private CountersManager countersManager;
         private Path pcapFile;
-        private int poolSlots = BufferPool.DEFAULT_SLOT_COUNT;
-        private int ringCapacity = CoreEngine.DEFAULT_RING_CAPACITY;
-        private int idleSpins = 100;
+        private int poolSlots = Configuration.poolSlots();
+        private int ringCapacity = Configuration.ringCapacity();
+        private int commandQueue = Configuration.commandQueue();
+        private int idleSpins = Configuration.idleSpins();
         private TcpConfig tcpConfig = TcpConfig.DEFAULT;
         private IpConfig ipConfig = IpConfig.DEFAULT;
         private java.util.function.IntFunction<IsnGenerator> isn = core -> Rfc6528Isn.random();
@@ -345,7 +395,8 @@ public final class FlowStack implements AutoCloseable
         private InterfaceListener interfaceListener = (ifIndex, device, errno, left) ->
         {
         };
-        private boolean exactSteering = true;
+        private Consumer<Exception> taskFailures;
+        private boolean exactSteering = Configuration.exactSteering();
         private Consumer<String> notices = line -> System.err.println("flowstack: " + line);
 
         private Builder()
@@ -570,6 +621,16 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
+         * @param capacity tasks waiting in each core's queue for commands from other threads.
+         * @return this
+         */
+        public Builder commandQueue(final int capacity)
+        {
+            this.commandQueue = capacity;
+            return this;
+        }
+
+        /**
          * @param spins empty duty cycles before a core blocks.
          * @return this
          */
@@ -631,11 +692,23 @@ public final class FlowStack implements AutoCloseable
         }
 
         /**
+         * @param handler told of every exception a task given to {@link CoreContext#submit} throws, on the core's
+         *                thread (default: one line to the {@link #notices} sink; the core carries on).
+         * @return this
+         */
+        public Builder taskFailures(final Consumer<Exception> handler)
+        {
+            this.taskFailures = handler;
+            return this;
+        }
+
+        /**
          * Builds the cores and runs the setups; call {@link FlowStack#start()} to run them.
          *
          * @return the stack.
+         * @throws IOException what a setup threw, such as a {@link java.net.BindException} from a listen.
          */
-        public FlowStack build()
+        public FlowStack build() throws IOException
         {
             if (devices.isEmpty())
             {
@@ -735,7 +808,7 @@ public final class FlowStack implements AutoCloseable
                 final CounterSet counters = new CounterSet(core, manager);
                 counterSets[core] = counters;
                 final BufferPool pool = new BufferPool(core, poolSlots, BufferPool.DEFAULT_SLOT_SIZE, BufferPool.DEFAULT_HEADROOM);
-                engines[core] = new CoreEngine(core, clock, pool, txByIf, rxQueues, waiter, counters, 4096);
+                engines[core] = new CoreEngine(core, clock, pool, txByIf, rxQueues, waiter, counters, commandQueue);
                 ownerships[core] = new FlowOwnership(cores, hash, table, rules, designated, classes);
             }
             final String[] descriptions = new String[ifs.length];
@@ -786,6 +859,9 @@ public final class FlowStack implements AutoCloseable
             final CoreContext[] contexts = new CoreContext[cores];
             for (int core = 0; core < cores; core++)
             {
+                final int id = core;
+                engines[core].commandFailureHandler(taskFailures != null ? taskFailures
+                    : e -> notices.accept("core " + id + ": a submitted task failed: " + oneLine(e)));
                 final CoreContext ctx = new CoreContext(core, engines[core], stacks[core], tcpLayers[core]);
                 contexts[core] = ctx;
                 for (final CoreSetup s : setups)
@@ -834,6 +910,19 @@ public final class FlowStack implements AutoCloseable
             final NetworkDriver handle = device.open(queue, ifIndex, mac);
             interfaceOf.put(handle, ifIndex);
             return handle;
+        }
+
+        /** An exception and where it was thrown, on one line (an application's mistake gets no stack trace). */
+        private static String oneLine(final Throwable e)
+        {
+            final StackTraceElement[] trace = e.getStackTrace();
+            if (trace.length == 0)
+            {
+                return e.toString();
+            }
+            final StackTraceElement top = trace[0];
+            return e + " at " + top.getClassName() + "." + top.getMethodName() + "(" + top.getFileName() + ":"
+                + top.getLineNumber() + ")";
         }
 
         private static int[] filled(final int n, final int value)

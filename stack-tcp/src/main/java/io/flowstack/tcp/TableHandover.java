@@ -1,7 +1,6 @@
 package io.flowstack.tcp;
 
 import io.flowstack.core.driver.OwnerSteering;
-import io.flowstack.core.engine.Command;
 import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.FlowPins;
@@ -269,7 +268,7 @@ final class TableHandover
         for (int c = 0; c < engines.length; c++)
         {
             final int core = c;
-            final Command command = () -> step.accept(core);
+            final Runnable command = () -> step.accept(core);
             final long deadline = System.nanoTime() + SUBMIT_PATIENCE_NS;
             while (!engines[c].submit(command))
             {

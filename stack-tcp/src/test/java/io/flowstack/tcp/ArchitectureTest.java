@@ -45,7 +45,8 @@ class ArchitectureTest
             .whereLayer("congestion control").mayOnlyBeAccessedByLayers("loss recovery", "connections")
             .whereLayer("rtt").mayOnlyBeAccessedByLayers("connections")
             .whereLayer("buffers").mayOnlyBeAccessedByLayers("connections", "sockets")
-            .whereLayer("api").mayOnlyBeAccessedByLayers("connections", "assembly", "sockets", "simulation")
+            .whereLayer("api").mayOnlyBeAccessedByLayers("congestion control", "connections", "assembly", "sockets",
+                "simulation")
             .check(MAIN);
     }
 }

@@ -10,7 +10,7 @@ import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
-import io.flowstack.tcp.tcb.IsnGenerator;
+import io.flowstack.tcp.api.IsnGenerator;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -82,13 +82,13 @@ class Ipv6MultiCoreTest
     }
 
     @Test
-    void shouldEchoTwoHundredUdpFlowsEachOnItsOwner()
+    void shouldEchoTwoHundredUdpFlowsEachOnItsOwner() throws Exception
     {
         final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 20);
         final FlowStack stack = FlowStack.builder().cores(2).rssKey(ToeplitzHash.microsoftKey()).poolSlots(512)
             .addInterface(new IpInterface(0, STACK_MAC, 0, 32, 1500, 0).withIpv6(STACK_IP6, 64),
                 NetworkDevice.shared(driver))
-            .onEachCore(core -> core.ip().udp().bind(0, 7, (ep, src, srcPort, buf, off, len) ->
+            .onEachCore(core -> core.bindUdp(7, (ep, src, srcPort, buf, off, len) ->
             {
                 seen.add(new long[]{core.coreId(), srcPort});
                 ep.reply(buf, off, len);
@@ -133,7 +133,7 @@ class Ipv6MultiCoreTest
     }
 
     @Test
-    void shouldGetRepliesToOutgoingConnectionsOnTheCoreThatOpenedThem()
+    void shouldGetRepliesToOutgoingConnectionsOnTheCoreThatOpenedThem() throws Exception
     {
         final VirtualClock clock = new VirtualClock(1_000_000_000L);
         final MemoryDriver da = new MemoryDriver(0, 0x02_00_00_00_00_0AL, 1500, 1 << 22);
@@ -148,7 +148,7 @@ class Ipv6MultiCoreTest
         final FlowStack b = FlowStack.builder().clock(clock).isn(c -> IsnGenerator.fixed(5000)).poolSlots(512)
             .addInterface(new IpInterface(0, 0x02_00_00_00_00_0BL, 0, 32, 1500, 0).withIpv6(b6, 64),
                 NetworkDevice.shared(db))
-            .onEachCore(core -> core.tcp().listen(0, 80, c -> new TcpHandler()
+            .onEachCore(core -> core.listen(80, c -> new TcpHandler()
             {
                 @Override
                 public void onConnected(final TcpConnection connection)
@@ -167,7 +167,7 @@ class Ipv6MultiCoreTest
             final int c = core;
             for (int i = 0; i < 10; i++)
             {
-                a.core(c).tcp().connect(b6, 80, new TcpHandler()
+                a.core(c).connect(b6, 80, new TcpHandler()
                 {
                     @Override
                     public void onConnected(final TcpConnection connection)
@@ -199,7 +199,7 @@ class Ipv6MultiCoreTest
     }
 
     @Test
-    void shouldGetUdpRepliesOnTheCoreThatOpenedTheFlow()
+    void shouldGetUdpRepliesOnTheCoreThatOpenedTheFlow() throws Exception
     {
         final VirtualClock clock = new VirtualClock(1_000_000_000L);
         final MemoryDriver da = new MemoryDriver(0, 0x02_00_00_00_00_0AL, 1500, 1 << 22);
@@ -213,7 +213,7 @@ class Ipv6MultiCoreTest
         final FlowStack b = FlowStack.builder().clock(clock).poolSlots(512)
             .addInterface(new IpInterface(0, 0x02_00_00_00_00_0BL, 0, 32, 1500, 0).withIpv6(b6, 64),
                 NetworkDevice.shared(db))
-            .onEachCore(core -> core.ip().udp().bind(0, 7, (ep, src, port, buf, off, len) -> ep.reply(buf, off, len)))
+            .onEachCore(core -> core.bindUdp(7, (ep, src, port, buf, off, len) -> ep.reply(buf, off, len)))
             .build();
         final int[] replies = new int[2];
         final UnsafeBuffer hello = new UnsafeBuffer("hello".getBytes());
@@ -222,7 +222,7 @@ class Ipv6MultiCoreTest
             final int c = core;
             for (int i = 0; i < 20; i++)
             {
-                a.core(c).ip().udp().open(b6, 7, (ep, src, port, buf, off, len) -> replies[c]++)
+                a.core(c).openUdp(b6, 7, (ep, src, port, buf, off, len) -> replies[c]++)
                     .send(b6, 7, hello, 0, hello.capacity());
             }
         }

@@ -4,6 +4,7 @@ import io.flowstack.core.driver.Offloads;
 import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.test.TwoStacks;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpInfo;
@@ -91,7 +92,7 @@ class Ipv6TcpTest
 
     @ParameterizedTest(name = "offloads {0}")
     @ValueSource(strings = {"none", "virtio", "virtio+tso6"})
-    void shouldCarryEveryByteBothWaysOverIpv6(final String offloads)
+    void shouldCarryEveryByteBothWaysOverIpv6(final String offloads) throws Exception
     {
         final Offloads o = switch (offloads)
         {
@@ -103,14 +104,14 @@ class Ipv6TcpTest
         {
             final long bytes = 5_000_000;
             final List<Pattern> accepted = new ArrayList<>();
-            net.ctx[1].tcp().listen(0, 5001, c ->
+            net.ctx[1].listen(5001, c ->
             {
                 final Pattern p = new Pattern(bytes);
                 accepted.add(p);
                 return p;
             });
             final Pattern client = new Pattern(bytes);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP6, 5001, client, ConnectionOptions.DEFAULT);
+            net.ctx[0].connect(TwoStacks.B_IP6, 5001, client, ConnectionOptions.DEFAULT);
             net.runUntil(() -> accepted.size() == 1 && client.received == bytes && accepted.get(0).received == bytes
                 && client.peerClosed && accepted.get(0).peerClosed, 120_000_000_000L);
             final Pattern server = accepted.get(0);
@@ -128,12 +129,12 @@ class Ipv6TcpTest
     }
 
     @Test
-    void shouldAcceptBothFamiliesOnAWildcardListener()
+    void shouldAcceptBothFamiliesOnAWildcardListener() throws Exception
     {
         try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT, Offloads.NONE, Offloads.NONE, true))
         {
             final List<Pattern> accepted = new ArrayList<>();
-            net.ctx[1].tcp().listen(0, 80, c ->
+            net.ctx[1].listen(80, c ->
             {
                 final Pattern p = new Pattern(1000);
                 accepted.add(p);
@@ -141,8 +142,8 @@ class Ipv6TcpTest
             });
             final Pattern v4 = new Pattern(1000);
             final Pattern v6 = new Pattern(1000);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP, 80, v4);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP6, 80, v6, ConnectionOptions.DEFAULT);
+            net.ctx[0].connect(TwoStacks.B_IP, 80, v4);
+            net.ctx[0].connect(TwoStacks.B_IP6, 80, v6, ConnectionOptions.DEFAULT);
             net.runUntil(() -> v4.received == 1000 && v6.received == 1000, 10_000_000_000L);
             assertEquals(2, accepted.size());
             assertTrue(accepted.stream().anyMatch(p -> p.connection.remoteIpAddress().isIpv4()));
@@ -152,14 +153,14 @@ class Ipv6TcpTest
     }
 
     @Test
-    void shouldShrinkItsSegmentsWhenARouterSaysPacketTooBig()
+    void shouldShrinkItsSegmentsWhenARouterSaysPacketTooBig() throws Exception
     {
         try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT, Offloads.NONE, Offloads.NONE, true))
         {
             final Pattern server = new Pattern(0);
             final Pattern client = new Pattern(3_000_000);
-            net.ctx[1].tcp().listen(0, 5001, c -> server);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP6, 5001, client, ConnectionOptions.DEFAULT);
+            net.ctx[1].listen(5001, c -> server);
+            net.ctx[0].connect(TwoStacks.B_IP6, 5001, client, ConnectionOptions.DEFAULT);
             net.runUntil(() -> server.received > 500_000, 60_000_000_000L);
             final TcpInfo before = client.connection.info(new TcpInfo());
             assertEquals(1500 - 60 - 12, before.sendMss);
@@ -221,14 +222,14 @@ class Ipv6TcpTest
     }
 
     @Test
-    void shouldMoveDataOverIpv6WithoutAllocatingPerSegment()
+    void shouldMoveDataOverIpv6WithoutAllocatingPerSegment() throws Exception
     {
         try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT, Offloads.NONE, Offloads.NONE, true))
         {
             final Pattern server = new Pattern(0);
             final Pattern client = new Pattern(Long.MAX_VALUE);
-            net.ctx[1].tcp().listen(0, 5001, c -> server);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP6, 5001, client, ConnectionOptions.DEFAULT);
+            net.ctx[1].listen(5001, c -> server);
+            net.ctx[0].connect(TwoStacks.B_IP6, 5001, client, ConnectionOptions.DEFAULT);
             final long[] target = {100_000_000L};
             net.runUntil(() -> server.received >= target[0], 600_000_000_000L);
             long best = Long.MAX_VALUE;

@@ -17,6 +17,7 @@ import io.flowstack.ip.wire.UdpRepr;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,7 +44,7 @@ class MultiCoreDispatchTest
     private final ConcurrentLinkedQueue<long[]> seen = new ConcurrentLinkedQueue<>();
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[2048]);
 
-    private FlowStack build(final MemoryDriver driver, final int ringCapacity)
+    private FlowStack build(final MemoryDriver driver, final int ringCapacity) throws IOException
     {
         return FlowStack.builder()
             .cores(CORES)
@@ -51,7 +52,7 @@ class MultiCoreDispatchTest
             .ringCapacity(ringCapacity)
             .poolSlots(256)
             .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
-            .onEachCore(core -> core.ip().udp().bind(0, 7, (ep, src, srcPort, buf, off, len) ->
+            .onEachCore(core -> core.bindUdp(7, (ep, src, srcPort, buf, off, len) ->
             {
                 seen.add(new long[]{core.coreId(), srcPort});
                 ep.send(src, srcPort, buf, off, len);
@@ -148,7 +149,7 @@ class MultiCoreDispatchTest
     }
 
     @Test
-    void shouldProcessEveryFlowOnItsOwnerExactlyOnce()
+    void shouldProcessEveryFlowOnItsOwnerExactlyOnce() throws Exception
     {
         final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 23);
         try (FlowStack stack = build(driver, 1024))
@@ -177,7 +178,7 @@ class MultiCoreDispatchTest
     }
 
     @Test
-    void shouldCountRingOverflowAndLoseOnlyWhatOverflowed()
+    void shouldCountRingOverflowAndLoseOnlyWhatOverflowed() throws Exception
     {
         final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 23);
         try (FlowStack stack = build(driver, 8))
@@ -245,7 +246,7 @@ class MultiCoreDispatchTest
     }
 
     @Test
-    void shouldRunDifferentProtocolSetsPerCore()
+    void shouldRunDifferentProtocolSetsPerCore() throws Exception
     {
         // Core 1 takes hashed ICMP only, plus UDP port 53 by rule; everything else UDP stays on core 0.
         final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 23);
@@ -257,12 +258,12 @@ class MultiCoreDispatchTest
             .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, 0), NetworkDevice.shared(driver))
             .onEachCore(core ->
             {
-                core.ip().udp().bind(0, 7, (ep, src, srcPort, buf, off, len) ->
+                core.bindUdp(7, (ep, src, srcPort, buf, off, len) ->
                 {
                     seen.add(new long[]{core.coreId(), 7});
                     ep.send(src, srcPort, buf, off, len);
                 });
-                core.ip().udp().bind(0, 53, (ep, src, srcPort, buf, off, len) ->
+                core.bindUdp(53, (ep, src, srcPort, buf, off, len) ->
                 {
                     seen.add(new long[]{core.coreId(), 53});
                     ep.send(src, srcPort, buf, off, len);
@@ -327,7 +328,7 @@ class MultiCoreDispatchTest
     }
 
     @Test
-    void shouldMoveFlowsWhenTheTableIsReprogrammedWhileRunning()
+    void shouldMoveFlowsWhenTheTableIsReprogrammedWhileRunning() throws Exception
     {
         final MemoryDriver driver = new MemoryDriver(0, STACK_MAC, 1500, 1 << 23);
         try (FlowStack stack = build(driver, 1024))

@@ -4,6 +4,7 @@ import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.test.TwoStacks;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,7 +58,7 @@ class PacedZeroAllocationTest
 
     @ParameterizedTest
     @ValueSource(strings = {"bbr", "paced cubic"})
-    void shouldMoveDataWithoutAllocatingPerSegment(final String which)
+    void shouldMoveDataWithoutAllocatingPerSegment(final String which) throws Exception
     {
         final TcpConfig config = which.equals("bbr") ? TcpConfig.DEFAULT.withCongestionControl(CongestionAlgorithm.BBR)
             : TcpConfig.DEFAULT.withPacing(true);
@@ -65,8 +66,8 @@ class PacedZeroAllocationTest
         {
             final Blaster server = new Blaster();
             final Blaster client = new Blaster();
-            net.ctx[1].tcp().listen(0, 5001, c -> server);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP, 5001, client);
+            net.ctx[1].listen(5001, c -> server);
+            net.ctx[0].connect(TwoStacks.B_IP, 5001, client);
             final long[] target = {200_000_000L};
             net.runUntil(() -> server.read >= target[0], 600_000_000_000L);
             long best = Long.MAX_VALUE;

@@ -1,8 +1,9 @@
 package io.flowstack.tcp;
 
 import io.flowstack.tcp.api.TcpConfig;
-import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.test.TwoStacks;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -112,8 +113,8 @@ class StreamTransferTest
         {
             final Pump server = new Pump(bytes, 2);
             final Pump client = new Pump(bytes, 1);
-            net.ctx[1].tcp().listen(0, 5001, c -> server);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP, 5001, client);
+            net.ctx[1].listen(5001, c -> server);
+            net.ctx[0].connect(TwoStacks.B_IP, 5001, client);
             net.runUntil(() -> client.closedReason >= 0 && server.closedReason >= 0, 600_000_000_000L);
             assertEquals(bytes, client.read);
             assertEquals(bytes, server.read);

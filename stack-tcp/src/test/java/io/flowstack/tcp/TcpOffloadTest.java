@@ -5,6 +5,7 @@ import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.test.TwoStacks;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -78,12 +79,12 @@ class TcpOffloadTest
         }
     }
 
-    private static Pattern[] exchange(final TwoStacks net, final ConnectionOptions serverOptions)
+    private static Pattern[] exchange(final TwoStacks net, final ConnectionOptions serverOptions) throws Exception
     {
         final Pattern server = new Pattern(BYTES);
         final Pattern client = new Pattern(BYTES);
-        net.ctx[1].tcp().listen(0, 5001, c -> server, serverOptions);
-        net.ctx[0].tcp().connect(TwoStacks.B_IP, 5001, client);
+        net.ctx[1].listen(5001, c -> server, serverOptions);
+        net.ctx[0].connect(TwoStacks.B_IP, 5001, client);
         net.runUntil(() -> server.read >= BYTES && client.read >= BYTES, 600_000_000_000L);
         assertEquals(0, server.mismatches, "bytes intact from A to B");
         assertEquals(0, client.mismatches, "bytes intact from B to A");
@@ -93,7 +94,7 @@ class TcpOffloadTest
     }
 
     @Test
-    void shouldMoveBytesIntactInLargeSegmentsBothWays()
+    void shouldMoveBytesIntactInLargeSegmentsBothWays() throws Exception
     {
         try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT, Offloads.VIRTIO_NET, Offloads.VIRTIO_NET))
         {
@@ -111,7 +112,7 @@ class TcpOffloadTest
     }
 
     @Test
-    void shouldSendLargeSegmentsWithFinishedChecksumsToAPlainPeer()
+    void shouldSendLargeSegmentsWithFinishedChecksumsToAPlainPeer() throws Exception
     {
         try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT, Offloads.VIRTIO_NET, Offloads.NONE))
         {
@@ -124,7 +125,7 @@ class TcpOffloadTest
     }
 
     @Test
-    void shouldKeepSegmentsWithinHalfThePeersLargestWindow()
+    void shouldKeepSegmentsWithinHalfThePeersLargestWindow() throws Exception
     {
         try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT, Offloads.VIRTIO_NET, Offloads.VIRTIO_NET))
         {
@@ -136,7 +137,7 @@ class TcpOffloadTest
     }
 
     @Test
-    void shouldNotExceedTheMtuWithoutOffloads()
+    void shouldNotExceedTheMtuWithoutOffloads() throws Exception
     {
         try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT))
         {

@@ -1,10 +1,11 @@
 package io.flowstack.tcp;
 
-import io.flowstack.tcp.api.TcpConfig;
-import io.flowstack.tcp.api.TcpHandler;
-import io.flowstack.tcp.api.TcpConnection;
-import org.agrona.concurrent.UnsafeBuffer;
 import io.flowstack.core.driver.Offloads;
+import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpConnection;
+import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.test.TwoStacks;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -58,15 +59,15 @@ class TcpZeroAllocationTest
 
     @ParameterizedTest(name = "offloads {0}")
     @ValueSource(booleans = {false, true})
-    void shouldMoveDataWithoutAllocatingPerSegment(final boolean offloads)
+    void shouldMoveDataWithoutAllocatingPerSegment(final boolean offloads) throws Exception
     {
         final Offloads o = offloads ? Offloads.VIRTIO_NET : Offloads.NONE;
         try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT, o, o))
         {
             final Blaster server = new Blaster();
             final Blaster client = new Blaster();
-            net.ctx[1].tcp().listen(0, 5001, c -> server);
-            net.ctx[0].tcp().connect(TwoStacks.B_IP, 5001, client);
+            net.ctx[1].listen(5001, c -> server);
+            net.ctx[0].connect(TwoStacks.B_IP, 5001, client);
             final long[] target = {200_000_000L};
             net.runUntil(() -> server.read >= target[0], 600_000_000_000L);
 

@@ -294,7 +294,7 @@ public final class TapDevice implements NetworkDevice
      *
      * @param queue      queue index.
      * @param ifIndex    interface index the driver stamps on received frames.
-     * @param stackMac   our side's MAC address (not the kernel's).
+     * @param mac        our side's MAC address (not the kernel's).
      * @return the driver; {@link Steering#EXACT} with a steering program, {@link Steering#LEARNED} for a
      *         multi-queue device without one, {@link Steering#NONE} otherwise.
      */

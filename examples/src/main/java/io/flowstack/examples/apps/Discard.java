@@ -6,6 +6,8 @@ import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.net.BindException;
+
 /**
  * TCP discard (RFC 863): reads and forgets everything; closes when the peer closes.
  */
@@ -22,7 +24,7 @@ public final class Discard implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[1 << 16]);
         final TcpHandler handler = new TcpHandler()
@@ -48,6 +50,6 @@ public final class Discard implements CoreSetup
                 c.close();
             }
         };
-        core.tcp().listen(0, port, c -> handler, AppSpec.BULK);
+        core.listen(port, c -> handler, AppSpec.BULK);
     }
 }

@@ -7,6 +7,7 @@ import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.URLDecoder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -41,9 +42,9 @@ public final class HttpServer implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
-        core.tcp().listen(0, port, c -> new Exchange());
+        core.listen(port, c -> new Exchange());
     }
 
     /** One connection: the bytes of the request being read, and the response being written. */

@@ -6,6 +6,8 @@ import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.net.BindException;
+
 /**
  * TCP source (the chargen idea, with zeros): writes as fast as the connection takes until the peer closes.
  */
@@ -22,7 +24,7 @@ public final class Source implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
         final UnsafeBuffer zeros = new UnsafeBuffer(new byte[1 << 16]);
         final UnsafeBuffer sink = new UnsafeBuffer(new byte[1 << 12]);
@@ -65,6 +67,6 @@ public final class Source implements CoreSetup
                 while (n == zeros.capacity());
             }
         };
-        core.tcp().listen(0, port, c -> handler, AppSpec.BULK);
+        core.listen(port, c -> handler, AppSpec.BULK);
     }
 }

@@ -6,6 +6,8 @@ import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.net.BindException;
+
 /**
  * TCP echo (RFC 862): every byte goes back; when the peer closes, we close after the last byte. Reads only what
  * the send buffer can take, so a slow reader on the other side slows the writer down (back-pressure).
@@ -23,10 +25,10 @@ public final class TcpEcho implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
         final Handler handler = new Handler();
-        core.tcp().listen(0, port, c -> handler);
+        core.listen(port, c -> handler);
     }
 
     private static final class Handler implements TcpHandler

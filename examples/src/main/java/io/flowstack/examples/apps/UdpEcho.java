@@ -6,6 +6,8 @@ import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import org.agrona.DirectBuffer;
 
+import java.net.BindException;
+
 /**
  * UDP echo (RFC 862): every datagram goes back to its sender, byte for byte. One instance per core.
  */
@@ -25,9 +27,9 @@ public final class UdpEcho implements CoreSetup
     }
 
     @Override
-    public void setup(final CoreContext core)
+    public void setup(final CoreContext core) throws BindException
     {
-        core.ip().udp().bind(0, port, new Handler());
+        core.bindUdp(port, new Handler());
     }
 
     private static final class Handler implements UdpHandler

@@ -1,11 +1,12 @@
 package io.flowstack.examples.cli;
 
+import io.flowstack.core.counter.CounterSet;
 import io.flowstack.examples.apps.AppSpec;
 import io.flowstack.examples.kernel.KernelClient;
 import io.flowstack.tap.netns.ExecResult;
 import io.flowstack.tap.netns.NetNs;
 import io.flowstack.tap.sys.Privileges;
-import io.flowstack.core.counter.CounterSet;
+import io.flowstack.tcp.CoreContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -114,13 +115,13 @@ final class DemoCommand implements Callable<Integer>
             show(netns, "kernel neighbor table", r -> r.stdout().contains(STACK_IP), List.of("ip", "neigh", "show", STACK_IP));
             for (int core = 0; core < launcher.stack().cores(); core++)
             {
-                final CounterSet c = launcher.stack().ip(core).counters();
+                final CoreContext c = launcher.stack().core(core);
                 System.out.printf("== core %d counters: frames in %d, out %d, forwarded in %d; ICMP echo replies %d;"
                         + " UDP in %d; TCP connections %d, segments in %d, out %d, retransmits %d; drops %d%n",
-                    core, c.get("engine.frames_in"), c.get("engine.frames_out"), c.get("engine.forwarded_in"),
-                    c.get("icmp.tx.echo_replies"), c.get("udp.rx.datagrams"), c.get("tcp.established"),
-                    c.get("tcp.rx.segments"), c.get("tcp.tx.segments"), c.get("tcp.retransmits"),
-                    c.get(CounterSet.RX_DROPS));
+                    core, c.counter("engine.frames_in"), c.counter("engine.frames_out"), c.counter("engine.forwarded_in"),
+                    c.counter("icmp.tx.echo_replies"), c.counter("udp.rx.datagrams"), c.counter("tcp.established"),
+                    c.counter("tcp.rx.segments"), c.counter("tcp.tx.segments"), c.counter("tcp.retransmits"),
+                    c.counter(CounterSet.RX_DROPS));
             }
         }
     }

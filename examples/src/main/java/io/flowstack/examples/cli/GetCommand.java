@@ -1,6 +1,7 @@
 package io.flowstack.examples.cli;
 
 import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
@@ -78,7 +79,7 @@ final class GetCommand implements Callable<Integer>
         boolean noInterface = false;
         try (Launcher launcher = Launcher.start(stack.options(List.of(), null, "get")))
         {
-            launcher.stack().engine(0).submit(() -> client.connect(launcher, address, port));
+            launcher.stack().core(0).submit(core -> client.connect(core, address, port));
             launcher.noInterfaceLeft().thenRun(client.done::countDown);
             if (!client.done.await(timeoutSeconds, TimeUnit.SECONDS))
             {
@@ -128,13 +129,13 @@ final class GetCommand implements Callable<Integer>
             this.output = output;
         }
 
-        void connect(final Launcher launcher, final IpAddress address, final int port)
+        void connect(final CoreContext core, final IpAddress address, final int port)
         {
             try
             {
-                launcher.stack().core(0).tcp().connect(address, port, this, ConnectionOptions.DEFAULT);
+                core.connect(address, port, this, ConnectionOptions.DEFAULT);
             }
-            catch (final RuntimeException e)
+            catch (final IOException | RuntimeException e)
             {
                 fail(Main.oneLine(e));
             }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "flowstack",
     mixinStandardHelpOptions = true,
-    version = "flowstack 0.1.0",
+    version = "flowstack 0.2.0",
     description = "A userspace TCP/IP stack for the JVM.",
     subcommands = {ServeCommand.class, GetCommand.class, StatCommand.class, ReprogramCommand.class, DemoCommand.class})
 public final class Main implements Runnable

@@ -85,12 +85,12 @@ class OutgoingUdpLiveIT
             for (int core = 0; core < 2; core++)
             {
                 final int c = core;
-                assertTrue(launcher.stack().engine(core).submit(() ->
+                assertTrue(launcher.stack().core(core).submit(context ->
                 {
                     final UnsafeBuffer hello = new UnsafeBuffer(("hello from core " + c).getBytes());
                     for (int i = 0; i < FLOWS_PER_CORE; i++)
                     {
-                        final UdpEndpoint ep = launcher.stack().ip(c).udp().open(host, 9000,
+                        final UdpEndpoint ep = context.openUdp(host, 9000,
                             (e, src, srcPort, buf, off, len) ->
                             {
                                 replies.add(c + " " + Thread.currentThread().getName() + " " + e.localPort());
@@ -126,7 +126,7 @@ class OutgoingUdpLiveIT
             }
             assertEquals(FLOWS_PER_CORE, onCore0);
             assertEquals(FLOWS_PER_CORE, onCore1);
-            assertTrue(launcher.stack().ip(1).counters().get("engine.forwarded_in") >= FLOWS_PER_CORE,
+            assertTrue(launcher.stack().core(1).counter("engine.forwarded_in") >= FLOWS_PER_CORE,
                 "core 1's replies came through core 0, which reads the single queue");
         }
     }

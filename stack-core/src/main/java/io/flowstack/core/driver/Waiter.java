@@ -2,7 +2,7 @@ package io.flowstack.core.driver;
 
 /**
  * What an idle core blocks on: its devices becoming readable, a doorbell rung by another thread, or a
- * timeout (the next timer deadline). Implementations: {@link ParkingWaiter} in memory; an epoll plus eventfd
+ * timeout (the next timer deadline). Implementations: a parking waiter for memory devices; an epoll plus eventfd
  * waiter for real devices.
  */
 public interface Waiter extends AutoCloseable

@@ -56,7 +56,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private final Clock clock;
     private final BufferPool pool;
     private final DeviceQueues queues;
-    private final MpscArrayQueue<Command> commands;
+    private final MpscArrayQueue<Runnable> commands;
     private final Waiter waiter;
     private final ManyToOneRingBuffer control;
     private final MessageHandler controlHandler = this::onControlMessage;
@@ -67,6 +67,11 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private final AtomicCounter forwardedOut;
     private final AtomicCounter ringDrops;
     private final AtomicCounter commandsRun;
+    private final AtomicCounter commandFailures;
+    private Consumer<Exception> commandFailureHandler = e ->
+    {
+        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    };
     private final AtomicCounter controlDrops;
     private CoreStack stack;
     private FrameClassifier classifier;
@@ -80,6 +85,8 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private final CachedNanoClock time = new CachedNanoClock();
     private boolean started;
     private volatile boolean stopping;
+    /** The thread that runs the duty cycle, once one does (null while the stack is being built). */
+    private volatile Thread owner;
 
     /**
      * @param coreId        this core's index.
@@ -115,6 +122,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         this.forwardedOut = counters.counter("engine.forwarded_out");
         this.ringDrops = counters.counter("engine.ring_drops");
         this.commandsRun = counters.counter("engine.commands");
+        this.commandFailures = counters.counter("engine.command_failures");
         this.controlDrops = counters.counter("engine.control_drops");
         this.time.update(clock.nanoTime());
     }
@@ -192,6 +200,27 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     }
 
     /**
+     * @param handler told of every failure an application's task reports through {@link #commandFailed} (by
+     *                default it ends the cycle as an exception would). Set before the agent starts.
+     */
+    public void commandFailureHandler(final Consumer<Exception> handler)
+    {
+        this.commandFailureHandler = handler;
+    }
+
+    /**
+     * An application's task failed on this core: its own mistake, counted ({@code engine.command_failures}) and
+     * reported, and the cycle goes on. (A command of the stack's own that throws is a bug, and ends the cycle.)
+     *
+     * @param e what it threw.
+     */
+    public void commandFailed(final Exception e)
+    {
+        commandFailures.incrementOrdered();
+        commandFailureHandler.accept(e);
+    }
+
+    /**
      * Copies every frame received and sent to a pcap file. Set before the agent starts.
      *
      * @param pcap the writer, or null for none.
@@ -205,16 +234,21 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     @Override
     public void onStart()
     {
-        pool.owner(Thread.currentThread());
+        owner = Thread.currentThread();
+        pool.owner(owner);
         start();
     }
 
     /**
      * Lets the stack announce itself. Called by {@link #onStart()} on the core's thread, or by a test or the
-     * simulator driving {@link #doWork()} by hand.
+     * simulator driving {@link #doWork()} by hand (the calling thread then owns the core).
      */
     public void start()
     {
+        if (owner == null)
+        {
+            owner = Thread.currentThread();
+        }
         if (!started)
         {
             started = true;
@@ -370,10 +404,10 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     /**
      * Queues a command for this core and wakes it. Safe from any thread.
      *
-     * @param command the work.
+     * @param command the work, run on the core's thread.
      * @return false when the queue is full (the caller reports back-pressure).
      */
-    public boolean submit(final Command command)
+    public boolean submit(final Runnable command)
     {
         if (!commands.offer(command))
         {
@@ -386,10 +420,10 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private int runCommands()
     {
         int n = 0;
-        Command c;
+        Runnable c;
         while (n < COMMAND_BATCH && (c = commands.poll()) != null)
         {
-            c.execute();
+            c.run();
             n++;
         }
         if (n > 0)
@@ -402,6 +436,42 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private int flush()
     {
         return queues.flush();
+    }
+
+    /**
+     * Checks that the calling thread may use this core's API: the core's own thread once one runs it (or the thread
+     * that drives it by hand), any thread while the stack is being built.
+     *
+     * @throws IllegalStateException naming both threads, when called from another thread.
+     */
+    public void checkThread()
+    {
+        final Thread o = owner;
+        final Thread caller = Thread.currentThread();
+        if (o != null && o != caller)
+        {
+            throw new IllegalStateException("core " + coreId + " belongs to thread " + o.getName()
+                + ", called from thread " + caller.getName()
+                + ": call it from the core's callbacks, or hand the work to the core with submit");
+        }
+    }
+
+    /**
+     * @return true when the calling thread may use this core's API directly (see {@link #checkThread()}).
+     */
+    public boolean isOwnerThread()
+    {
+        final Thread o = owner;
+        return o == null || o == Thread.currentThread();
+    }
+
+    /**
+     * @param thread a thread.
+     * @return true when that thread runs this core (its agent thread, or the thread driving it by hand).
+     */
+    public boolean runsOn(final Thread thread)
+    {
+        return owner == thread;
     }
 
     /**

@@ -33,7 +33,7 @@ public interface CoreStack
     int onTime();
 
     /**
-     * @return the earliest time at which {@link #onTime(long)} has work, or {@link Long#MAX_VALUE}.
+     * @return the earliest time at which {@link #onTime()} has work, or {@link Long#MAX_VALUE}.
      */
     long nextDeadline();
 

@@ -93,6 +93,10 @@ public record FaultProfile(
     {
         /**
          * Validates the values.
+         *
+         * @param startNs    when it starts.
+         * @param durationNs how long it lasts.
+         * @param periodNs   when it repeats (measured start to start), 0 for once.
          */
         public Partition
         {
@@ -126,6 +130,21 @@ public record FaultProfile(
 
     /**
      * Validates the values.
+     *
+     * @param loss             probability of random loss.
+     * @param burstEnter       Gilbert–Elliott probability of moving from the good to the bad state per frame (0: off).
+     * @param burstExit        probability of moving from the bad back to the good state per frame.
+     * @param burstLoss        loss probability in the bad state.
+     * @param duplicate        probability of a second copy.
+     * @param reorder          probability of holding a frame back.
+     * @param reorderDelayNs   how long a reordered frame is held back.
+     * @param corrupt          probability of a bit flip after the Ethernet header.
+     * @param delayNs          base propagation delay.
+     * @param jitterNs         maximum deviation from the base delay, either way.
+     * @param rateBitsPerSecond bandwidth, 0 for unlimited.
+     * @param queueFrames      queue bound in frames, 0 for none (a rate then uses {@link #DEFAULT_QUEUE_FRAMES}).
+     * @param queueBytes       queue bound in bytes, 0 for none.
+     * @param partitions       scheduled down intervals.
      */
     public FaultProfile
     {

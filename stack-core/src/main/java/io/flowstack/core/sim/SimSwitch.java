@@ -47,7 +47,7 @@ public final class SimSwitch
     }
 
     /**
-     * Connects any receiver (a test's raw endpoint): returns nothing to send on; use {@link #inLink(int)}.
+     * Connects any receiver (a test's raw endpoint): returns nothing to send on; use {@code inLink(int)}.
      *
      * @param stationName name for the links.
      * @param receiver    gets the frames the switch sends to this port.

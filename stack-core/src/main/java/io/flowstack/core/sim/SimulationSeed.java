@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 /**
  * The seed of a simulation run: from the system property {@value #PROPERTY} when set (to replay a failure),
  * otherwise random. A failing run must print it; {@link #run} does that around a test body, and the JUnit
- * extension {@code SimulationSeedExtension} (in stack-core's test jar) does it for a whole test method.
+ * extension {@code SimulationSeedExtension} (artifact flowstack-test) does it for a whole test method.
  */
 public final class SimulationSeed
 {

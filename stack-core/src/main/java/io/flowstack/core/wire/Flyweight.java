@@ -18,8 +18,11 @@ public abstract class Flyweight
     /** Network byte order. */
     protected static final ByteOrder NET = ByteOrder.BIG_ENDIAN;
 
+    /** The buffer the view is over. */
     protected MutableDirectBuffer buffer;
+    /** Where the view starts in {@link #buffer}. */
     protected int offset;
+    /** How many bytes the view covers. */
     protected int length;
 
     /**
@@ -58,31 +61,55 @@ public abstract class Flyweight
         return length;
     }
 
+    /**
+     * @param at offset relative to the view.
+     * @return the unsigned byte there.
+     */
     protected final int u8(final int at)
     {
         return buffer.getByte(offset + at) & 0xFF;
     }
 
+    /**
+     * @param at    offset relative to the view.
+     * @param value the byte to write (low 8 bits).
+     */
     protected final void u8(final int at, final int value)
     {
         buffer.putByte(offset + at, (byte)value);
     }
 
+    /**
+     * @param at offset relative to the view.
+     * @return the unsigned big-endian 16-bit value there.
+     */
     protected final int u16(final int at)
     {
         return buffer.getShort(offset + at, NET) & 0xFFFF;
     }
 
+    /**
+     * @param at    offset relative to the view.
+     * @param value the value to write big-endian (low 16 bits).
+     */
     protected final void u16(final int at, final int value)
     {
         buffer.putShort(offset + at, (short)value, NET);
     }
 
+    /**
+     * @param at offset relative to the view.
+     * @return the big-endian 32-bit value there.
+     */
     protected final int i32(final int at)
     {
         return buffer.getInt(offset + at, NET);
     }
 
+    /**
+     * @param at    offset relative to the view.
+     * @param value the value to write big-endian.
+     */
     protected final void i32(final int at, final int value)
     {
         buffer.putInt(offset + at, value, NET);
@@ -99,6 +126,12 @@ public abstract class Flyweight
         return ((long)u16(at) << 32) | (i32(at + 2) & 0xFFFF_FFFFL);
     }
 
+    /**
+     * Writes a 48-bit big-endian value (a MAC address) from the low bits of a long.
+     *
+     * @param at    offset relative to the view.
+     * @param value the value.
+     */
     protected final void u48(final int at, final long value)
     {
         u16(at, (int)(value >>> 32));

@@ -2,7 +2,6 @@ package io.flowstack.core.sim;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.ByteOrder;
 
@@ -14,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Over 100,000 frames the observed rates must match the profile within a few standard deviations; the seed is
  * random per run (printed on failure), so the tolerances are statistical, not tuned to one seed.
  */
-@ExtendWith(SimulationSeedExtension.class)
 class FaultInjectorTest
 {
     private static final int FRAMES = 100_000;
@@ -39,67 +37,76 @@ class FaultInjectorTest
     }
 
     @Test
-    void shouldMatchConfiguredProbabilities(final SimulationSeed seed)
+    void shouldMatchConfiguredProbabilities() throws Exception
     {
-        final FaultProfile profile = FaultProfile.parse("loss=2%,dup=1%,corrupt=3%,reorder=5%");
-        final FaultInjector f = new FaultInjector(profile, seed.value());
-        long copies = 0;
-        for (int i = 0; i < FRAMES; i++)
+        SimulationSeed.pick().run(seed ->
         {
-            final int c = f.offer(i * 1000L, ipFrame, 0, 100);
-            for (int k = 0; k < c; k++)
+            final FaultProfile profile = FaultProfile.parse("loss=2%,dup=1%,corrupt=3%,reorder=5%");
+            final FaultInjector f = new FaultInjector(profile, seed);
+            long copies = 0;
+            for (int i = 0; i < FRAMES; i++)
             {
-                if (f.corruptOffset(k) >= 0)
+                final int c = f.offer(i * 1000L, ipFrame, 0, 100);
+                for (int k = 0; k < c; k++)
                 {
-                    assertTrue(f.corruptOffset(k) >= FaultInjector.ETHERNET_HEADER_LENGTH && f.corruptOffset(k) < 100);
-                    assertEquals(1, Integer.bitCount(f.corruptMask(k)));
+                    if (f.corruptOffset(k) >= 0)
+                    {
+                        assertTrue(f.corruptOffset(k) >= FaultInjector.ETHERNET_HEADER_LENGTH && f.corruptOffset(k) < 100);
+                        assertEquals(1, Integer.bitCount(f.corruptMask(k)));
+                    }
                 }
+                copies += c;
             }
-            copies += c;
-        }
-        assertEquals(FRAMES, f.offered());
-        assertRate("loss", 0.02, f.lost(), FRAMES);
-        assertRate("dup", 0.01, f.duplicated(), f.passed());
-        assertRate("corrupt", 0.03, f.corrupted(), copies);
-        assertRate("reorder", 0.05, f.reordered(), copies);
-        assertEquals(f.passed() + f.duplicated(), copies);
+            assertEquals(FRAMES, f.offered());
+            assertRate("loss", 0.02, f.lost(), FRAMES);
+            assertRate("dup", 0.01, f.duplicated(), f.passed());
+            assertRate("corrupt", 0.03, f.corrupted(), copies);
+            assertRate("reorder", 0.05, f.reordered(), copies);
+            assertEquals(f.passed() + f.duplicated(), copies);
+        });
     }
 
     @Test
-    void shouldLoseInBurstsAtTheGilbertElliottRate(final SimulationSeed seed)
+    void shouldLoseInBurstsAtTheGilbertElliottRate() throws Exception
     {
-        final FaultProfile profile = FaultProfile.parse("burst=1%:20%:50%");
-        final FaultInjector f = new FaultInjector(profile, seed.value());
-        int runs = 0;
-        boolean previousLost = false;
-        for (int i = 0; i < FRAMES; i++)
+        SimulationSeed.pick().run(seed ->
         {
-            final boolean lostNow = f.offer(i, ipFrame, 0, 100) == 0;
-            if (lostNow && !previousLost)
+            final FaultProfile profile = FaultProfile.parse("burst=1%:20%:50%");
+            final FaultInjector f = new FaultInjector(profile, seed);
+            int runs = 0;
+            boolean previousLost = false;
+            for (int i = 0; i < FRAMES; i++)
             {
-                runs++;
+                final boolean lostNow = f.offer(i, ipFrame, 0, 100) == 0;
+                if (lostNow && !previousLost)
+                {
+                    runs++;
+                }
+                previousLost = lostNow;
             }
-            previousLost = lostNow;
-        }
-        final double expected = profile.burstLossRate();
-        assertEquals(0.5 * 0.01 / 0.21, expected, 1e-12);
-        // Bursts correlate the losses: allow a wider band than the binomial one.
-        assertTrue(Math.abs(f.burstLost() - expected * FRAMES) < 0.2 * expected * FRAMES,
-            "burst loss " + f.burstLost() + " vs " + expected * FRAMES);
-        assertTrue(runs < f.burstLost(), "losses come in runs");
+            final double expected = profile.burstLossRate();
+            assertEquals(0.5 * 0.01 / 0.21, expected, 1e-12);
+            // Bursts correlate the losses: allow a wider band than the binomial one.
+            assertTrue(Math.abs(f.burstLost() - expected * FRAMES) < 0.2 * expected * FRAMES,
+                "burst loss " + f.burstLost() + " vs " + expected * FRAMES);
+            assertTrue(runs < f.burstLost(), "losses come in runs");
+        });
     }
 
     @Test
-    void shouldLoseCorruptedNonIpFramesInsteadOfCorruptingThem(final SimulationSeed seed)
+    void shouldLoseCorruptedNonIpFramesInsteadOfCorruptingThem() throws Exception
     {
-        final FaultInjector f = new FaultInjector(FaultProfile.parse("corrupt=10%"), seed.value());
-        for (int i = 0; i < FRAMES; i++)
+        SimulationSeed.pick().run(seed ->
         {
-            final int c = f.offer(i, arpFrame, 0, 42);
-            assertTrue(c == 0 || f.corruptOffset(0) < 0);
-        }
-        assertEquals(0, f.corrupted());
-        assertRate("corrupt drops", 0.1, f.corruptDropped(), FRAMES);
+            final FaultInjector f = new FaultInjector(FaultProfile.parse("corrupt=10%"), seed);
+            for (int i = 0; i < FRAMES; i++)
+            {
+                final int c = f.offer(i, arpFrame, 0, 42);
+                assertTrue(c == 0 || f.corruptOffset(0) < 0);
+            }
+            assertEquals(0, f.corrupted());
+            assertRate("corrupt drops", 0.1, f.corruptDropped(), FRAMES);
+        });
     }
 
     @Test
@@ -128,20 +135,23 @@ class FaultInjectorTest
     }
 
     @Test
-    void shouldKeepJitterWithinBounds(final SimulationSeed seed)
+    void shouldKeepJitterWithinBounds() throws Exception
     {
-        final FaultInjector f = new FaultInjector(FaultProfile.parse("delay=5ms,jitter=1ms"), seed.value());
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        for (int i = 0; i < FRAMES; i++)
+        SimulationSeed.pick().run(seed ->
         {
-            final long now = i * 100_000L;
-            assertEquals(1, f.offer(now, ipFrame, 0, 100));
-            min = Math.min(min, f.departure(0) - now);
-            max = Math.max(max, f.departure(0) - now);
-        }
-        assertTrue(min >= 4_000_000L && min < 4_010_000L, "min " + min);
-        assertTrue(max <= 6_000_000L && max > 5_990_000L, "max " + max);
+            final FaultInjector f = new FaultInjector(FaultProfile.parse("delay=5ms,jitter=1ms"), seed);
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (int i = 0; i < FRAMES; i++)
+            {
+                final long now = i * 100_000L;
+                assertEquals(1, f.offer(now, ipFrame, 0, 100));
+                min = Math.min(min, f.departure(0) - now);
+                max = Math.max(max, f.departure(0) - now);
+            }
+            assertTrue(min >= 4_000_000L && min < 4_010_000L, "min " + min);
+            assertTrue(max <= 6_000_000L && max > 5_990_000L, "max " + max);
+        });
     }
 
     @Test

@@ -9,7 +9,6 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
@@ -21,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The fault decorator over an in-memory driver: both directions lose and duplicate at the configured rates, delayed
  * frames wait for their time and announce it through nextDeadline, and frames that pass cost no allocation.
  */
-@ExtendWith(SimulationSeedExtension.class)
 class FaultyDriverTest
 {
     private static final int FRAMES = 20_000;
@@ -90,26 +88,32 @@ class FaultyDriverTest
     }
 
     @Test
-    void shouldLoseAndDuplicateOnReceive(final SimulationSeed seed)
+    void shouldLoseAndDuplicateOnReceive() throws Exception
     {
-        final FaultyDriver d = faulty("loss=10%,dup=5%", seed.value());
-        receiveAll(d, FRAMES);
-        final FaultInjector f = d.receiveFaults();
-        assertNear("lost", FRAMES * 0.1, f.lost());
-        assertNear("duplicated", f.passed() * 0.05, f.duplicated());
-        assertEquals(FRAMES - f.lost() + f.duplicated(), handler.frames);
-        assertEquals(pool.capacity(), pool.available(), "every buffer back");
+        SimulationSeed.pick().run(seed ->
+        {
+            final FaultyDriver d = faulty("loss=10%,dup=5%", seed);
+            receiveAll(d, FRAMES);
+            final FaultInjector f = d.receiveFaults();
+            assertNear("lost", FRAMES * 0.1, f.lost());
+            assertNear("duplicated", f.passed() * 0.05, f.duplicated());
+            assertEquals(FRAMES - f.lost() + f.duplicated(), handler.frames);
+            assertEquals(pool.capacity(), pool.available(), "every buffer back");
+        });
     }
 
     @Test
-    void shouldLoseAndDuplicateOnTransmit(final SimulationSeed seed)
+    void shouldLoseAndDuplicateOnTransmit() throws Exception
     {
-        final FaultyDriver d = faulty("loss=10%,dup=5%", seed.value());
-        transmitAll(d, FRAMES);
-        final FaultInjector f = d.transmitFaults();
-        assertNear("lost", FRAMES * 0.1, f.lost());
-        assertEquals(FRAMES - f.lost() + f.duplicated(), transmitted.frames);
-        assertEquals(pool.capacity(), pool.available(), "every buffer back");
+        SimulationSeed.pick().run(seed ->
+        {
+            final FaultyDriver d = faulty("loss=10%,dup=5%", seed);
+            transmitAll(d, FRAMES);
+            final FaultInjector f = d.transmitFaults();
+            assertNear("lost", FRAMES * 0.1, f.lost());
+            assertEquals(FRAMES - f.lost() + f.duplicated(), transmitted.frames);
+            assertEquals(pool.capacity(), pool.available(), "every buffer back");
+        });
     }
 
     @Test

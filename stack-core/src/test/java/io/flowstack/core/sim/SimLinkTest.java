@@ -3,7 +3,6 @@ package io.flowstack.core.sim;
 import io.flowstack.core.pcap.PcapReader;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteOrder;
@@ -21,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Links on virtual time, driven by a {@link Simulator} with raw endpoints (no stacks): arrival times follow the
  * rate, the queue and the delay exactly; faults happen at their rates; runs replay exactly.
  */
-@ExtendWith(SimulationSeedExtension.class)
 class SimLinkTest
 {
     private static final long MS = 1_000_000L;
@@ -106,35 +104,38 @@ class SimLinkTest
     }
 
     @Test
-    void shouldReorderAndDuplicate(final SimulationSeed seed)
+    void shouldReorderAndDuplicate() throws Exception
     {
-        final Simulator sim = new Simulator(seed.value());
-        final SimLink link = sim.link("a>b", FaultProfile.parse("delay=1ms,reorder=10%:5ms,dup=10%"), recorder);
-        for (int i = 0; i < 2000; i++)
+        SimulationSeed.pick().run(seed ->
         {
-            send(sim, link, i * MS, i, 64);
-        }
-        sim.runFor(3_000 * MS);
-        final Set<Long> seen = new HashSet<>();
-        int duplicates = 0;
-        int inversions = 0;
-        long last = -1;
-        for (final long[] a : arrivals)
-        {
-            if (!seen.add(a[1]))
+            final Simulator sim = new Simulator(seed);
+            final SimLink link = sim.link("a>b", FaultProfile.parse("delay=1ms,reorder=10%:5ms,dup=10%"), recorder);
+            for (int i = 0; i < 2000; i++)
             {
-                duplicates++;
+                send(sim, link, i * MS, i, 64);
             }
-            if (a[1] < last)
+            sim.runFor(3_000 * MS);
+            final Set<Long> seen = new HashSet<>();
+            int duplicates = 0;
+            int inversions = 0;
+            long last = -1;
+            for (final long[] a : arrivals)
             {
-                inversions++;
+                if (!seen.add(a[1]))
+                {
+                    duplicates++;
+                }
+                if (a[1] < last)
+                {
+                    inversions++;
+                }
+                last = Math.max(last, a[1]);
             }
-            last = Math.max(last, a[1]);
-        }
-        assertEquals(2000, seen.size(), "nothing lost");
-        assertEquals(link.injector().duplicated(), duplicates);
-        assertTrue(inversions > 100, "reordered: " + inversions);
-        assertEquals(0, link.inFlight());
+            assertEquals(2000, seen.size(), "nothing lost");
+            assertEquals(link.injector().duplicated(), duplicates);
+            assertTrue(inversions > 100, "reordered: " + inversions);
+            assertEquals(0, link.inFlight());
+        });
     }
 
     private FrameLog runMixedTraffic(final long seed, final Path pcapDirectory)
@@ -159,17 +160,20 @@ class SimLinkTest
     }
 
     @Test
-    void shouldReplayTheSameFramesForTheSameSeed(final SimulationSeed seed, @TempDir final Path dir) throws Exception
+    void shouldReplayTheSameFramesForTheSameSeed(@TempDir final Path dir) throws Exception
     {
-        final FrameLog first = runMixedTraffic(seed.value(), dir);
-        final FrameLog second = runMixedTraffic(seed.value(), null);
-        final int diff = first.firstDifference(second);
-        assertEquals(-1, diff, "first difference at " + diff + ": " + first.entry(diff) + " vs " + second.entry(diff));
-        assertEquals(first.digest(), second.digest());
-        assertNotEquals(first.digest(), runMixedTraffic(seed.value() + 1, null).digest());
-        // The capture holds each link's deliveries with their virtual timestamps.
-        final long captured = PcapReader.readAll(dir.resolve("0-a_b.pcap")).size()
-            + PcapReader.readAll(dir.resolve("1-b_a.pcap")).size();
-        assertEquals(first.count(), captured);
+        SimulationSeed.pick().run(seed ->
+        {
+            final FrameLog first = runMixedTraffic(seed, dir);
+            final FrameLog second = runMixedTraffic(seed, null);
+            final int diff = first.firstDifference(second);
+            assertEquals(-1, diff, "first difference at " + diff + ": " + first.entry(diff) + " vs " + second.entry(diff));
+            assertEquals(first.digest(), second.digest());
+            assertNotEquals(first.digest(), runMixedTraffic(seed + 1, null).digest());
+            // The capture holds each link's deliveries with their virtual timestamps.
+            final long captured = PcapReader.readAll(dir.resolve("0-a_b.pcap")).size()
+                + PcapReader.readAll(dir.resolve("1-b_a.pcap")).size();
+            assertEquals(first.count(), captured);
+        });
     }
 }

@@ -7,7 +7,7 @@ import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.link.EthernetLink;
 import io.flowstack.ip.link.NeighborCache;
-import io.flowstack.ip.link.NeighborReplication;
+import io.flowstack.ip.link.NeighborEvents;
 import io.flowstack.ip.link.NeighborResolver;
 import io.flowstack.ip.net.Route;
 import io.flowstack.ip.wire.ArpFlyweight;
@@ -28,7 +28,7 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
     private final IpInterface ifc;
     private final BufferPool pool;
     private final EthernetLink link;
-    private final NeighborReplication output;
+    private final NeighborEvents output;
     private final NeighborCache cache;
     private final NanoClock time;
     private final ArpFlyweight arp = new ArpFlyweight();
@@ -54,7 +54,7 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
         final IpInterface ifc,
         final BufferPool pool,
         final EthernetLink link,
-        final NeighborReplication output,
+        final NeighborEvents output,
         final int cacheCapacity,
         final CounterSet counters,
         final NanoClock time)
@@ -76,7 +76,7 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
         final IpInterface ifc,
         final BufferPool pool,
         final EthernetLink link,
-        final NeighborReplication output,
+        final NeighborEvents output,
         final int cacheCapacity,
         final int pendingPerNeighbor,
         final CounterSet counters,
@@ -229,6 +229,12 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
     public void learned(final long high, final long low, final long mac)
     {
         output.learned(ifc.ifIndex(), high, low, mac);
+    }
+
+    @Override
+    public void unreachable(final long high, final long low)
+    {
+        output.unreachable(ifc.ifIndex(), high, low);
     }
 
     private void sendArp(final int operation, final long destinationMac, final long targetMac, final int targetIp)

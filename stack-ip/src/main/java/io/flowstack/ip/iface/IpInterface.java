@@ -59,6 +59,14 @@ public record IpInterface(int ifIndex, long mac, int address, int prefixLength, 
 
     /**
      * Validates the values.
+     *
+     * @param ifIndex      index used in {@link io.flowstack.core.buffer.PacketBuffer#ifIndex()}.
+     * @param mac          hardware address (low 48 bits).
+     * @param address      IPv4 address.
+     * @param prefixLength network prefix length, 0..32.
+     * @param mtu          IP MTU.
+     * @param gateway      next hop for other networks, or 0 for none.
+     * @param offloads     what the device does for the stack on this interface.
      */
     public IpInterface
     {

@@ -58,6 +58,15 @@ public final class NeighborCache
          * @param mac  hardware address.
          */
         void learned(long high, long low, long mac);
+
+        /**
+         * Nobody answered the requests for an address: its waiting datagrams were dropped (RFC 1122 2.3.2.2,
+         * RFC 4861 7.3.3).
+         *
+         * @param high the neighbor's address, first 64 bits.
+         * @param low  the neighbor's address, last 64 bits.
+         */
+        void unreachable(long high, long low);
     }
 
     private final int capacity;
@@ -304,7 +313,10 @@ public final class NeighborCache
             if (requests[slot] >= maxRequests)
             {
                 failed.incrementOrdered();
+                final long high = highs[slot];
+                final long low = lows[slot];
                 remove(slot);
+                listener.unreachable(high, low);
                 continue;
             }
             requests[slot]++;

@@ -8,7 +8,7 @@ import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.ipv6.Ipv6Layer;
 import io.flowstack.ip.link.EthernetLink;
 import io.flowstack.ip.link.NeighborCache;
-import io.flowstack.ip.link.NeighborReplication;
+import io.flowstack.ip.link.NeighborEvents;
 import io.flowstack.ip.link.NeighborResolver;
 import io.flowstack.ip.net.NetworkView;
 import io.flowstack.ip.net.Route;
@@ -53,7 +53,7 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
     private final BufferPool pool;
     private final EthernetLink link;
     private final Ipv6Layer ipv6;
-    private final NeighborReplication replication;
+    private final NeighborEvents replication;
     private final NanoClock time;
     private final NeighborCache cache;
     private final Route scratch = new Route();
@@ -77,7 +77,7 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
      * @param time          the core's clock.
      */
     public NdpLayer(final IpInterface ifc, final BufferPool pool, final EthernetLink link, final Ipv6Layer ipv6,
-        final NeighborReplication replication, final int cacheCapacity, final int pendingPerNeighbor,
+        final NeighborEvents replication, final int cacheCapacity, final int pendingPerNeighbor,
         final CounterSet counters, final NanoClock time)
     {
         this.ifc = ifc;
@@ -349,6 +349,12 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
     public void learned(final long high, final long low, final long mac)
     {
         replication.learned(ifc.ifIndex(), high, low, mac);
+    }
+
+    @Override
+    public void unreachable(final long high, final long low)
+    {
+        replication.unreachable(ifc.ifIndex(), high, low);
     }
 
     @Override

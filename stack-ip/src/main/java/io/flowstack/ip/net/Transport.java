@@ -24,4 +24,16 @@ public interface Transport
      * @return {@link #DELIVERED} or {@link #PORT_UNREACHABLE}.
      */
     int onPacket(PacketBuffer packet, NetworkView net);
+
+    /**
+     * A neighbor did not answer ARP or neighbor solicitation, so what was sent to it was dropped (see
+     * {@link io.flowstack.ip.link.NeighborEvents#unreachable}).
+     *
+     * @param high the neighbor: a destination on a link, or the gateway towards others (compare with the next hop
+     *             of a {@link Route}), first 64 bits.
+     * @param low  its last 64 bits.
+     */
+    default void onUnreachable(final long high, final long low)
+    {
+    }
 }

@@ -45,6 +45,21 @@ public record ConnectionOptions(
 
     /**
      * Checks the values.
+     *
+     * @param mss               largest segment we send and announce (TCP_MAXSEG semantics: it clamps the MSS option
+     *                          of our SYN and the segments we send); 0 for the interface's MTU less the headers.
+     * @param sendBuffer        bytes of the send buffer (rounded up to a power of two); 0 for the stack's default.
+     * @param receiveBuffer     bytes of the receive buffer (rounded up to a power of two; the window scale follows
+     *                          it); 0 for the stack's default.
+     * @param noDelay           Nagle's algorithm off (RFC 9293 3.7.4); null for the stack's default.
+     * @param keepAliveIdleNs   idle time before the first keep-alive probe (RFC 9293 3.8.4, RFC 1122 4.2.3.6);
+     *                          0 turns keep-alive off (the default).
+     * @param keepAliveIntervalNs time between unanswered probes.
+     * @param keepAliveCount    unanswered probes after which the peer counts as dead (reported as a timeout).
+     * @param lingerZero        close() resets the connection at once instead of finishing it (SO_LINGER with 0).
+     * @param congestionControl the connection's congestion control; null for the stack's default.
+     * @param pacing            pace a window-based congestion control (CUBIC, Reno) from cwnd and SRTT, as Linux's fq
+     *                          does; null for the stack's default; BBR paces always.
      */
     public ConnectionOptions
     {

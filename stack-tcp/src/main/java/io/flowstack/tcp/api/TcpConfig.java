@@ -43,12 +43,15 @@ public record TcpConfig(
     TcpLimits limits)
 {
     /**
-     * Defaults: 256 KiB buffers growing to 4 MiB with the path, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed
-     * ACK, min RTO 200 ms, CUBIC.
+     * The {@link Configuration} values (system properties, else their defaults: 256 KiB buffers growing to 4 MiB
+     * with the path, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed ACK, min RTO 200 ms, CUBIC, SACK).
      */
     public static final TcpConfig DEFAULT = new TcpConfig(
-        1 << 18, 1 << 18, 30_000_000_000L, 40_000_000L, 30_000_000_000L, 15, 6, 200_000_000L, 60_000_000_000L, true, 1024,
-        CongestionAlgorithm.CUBIC, 1 << 22, true, false, TcpLimits.DEFAULT);
+        Configuration.tcpSendBuffer(), Configuration.tcpReceiveBuffer(), Configuration.tcpMslNs(),
+        Configuration.tcpDelayedAckNs(), Configuration.tcpSynReceivedTimeoutNs(), Configuration.tcpRetries(),
+        Configuration.tcpSynRetries(), Configuration.tcpMinRtoNs(), Configuration.tcpMaxRtoNs(), Configuration.tcpNagle(),
+        Configuration.tcpBacklog(), Configuration.tcpCongestionControl(), Configuration.tcpMaxBuffer(),
+        Configuration.tcpSack(), Configuration.tcpPacing(), TcpLimits.DEFAULT);
 
     /**
      * @param bytes send and receive buffer size (a power of two), fixed: no auto-tuning (as setting SO_SNDBUF and

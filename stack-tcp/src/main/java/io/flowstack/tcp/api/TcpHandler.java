@@ -15,6 +15,8 @@ public interface TcpHandler
     int TIMED_OUT = 3;
     /** We aborted it. */
     int ABORTED = 4;
+    /** No route to the peer: its neighbor (or the gateway) did not answer ARP while the connection opened. */
+    int UNREACHABLE = 5;
 
     /**
      * The connection is established (accepted, or our connect succeeded).
@@ -53,7 +55,8 @@ public interface TcpHandler
      * application has read everything that arrived (unless it called {@link TcpConnection#close} itself).
      *
      * @param connection the connection.
-     * @param reason     {@link #CLOSED_NORMALLY}, {@link #RESET}, {@link #REFUSED}, {@link #TIMED_OUT}, {@link #ABORTED}.
+     * @param reason     {@link #CLOSED_NORMALLY}, {@link #RESET}, {@link #REFUSED}, {@link #TIMED_OUT}, {@link #ABORTED},
+     *                   {@link #UNREACHABLE}.
      */
     default void onClosed(final TcpConnection connection, final int reason)
     {
@@ -71,6 +74,7 @@ public interface TcpHandler
             case RESET -> "connection reset";
             case REFUSED -> "connection refused";
             case TIMED_OUT -> "timed out";
+            case UNREACHABLE -> "no route to host";
             default -> "aborted";
         };
     }

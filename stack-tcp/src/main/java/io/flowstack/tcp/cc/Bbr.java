@@ -1,5 +1,7 @@
 package io.flowstack.tcp.cc;
 
+import io.flowstack.tcp.api.Configuration;
+
 /**
  * BBR version 3 (draft-ietf-ccwg-bbr-04): a model of the path, its bottleneck bandwidth (the maximum delivery rate
  * over the last two ProbeBW cycles) and round-trip propagation time (the minimum RTT over 10 s), bounded by what
@@ -21,15 +23,13 @@ public final class Bbr implements CongestionControl
     static final double DEFAULT_CWND_GAIN = 2.0;
     static final double PROBE_UP_CWND_GAIN = 2.25;
     static final double PROBE_RTT_CWND_GAIN = 0.5;
-    /** The system property that sets {@link #LOSS_THRESH}, for experiments. */
-    public static final String LOSS_THRESH_PROP_NAME = "flowstack.bbr.lossThresh";
     /**
      * BBR.LossThresh: the loss rate of a round trip that counts as congestion (2.7; 0.02). The draft's value keeps
      * BBR at full speed up to about 1% random loss (its design goal, 3.1); higher rates of random loss pull the
      * model down (5% collapses a long path). A larger value tolerates more random loss, at the price of more loss
      * before BBR backs off from a full queue.
      */
-    static final double LOSS_THRESH = Double.parseDouble(System.getProperty(LOSS_THRESH_PROP_NAME, "0.02"));
+    static final double LOSS_THRESH = Configuration.bbrLossThresh();
     static final double BETA = 0.7;
     static final double HEADROOM = 0.15;
     static final int PACING_MARGIN_PERCENT = 1;

@@ -14,6 +14,8 @@ import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.FlowStack;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -324,6 +326,7 @@ public final class SimHost implements AutoCloseable
          * Builds the stack on new simulated ports and hands its cores to the simulator.
          *
          * @return the host; connect its ports with {@link Simulator#connect} or a switch (or use {@link SimNetwork}).
+         * @throws UncheckedIOException wrapping what a setup threw (a {@link java.net.BindException}, say).
          */
         public SimHost build()
         {
@@ -353,7 +356,16 @@ public final class SimHost implements AutoCloseable
             }
             setups.forEach(b::onEachCore);
             options.forEach(o -> o.accept(b));
-            final FlowStack stack = b.build();
+            final FlowStack stack;
+            try
+            {
+                stack = b.build();
+            }
+            catch (final IOException e)
+            {
+                // In a simulation a setup that cannot bind is the test's mistake: unchecked keeps scenarios short.
+                throw new UncheckedIOException(e);
+            }
             final CoreEngine[] engines = new CoreEngine[stack.cores()];
             for (int c = 0; c < engines.length; c++)
             {

@@ -1,8 +1,9 @@
 package io.flowstack.tcp.socket;
 
-import io.flowstack.core.engine.Command;
+import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.FlowStack;
+import io.flowstack.tcp.api.Configuration;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
@@ -36,23 +37,25 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FlowSocket implements AutoCloseable
 {
-    /** Bytes buffered each way between the core and the application. */
-    public static final int RING_BYTES = 1 << 18;
+    /** Bytes buffered each way between the core and the application ({@link Configuration#SOCKET_RING_PROP_NAME}). */
+    public static final int RING_BYTES = Configuration.socketRing();
 
     private final CoreContext core;
+    /** The core's engine: commands go straight to its queue, preallocated, without the context's wrapper. */
+    private final CoreEngine engine;
     final ByteRing rx = new ByteRing(RING_BYTES);
     final ByteRing tx = new ByteRing(RING_BYTES);
     private final SocketBridge bridge = new SocketBridge(this);
     private final AtomicBoolean pushScheduled = new AtomicBoolean();
     private final AtomicBoolean pullScheduled = new AtomicBoolean();
-    private final Command push = this::onPush;
-    private final Command pull = this::onPull;
+    private final Runnable push = this::onPush;
+    private final Runnable pull = this::onPull;
     /**
      * The FIN goes once the bytes written before it are in the connection: the command drains what it can itself,
      * since a push queued before it may already have run and no onWritable may follow (a send buffer with room
      * never calls back).
      */
-    private final Command shutdown = this::onShutdown;
+    private final Runnable shutdown = this::onShutdown;
     final AtomicInteger state = new AtomicInteger(CONNECTING);
     volatile int closeReason = -1;
     volatile boolean eof;
@@ -67,9 +70,10 @@ public final class FlowSocket implements AutoCloseable
     static final int OPEN = 1;
     static final int CLOSED = 2;
 
-    private FlowSocket(final CoreContext core)
+    private FlowSocket(final FlowStack stack, final CoreContext core)
     {
         this.core = core;
+        this.engine = stack.engine(core.coreId());
     }
 
     /**
@@ -109,18 +113,23 @@ public final class FlowSocket implements AutoCloseable
     public static FlowSocket connect(final FlowStack stack, final int core, final int address, final int port,
         final Duration timeout, final ConnectionOptions options) throws IOException
 {
-        final FlowSocket socket = new FlowSocket(stack.core(core));
+        final FlowSocket socket = new FlowSocket(stack, stack.core(core));
+        if (stack.engine(core).runsOn(Thread.currentThread()))
+        {
+            throw new IllegalStateException("FlowSocket.connect blocks until the handshake ends, which core " + core
+                + " runs: it cannot be called on that core's own thread (use CoreContext.connect there)");
+        }
         socket.waitingConnector = Thread.currentThread();
-        final String[] failure = new String[1];
-        if (!socket.core.submit(() ->
+        final IOException[] failure = new IOException[1];
+        if (!socket.engine.submit(() ->
         {
             try
             {
-                socket.connection = socket.core.tcp().connect(address, port, socket.bridge, options);
+                socket.connection = socket.core.connect(address, port, socket.bridge, options);
             }
-            catch (final RuntimeException e)
+            catch (final IOException e)
             {
-                failure[0] = e.getMessage();
+                failure[0] = e;
                 socket.closeReason = TcpHandler.REFUSED;
                 socket.state.set(CLOSED);
                 LockSupport.unpark(socket.waitingConnector);
@@ -148,15 +157,15 @@ public final class FlowSocket implements AutoCloseable
         socket.waitingConnector = null;
         if (socket.state.get() == CLOSED)
         {
-            throw failure[0] != null ? new ConnectException(failure[0]) : socket.closedException(true);
+            throw failure[0] != null ? failure[0] : socket.closedException(true);
         }
         return socket;
     }
 
     /** A socket for a connection a {@link FlowServerSocket} accepted on its core. */
-    static FlowSocket accepted(final CoreContext core)
+    static FlowSocket accepted(final FlowStack stack, final CoreContext core)
     {
-        return new FlowSocket(core);
+        return new FlowSocket(stack, core);
     }
 
     TcpHandler handler()
@@ -223,7 +232,7 @@ public final class FlowSocket implements AutoCloseable
             throw new SocketException("Socket closed");
         }
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!core.submit(() ->
+        if (!engine.submit(() ->
         {
             try
             {
@@ -293,7 +302,7 @@ public final class FlowSocket implements AutoCloseable
         if (!shutdownOutput)
         {
             shutdownOutput = true;
-            core.submit(shutdown);
+            engine.submit(shutdown);
             schedulePush();
         }
     }
@@ -307,7 +316,7 @@ public final class FlowSocket implements AutoCloseable
         if (state.getAndSet(CLOSED) != CLOSED)
         {
             shutdownOutput = true;
-            core.submit(() ->
+            engine.submit(() ->
             {
                 bridge.shutdownRequested = true;
                 bridge.closeRequested = true;
@@ -327,7 +336,7 @@ public final class FlowSocket implements AutoCloseable
     private void abortQuietly()
     {
         state.set(CLOSED);
-        core.submit(() ->
+        engine.submit(() ->
         {
             if (connection != null && !connection.isClosed())
             {
@@ -341,6 +350,10 @@ public final class FlowSocket implements AutoCloseable
         return switch (closeReason)
         {
             case TcpHandler.REFUSED -> new ConnectException("Connection refused");
+            // The JDK's own Socket throws NoRouteToHostException (EHOSTUNREACH); the connect contract here is
+            // ConnectException for every failure to open, so the message carries the kernel's wording.
+            case TcpHandler.UNREACHABLE -> connecting
+                ? new ConnectException("No route to host") : new SocketException("No route to host");
             case TcpHandler.RESET -> new SocketException("Connection reset");
             case TcpHandler.TIMED_OUT -> connecting
                 ? new ConnectException("Connection timed out") : new SocketTimeoutException("Connection timed out");
@@ -350,7 +363,7 @@ public final class FlowSocket implements AutoCloseable
 
     private void schedulePush()
     {
-        if (pushScheduled.compareAndSet(false, true) && !core.submit(push))
+        if (pushScheduled.compareAndSet(false, true) && !engine.submit(push))
         {
             pushScheduled.set(false);
         }
@@ -358,7 +371,7 @@ public final class FlowSocket implements AutoCloseable
 
     private void schedulePull()
     {
-        if (pullScheduled.compareAndSet(false, true) && !core.submit(pull))
+        if (pullScheduled.compareAndSet(false, true) && !engine.submit(pull))
         {
             pullScheduled.set(false);
         }

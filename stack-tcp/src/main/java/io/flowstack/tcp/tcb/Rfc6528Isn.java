@@ -1,5 +1,7 @@
 package io.flowstack.tcp.tcb;
 
+import io.flowstack.tcp.api.IsnGenerator;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;

@@ -15,12 +15,12 @@ import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.TcpFlyweight;
 import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.tcp.api.ConnectionOptions;
+import io.flowstack.tcp.api.IsnGenerator;
 import io.flowstack.tcp.api.TcpAcceptor;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpLimits;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
-import io.flowstack.tcp.api.TcpService;
 import io.flowstack.tcp.api.TcpState;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.buffer.BufferMemory;
@@ -31,6 +31,8 @@ import io.flowstack.tcp.rtt.RttEstimator;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -44,7 +46,7 @@ import java.util.function.Consumer;
  * its wheel timer. So callbacks never run in the middle of a transition, and an answer the application writes in
  * a callback carries the ACK of the segment it answers.
  */
-public final class TcpLayer implements Transport, TimerSource, TcpService, PacketTooBig
+public final class TcpLayer implements Transport, TimerSource, PacketTooBig
 {
     /** IPv4 header without options plus the TCP header: MTU less this is the MSS (RFC 9293 3.7.1). */
     static final int IPV4_OVERHEAD = 40;
@@ -135,20 +137,53 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
 
     // ---- application interface ----------------------------------------------------------------------------
 
-    @Override
+    /**
+     * Passive open on this core (RFC 9293 3.10.1); the application's entry is {@code CoreContext.listen}.
+     *
+     * @param localAddress address to accept on, 0 for any of this host's.
+     * @param localPort    port, 1..65535.
+     * @param acceptor     gives each accepted connection its handler.
+     * @param options      options every accepted connection inherits.
+     * @throws IllegalArgumentException for a port out of range.
+     * @throws IllegalStateException    if the port already listens on this core.
+     */
     public void listen(final int localAddress, final int localPort, final TcpAcceptor acceptor,
         final ConnectionOptions options)
     {
         passiveOpen.listen(localAddress, localPort, acceptor, options);
     }
 
-    @Override
+    /**
+     * Passive open with the default options.
+     *
+     * @param localAddress address to accept on, 0 for any of this host's.
+     * @param localPort    port, 1..65535.
+     * @param acceptor     gives each accepted connection its handler.
+     */
+    public void listen(final int localAddress, final int localPort, final TcpAcceptor acceptor)
+    {
+        listen(localAddress, localPort, acceptor, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * @param localPort a port.
+     * @return true if it was listening (established connections stay).
+     */
     public boolean unlisten(final int localPort)
     {
         return passiveOpen.unlisten(localPort);
     }
 
-    @Override
+    /**
+     * Active open from this core, on a local port whose replies hash back here (RFC 9293 3.10.1).
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       the connection's callbacks.
+     * @param options       the connection's options.
+     * @return the connection, in SYN-SENT.
+     * @throws IllegalStateException if there is no route or no free port.
+     */
     public TcpConnection connect(final int remoteAddress, final int remotePort, final TcpHandler handler,
         final ConnectionOptions options)
     {
@@ -163,7 +198,17 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
         }
     }
 
-    @Override
+    /**
+     * Active open to an address of either family (IPv6 or IPv4-mapped); as {@link #connect(int, int, TcpHandler,
+     * ConnectionOptions)} otherwise.
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       the connection's callbacks.
+     * @param options       the connection's options.
+     * @return the connection, in SYN-SENT.
+     * @throws IllegalStateException if there is no route or no free port.
+     */
     public TcpConnection connect(final IpAddress remoteAddress, final int remotePort, final TcpHandler handler,
         final ConnectionOptions options)
     {
@@ -178,7 +223,22 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
         }
     }
 
-    @Override
+    /**
+     * Active open with the default options.
+     *
+     * @param remoteAddress the peer.
+     * @param remotePort    the peer's port.
+     * @param handler       the connection's callbacks.
+     * @return the connection, in SYN-SENT.
+     */
+    public TcpConnection connect(final int remoteAddress, final int remotePort, final TcpHandler handler)
+    {
+        return connect(remoteAddress, remotePort, handler, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * @return connections this core holds (every state but CLOSED).
+     */
     public int connectionCount()
     {
         return table.size();
@@ -195,6 +255,42 @@ public final class TcpLayer implements Transport, TimerSource, TcpService, Packe
     }
 
     // ---- units of work ----------------------------------------------------------------------------------
+
+    /**
+     * A neighbor did not answer ARP or neighbor solicitation. A connection still in SYN-SENT towards it fails with
+     * {@link TcpHandler#UNREACHABLE}: RFC 1122 4.2.3.9 makes host unreachable a soft error, but RFC 5461 describes
+     * the widely implemented rejection of pending connection requests on one, and Linux's tcp_v4_err does so for
+     * SYN-SENT (its ARP failure becomes a local ICMP host unreachable). Established connections carry on.
+     */
+    @Override
+    public void onUnreachable(final long high, final long low)
+    {
+        final List<Tcb> opening = new ArrayList<>();
+        table.forEach(tcb ->
+        {
+            if (tcb.state == TcpState.SYN_SENT && tcb.route.nextHopHigh() == high && tcb.route.nextHopLow() == low)
+            {
+                opening.add(tcb);
+            }
+        });
+        if (opening.isEmpty())
+        {
+            return;
+        }
+        enter();
+        try
+        {
+            for (final Tcb tcb : opening)
+            {
+                touch(tcb);
+                release(tcb, TcpHandler.UNREACHABLE, true);
+            }
+        }
+        finally
+        {
+            exit();
+        }
+    }
 
     @Override
     public int onPacket(final PacketBuffer datagram, final NetworkView ip)

@@ -17,7 +17,7 @@ class BbrGoodputTest
     private static final long SEED = 20261201L;
 
     @Test
-    void shouldFillALongFatPathWithRandomLossWhereLossBasedControlCollapses()
+    void shouldFillALongFatPathWithRandomLossWhereLossBasedControlCollapses() throws Exception
     {
         final CongestionControlGoodput.Result bbr =
             CongestionControlGoodput.run(CongestionAlgorithm.BBR, false, 100 * MS, 0.01, 64L << 20, SEED);
@@ -36,7 +36,7 @@ class BbrGoodputTest
      */
     @Test
     @EnabledIfSystemProperty(named = "flowstack.goodput.grid", matches = "true")
-    void printGoodputGrid()
+    void printGoodputGrid() throws Exception
     {
         final CongestionAlgorithm[] ccs = {CongestionAlgorithm.BBR, CongestionAlgorithm.CUBIC, CongestionAlgorithm.CUBIC,
             CongestionAlgorithm.RENO};

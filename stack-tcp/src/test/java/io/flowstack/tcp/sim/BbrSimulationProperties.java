@@ -60,7 +60,7 @@ class BbrSimulationProperties
             {
                 final SimHost server = net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS)
                     .configure(b -> b.tcp(CONFIG))
-                    .onEachCore(core -> core.tcp().listen(0, 5001, c ->
+                    .onEachCore(core -> core.listen(5001, c ->
                     {
                         try
                         {
@@ -77,8 +77,7 @@ class BbrSimulationProperties
                     .configure(b -> b.tcp(CONFIG)).build();
                 net.connect(clientHost, server, faults, faults);
                 final TcpSimulationProperties.Side client = new TcpSimulationProperties.Side(seed, 0);
-                clientHost.stack().core(0).submit(() -> clientHost.stack().core(0).tcp()
-                    .connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, client));
+                clientHost.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, client));
                 final String what = "[" + faults + "]";
                 assertTrue(net.runUntil(() -> client.closedReason >= 0 && servers.size() == 1
                     && servers.get(0).closedReason >= 0, 600 * S), what + " transfer did not finish: client read "

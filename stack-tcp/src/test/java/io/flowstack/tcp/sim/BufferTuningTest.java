@@ -99,13 +99,12 @@ class BufferTuningTest
             final Receiver receiver = new Receiver(net);
             out[0] = receiver;
             net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS).configure(b -> b.tcp(config))
-                .onEachCore(core -> core.tcp().listen(0, 5001, c -> receiver)).build();
+                .onEachCore(core -> core.listen(5001, c -> receiver)).build();
             final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
                 .configure(b -> b.tcp(config)).build();
             net.connect(client, net.host("server"), path, path);
             final long start = net.simulator().now();
-            client.stack().core(0).submit(() -> client.stack().core(0).tcp()
-                .connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, sender));
+            client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, sender));
             assertTrue(net.runUntil(() -> receiver.doneAt >= 0, 600 * S), "transfer did not finish: " + receiver.read);
             return BYTES * 8.0 / ((receiver.doneAt - start) / 1e9) / 1e6;
         }

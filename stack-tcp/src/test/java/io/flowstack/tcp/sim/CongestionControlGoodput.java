@@ -116,7 +116,7 @@ final class CongestionControlGoodput
      * @return the goodput.
      */
     static Result run(final CongestionAlgorithm cc, final boolean pacing, final long rttNs, final double loss,
-        final long bytes, final long seed)
+        final long bytes, final long seed) throws Exception
     {
         final int bdpFrames = (int)(RATE / 8 * rttNs / S / 1514);
         final FaultProfile path = FaultProfile.builder().loss(loss).delay(rttNs / 2).rate(RATE)
@@ -126,15 +126,14 @@ final class CongestionControlGoodput
         {
             final Sink sink = new Sink(net, bytes);
             net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS).configure(b -> b.tcp(config))
-                .onEachCore(core -> core.tcp().listen(0, 5001, c -> sink)).build();
+                .onEachCore(core -> core.listen(5001, c -> sink)).build();
             final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
                 .configure(b -> b.tcp(config)).build();
             net.connect(client, net.host("server"), path, path);
             final Source source = new Source(bytes);
             final ConnectionOptions options = ConnectionOptions.DEFAULT.withCongestionControl(cc).withPacing(pacing);
             final long start = net.simulator().now();
-            client.stack().core(0).submit(() -> client.stack().core(0).tcp()
-                .connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, source, options));
+            client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, source, options));
             final boolean done = net.runUntil(() -> sink.doneAt >= 0, 600 * S);
             final long end = done ? sink.doneAt : net.simulator().now();
             if (source.connection != null)

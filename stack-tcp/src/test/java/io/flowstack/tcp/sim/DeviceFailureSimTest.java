@@ -2,7 +2,7 @@ package io.flowstack.tcp.sim;
 
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.core.sim.SimulationSeed;
-import io.flowstack.core.sim.SimulationSeedExtension;
+import io.flowstack.test.SimulationSeedExtension;
 import io.flowstack.ip.udp.UdpEndpoint;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -39,7 +39,7 @@ class DeviceFailureSimTest
         try (SimNetwork net = new SimNetwork(seed.value()))
         {
             final SimHost server = net.newHost("server").cores(2).address("198.18.0.2/24").address("198.18.1.2/24")
-                .onEachCore(core -> core.ip().udp().bind(0, PORT,
+                .onEachCore(core -> core.bindUdp(PORT,
                     (ep, src, port, buf, off, len) -> ep.send(src, port, buf, off, len)))
                 .configure(b -> b.onInterfaceGone((ifIndex, device, errno, left) ->
                     reports.add(ifIndex + " " + errno + " " + left)))
@@ -48,9 +48,9 @@ class DeviceFailureSimTest
                 .onEachCore(core ->
                 {
                     clients[0] = new UdpEndpoint[] {
-                        core.ip().udp().open(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT,
+                        core.openUdp(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT,
                             (ep, src, port, buf, off, len) -> answers[0]++),
-                        core.ip().udp().open(Ipv4Flyweight.parseAddress("198.18.1.2"), PORT,
+                        core.openUdp(Ipv4Flyweight.parseAddress("198.18.1.2"), PORT,
                             (ep, src, port, buf, off, len) -> answers[1]++)};
                 })
                 .build();

@@ -3,10 +3,8 @@ package io.flowstack.tcp.sim;
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.core.sim.SimulationSeed;
 import io.flowstack.ip.addr.IpAddress;
-import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpHandler;
-import io.flowstack.tcp.api.TcpService;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -64,7 +62,7 @@ class Ipv6SimulationProperties
             {
                 final SimHost server = net.newHost("server").cores(serverCores).address(SimNetwork.SERVER_ADDRESS)
                     .ipv6(SERVER + "/64").configure(b -> b.tcp(CONFIG))
-                    .onEachCore(core -> core.tcp().listen(0, PORT, c ->
+                    .onEachCore(core -> core.listen(PORT, c ->
                     {
                         try
                         {
@@ -83,9 +81,7 @@ class Ipv6SimulationProperties
                 net.connect(clientHost, server, faults, faults);
                 final int connectingCore = clientCores - 1;
                 client[0] = new TcpSimulationProperties.Side(seed, connectingCore);
-                final TcpService tcp = clientHost.stack().core(connectingCore).tcp();
-                clientHost.stack().core(connectingCore).submit(() ->
-                    tcp.connect(SERVER, PORT, client[0], ConnectionOptions.DEFAULT));
+                clientHost.stack().core(connectingCore).submit(c -> c.connect(SERVER, PORT, client[0]));
                 final String what = "[" + faults + ", cores " + clientCores + "/" + serverCores + "]";
                 assertTrue(net.runUntil(() -> client[0].closedReason >= 0 && servers.size() == 1
                     && servers.get(0).closedReason >= 0, 600 * S), what + " transfer did not finish: client read "
@@ -104,7 +100,7 @@ class Ipv6SimulationProperties
                 {
                     for (int c = 0; c < h.cores(); c++)
                     {
-                        assertEquals(0, h.stack().core(c).tcp().connectionCount(), what + " connection left on " + h);
+                        assertEquals(0, h.stack().core(c).connectionCount(), what + " connection left on " + h);
                     }
                 }
                 assertEquals(0, net.buffersOutstanding(), what + " buffers not returned");

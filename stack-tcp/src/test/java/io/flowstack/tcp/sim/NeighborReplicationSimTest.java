@@ -29,11 +29,11 @@ class NeighborReplicationSimTest
         {
             final SimHost server = net.newHost("server").cores(2).address(SimNetwork.SERVER_ADDRESS).build();
             final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
-                .onEachCore(core -> core.ip().udp().bind(0, 7, (ep, source, port, payload, offset, length) ->
+                .onEachCore(core -> core.bindUdp(7, (ep, source, port, payload, offset, length) ->
                     ep.send(source, port, payload, offset, length))).build();
             net.connect(client, server, FaultProfile.parse("delay=1ms"), FaultProfile.parse("delay=1ms"));
             final UdpEndpoint[] endpoint = new UdpEndpoint[1];
-            server.stack().core(1).submit(() -> endpoint[0] = server.stack().core(1).ip().udp().open(
+            server.stack().core(1).submit(c -> endpoint[0] = c.openUdp(
                 Ipv4Flyweight.parseAddress("198.18.0.1"), 7, (ep, source, port, payload, offset, length) ->
                     echoed.incrementAndGet()));
             net.runFor(S);
@@ -41,7 +41,7 @@ class NeighborReplicationSimTest
             // Five minutes, a datagram every 5 s from core 1: its neighbor entry expires every minute.
             for (int i = 1; i <= 60; i++)
             {
-                server.stack().core(1).submit(() -> endpoint[0].send(Ipv4Flyweight.parseAddress("198.18.0.1"), 7,
+                server.stack().core(1).submit(c -> endpoint[0].send(Ipv4Flyweight.parseAddress("198.18.0.1"), 7,
                     payload, 0, payload.capacity()));
                 net.runFor(5 * S);
                 assertEquals(i, echoed.get(), "datagram " + i + " (" + i * 5 + " s) echoed; arp.failed "

@@ -6,7 +6,6 @@ import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.HandoverReport;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpHandler;
-import io.flowstack.tcp.api.TcpService;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ class ReprogramHandoverSimTest
         {
             final SimHost server = net.newHost("server").cores(2).address(SimNetwork.SERVER_ADDRESS)
                 .configure(b -> b.tcp(CONFIG))
-                .onEachCore(core -> core.tcp().listen(0, PORT, c -> side(servers, 7, core.coreId()))).build();
+                .onEachCore(core -> core.listen(PORT, c -> side(servers, 7, core.coreId()))).build();
             final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
                 .configure(b -> b.tcp(CONFIG)).build();
             net.connect(client, server, FaultProfile.parse("delay=1ms"), FaultProfile.parse("delay=1ms"));
@@ -98,11 +97,10 @@ class ReprogramHandoverSimTest
 
     private static void connect(final SimHost client, final List<TcpSimulationProperties.Side> sides, final int n)
     {
-        final TcpService tcp = client.stack().core(0).tcp();
         for (int i = 0; i < n; i++)
         {
             final TcpSimulationProperties.Side side = side(sides, 1, 0);
-            client.stack().core(0).submit(() -> tcp.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, side));
+            client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, side));
         }
     }
 

@@ -119,14 +119,13 @@ class SegmentationOffloadSimulationTest
         {
             final Receiver receiver = new Receiver(net);
             final SimHost server = net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS)
-                .configure(b -> b.tcp(config)).onEachCore(core -> core.tcp().listen(0, 5001, c -> receiver)).build();
+                .configure(b -> b.tcp(config)).onEachCore(core -> core.listen(5001, c -> receiver)).build();
             final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
                 .offloads(senderOffloads).configure(b -> b.tcp(config)).build();
             net.connect(client, server, faults, faults);
             final Sender sender = new Sender();
             final long start = net.simulator().now();
-            client.stack().core(0).submit(() -> client.stack().core(0).tcp()
-                .connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, sender));
+            client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, sender));
             assertTrue(net.runUntil(() -> receiver.doneAt >= 0, 600_000_000_000L), "stuck at " + receiver.read);
             assertEquals(0, receiver.mismatches, "bytes in order and intact, offloads " + senderOffloads);
             assertEquals(0, net.host("server").counter("tcp.rx.bad_checksum"), "every checksum finished by the card");

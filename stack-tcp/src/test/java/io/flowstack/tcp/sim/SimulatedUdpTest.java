@@ -5,7 +5,6 @@ import io.flowstack.core.sim.FrameLog;
 import io.flowstack.core.sim.SimLink;
 import io.flowstack.core.sim.SimSwitch;
 import io.flowstack.core.sim.SimulationSeed;
-import io.flowstack.core.sim.SimulationSeedExtension;
 import io.flowstack.core.sim.Simulator;
 import io.flowstack.ip.wire.ArpFlyweight;
 import io.flowstack.ip.wire.ArpRepr;
@@ -15,6 +14,7 @@ import io.flowstack.ip.wire.IcmpFlyweight;
 import io.flowstack.ip.wire.IcmpRepr;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.ip.wire.Ipv4Repr;
+import io.flowstack.test.SimulationSeedExtension;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -117,7 +117,7 @@ class SimulatedUdpTest
                 .onEachCore(core ->
                 {
                     // One echo serves both scenarios: they check their own payloads on the client side.
-                    core.ip().udp().bind(0, UdpEchoScenario.PORT, (ep, src, srcPort, buf, off, len) ->
+                    core.bindUdp(UdpEchoScenario.PORT, (ep, src, srcPort, buf, off, len) ->
                         ep.send(src, srcPort, buf, off, len));
                 })
                 .build();

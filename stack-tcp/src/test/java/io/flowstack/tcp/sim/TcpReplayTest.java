@@ -2,7 +2,7 @@ package io.flowstack.tcp.sim;
 
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.core.sim.SimulationSeed;
-import io.flowstack.core.sim.SimulationSeedExtension;
+import io.flowstack.test.SimulationSeedExtension;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
@@ -35,7 +35,7 @@ class TcpReplayTest
     {
         final int[] read = {0};
         try (SimNetwork net = SimNetwork.pair(seed, 2, FaultProfile.parse("loss=1%,delay=1ms"), core -> { },
-            core -> core.tcp().listen(0, PORT, c -> new TcpHandler()
+            core -> core.listen(PORT, c -> new TcpHandler()
             {
                 private final UnsafeBuffer in = new UnsafeBuffer(new byte[1 << 16]);
 
@@ -56,7 +56,7 @@ class TcpReplayTest
             })))
         {
             final SimHost client = net.host("client");
-            client.stack().core(0).submit(() -> client.stack().core(0).tcp().connect(
+            client.stack().core(0).submit(ctx -> ctx.connect(
                 Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, new TcpHandler()
                 {
                     private final UnsafeBuffer zeros = new UnsafeBuffer(new byte[BYTES]);

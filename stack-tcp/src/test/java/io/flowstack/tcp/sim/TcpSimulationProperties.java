@@ -7,7 +7,6 @@ import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
-import io.flowstack.tcp.api.TcpService;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -165,7 +164,7 @@ class TcpSimulationProperties
             {
                 final SimHost server = net.newHost("server").cores(serverCores).address(SimNetwork.SERVER_ADDRESS)
                     .configure(b -> b.tcp(config))
-                    .onEachCore(core -> core.tcp().listen(0, PORT, c ->
+                    .onEachCore(core -> core.listen(PORT, c ->
                     {
                         try
                         {
@@ -183,9 +182,8 @@ class TcpSimulationProperties
                 net.connect(clientHost, server, faults, faults);
                 final int connectingCore = clientCores - 1;
                 client[0] = new Side(seed, connectingCore);
-                final TcpService tcp = clientHost.stack().core(connectingCore).tcp();
-                clientHost.stack().core(connectingCore).submit(() ->
-                    tcp.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, client[0]));
+                clientHost.stack().core(connectingCore).submit(c ->
+                    c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, client[0]));
 
                 final String what = "[" + faults + ", cores " + clientCores + "/" + serverCores + ", " + algorithm
                     + (sack ? " with SACK" : " without SACK") + "]";
@@ -216,7 +214,7 @@ class TcpSimulationProperties
                 {
                     for (int c = 0; c < h.cores(); c++)
                     {
-                        assertEquals(0, h.stack().core(c).tcp().connectionCount(), what + " connection left on " + h);
+                        assertEquals(0, h.stack().core(c).connectionCount(), what + " connection left on " + h);
                     }
                 }
                 assertEquals(0, net.buffersOutstanding(), what + " buffers not returned");
@@ -253,12 +251,11 @@ class TcpSimulationProperties
             {
                 final SimHost server = net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS)
                     .configure(b -> b.tcp(config))
-                    .onEachCore(core -> core.tcp().listen(0, PORT, c -> new Sink(read))).build();
+                    .onEachCore(core -> core.listen(PORT, c -> new Sink(read))).build();
                 final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
                     .configure(b -> b.tcp(config)).build();
                 net.connect(client, server, reordering, acks);
-                client.stack().core(0).submit(() -> client.stack().core(0).tcp()
-                    .connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, new Source(bytes)));
+                client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, new Source(bytes)));
                 final String what = "[" + reordering + ", " + algorithm + "]";
                 assertTrue(net.runUntil(() -> read[0] == bytes, 600 * S), what + " transfer did not finish: " + read[0]);
                 final long retransmits = net.counter("tcp.retransmits");

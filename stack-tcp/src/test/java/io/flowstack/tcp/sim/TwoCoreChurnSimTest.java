@@ -74,7 +74,7 @@ class TwoCoreChurnSimTest
             {
                 final SimHost server = net.newHost("server").cores(2).address(SimNetwork.SERVER_ADDRESS)
                     .configure(b -> b.tcp(serverConfig))
-                    .onEachCore(core -> core.tcp().listen(0, ECHO_PORT, c -> new EchoServer())).build();
+                    .onEachCore(core -> core.listen(ECHO_PORT, c -> new EchoServer())).build();
                 final SimHost client = net.newHost("client").cores(2).address(SimNetwork.CLIENT_ADDRESS)
                     .configure(b -> b.tcp(clientConfig)).build();
                 net.connect(client, server, faults, faults);
@@ -88,12 +88,12 @@ class TwoCoreChurnSimTest
                     final var ctx = client.stack().core(core);
                     final Echoer echo = new Echoer();
                     echoes.add(echo);
-                    ctx.submit(() -> ctx.tcp().connect(serverIp, ECHO_PORT, echo));
+                    ctx.submit(c -> c.connect(serverIp, ECHO_PORT, echo));
                     for (int i = 0; i < CRR_LOOPS; i++)
                     {
-                        final Churn churn = new Churn(ctx.tcp(), serverIp);
+                        final Churn churn = new Churn(ctx, serverIp);
                         loops.add(churn);
-                        ctx.submit(churn::next);
+                        ctx.submit(c -> churn.next());
                     }
                 }
                 final boolean done = net.runUntil(() -> echoes.stream().allMatch(e -> e.closed)
@@ -134,7 +134,7 @@ class TwoCoreChurnSimTest
         for (int core = 0; core < host.cores(); core++)
         {
             final int c = core;
-            ((io.flowstack.tcp.tcb.TcpLayer)host.stack().core(core).tcp()).forEachConnection(t ->
+            host.stack().core(core).forEachConnection(t ->
                 b.append("\n  core ").append(c).append(' ').append(t.localPort()).append("->").append(t.remotePort())
                     .append(' ').append(t.info(new TcpInfo())));
         }
@@ -257,12 +257,12 @@ class TwoCoreChurnSimTest
     /** TCP_CRR: connect, one byte, one byte back, close first; again. */
     private static final class Churn implements TcpHandler
     {
-        private final io.flowstack.tcp.api.TcpService tcp;
+        private final io.flowstack.tcp.CoreContext tcp;
         private final int server;
         private final UnsafeBuffer one = new UnsafeBuffer(new byte[1]);
         private int done;
 
-        Churn(final io.flowstack.tcp.api.TcpService tcp, final int server)
+        Churn(final io.flowstack.tcp.CoreContext tcp, final int server)
         {
             this.tcp = tcp;
             this.server = server;
@@ -270,7 +270,14 @@ class TwoCoreChurnSimTest
 
         void next()
         {
-            tcp.connect(server, ECHO_PORT, this);
+            try
+            {
+                tcp.connect(server, ECHO_PORT, this);
+            }
+            catch (final java.io.IOException e)
+            {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override

@@ -91,7 +91,7 @@ final class UdpEchoScenario
 
     CoreSetup server()
     {
-        return core -> core.ip().udp().bind(0, PORT, (ep, src, srcPort, buf, off, len) ->
+        return core -> core.bindUdp(PORT, (ep, src, srcPort, buf, off, len) ->
         {
             handled.add(new long[]{1, core.coreId(), src, serverAddress, srcPort, PORT});
             if (identify(buf, off, len) < 0)
@@ -111,7 +111,7 @@ final class UdpEchoScenario
         {
             final int c = core.coreId();
             nextRequest[c] = c;
-            clientEndpoints[c] = core.ip().udp().open(server, PORT, (ep, src, srcPort, buf, off, len) ->
+            clientEndpoints[c] = core.openUdp(server, PORT, (ep, src, srcPort, buf, off, len) ->
             {
                 handled.add(new long[]{0, c, src, clientAddress, srcPort, ep.localPort()});
                 echoes++;

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -21,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The blocking API from ordinary threads, over two running stacks (2 cores each) linked in memory.
@@ -34,7 +37,7 @@ class FlowSocketTest
     private final FlowStack a;
     private final FlowStack b;
 
-    FlowSocketTest()
+    FlowSocketTest() throws Exception
     {
         final MemoryDriver da = new MemoryDriver(0, 0x02_00_00_00_00_01L, 1500, 1 << 24);
         final MemoryDriver db = new MemoryDriver(0, 0x02_00_00_00_00_02L, 1500, 1 << 24);
@@ -150,6 +153,79 @@ class FlowSocketTest
             }
         }
         server.close();
+    }
+
+    @Test
+    void shouldReportNoRouteToHostWhenArpGivesUp()
+    {
+        // On the link, but nobody answers ARP: three requests a second apart, then the SYN's neighbor gives up.
+        final int nobody = Ipv4Flyweight.parseAddress("198.18.0.77");
+        final long start = System.nanoTime();
+        final ConnectException e = assertThrows(ConnectException.class,
+            () -> FlowSocket.connect(a, 0, nobody, 80, Duration.ofSeconds(30)));
+        final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertEquals("No route to host", e.getMessage());
+        assertTrue(seconds < 10, "failed after " + seconds + " s, not when ARP gave up (3 s)");
+    }
+
+    @Test
+    void shouldRefuseABlockingConnectOnTheCoresOwnThread() throws Exception
+    {
+        final CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        a.core(0).submit(core ->
+        {
+            try
+            {
+                FlowSocket.connect(a, 0, B, 7, Duration.ofSeconds(1));
+                thrown.complete(null);
+            }
+            catch (final Throwable t)
+            {
+                thrown.complete(t);
+            }
+        });
+        final Throwable t = thrown.get(5, TimeUnit.SECONDS);
+        assertTrue(t instanceof IllegalStateException, String.valueOf(t));
+        assertTrue(t.getMessage().contains("cannot be called on that core's own thread"), t.getMessage());
+    }
+
+    @Test
+    void shouldThrowBindExceptionForAPortInUseOrOutOfRange() throws Exception
+    {
+        final FlowServerSocket first = FlowServerSocket.listen(b, 80, 4);
+        final BindException inUse = assertThrows(BindException.class, () -> FlowServerSocket.listen(b, 80, 4));
+        assertTrue(inUse.getMessage().startsWith("Address already in use: TCP port 80 listens on core "),
+            inUse.getMessage());
+        assertEquals("Invalid port 0: a port to listen on is 1..65535",
+            assertThrows(BindException.class, () -> FlowServerSocket.listen(b, 0, 4)).getMessage());
+        assertEquals("Invalid port 70000: a port to listen on is 1..65535",
+            assertThrows(BindException.class, () -> FlowServerSocket.listen(b, 70000, 4)).getMessage());
+        // The first server still works, and closing it frees the port.
+        try (FlowSocket c = FlowSocket.connect(a, 0, B, 80, Duration.ofSeconds(5));
+            FlowSocket s = first.accept(Duration.ofSeconds(5)))
+        {
+            assertEquals(80, first.port());
+        }
+        first.close();
+        FlowServerSocket.listen(b, 80, 4).close();
+    }
+
+    @Test
+    void shouldLeaveNoCoreListeningWhenOneCoreRefuses() throws Exception
+    {
+        // Core 1 of B already listens on 81 (an application of its own): the server socket must not stay half
+        // installed on core 0.
+        final CompletableFuture<Void> installed = new CompletableFuture<>();
+        b.core(1).submit(core ->
+        {
+            core.listen(81, c -> null);
+            installed.complete(null);
+        });
+        installed.get(5, TimeUnit.SECONDS);
+        assertThrows(BindException.class, () -> FlowServerSocket.listen(b, 81, 4));
+        final CompletableFuture<Boolean> core0 = new CompletableFuture<>();
+        b.core(0).submit(core -> core0.complete(core.unlisten(81)));
+        assertFalse(core0.get(5, TimeUnit.SECONDS), "core 0 still listens on 81");
     }
 
     @Test

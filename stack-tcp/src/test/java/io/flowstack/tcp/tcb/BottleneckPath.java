@@ -9,7 +9,7 @@ import java.util.List;
 import static io.flowstack.ip.wire.TcpFlyweight.ACK;
 import static io.flowstack.ip.wire.TcpFlyweight.PSH;
 import static io.flowstack.tcp.tcb.TcpScript.IRS;
-import static io.flowstack.tcp.tcb.TcpScript.Seg.seg;
+import static io.flowstack.test.TcpScript.Seg.seg;
 
 /**
  * The peer of a packet script behind a bottleneck, for congestion control scripts: the stack's data segments queue

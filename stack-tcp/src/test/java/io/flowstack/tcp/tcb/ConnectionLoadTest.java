@@ -36,7 +36,7 @@ class ConnectionLoadTest
     private static final int CRR_HOST = 100;
 
     @Test
-    void shouldHoldTenThousandEstablishedAndAHundredThousandHalfOpenWithinTheStatedMemory()
+    void shouldHoldTenThousandEstablishedAndAHundredThousandHalfOpenWithinTheStatedMemory() throws Exception
     {
         try (LoadPeer peer = new LoadPeer(TcpConfig.DEFAULT))
         {
@@ -73,7 +73,7 @@ class ConnectionLoadTest
     }
 
     @Test
-    void shouldHoldAHundredThousandHalfOpenConnectionsWhenTheBacklogTakesThem()
+    void shouldHoldAHundredThousandHalfOpenConnectionsWhenTheBacklogTakesThem() throws Exception
     {
         final TcpConfig config = TcpConfig.DEFAULT.withBacklog(FLOOD)
             .withLimits(TcpLimits.DEFAULT.withConnections(2 * FLOOD));

@@ -16,7 +16,7 @@ import static io.flowstack.tcp.tcb.TcbScriptTest.bytes;
 import static io.flowstack.tcp.tcb.TcpScript.IRS;
 import static io.flowstack.tcp.tcb.TcpScript.ISS;
 import static io.flowstack.tcp.tcb.TcpScript.PEER_IP;
-import static io.flowstack.tcp.tcb.TcpScript.Seg.seg;
+import static io.flowstack.test.TcpScript.Seg.seg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

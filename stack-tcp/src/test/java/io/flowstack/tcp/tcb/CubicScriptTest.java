@@ -11,7 +11,7 @@ import java.util.List;
 import static io.flowstack.ip.wire.TcpFlyweight.ACK;
 import static io.flowstack.tcp.tcb.TcpScript.IRS;
 import static io.flowstack.tcp.tcb.TcpScript.ISS;
-import static io.flowstack.tcp.tcb.TcpScript.Seg.seg;
+import static io.flowstack.test.TcpScript.Seg.seg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

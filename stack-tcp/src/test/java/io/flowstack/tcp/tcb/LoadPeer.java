@@ -70,7 +70,7 @@ final class LoadPeer implements AutoCloseable
     private boolean running;
     private int injected;
 
-    LoadPeer(final TcpConfig config)
+    LoadPeer(final TcpConfig config) throws java.io.IOException
     {
         stack = FlowStack.builder()
             .clock(clock)
@@ -79,7 +79,7 @@ final class LoadPeer implements AutoCloseable
             .poolSlots(1024)
             .addInterface(new IpInterface(0, STACK_MAC, STACK_IP, 24, 1500, GATEWAY_IP), NetworkDevice.shared(driver))
             .build();
-        tcp = (TcpLayer)stack.core(0).tcp();
+        tcp = stack.tcp(0);
         stack.engine(0).start();
         // The gateway introduces itself, as a router would before the first segment it forwards.
         final int n = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;

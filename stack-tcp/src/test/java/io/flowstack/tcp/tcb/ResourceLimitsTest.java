@@ -72,7 +72,7 @@ class ResourceLimitsTest
     private final Server server = new Server();
     private LoadPeer peer;
 
-    private LoadPeer start(final TcpConfig config)
+    private LoadPeer start(final TcpConfig config) throws Exception
     {
         peer = new LoadPeer(config);
         peer.tcp.listen(0, PORT, c -> server);
@@ -116,7 +116,7 @@ class ResourceLimitsTest
     }
 
     @Test
-    void shouldDropSynsBeyondTheConnectionLimitAndKeepServingTheOthers()
+    void shouldDropSynsBeyondTheConnectionLimitAndKeepServingTheOthers() throws Exception
     {
         start(TcpConfig.DEFAULT.withLimits(TcpLimits.DEFAULT.withConnections(2)));
         final Client a = connect(0, 1000);
@@ -142,7 +142,7 @@ class ResourceLimitsTest
     }
 
     @Test
-    void shouldCloseAtOnceInsteadOfTimeWaitBeyondItsBound()
+    void shouldCloseAtOnceInsteadOfTimeWaitBeyondItsBound() throws Exception
     {
         start(TcpConfig.DEFAULT.withLimits(TcpLimits.DEFAULT.withTimeWait(1)));
         final Client a = connect(0, 1000);
@@ -166,7 +166,7 @@ class ResourceLimitsTest
     }
 
     @Test
-    void shouldDropOutOfOrderDataBeyondTheConnectionsBound()
+    void shouldDropOutOfOrderDataBeyondTheConnectionsBound() throws Exception
     {
         start(TcpConfig.DEFAULT.withLimits(TcpLimits.DEFAULT.withOutOfOrder(1500, 0)));
         final Client a = connect(0, 1000);
@@ -183,7 +183,7 @@ class ResourceLimitsTest
     }
 
     @Test
-    void shouldDropOutOfOrderDataBeyondTheCoresBound()
+    void shouldDropOutOfOrderDataBeyondTheCoresBound() throws Exception
     {
         start(TcpConfig.DEFAULT.withLimits(TcpLimits.DEFAULT.withOutOfOrder(0, 1500)));
         final Client a = connect(0, 1000);
@@ -201,7 +201,7 @@ class ResourceLimitsTest
     }
 
     @Test
-    void shouldDropDataWithoutARingAndTakeItOnceMemoryIsGivenBack()
+    void shouldDropDataWithoutARingAndTakeItOnceMemoryIsGivenBack() throws Exception
     {
         // Room for two 4 KiB rings.
         start(TcpConfig.DEFAULT.withBuffers(4096).withLimits(TcpLimits.DEFAULT.withBufferMemory(8192)));

@@ -11,7 +11,7 @@ import static io.flowstack.ip.wire.TcpFlyweight.PSH;
 import static io.flowstack.tcp.tcb.TcbScriptTest.bytes;
 import static io.flowstack.tcp.tcb.TcpScript.IRS;
 import static io.flowstack.tcp.tcb.TcpScript.ISS;
-import static io.flowstack.tcp.tcb.TcpScript.Seg.seg;
+import static io.flowstack.test.TcpScript.Seg.seg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

@@ -26,7 +26,7 @@ import static io.flowstack.ip.wire.TcpFlyweight.ACK;
 import static io.flowstack.ip.wire.TcpFlyweight.FIN;
 import static io.flowstack.ip.wire.TcpFlyweight.RST;
 import static io.flowstack.ip.wire.TcpFlyweight.SYN;
-import static io.flowstack.tcp.tcb.TcpScript.Seg.seg;
+import static io.flowstack.test.TcpScript.Seg.seg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

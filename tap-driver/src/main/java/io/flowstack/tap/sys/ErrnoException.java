@@ -7,6 +7,7 @@ import java.io.IOException;
  */
 public final class ErrnoException extends IOException
 {
+    /** The errno the call left. */
     private final int errno;
 
     /**

@@ -42,9 +42,9 @@ final class ChurnTraffic
     }
 
     /** The server's side: installed on each server core. */
-    void listen(final CoreContext core)
+    void listen(final CoreContext core) throws java.io.IOException
     {
-        core.tcp().listen(0, PORT, c ->
+        core.listen(PORT, c ->
         {
             accepted++;
             return new ServerSide(core, c.remotePort() % WAYS);
@@ -66,10 +66,10 @@ final class ChurnTraffic
                     return;
                 }
                 final CoreContext core = client.stack().core(random.nextInt(client.cores()));
-                core.submit(() ->
+                core.submit(ctx ->
                 {
                     final ClientSide side = new ClientSide(core);
-                    side.connection = core.tcp().connect(serverAddress, PORT, side);
+                    side.connection = ctx.connect(serverAddress, PORT, side);
                     opened++;
                 });
                 sim.scheduleAfter(intervalNs / 2 + random.nextLong(intervalNs), this);
@@ -85,7 +85,7 @@ final class ChurnTraffic
     /** Runs {@code action} on the connection's core after {@code delayNs}; a connection already gone ignores it. */
     private void later(final CoreContext core, final long delayNs, final Runnable action)
     {
-        sim.scheduleAfter(delayNs, () -> core.submit(action::run));
+        sim.scheduleAfter(delayNs, () -> core.submit(ctx -> action.run()));
     }
 
     private void drain(final TcpConnection c)

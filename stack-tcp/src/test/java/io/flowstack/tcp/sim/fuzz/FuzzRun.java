@@ -119,7 +119,7 @@ final class FuzzRun
                 .configure(b -> b.tcp(CONFIG))
                 .onEachCore(core ->
                 {
-                    core.tcp().listen(0, TRANSFER_PORT, c ->
+                    core.listen(TRANSFER_PORT, c ->
                     {
                         final PatternStream s = new PatternStream(serverSeed, clientSeed, core.coreId());
                         accepted.add(s);
@@ -132,7 +132,7 @@ final class FuzzRun
                 .configure(b -> b.tcp(CONFIG))
                 .onEachCore(core ->
                 {
-                    core.tcp().listen(0, CLIENT_LISTENER, c -> new Drain());
+                    core.listen(CLIENT_LISTENER, c -> new Drain());
                     udpEcho(core);
                 }).build();
             final WireTap toServer = new WireTap(server.port(0));
@@ -148,7 +148,7 @@ final class FuzzRun
             final int core = random.nextInt(client.cores());
             final PatternStream clientStream = new PatternStream(clientSeed, serverSeed, core);
             final CoreContext ctx = client.stack().core(core);
-            ctx.submit(() -> ctx.tcp().connect(serverIp, TRANSFER_PORT, clientStream));
+            ctx.submit(c -> c.connect(serverIp, TRANSFER_PORT, clientStream));
             if (!net.runUntil(() -> clientStream.connection != null && accepted.size() == 1
                 && clientStream.read > 0 && accepted.get(0).read > 0, 30 * S))
             {
@@ -201,7 +201,7 @@ final class FuzzRun
             {
                 for (int c = 0; c < h.cores(); c++)
                 {
-                    connections += h.stack().core(c).tcp().connectionCount();
+                    connections += h.stack().core(c).connectionCount();
                 }
             }
             final List<String> lines = new ArrayList<>();
@@ -233,7 +233,7 @@ final class FuzzRun
 
     private static void submitFinish(final SimHost host, final PatternStream stream)
     {
-        host.stack().core(stream.core).submit(stream::finish);
+        host.stack().core(stream.core).submit(c -> stream.finish());
     }
 
     private static String counters(final SimNetwork net, final String... names)
@@ -246,9 +246,9 @@ final class FuzzRun
         return sb.toString();
     }
 
-    private static void udpEcho(final CoreContext core)
+    private static void udpEcho(final CoreContext core) throws java.io.IOException
     {
-        core.ip().udp().bind(0, UDP_ECHO, (ep, src, port, buf, off, len) -> ep.send(src, port, buf, off, len));
+        core.bindUdp(UDP_ECHO, (ep, src, port, buf, off, len) -> ep.send(src, port, buf, off, len));
     }
 
     /** Reads and forgets (the client's listener only ever gets the fuzzer's connections). */

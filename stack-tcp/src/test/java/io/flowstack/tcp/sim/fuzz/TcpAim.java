@@ -108,7 +108,7 @@ final class TcpAim
         final List<TcpConnection> live = new ArrayList<>();
         for (int c = 0; c < target.sim().cores(); c++)
         {
-            ((TcpLayer)target.sim().stack().core(c).tcp()).forEachConnection(live::add);
+            target.sim().stack().tcp(c).forEachConnection(live::add);
         }
         final List<TcpState> states = new ArrayList<>();
         for (final TcpConnection c : live)

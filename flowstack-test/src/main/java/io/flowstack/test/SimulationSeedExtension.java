@@ -1,5 +1,6 @@
-package io.flowstack.core.sim;
+package io.flowstack.test;
 
+import io.flowstack.core.sim.SimulationSeed;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

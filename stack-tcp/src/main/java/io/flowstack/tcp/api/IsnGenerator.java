@@ -1,4 +1,4 @@
-package io.flowstack.tcp.tcb;
+package io.flowstack.tcp.api;
 
 /**
  * Chooses initial sequence numbers. Injected, so that tests use fixed values.
