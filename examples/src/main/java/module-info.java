@@ -8,6 +8,7 @@ module io.flowstack.examples
     requires io.flowstack.tap;
     requires info.picocli;
     requires com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.databind;
     requires affinity;
     requires java.net.http;
 

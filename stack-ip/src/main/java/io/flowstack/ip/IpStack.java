@@ -1,5 +1,6 @@
 package io.flowstack.ip;
 
+import io.flowstack.ip.ipv4.ReassemblyCounter;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
@@ -207,7 +208,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch
             ipv4.redispatch(this);
             ipv6.redispatch(redispatch6);
         }
-        redispatched = counters.counter("ipv4.reasm.redispatched");
+        redispatched = counters.counter(ReassemblyCounter.REDISPATCHED);
     }
 
     /**

@@ -101,9 +101,9 @@ public final class FlowStack implements AutoCloseable
         this.steeringCounters = new AtomicCounter[counterSets.length][];
         for (int c = 0; c < counterSets.length; c++)
         {
-            steeringCounters[c] = new AtomicCounter[]{counterSets[c].counter("steering.pinned"),
-                counterSets[c].counter("steering.late_pins"), counterSets[c].counter("steering.kernel_refused"),
-                counterSets[c].counter("steering.handovers")};
+            steeringCounters[c] = new AtomicCounter[]{counterSets[c].counter(SteeringCounter.PINNED),
+                counterSets[c].counter(SteeringCounter.LATE_PINS), counterSets[c].counter(SteeringCounter.KERNEL_REFUSED),
+                counterSets[c].counter(SteeringCounter.HANDOVERS)};
         }
         this.interfaceAddresses = new int[b.interfaces.size()];
         for (int i = 0; i < interfaceAddresses.length; i++)

@@ -1,5 +1,6 @@
 package io.flowstack.examples.apps;
 
+import io.flowstack.examples.apps.iperf3.Iperf3Server;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.ConnectionOptions;
 
@@ -14,14 +15,14 @@ import java.util.Locale;
 public record AppSpec(String name, int port)
 {
     /** Names the command line accepts. */
-    public static final String KNOWN = "udp-echo, echo, discard, source, http";
+    public static final String KNOWN = "udp-echo, echo, discard, source, http, iperf3";
 
     /**
      * Buffers of the bulk services (discard, source): 1 MiB each way, about what Linux's buffer autotuning grows a
      * fast local flow to. With 64 KB segments a 256 KiB window is four segments, spent in about 200 us at 10
      * Gbit/s: less than a round trip on a busy host, so the window, not the stack, would set the rate.
      */
-    static final ConnectionOptions BULK = ConnectionOptions.DEFAULT.withBuffers(1 << 20, 1 << 20);
+    public static final ConnectionOptions BULK = ConnectionOptions.DEFAULT.withBuffers(1 << 20, 1 << 20);
 
     /**
      * @param text {@code NAME[:PORT]}.
@@ -63,6 +64,7 @@ public record AppSpec(String name, int port)
             case "discard" -> 9;
             case "source" -> 19;
             case "http" -> 80;
+            case "iperf3" -> Iperf3Server.DEFAULT_PORT;
             default -> throw new IllegalArgumentException("unknown app '" + name + "' (known: " + KNOWN + ")");
         };
     }
@@ -80,6 +82,7 @@ public record AppSpec(String name, int port)
             case "discard" -> new Discard(port);
             case "source" -> new Source(port);
             case "http" -> new HttpServer(port, httpRoot);
+            case "iperf3" -> new Iperf3Server(port);
             default -> throw new IllegalArgumentException("unknown app '" + name + "' (known: " + KNOWN + ")");
         };
     }

@@ -3,6 +3,7 @@ package io.flowstack.examples.cli;
 import io.flowstack.core.flow.IndirectionTable;
 import io.flowstack.tcp.FlowStack;
 import io.flowstack.tcp.HandoverReport;
+import io.flowstack.tcp.api.TcpInfo;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,10 +29,14 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code reprogram W,W,...}: fills a new indirection table from per-core weights and hands it over
  * ({@link FlowStack#reprogram}); answers {@code ok pinned=N late=N refused=N us=N} once the kernel has
  * switched, or {@code error REASON}.</li>
+ * <li>{@code connections}: every TCP connection of every core, as each core sees it ({@link TcpInfo}); answers
+ * {@code ok JSON} ({@link ConnectionsReport}) or {@code error REASON}.</li>
  * </ul>
  */
 final class ControlServer implements AutoCloseable
 {
+    /** File name suffix of control sockets. */
+    static final String SUFFIX = ".control";
     private static final long HANDOVER_TIMEOUT_S = 10;
 
     private final Path path;
@@ -56,7 +61,7 @@ final class ControlServer implements AutoCloseable
     {
         final String name = countersFile.getFileName().toString();
         final String base = name.endsWith(".counters") ? name.substring(0, name.length() - ".counters".length()) : name;
-        return countersFile.resolveSibling(base + ".control");
+        return countersFile.resolveSibling(base + SUFFIX);
     }
 
     /**
@@ -106,10 +111,14 @@ final class ControlServer implements AutoCloseable
 
     String answer(final String request)
     {
+        if ("connections".equals(request))
+        {
+            return ConnectionsReport.collect(stack);
+        }
         final String[] words = request.split("\\s+", 2);
         if (!"reprogram".equals(words[0]) || words.length != 2)
         {
-            return "error unknown request '" + request + "' (expected: reprogram W,W,...)";
+            return "error unknown request '" + request + "' (expected: reprogram W,W,... or connections)";
         }
         final int[] weights;
         try

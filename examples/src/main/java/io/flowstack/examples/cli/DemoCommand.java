@@ -25,9 +25,10 @@ import java.util.concurrent.Callable;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-        "Creates a network namespace and a TAP, runs the stack on 198.18.0.2 with UDP echo, TCP echo and HTTP,",
-        "talks to it from the kernel side (ping, fragmented ping, UDP echo, a closed UDP port, TCP echo, an HTTP",
-        "download) with small clients on kernel sockets, prints what happened and removes everything it created.",
+        "Shows the stack answering the kernel: ping, UDP, TCP and HTTP in a namespace of its own.",
+        "Creates a network namespace and a TAP, runs the stack on 198.18.0.2 with UDP echo, TCP echo and HTTP, talks"
+            + " to it from the kernel side (ping, fragmented ping, UDP echo, a closed UDP port, TCP echo, an HTTP"
+            + " download) with small clients on kernel sockets, prints what happened and removes everything it created.",
         "Needs root, Java and iproute2 only."})
 final class DemoCommand implements Callable<Integer>
 {

@@ -1,6 +1,7 @@
 package io.flowstack.examples.cli;
 
 import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.tap.sys.Native;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConnection;
@@ -11,8 +12,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -27,7 +30,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code flowstack get URL -o FILE}: an HTTP/1.1 client running on the stack (the connection is flowstack's,
- * not the kernel's), with the same interface options as {@code serve}.
+ * not the kernel's), with the same interface options as {@code serve}. Like curl: {@code -o -} writes the body to
+ * standard output, a progress meter goes to stderr when it is a terminal, and Ctrl-C or SIGTERM ends it cleanly
+ * (TAP, namespace and counters file removed, a partial file kept).
  */
 @Command(
     name = "get",
@@ -35,21 +40,25 @@ import java.util.concurrent.TimeUnit;
     sortOptions = false,
     description = {
         "Fetches http://ADDRESS[:PORT]/PATH over the stack and writes the body to a file.",
-        "With --netns NS (an existing namespace is used as it is), the TAP's kernel side goes into NS with --host-ip,",
-        "so a server in that namespace (python3 -m http.server, say) can be reached."})
+        "With --netns NS (an existing namespace is used as it is), the TAP's kernel side goes into NS with --host-ip,"
+            + " so a server in that namespace (python3 -m http.server, say) can be reached."})
 final class GetCommand implements Callable<Integer>
 {
     @Mixin
     StackOptions stack;
 
-    @Parameters(index = "0", paramLabel = "URL", description = "http://IPv4[:PORT]/PATH (no DNS: an address).")
+    @Parameters(index = "0", paramLabel = "URL", description = "http://ADDRESS[:PORT]/PATH (no DNS: an IPv4 address, or IPv6 in brackets).")
     String url;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write the body.")
-    Path output;
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
+        description = "Where to write the body; - for standard output (everything else then goes to stderr).")
+    String output;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60", description = "Give up after this long.")
     int timeoutSeconds;
+
+    @Option(names = {"-s", "--silent"}, description = "No progress meter and no summary line; errors still print.")
+    boolean silent;
 
     @Override
     public Integer call() throws Exception
@@ -74,22 +83,77 @@ final class GetCommand implements Callable<Integer>
         final int port = uri.getPort() < 0 ? 80 : uri.getPort();
         final String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()
             + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        final Client client = new Client(uri.getHost() + (uri.getPort() < 0 ? "" : ":" + port), path, output);
+        final boolean toStdout = "-".equals(output);
+        final PrintStream report = toStdout ? System.err : System.out;
+        if (toStdout)
+        {
+            // The body owns standard output: the stack's notices and our own lines go to stderr.
+            System.setOut(System.err);
+        }
+        final Client client = new Client(uri.getHost() + (uri.getPort() < 0 ? "" : ":" + port),
+            uri.getHost() + ":" + port, path, toStdout ? null : Path.of(output));
         final long start = System.nanoTime();
         boolean noInterface = false;
-        try (Launcher launcher = Launcher.start(stack.options(List.of(), null, "get")))
+        final Launcher launcher = Launcher.start(stack.options(List.of(), null, "get"));
+        final Object closing = new Object();
+        final boolean[] closed = new boolean[1];
+        final Runnable closeAll = () ->
+        {
+            // Once, by the main thread or the shutdown hook, whichever comes first; the other waits for it, so
+            // the JVM does not exit halfway through removing the TAP, the namespace or the counters file.
+            synchronized (closing)
+            {
+                if (!closed[0])
+                {
+                    closed[0] = true;
+                    launcher.close();
+                    client.closeFile();
+                }
+            }
+        };
+        final Progress progress = silent || Native.LIBC.isatty(2) != 1 ? null
+            : Progress.start(System.err, () -> client.bodyBytes, () -> client.contentLength);
+        final Thread onSignal = new Thread(() ->
+        {
+            if (progress != null)
+            {
+                progress.close();
+            }
+            if (client.done.getCount() > 0)
+            {
+                System.err.println("flowstack: interrupted after " + client.bodyBytes + " bytes"
+                    + (toStdout || client.bodyBytes == 0 ? "" : " (partial " + output + " kept)"));
+            }
+            closeAll.run();
+        }, "flowstack-get-shutdown");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try
         {
             launcher.stack().core(0).submit(core -> client.connect(core, address, port));
             launcher.noInterfaceLeft().thenRun(client.done::countDown);
             if (!client.done.await(timeoutSeconds, TimeUnit.SECONDS))
             {
-                throw new IOException("timed out after " + timeoutSeconds + " s (" + client.bodyBytes + " bytes received)");
+                client.fail(client.connected ? "timed out after " + timeoutSeconds + " s (" + client.bodyBytes
+                    + " bytes received)" : "cannot connect to " + client.target + ": no answer within "
+                    + timeoutSeconds + " s");
             }
             noInterface = launcher.noInterfaceLeft().isDone();
         }
         finally
         {
-            client.closeFile();
+            if (progress != null)
+            {
+                progress.close();
+            }
+            closeAll.run();
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            }
+            catch (final IllegalStateException shuttingDown)
+            {
+                // the hook runs or has run: it found everything closed
+            }
         }
         if (noInterface)
         {
@@ -100,8 +164,13 @@ final class GetCommand implements Callable<Integer>
             throw new IOException(client.failure);
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "flowstack: %s, %d bytes in %.2f s (%.1f Mbit/s) -> %s%n",
-            client.statusLine, client.bodyBytes, seconds, client.bodyBytes * 8 / seconds / 1e6, output);
+        if (!silent)
+        {
+            report.printf(Locale.ROOT, "flowstack: %s, %d bytes in %.2f s (%.1f Mbit/s) -> %s%n",
+                client.statusLine, client.bodyBytes, seconds, client.bodyBytes * 8 / seconds / 1e6,
+                toStdout ? "stdout" : output);
+            report.flush();
+        }
         return client.status >= 200 && client.status < 300 ? 0 : 1;
     }
 
@@ -110,21 +179,30 @@ final class GetCommand implements Callable<Integer>
     {
         final CountDownLatch done = new CountDownLatch(1);
         private final String host;
+        final String target;
         private final String path;
         private final Path output;
         private final UnsafeBuffer in = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 16));
         private final StringBuilder head = new StringBuilder();
         private FileChannel file;
         private boolean headerDone;
-        private long contentLength = -1;
+        volatile long contentLength = -1;
+        volatile boolean connected;
         volatile long bodyBytes;
         volatile String failure;
         String statusLine = "";
         int status;
 
-        Client(final String host, final String path, final Path output)
+        /**
+         * @param host   the Host header.
+         * @param target address and port, for messages.
+         * @param path   the request target.
+         * @param output the file for the body, or null for standard output.
+         */
+        Client(final String host, final String target, final String path, final Path output)
         {
             this.host = host;
+            this.target = target;
             this.path = path;
             this.output = output;
         }
@@ -144,6 +222,7 @@ final class GetCommand implements Callable<Integer>
         @Override
         public void onConnected(final TcpConnection c)
         {
+            connected = true;
             final byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: flowstack\r\n"
                 + "Accept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             c.write(new UnsafeBuffer(request), 0, request.length);
@@ -164,7 +243,10 @@ final class GetCommand implements Callable<Integer>
                         continue;
                     }
                 }
-                body(at, n - at);
+                if (!body(c, at, n - at))
+                {
+                    return;
+                }
                 if (contentLength >= 0 && bodyBytes >= contentLength)
                 {
                     c.close();
@@ -203,8 +285,9 @@ final class GetCommand implements Callable<Integer>
                     }
                     try
                     {
-                        file = FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                            StandardOpenOption.TRUNCATE_EXISTING);
+                        file = output == null ? new FileOutputStream(FileDescriptor.out).getChannel()
+                            : FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                                StandardOpenOption.TRUNCATE_EXISTING);
                     }
                     catch (final IOException e)
                     {
@@ -216,11 +299,12 @@ final class GetCommand implements Callable<Integer>
             return -1;
         }
 
-        private void body(final int offset, final int length)
+        /** @return false when the body could not be written (the connection is then aborted). */
+        private boolean body(final TcpConnection c, final int offset, final int length)
         {
             if (length <= 0 || file == null)
             {
-                return;
+                return true;
             }
             final ByteBuffer bb = in.byteBuffer().duplicate();
             bb.limit(offset + length).position(offset);
@@ -233,9 +317,13 @@ final class GetCommand implements Callable<Integer>
             }
             catch (final IOException e)
             {
-                throw new UncheckedIOException(e);
+                // A full disk, or standard output piped into a reader that has gone (head -c): stop at once.
+                fail("cannot write " + (output == null ? "to standard output" : output) + ": " + Main.oneLine(e));
+                c.abort();
+                return false;
             }
             bodyBytes += length;
+            return true;
         }
 
         @Override
@@ -259,12 +347,12 @@ final class GetCommand implements Callable<Integer>
         {
             if (reason != CLOSED_NORMALLY)
             {
-                fail(TcpHandler.reasonName(reason));
+                fail((connected ? "" : "cannot connect to " + target + ": ") + TcpHandler.reasonName(reason));
             }
             finish();
         }
 
-        private void fail(final String why)
+        void fail(final String why)
         {
             if (failure == null)
             {
@@ -278,11 +366,19 @@ final class GetCommand implements Callable<Integer>
             done.countDown();
         }
 
-        void closeFile() throws IOException
+        /** Closes the body's file (after the stack has stopped). */
+        void closeFile()
         {
             if (file != null)
             {
-                file.close();
+                try
+                {
+                    file.close();
+                }
+                catch (final IOException e)
+                {
+                    fail("cannot write " + (output == null ? "to standard output" : output) + ": " + Main.oneLine(e));
+                }
             }
         }
     }

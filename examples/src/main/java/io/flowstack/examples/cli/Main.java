@@ -3,6 +3,8 @@ package io.flowstack.examples.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.concurrent.Callable;
+
 /**
  * The {@code flowstack} command line.
  */
@@ -11,8 +13,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "flowstack 0.2.0",
     description = "A userspace TCP/IP stack for the JVM.",
-    subcommands = {ServeCommand.class, GetCommand.class, StatCommand.class, ReprogramCommand.class, DemoCommand.class})
-public final class Main implements Runnable
+    subcommands = {ServeCommand.class, GetCommand.class, StatCommand.class, ReprogramCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer>
 {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -41,8 +44,9 @@ public final class Main implements Runnable
         });
         cli.setParameterExceptionHandler((ex, args1) ->
         {
+            // "flowstack serve --help" for a subcommand, "flowstack --help" for the top level.
             ex.getCommandLine().getErr().println("flowstack: " + ex.getMessage()
-                + " (see 'flowstack " + ex.getCommandLine().getCommandName() + " --help')");
+                + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
         return cli.execute(args);
@@ -63,9 +67,14 @@ public final class Main implements Runnable
         return msg.replace('\n', ' ').trim();
     }
 
+    /**
+     * A bare {@code flowstack} names no command: the usage goes to stderr and the exit is 2, as for any other
+     * usage error, so a script that forgot its command fails.
+     */
     @Override
-    public void run()
+    public Integer call()
     {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
     }
 }

@@ -1,24 +1,13 @@
 package io.flowstack.examples.cli;
 
-import io.flowstack.core.counter.CountersFile;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -30,9 +19,10 @@ import java.util.stream.Collectors;
     name = "reprogram",
     mixinStandardHelpOptions = true,
     description = {
-        "Reprograms the indirection table of a running 'flowstack serve' from per-core weights, while traffic runs:",
-        "live TCP connections stay with their cores (pinned), everything else follows the new table, in the cores",
-        "and in the kernel's steering program. Without --pid or --file, talks to the only running server."})
+        "Reprograms the indirection table of a running 'flowstack serve' from per-core weights, while traffic runs.",
+        "Live TCP connections stay with their cores (pinned), everything else follows the new table, in the cores"
+            + " and in the kernel's steering program.",
+        "Without --pid or --file, talks to the only running server."})
 final class ReprogramCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowstack reprogram: ";
@@ -50,7 +40,7 @@ final class ReprogramCommand implements Callable<Integer>
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Target target;
 
-    @Option(names = "--weights", required = true, split = ",", paramLabel = "W,W,..",
+    @Option(names = "--weights", required = true, split = ",", paramLabel = "W",
         description = "Share of hashed flows per core, one value per core.")
     int[] weights;
 
@@ -62,56 +52,21 @@ final class ReprogramCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        final Path counters;
-        if (target != null && target.file != null)
-        {
-            counters = target.file;
-        }
-        else if (target != null && target.pid != null)
-        {
-            counters = CountersFile.defaultFile(target.pid);
-        }
-        else
-        {
-            final List<Path> live;
-            try
-            {
-                live = CountersFile.live();
-            }
-            catch (final IOException e)
-            {
-                return fail(err, 1, Main.oneLine(e));
-            }
-            if (live.size() != 1)
-            {
-                return fail(err, live.isEmpty() ? 1 : 2, live.isEmpty() ? "no running flowstack serve found"
-                    : "several flowstack serve processes are running; choose one with --pid");
-            }
-            counters = live.get(0);
-        }
-        final Path control = ControlServer.pathFor(counters);
-        if (!Files.exists(control))
-        {
-            return fail(err, 1, "no control socket " + control + (target != null && target.pid != null
-                ? " (is flowstack serve running with pid " + target.pid + "?)" : ""));
-        }
-        final String request = "reprogram " + Arrays.stream(weights).mapToObj(Integer::toString)
-            .collect(Collectors.joining(","));
+        final Long pid = target == null ? null : target.pid;
         final String answer;
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX))
+        try
         {
-            channel.connect(UnixDomainSocketAddress.of(control));
-            Channels.newOutputStream(channel).write((request + "\n").getBytes(StandardCharsets.US_ASCII));
-            answer = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
-                StandardCharsets.US_ASCII)).readLine();
+            final Path counters = ServerChoice.countersFile(pid, target == null ? null : target.file);
+            answer = ServerChoice.ask(counters, pid, "reprogram " + Arrays.stream(weights)
+                .mapToObj(Integer::toString).collect(Collectors.joining(",")));
         }
-        catch (final IOException e)
+        catch (final ServerChoice.Refusal r)
         {
-            return fail(err, 1, "cannot talk to " + control + ": " + Main.oneLine(e));
+            return fail(err, r.exit, r.getMessage());
         }
-        if (answer == null || !answer.startsWith("ok "))
+        if (!answer.startsWith("ok "))
         {
-            return fail(err, 1, answer == null ? "no answer" : answer.replaceFirst("^error ", ""));
+            return fail(err, 1, answer.replaceFirst("^error ", ""));
         }
         out.println("flowstack: table reprogrammed to weights " + Arrays.toString(weights) + ": " + answer.substring(3));
         out.flush();

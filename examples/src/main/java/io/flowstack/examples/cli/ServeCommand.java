@@ -20,12 +20,13 @@ import java.util.concurrent.CountDownLatch;
     sortOptions = false,
     description = {
         "Runs the stack on TAP devices: answers ARP and ping, serves the given applications.",
-        "With --netns, creates the TAPs, moves their kernel sides into the namespace (created if missing) with",
-        "--host-ip, and removes what it created on exit. Without --netns, attaches to existing TAPs.",
+        "With --netns, creates the TAPs, moves their kernel sides into the namespace (created if missing) with"
+            + " --host-ip, and removes what it created on exit. Without --netns, attaches to existing TAPs.",
         "Several --tap/--ip pairs make one interface each; by default interface i is served by core i mod --cores.",
-        "With --raw IFACE instead of --tap, reads and writes an existing Ethernet interface through AF_PACKET sockets",
-        "(one per core, in a fanout group); with --raw and --netns NS, creates a veth pair named IFACE: the kernel's",
-        "end with --host-ip in NS, flowstack's end (no address) in NS-stack, and removes both namespaces on exit."})
+        "With --raw IFACE instead of --tap, reads and writes an existing Ethernet interface through AF_PACKET sockets"
+            + " (one per core, in a fanout group); with --raw and --netns NS, creates a veth pair named IFACE: the"
+            + " kernel's end with --host-ip in NS, flowstack's end (no address) in NS-stack, and removes both"
+            + " namespaces on exit."})
 final class ServeCommand implements Callable<Integer>
 {
     /** Exit status when every interface's device went away while serving (deleted, or its namespace deleted). */

@@ -63,7 +63,7 @@ final class StackOptions
     @Option(names = "--steer", paramLabel = "RULE", description = "Steering rule PROTO[:ADDR][:PORT]@CORE, e.g. udp:53@1 (repeatable).")
     List<String> steer = new ArrayList<>();
 
-    @Option(names = "--weights", paramLabel = "W,W,..", split = ",", description = "Share of hashed flows per core.")
+    @Option(names = "--weights", paramLabel = "W", split = ",", description = "Share of hashed flows per core, one value each.")
     int[] weights;
 
     @Option(names = "--designate", paramLabel = "IF=CORE|hashed", split = ",",
@@ -86,7 +86,7 @@ final class StackOptions
     Path countersFile;
 
     @Option(names = "--fault", paramLabel = "PROFILE", description = "Inject faults on every TAP, both ways, e.g."
-        + " loss=1%,reorder=0.5%,dup=0.1%,corrupt=0.1%,delay=5ms,jitter=1ms,rate=100mbit,queue=256,burst=1%:20%:50%,"
+        + " loss=1%%,reorder=0.5%%,dup=0.1%%,corrupt=0.1%%,delay=5ms,jitter=1ms,rate=100mbit,queue=256,burst=1%%:20%%:50%%,"
         + "partition=2s@5s.")
     String fault;
 

@@ -1,8 +1,12 @@
 package io.flowstack.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flowstack.core.counter.CounterDescriptor;
+import io.flowstack.core.counter.CounterKind;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.counter.CountersFile;
+import io.flowstack.core.counter.StackCounter;
+import io.flowstack.ip.udp.UdpCounter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StatCommandTest
 {
+    /**
+     * Declarations of layers whose enums are internal to their modules (the engine's, ARP's, IPv4's), as a serving
+     * stack publishes them.
+     */
+    private enum Internal implements CounterDescriptor
+    {
+        FRAMES_IN("engine.frames_in", "frames"),
+        FRAMES_OUT("engine.frames_out", "frames"),
+        ARP_TX_DROPS("arp.tx.drops", "frames"),
+        IPV4_RX_BAD_CHECKSUM("ipv4.rx.bad_checksum", "datagrams");
+
+        private final String label;
+        private final String unit;
+
+        Internal(final String label, final String unit)
+        {
+            this.label = label;
+            this.unit = unit;
+        }
+
+        @Override
+        public String label()
+        {
+            return label;
+        }
+
+        @Override
+        public CounterKind kind()
+        {
+            return CounterKind.TOTAL;
+        }
+
+        @Override
+        public String unit()
+        {
+            return unit;
+        }
+    }
+
     private static final String DESCRIPTION = "serve --tap fst0 --ip 198.18.0.2/24";
 
     @TempDir
@@ -55,17 +98,20 @@ class StatCommandTest
         core1 = new CounterSet(1, file.manager());
         for (final CounterSet c : new CounterSet[]{core0, core1})
         {
-            c.counter("engine.frames_in");
-            c.counter("engine.frames_out");
-            c.counter(CounterSet.RX_DROPS);
-            c.counter("udp.rx.datagrams");
-            c.counter("arp.tx.drops");
+            c.counter(Internal.FRAMES_IN);
+            c.counter(Internal.FRAMES_OUT);
+            c.counter(StackCounter.RX_DROPS);
+            c.counter(StackCounter.FLOWS_OWNED);
+            c.counter(UdpCounter.RX_DATAGRAMS);
+            c.counter(Internal.ARP_TX_DROPS);
         }
         core0.counter("engine.frames_in").set(7);
         core1.counter("engine.frames_in").set(11);
         core0.counter("engine.frames_out").set(6);
         core1.counter("udp.rx.datagrams").set(5);
-        core0.counter("ipv4.rx.bad_checksum").set(2); // on core 0 only
+        core0.counter(StackCounter.FLOWS_OWNED).set(3);
+        core0.counter(Internal.IPV4_RX_BAD_CHECKSUM).set(2); // on core 0 only
+        core0.counter("app.requests").set(4); // an application's own counter: an undeclared total
     }
 
     @AfterEach
@@ -132,25 +178,31 @@ class StatCommandTest
         final List<String> lines = o.lines();
         assertTrue(lines.get(0).startsWith("flowstack pid " + ProcessHandle.current().pid() + ", up "), lines.get(0));
         assertTrue(lines.get(0).endsWith(": " + DESCRIPTION), lines.get(0));
-        assertEquals(List.of("counter", "core", "0", "core", "1", "total"), Arrays.asList(lines.get(1).split(" +")));
+        assertEquals(List.of("counter", "kind", "unit", "core", "0", "core", "1", "total"),
+            Arrays.asList(lines.get(1).split(" +")));
 
         final Map<String, List<String>> rows = rows(lines);
-        assertEquals(List.of("7", "11", "18"), rows.get("engine.frames_in"));
-        assertEquals(List.of("6", "0", "6"), rows.get("engine.frames_out"));
-        assertEquals(List.of("0", "0", "0"), rows.get(CounterSet.RX_DROPS), "a key row shows even when zero");
-        assertEquals(List.of("-", "-", "-"), rows.get("engine.ring_drops"), "a key row no core has shows dashes");
-        assertEquals(List.of("2", "-", "2"), rows.get("ipv4.rx.bad_checksum"), "a counter core 1 does not have");
-        assertEquals(List.of("0", "5", "5"), rows.get("udp.rx.datagrams"));
+        assertEquals(List.of("total", "frames", "7", "11", "18"), rows.get("engine.frames_in"));
+        assertEquals(List.of("total", "frames", "6", "0", "6"), rows.get("engine.frames_out"));
+        assertEquals(List.of("total", "frames", "0", "0", "0"), rows.get(CounterSet.RX_DROPS),
+            "a key row shows even when zero");
+        assertEquals(List.of("gauge", "flows", "3", "0", "3"), rows.get("flows.owned"), "a gauge says so");
+        assertEquals(List.of("total", "-", "-", "-", "-"), rows.get("engine.ring_drops"),
+            "a key row no core has shows dashes");
+        assertEquals(List.of("total", "datagrams", "2", "-", "2"), rows.get("ipv4.rx.bad_checksum"),
+            "a counter core 1 does not have");
+        assertEquals(List.of("total", "datagrams", "0", "5", "5"), rows.get("udp.rx.datagrams"));
+        assertEquals(List.of("total", "-", "4", "-", "4"), rows.get("app.requests"), "undeclared: a total, no unit");
         assertFalse(rows.containsKey("arp.tx.drops"), "zero on every core: hidden without --all");
 
-        final List<String> order = new ArrayList<>(StatCommand.KEY_ROWS);
-        order.addAll(List.of("ipv4.rx.bad_checksum", "udp.rx.datagrams"));
+        final List<String> order = new ArrayList<>(CounterReport.KEY_ROWS);
+        order.addAll(List.of("app.requests", "ipv4.rx.bad_checksum", "udp.rx.datagrams"));
         assertEquals(order, List.copyOf(rows.keySet()), "key rows first, then by layer and name");
 
         final Outcome everything = run("stat", "--file", file.path().toString(), "--all");
-        assertEquals(List.of("0", "0", "0"), rows(everything.lines()).get("arp.tx.drops"));
-        assertEquals(0, everything.lines().get(2 + StatCommand.KEY_ROWS.size()).indexOf("arp.tx.drops"),
-            "sorted: arp before ipv4 and udp");
+        assertEquals(List.of("total", "frames", "0", "0", "0"), rows(everything.lines()).get("arp.tx.drops"));
+        assertEquals(0, everything.lines().get(3 + CounterReport.KEY_ROWS.size()).indexOf("arp.tx.drops"),
+            "sorted: app, then arp before ipv4 and udp");
     }
 
     @Test
@@ -160,7 +212,7 @@ class StatCommandTest
         assertEquals(0, o.exit(), o.err());
         assertEquals(1, o.lines().size(), "one line per report");
         final JsonNode json = StatJson.parse(o.out());
-        assertEquals(List.of("pid", "description", "startTimeMs", "timeMs", "uptimeMs", "cores", "total"),
+        assertEquals(List.of("pid", "description", "startTimeMs", "timeMs", "uptimeMs", "cores", "total", "counters"),
             names(json), "the documented fields, in order");
         assertEquals(ProcessHandle.current().pid(), json.get("pid").longValue());
         assertEquals(DESCRIPTION, json.get("description").textValue());
@@ -176,14 +228,22 @@ class StatCommandTest
         assertEquals(2L, c0.get("ipv4.rx.bad_checksum").longValue());
         assertFalse(c1.has("ipv4.rx.bad_checksum"), "core 1 has no such counter");
         assertEquals(0L, c1.get("arp.tx.drops").longValue(), "JSON has every counter, zeros too");
-        assertEquals(6, c0.size());
-        assertEquals(5, c1.size());
+        assertEquals(8, c0.size());
+        assertEquals(6, c1.size());
 
         final JsonNode total = json.get("total");
         assertEquals(18L, total.get("engine.frames_in").longValue());
         assertEquals(5L, total.get("udp.rx.datagrams").longValue());
         assertEquals(2L, total.get("ipv4.rx.bad_checksum").longValue());
-        assertEquals(6, total.size());
+        assertEquals(8, total.size());
+
+        final JsonNode declared = json.get("counters");
+        assertEquals(names(total), names(declared), "every counter declared once");
+        assertEquals("gauge", declared.get("flows.owned").get("kind").textValue());
+        assertEquals("flows", declared.get("flows.owned").get("unit").textValue());
+        assertEquals("total", declared.get("engine.frames_in").get("kind").textValue());
+        assertEquals("frames", declared.get("engine.frames_in").get("unit").textValue());
+        assertEquals("", declared.get("app.requests").get("unit").textValue());
     }
 
     @Test
@@ -240,8 +300,9 @@ class StatCommandTest
             assertFalse(reports[0].contains("total/s"), "no rate in the first report");
             final List<String> second = reports[1].lines().toList();
             assertTrue(second.get(1).matches(".*total +total/s"), second.get(1));
-            final double rate = Double.parseDouble(rows(second).get("engine.frames_in").get(3));
+            final double rate = Double.parseDouble(rows(second).get("engine.frames_in").get(5));
             assertTrue(rate > 0, "frames_in rises: " + reports[1]);
+            assertEquals("-", rows(second).get("flows.owned").get(5), "no rate for a gauge");
         }
         finally
         {
@@ -255,7 +316,8 @@ class StatCommandTest
     {
         final Path shared = Files.createDirectories(dir.resolve("shm"));
         System.setProperty(CountersFile.DIRECTORY_PROP_NAME, shared.toString());
-        try (CountersFile live = CountersFile.create(CountersFile.defaultFile(ProcessHandle.current().pid()), 8, "x"))
+        try (CountersFile live = CountersFile.create(CountersFile.defaultFile(ProcessHandle.current().pid()), 8,
+            "serve --tap a"))
         {
             new CounterSet(3, live.manager()).counter("engine.frames_in").set(99);
             final Outcome o = run("stat", "--json");
@@ -264,12 +326,36 @@ class StatCommandTest
 
             final Outcome byPid = run("stat", "--pid", Long.toString(ProcessHandle.current().pid()));
             assertEquals(0, byPid.exit(), byPid.err());
-            assertEquals(List.of("99", "99"), rows(byPid.lines()).get("engine.frames_in"));
+            assertEquals(List.of("total", "-", "99", "99"), rows(byPid.lines()).get("engine.frames_in"));
 
-            try (CountersFile second = CountersFile.create(shared.resolve("other" + CountersFile.SUFFIX), 8, "y"))
+            try (CountersFile get = CountersFile.create(shared.resolve("get" + CountersFile.SUFFIX), 8, "get --tap b"))
+            {
+                new CounterSet(0, get.manager()).counter("engine.frames_in").set(1);
+                final Outcome beside = run("stat", "--json");
+                assertEquals(0, beside.exit(), "a get beside the serve does not make it ambiguous: " + beside.err());
+                assertEquals(99L, StatJson.counter(beside.out(), 3, "engine.frames_in"), "the serve is chosen");
+            }
+            try (CountersFile second = CountersFile.create(shared.resolve("other" + CountersFile.SUFFIX), 8,
+                "serve --tap c"))
             {
                 assertOneLine(run("stat"), 2, "several flowstack serve processes are running (pids ");
                 assertTrue(run("stat").err().contains("--pid"));
+            }
+        }
+    }
+
+    @Test
+    void shouldAskWhenOnlyOtherProcessesRun() throws IOException
+    {
+        final Path shared = Files.createDirectories(dir.resolve("gets"));
+        System.setProperty(CountersFile.DIRECTORY_PROP_NAME, shared.toString());
+        try (CountersFile one = CountersFile.create(shared.resolve("1" + CountersFile.SUFFIX), 8, "get --tap a"))
+        {
+            assertEquals(0, run("stat").exit(), "a lone get is read");
+            try (CountersFile two = CountersFile.create(shared.resolve("2" + CountersFile.SUFFIX), 8, "get --tap b"))
+            {
+                assertOneLine(run("stat"), 2, "no flowstack serve is running but several other flowstack processes"
+                    + " are (pids " + ProcessHandle.current().pid() + " (get), ");
             }
         }
     }
@@ -279,7 +365,10 @@ class StatCommandTest
     {
         final Path empty = Files.createDirectories(dir.resolve("empty"));
         System.setProperty(CountersFile.DIRECTORY_PROP_NAME, empty.toString());
+        // A control socket whose counters file is gone belongs to a process that died: removed on the way.
+        final Path orphan = Files.createFile(empty.resolve("999999999.control"));
         assertOneLine(run("stat"), 1, "flowstack stat: no running flowstack serve found (looked in " + empty + ")");
+        assertFalse(Files.exists(orphan), "orphan control socket removed");
     }
 
     @Test
@@ -306,10 +395,10 @@ class StatCommandTest
     @Test
     void shouldFormatUptime()
     {
-        assertEquals("0s", StatCommand.uptime(999));
-        assertEquals("59s", StatCommand.uptime(59_000));
-        assertEquals("1m00s", StatCommand.uptime(60_000));
-        assertEquals("2h03m04s", StatCommand.uptime((2 * 3600 + 3 * 60 + 4) * 1000L));
-        assertEquals("4d05h06m", StatCommand.uptime(((4 * 24 + 5) * 3600 + 6 * 60 + 7) * 1000L));
+        assertEquals("0s", CounterReport.uptime(999));
+        assertEquals("59s", CounterReport.uptime(59_000));
+        assertEquals("1m00s", CounterReport.uptime(60_000));
+        assertEquals("2h03m04s", CounterReport.uptime((2 * 3600 + 3 * 60 + 4) * 1000L));
+        assertEquals("4d05h06m", CounterReport.uptime(((4 * 24 + 5) * 3600 + 6 * 60 + 7) * 1000L));
     }
 }

@@ -16,8 +16,16 @@ public final class CounterSet
 {
     /** Type id of every flowstack counter in the manager. */
     public static final int TYPE_ID = 1001;
-    /** Name of the counter every layer adds to when it discards a received frame, whatever the reason. */
-    public static final String RX_DROPS = "rx.drops";
+    /** Label of the counter every layer adds to when it discards a received frame, whatever the reason. */
+    public static final String RX_DROPS = StackCounter.RX_DROPS.label();
+    /** Where a counter's key holds the owning core (an int). */
+    public static final int KEY_CORE_OFFSET = 0;
+    /** Where a counter's key holds its {@link CounterKind} (an int, the ordinal). */
+    public static final int KEY_KIND_OFFSET = 4;
+    /** Where a counter's key holds its unit (an int length, then ASCII). */
+    public static final int KEY_UNIT_OFFSET = 8;
+    /** Longest unit kept in a key. */
+    public static final int MAX_UNIT_LENGTH = 32;
 
     private final int coreId;
     private final CountersManager manager;
@@ -45,15 +53,38 @@ public final class CounterSet
     }
 
     /**
-     * Finds or allocates the counter of that name: layers that ask for the same name share one counter (for
-     * example the total of received frames dropped). Called at construction time only, never per packet.
+     * Finds or allocates a declared counter: layers that ask for the same one share it (for example the total of
+     * received frames dropped). Its key holds the core, the kind and the unit, for readers in other processes.
+     * Called at construction time only, never per packet.
+     *
+     * @param descriptor the counter as its layer declares it.
+     * @return the counter.
+     */
+    public AtomicCounter counter(final CounterDescriptor descriptor)
+    {
+        return allocate(descriptor.label(), descriptor.kind(), descriptor.unit());
+    }
+
+    /**
+     * Finds or allocates a total with no declared unit by label: for an application's own counters.
      *
      * @param name dotted name, layer first.
      * @return the counter.
      */
     public AtomicCounter counter(final String name)
     {
-        return byName.computeIfAbsent(name, n -> manager.newCounter(n, TYPE_ID, key -> key.putInt(0, coreId)));
+        return allocate(name, CounterKind.TOTAL, "");
+    }
+
+    private AtomicCounter allocate(final String label, final CounterKind kind, final String unit)
+    {
+        final String u = unit.length() > MAX_UNIT_LENGTH ? unit.substring(0, MAX_UNIT_LENGTH) : unit;
+        return byName.computeIfAbsent(label, n -> manager.newCounter(n, TYPE_ID, key ->
+        {
+            key.putInt(KEY_CORE_OFFSET, coreId);
+            key.putInt(KEY_KIND_OFFSET, kind.ordinal());
+            key.putStringAscii(KEY_UNIT_OFFSET, u);
+        }));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.flowstack.core.counter;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.util.Collections;
@@ -18,15 +19,30 @@ import java.util.TreeMap;
  */
 public final class CounterSnapshot
 {
+    /**
+     * How a counter is declared, as its key records it.
+     *
+     * @param kind total or gauge.
+     * @param unit what it counts, or "" when not declared.
+     */
+    public record Declaration(CounterKind kind, String unit)
+    {
+    }
+
+    private static final Declaration UNDECLARED = new Declaration(CounterKind.TOTAL, "");
+
     private final long timeMs;
     private final Map<Integer, Map<String, Long>> byCore;
     private final Set<String> labels;
+    private final Map<String, Declaration> declarations;
 
-    private CounterSnapshot(final long timeMs, final Map<Integer, Map<String, Long>> byCore, final Set<String> labels)
+    private CounterSnapshot(final long timeMs, final Map<Integer, Map<String, Long>> byCore, final Set<String> labels,
+        final Map<String, Declaration> declarations)
     {
         this.timeMs = timeMs;
         this.byCore = byCore;
         this.labels = labels;
+        this.declarations = declarations;
     }
 
     /**
@@ -39,12 +55,14 @@ public final class CounterSnapshot
     {
         final Map<Integer, Map<String, Long>> byCore = new TreeMap<>();
         final Set<String> labels = new LinkedHashSet<>();
+        final Map<String, Declaration> declarations = new LinkedHashMap<>();
         final long now = System.currentTimeMillis();
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
             if (typeId == CounterSet.TYPE_ID)
             {
-                final int core = keyBuffer.getInt(0);
+                final int core = keyBuffer.getInt(CounterSet.KEY_CORE_OFFSET);
+                declarations.computeIfAbsent(label, l -> declaration(keyBuffer));
                 final long value = reader.getCounterValue(counterId);
                 byCore.computeIfAbsent(core, c -> new LinkedHashMap<>()).merge(label, value, Long::sum);
                 labels.add(label);
@@ -52,7 +70,30 @@ public final class CounterSnapshot
         });
         final Map<Integer, Map<String, Long>> frozen = new TreeMap<>();
         byCore.forEach((core, values) -> frozen.put(core, Collections.unmodifiableMap(values)));
-        return new CounterSnapshot(now, Collections.unmodifiableMap(frozen), Collections.unmodifiableSet(labels));
+        return new CounterSnapshot(now, Collections.unmodifiableMap(frozen), Collections.unmodifiableSet(labels),
+            Collections.unmodifiableMap(declarations));
+    }
+
+    /** The kind and unit a writer put in a counter's key; a key it cannot read counts as an undeclared total. */
+    private static Declaration declaration(final DirectBuffer key)
+    {
+        final int kind = key.getInt(CounterSet.KEY_KIND_OFFSET);
+        final int unitLength = key.getInt(CounterSet.KEY_UNIT_OFFSET);
+        if (kind < 0 || kind >= CounterKind.values().length || unitLength < 0
+            || unitLength > CounterSet.MAX_UNIT_LENGTH)
+        {
+            return UNDECLARED;
+        }
+        return new Declaration(CounterKind.values()[kind], key.getStringAscii(CounterSet.KEY_UNIT_OFFSET));
+    }
+
+    /**
+     * @param label a counter label.
+     * @return how it is declared (an undeclared total for an unknown label).
+     */
+    public Declaration declaration(final String label)
+    {
+        return declarations.getOrDefault(label, UNDECLARED);
     }
 
     /**

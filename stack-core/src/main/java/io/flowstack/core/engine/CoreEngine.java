@@ -63,6 +63,8 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private final Consumer<PacketBuffer> forwardedHandler = this::onForwarded;
     private final AtomicCounter framesIn;
     private final AtomicCounter framesOut;
+    private final AtomicCounter bytesIn;
+    private final AtomicCounter bytesOut;
     private final AtomicCounter forwardedIn;
     private final AtomicCounter forwardedOut;
     private final AtomicCounter ringDrops;
@@ -116,14 +118,16 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         this.commands = new MpscArrayQueue<>(commandQueueCapacity);
         this.control = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(CONTROL_RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
-        this.framesIn = counters.counter("engine.frames_in");
-        this.framesOut = counters.counter("engine.frames_out");
-        this.forwardedIn = counters.counter("engine.forwarded_in");
-        this.forwardedOut = counters.counter("engine.forwarded_out");
-        this.ringDrops = counters.counter("engine.ring_drops");
-        this.commandsRun = counters.counter("engine.commands");
-        this.commandFailures = counters.counter("engine.command_failures");
-        this.controlDrops = counters.counter("engine.control_drops");
+        this.framesIn = counters.counter(EngineCounter.FRAMES_IN);
+        this.framesOut = counters.counter(EngineCounter.FRAMES_OUT);
+        this.bytesIn = counters.counter(EngineCounter.BYTES_IN);
+        this.bytesOut = counters.counter(EngineCounter.BYTES_OUT);
+        this.forwardedIn = counters.counter(EngineCounter.FORWARDED_IN);
+        this.forwardedOut = counters.counter(EngineCounter.FORWARDED_OUT);
+        this.ringDrops = counters.counter(EngineCounter.RING_DROPS);
+        this.commandsRun = counters.counter(EngineCounter.COMMANDS);
+        this.commandFailures = counters.counter(EngineCounter.COMMAND_FAILURES);
+        this.controlDrops = counters.counter(EngineCounter.CONTROL_DROPS);
         this.time.update(clock.nanoTime());
     }
 
@@ -286,6 +290,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     public void onFrame(final PacketBuffer frame)
     {
         framesIn.incrementOrdered();
+        bytesIn.getAndAddOrdered(frame.length());
         if (pcap != null)
         {
             capture(frame);
@@ -394,6 +399,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
             return;
         }
         framesOut.incrementOrdered();
+        bytesOut.getAndAddOrdered(frame.length());
         if (pcap != null)
         {
             capture(frame);

@@ -36,8 +36,8 @@ final class DeviceQueues
         this.transmitByIf = transmitByIf.clone();
         this.receive = receive.clone();
         this.waiter = waiter;
-        this.failedQueues = counters.counter("engine.queues_failed");
-        this.noDeviceDrops = counters.counter("engine.tx_no_device");
+        this.failedQueues = counters.counter(EngineCounter.QUEUES_FAILED);
+        this.noDeviceDrops = counters.counter(EngineCounter.TX_NO_DEVICE);
     }
 
     void listener(final DeviceListener listener)

@@ -1,5 +1,6 @@
 package io.flowstack.ip.arp;
 
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
@@ -95,15 +96,15 @@ public final class ArpLayer implements NeighborCache.Listener, NeighborResolver
             NeighborCache.DEFAULT_MAX_REQUESTS,
             this,
             counters,
-            "arp");
-        rxFrames = counters.counter("arp.rx.frames");
-        rxBad = counters.counter("arp.rx.bad");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxRequestsForUs = counters.counter("arp.rx.requests_for_us");
-        txReplies = counters.counter("arp.tx.replies");
-        txRequests = counters.counter("arp.tx.requests");
-        txDrops = counters.counter("arp.tx.drops");
-        conflicts = counters.counter("arp.rx.address_conflicts");
+            ArpCounter.CACHE);
+        rxFrames = counters.counter(ArpCounter.RX_FRAMES);
+        rxBad = counters.counter(ArpCounter.RX_BAD);
+        rxDrops = counters.counter(StackCounter.RX_DROPS);
+        rxRequestsForUs = counters.counter(ArpCounter.RX_REQUESTS_FOR_US);
+        txReplies = counters.counter(ArpCounter.TX_REPLIES);
+        txRequests = counters.counter(ArpCounter.TX_REQUESTS);
+        txDrops = counters.counter(ArpCounter.TX_DROPS);
+        conflicts = counters.counter(ArpCounter.RX_ADDRESS_CONFLICTS);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.flowstack.ip.icmp;
 
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.driver.VirtioNetHeader;
@@ -57,13 +58,13 @@ public final class IcmpLayer implements Transport, Unreachable
         this.ipv4 = ipv4;
         this.pool = pool;
         this.errorLimiter = errorLimiter;
-        rxMessages = counters.counter("icmp.rx.messages");
-        rxBad = counters.counter("icmp.rx.bad");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxEchoRequests = counters.counter("icmp.rx.echo_requests");
-        txEchoReplies = counters.counter("icmp.tx.echo_replies");
-        txErrors = counters.counter("icmp.tx.errors");
-        rateLimited = counters.counter("icmp.tx.rate_limited");
+        rxMessages = counters.counter(IcmpCounter.RX_MESSAGES);
+        rxBad = counters.counter(IcmpCounter.RX_BAD);
+        rxDrops = counters.counter(StackCounter.RX_DROPS);
+        rxEchoRequests = counters.counter(IcmpCounter.RX_ECHO_REQUESTS);
+        txEchoReplies = counters.counter(IcmpCounter.TX_ECHO_REPLIES);
+        txErrors = counters.counter(IcmpCounter.TX_ERRORS);
+        rateLimited = counters.counter(IcmpCounter.TX_RATE_LIMITED);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.flowstack.ip.icmp6;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.core.time.RateLimiter;
 import io.flowstack.core.wire.InternetChecksum;
@@ -76,14 +77,14 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
         this.ndp = ndp;
         this.pool = pool;
         this.errorLimiter = errorLimiter;
-        rxMessages = counters.counter("icmp6.rx.messages");
-        rxBad = counters.counter("icmp6.rx.bad");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxEchoRequests = counters.counter("icmp6.rx.echo_requests");
-        txEchoReplies = counters.counter("icmp6.tx.echo_replies");
-        txErrors = counters.counter("icmp6.tx.errors");
-        rateLimited = counters.counter("icmp6.tx.rate_limited");
-        rxPacketTooBig = counters.counter("icmp6.rx.packet_too_big");
+        rxMessages = counters.counter(Icmpv6Counter.RX_MESSAGES);
+        rxBad = counters.counter(Icmpv6Counter.RX_BAD);
+        rxDrops = counters.counter(StackCounter.RX_DROPS);
+        rxEchoRequests = counters.counter(Icmpv6Counter.RX_ECHO_REQUESTS);
+        txEchoReplies = counters.counter(Icmpv6Counter.TX_ECHO_REPLIES);
+        txErrors = counters.counter(Icmpv6Counter.TX_ERRORS);
+        rateLimited = counters.counter(Icmpv6Counter.TX_RATE_LIMITED);
+        rxPacketTooBig = counters.counter(Icmpv6Counter.RX_PACKET_TOO_BIG);
     }
 
     /**

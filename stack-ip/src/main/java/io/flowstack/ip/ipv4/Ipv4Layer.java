@@ -1,5 +1,6 @@
 package io.flowstack.ip.ipv4;
 
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
@@ -95,21 +96,21 @@ public final class Ipv4Layer implements LinkReceiver
         this.reassembler = reassembler;
         this.nextId = coreId;
         this.idStride = cores;
-        rxDatagrams = counters.counter("ipv4.rx.datagrams");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxTruncated = counters.counter("ipv4.rx.truncated");
-        rxBadVersion = counters.counter("ipv4.rx.bad_version");
-        rxBadHeaderLength = counters.counter("ipv4.rx.bad_header_length");
-        rxBadTotalLength = counters.counter("ipv4.rx.bad_total_length");
-        rxBadChecksum = counters.counter("ipv4.rx.bad_checksum");
-        rxNotForUs = counters.counter("ipv4.rx.not_for_us");
-        rxMartian = counters.counter("ipv4.rx.martian_source");
-        rxNoProtocol = counters.counter("ipv4.rx.unknown_protocol");
-        txDatagrams = counters.counter("ipv4.tx.datagrams");
-        txNoRoute = counters.counter("ipv4.tx.no_route");
-        txFragmented = counters.counter("ipv4.tx.fragmented");
-        txDrops = counters.counter("ipv4.tx.drops");
-        txGsoRefused = counters.counter("ipv4.tx.gso_refused");
+        rxDatagrams = counters.counter(Ipv4Counter.RX_DATAGRAMS);
+        rxDrops = counters.counter(StackCounter.RX_DROPS);
+        rxTruncated = counters.counter(Ipv4Counter.RX_TRUNCATED);
+        rxBadVersion = counters.counter(Ipv4Counter.RX_BAD_VERSION);
+        rxBadHeaderLength = counters.counter(Ipv4Counter.RX_BAD_HEADER_LENGTH);
+        rxBadTotalLength = counters.counter(Ipv4Counter.RX_BAD_TOTAL_LENGTH);
+        rxBadChecksum = counters.counter(Ipv4Counter.RX_BAD_CHECKSUM);
+        rxNotForUs = counters.counter(Ipv4Counter.RX_NOT_FOR_US);
+        rxMartian = counters.counter(Ipv4Counter.RX_MARTIAN_SOURCE);
+        rxNoProtocol = counters.counter(Ipv4Counter.RX_UNKNOWN_PROTOCOL);
+        txDatagrams = counters.counter(Ipv4Counter.TX_DATAGRAMS);
+        txNoRoute = counters.counter(Ipv4Counter.TX_NO_ROUTE);
+        txFragmented = counters.counter(Ipv4Counter.TX_FRAGMENTED);
+        txDrops = counters.counter(Ipv4Counter.TX_DROPS);
+        txGsoRefused = counters.counter(Ipv4Counter.TX_GSO_REFUSED);
     }
 
     /**

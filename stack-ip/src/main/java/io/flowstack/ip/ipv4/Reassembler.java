@@ -3,6 +3,7 @@ package io.flowstack.ip.ipv4;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.core.wire.InternetChecksum;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -167,18 +168,18 @@ public final class Reassembler
         rangeStart = new int[maxDatagrams * maxFragmentsPerDatagram];
         rangeEnd = new int[maxDatagrams * maxFragmentsPerDatagram];
 
-        fragments = counters.counter("ipv4.reasm.fragments");
-        reassembled = counters.counter("ipv4.reasm.reassembled");
-        timeouts = counters.counter("ipv4.reasm.timeouts");
-        overlaps = counters.counter("ipv4.reasm.overlaps");
-        duplicates = counters.counter("ipv4.reasm.duplicates");
-        oversize = counters.counter("ipv4.reasm.oversize");
-        noSlot = counters.counter("ipv4.reasm.no_slot");
-        noBuffer = counters.counter("ipv4.reasm.no_buffer");
-        badFragment = counters.counter("ipv4.reasm.bad_fragment");
-        fragmentsDropped = counters.counter("ipv4.reasm.fragments_dropped");
-        fragmentsReassembled = counters.counter("ipv4.reasm.fragments_reassembled");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
+        fragments = counters.counter(ReassemblyCounter.FRAGMENTS);
+        reassembled = counters.counter(ReassemblyCounter.REASSEMBLED);
+        timeouts = counters.counter(ReassemblyCounter.TIMEOUTS);
+        overlaps = counters.counter(ReassemblyCounter.OVERLAPS);
+        duplicates = counters.counter(ReassemblyCounter.DUPLICATES);
+        oversize = counters.counter(ReassemblyCounter.OVERSIZE);
+        noSlot = counters.counter(ReassemblyCounter.NO_SLOT);
+        noBuffer = counters.counter(ReassemblyCounter.NO_BUFFER);
+        badFragment = counters.counter(ReassemblyCounter.BAD_FRAGMENT);
+        fragmentsDropped = counters.counter(ReassemblyCounter.FRAGMENTS_DROPPED);
+        fragmentsReassembled = counters.counter(ReassemblyCounter.FRAGMENTS_REASSEMBLED);
+        rxDrops = counters.counter(StackCounter.RX_DROPS);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.flowstack.ip.ipv6;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.link.EthernetLink;
@@ -92,22 +93,22 @@ public final class Ipv6Layer implements LinkReceiver
         this.idStride = cores;
         this.link = link;
         this.time = time;
-        rxPackets = counters.counter("ipv6.rx.packets");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxTruncated = counters.counter("ipv6.rx.truncated");
-        rxBadVersion = counters.counter("ipv6.rx.bad_version");
-        rxBadLength = counters.counter("ipv6.rx.bad_payload_length");
-        rxNotForUs = counters.counter("ipv6.rx.not_for_us");
-        rxBadSource = counters.counter("ipv6.rx.bad_source");
-        rxBadExtension = counters.counter("ipv6.rx.bad_extension_header");
-        rxChainTooLong = counters.counter("ipv6.rx.chain_too_long");
-        rxNoProtocol = counters.counter("ipv6.rx.unknown_next_header");
-        rxFragments = counters.counter("ipv6.rx.bad_fragment");
-        txFragmented = counters.counter("ipv6.tx.fragmented");
-        txPackets = counters.counter("ipv6.tx.packets");
-        txNoRoute = counters.counter("ipv6.tx.no_route");
-        txDrops = counters.counter("ipv6.tx.drops");
-        txGsoRefused = counters.counter("ipv6.tx.gso_refused");
+        rxPackets = counters.counter(Ipv6Counter.RX_PACKETS);
+        rxDrops = counters.counter(StackCounter.RX_DROPS);
+        rxTruncated = counters.counter(Ipv6Counter.RX_TRUNCATED);
+        rxBadVersion = counters.counter(Ipv6Counter.RX_BAD_VERSION);
+        rxBadLength = counters.counter(Ipv6Counter.RX_BAD_PAYLOAD_LENGTH);
+        rxNotForUs = counters.counter(Ipv6Counter.RX_NOT_FOR_US);
+        rxBadSource = counters.counter(Ipv6Counter.RX_BAD_SOURCE);
+        rxBadExtension = counters.counter(Ipv6Counter.RX_BAD_EXTENSION_HEADER);
+        rxChainTooLong = counters.counter(Ipv6Counter.RX_CHAIN_TOO_LONG);
+        rxNoProtocol = counters.counter(Ipv6Counter.RX_UNKNOWN_NEXT_HEADER);
+        rxFragments = counters.counter(Ipv6Counter.RX_BAD_FRAGMENT);
+        txFragmented = counters.counter(Ipv6Counter.TX_FRAGMENTED);
+        txPackets = counters.counter(Ipv6Counter.TX_PACKETS);
+        txNoRoute = counters.counter(Ipv6Counter.TX_NO_ROUTE);
+        txDrops = counters.counter(Ipv6Counter.TX_DROPS);
+        txGsoRefused = counters.counter(Ipv6Counter.TX_GSO_REFUSED);
     }
 
     /**

@@ -57,11 +57,11 @@ public final class Ipv6Reassembler
     public Ipv6Reassembler(final BufferPool pool, final CounterSet counters)
     {
         this.pool = pool;
-        fragments = counters.counter("ipv6.reasm.fragments");
-        reassembled = counters.counter("ipv6.reasm.packets");
-        overlaps = counters.counter("ipv6.reasm.overlaps");
-        timeouts = counters.counter("ipv6.reasm.timeouts");
-        refused = counters.counter("ipv6.reasm.refused");
+        fragments = counters.counter(Ipv6ReassemblyCounter.FRAGMENTS);
+        reassembled = counters.counter(Ipv6ReassemblyCounter.PACKETS);
+        overlaps = counters.counter(Ipv6ReassemblyCounter.OVERLAPS);
+        timeouts = counters.counter(Ipv6ReassemblyCounter.TIMEOUTS);
+        refused = counters.counter(Ipv6ReassemblyCounter.REFUSED);
     }
 
     /**

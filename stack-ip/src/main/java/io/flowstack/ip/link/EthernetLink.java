@@ -2,6 +2,7 @@ package io.flowstack.ip.link;
 
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.core.engine.FrameSink;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.net.Route;
@@ -46,12 +47,12 @@ public final class EthernetLink
         this.sink = sink;
         this.time = time;
         this.groups = new long[interfaces.length][0];
-        rxFrames = counters.counter("eth.rx.frames");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxTruncated = counters.counter("eth.rx.truncated");
-        rxNotForUs = counters.counter("eth.rx.not_for_us");
-        rxUnknownType = counters.counter("eth.rx.unknown_type");
-        rxNoInterface = counters.counter("eth.rx.no_interface");
+        rxFrames = counters.counter(EthernetCounter.RX_FRAMES);
+        rxDrops = counters.counter(StackCounter.RX_DROPS);
+        rxTruncated = counters.counter(EthernetCounter.RX_TRUNCATED);
+        rxNotForUs = counters.counter(EthernetCounter.RX_NOT_FOR_US);
+        rxUnknownType = counters.counter(EthernetCounter.RX_UNKNOWN_TYPE);
+        rxNoInterface = counters.counter(EthernetCounter.RX_NO_INTERFACE);
     }
 
     /**

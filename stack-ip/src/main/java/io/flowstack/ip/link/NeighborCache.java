@@ -103,7 +103,7 @@ public final class NeighborCache
      * @param maxRequests requests before giving up.
      * @param listener    receives the cache's decisions.
      * @param counters    where counters are allocated.
-     * @param prefix      counter name prefix ("arp", "ndp").
+     * @param declared    the cache's counters as its resolver declares them.
      */
     public NeighborCache(
         final int capacity,
@@ -112,9 +112,9 @@ public final class NeighborCache
         final int maxRequests,
         final Listener listener,
         final CounterSet counters,
-        final String prefix)
+        final NeighborCounters declared)
     {
-        this(capacity, PENDING_PER_NEIGHBOR, lifetimeNs, retryNs, maxRequests, listener, counters, prefix);
+        this(capacity, PENDING_PER_NEIGHBOR, lifetimeNs, retryNs, maxRequests, listener, counters, declared);
     }
 
     /**
@@ -125,7 +125,7 @@ public final class NeighborCache
      * @param maxRequests        requests before giving up.
      * @param listener           receives the cache's decisions.
      * @param counters           where counters are allocated.
-     * @param prefix             counter name prefix ("arp", "ndp").
+     * @param declared           the cache's counters as its resolver declares them.
      */
     public NeighborCache(
         final int capacity,
@@ -135,7 +135,7 @@ public final class NeighborCache
         final int maxRequests,
         final Listener listener,
         final CounterSet counters,
-        final String prefix)
+        final NeighborCounters declared)
     {
         if (capacity <= 0 || pendingPerNeighbor <= 0)
         {
@@ -158,10 +158,10 @@ public final class NeighborCache
         this.requests = new int[capacity];
         this.pending = new PacketBuffer[capacity * pendingPerNeighbor];
         this.pendingCount = new int[capacity];
-        this.resolved = counters.counter(prefix + ".resolved");
-        this.failed = counters.counter(prefix + ".failed");
-        this.pendingDrops = counters.counter(prefix + ".pending_drops");
-        this.tableFull = counters.counter(prefix + ".table_full");
+        this.resolved = counters.counter(declared.resolved());
+        this.failed = counters.counter(declared.failed());
+        this.pendingDrops = counters.counter(declared.pendingDrops());
+        this.tableFull = counters.counter(declared.tableFull());
     }
 
     /**

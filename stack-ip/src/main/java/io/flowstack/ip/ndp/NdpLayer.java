@@ -88,14 +88,14 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
         this.time = time;
         // RFC 4861 10: RETRANS_TIMER 1 s, MAX_MULTICAST_SOLICIT 3, REACHABLE_TIME 30 s (we keep the cache's 60 s).
         this.cache = new NeighborCache(cacheCapacity, pendingPerNeighbor, NeighborCache.DEFAULT_LIFETIME_NS,
-            NeighborCache.DEFAULT_RETRY_NS, NeighborCache.DEFAULT_MAX_REQUESTS, this, counters, "ndp");
-        rxSolicitations = counters.counter("ndp.rx.solicitations");
-        rxAdvertisements = counters.counter("ndp.rx.advertisements");
-        rxInvalid = counters.counter("ndp.rx.invalid");
-        txSolicitations = counters.counter("ndp.tx.solicitations");
-        txAdvertisements = counters.counter("ndp.tx.advertisements");
-        txDrops = counters.counter("ndp.tx.drops");
-        dadConflicts = counters.counter("ndp.dad.conflicts");
+            NeighborCache.DEFAULT_RETRY_NS, NeighborCache.DEFAULT_MAX_REQUESTS, this, counters, NdpCounter.CACHE);
+        rxSolicitations = counters.counter(NdpCounter.RX_SOLICITATIONS);
+        rxAdvertisements = counters.counter(NdpCounter.RX_ADVERTISEMENTS);
+        rxInvalid = counters.counter(NdpCounter.RX_INVALID);
+        txSolicitations = counters.counter(NdpCounter.TX_SOLICITATIONS);
+        txAdvertisements = counters.counter(NdpCounter.TX_ADVERTISEMENTS);
+        txDrops = counters.counter(NdpCounter.TX_DROPS);
+        dadConflicts = counters.counter(NdpCounter.DAD_CONFLICTS);
         // RFC 4861 7.2.1: join all-nodes and the solicited-node group of each of our addresses.
         link.join(ifc.ifIndex(), Ipv6Flyweight.multicastMac(Ipv6Flyweight.SOLICITED_NODE_HIGH,
             Ipv6Flyweight.ALL_NODES_LOW));

@@ -1,5 +1,6 @@
 package io.flowstack.ip.udp;
 
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
@@ -24,8 +25,6 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 public final class UdpLayer implements Transport
 {
-    /** Counter of the flows a core owns, shared by the transports (each adds its own). */
-    public static final String FLOWS_OWNED = "flows.owned";
     /** Largest payload of one datagram over IPv4: 65535 - 20 - 8. */
     public static final int MAX_PAYLOAD = 65_507;
     /** A UDP flow nobody used for this long stops counting as owned. */
@@ -73,14 +72,14 @@ public final class UdpLayer implements Transport
         this.nextPortHint = counters.coreId() * 7919;
         this.network = network;
         this.pool = pool;
-        rxDatagrams = counters.counter("udp.rx.datagrams");
-        rxBad = counters.counter("udp.rx.bad_length");
-        rxDrops = counters.counter(CounterSet.RX_DROPS);
-        rxBadChecksum = counters.counter("udp.rx.bad_checksum");
-        rxNoPort = counters.counter("udp.rx.no_port");
-        txDatagrams = counters.counter("udp.tx.datagrams");
-        txDrops = counters.counter("udp.tx.drops");
-        flowsOwned = counters.counter(FLOWS_OWNED);
+        rxDatagrams = counters.counter(UdpCounter.RX_DATAGRAMS);
+        rxBad = counters.counter(UdpCounter.RX_BAD_LENGTH);
+        rxDrops = counters.counter(StackCounter.RX_DROPS);
+        rxBadChecksum = counters.counter(UdpCounter.RX_BAD_CHECKSUM);
+        rxNoPort = counters.counter(UdpCounter.RX_NO_PORT);
+        txDatagrams = counters.counter(UdpCounter.TX_DATAGRAMS);
+        txDrops = counters.counter(UdpCounter.TX_DROPS);
+        flowsOwned = counters.counter(StackCounter.FLOWS_OWNED);
     }
 
     /**

@@ -92,7 +92,8 @@ public final class FlowServerSocket implements AutoCloseable
             {
                 try
                 {
-                    final AtomicCounter overflows = stack.ip(id).counters().counter("tcp.accept_queue.overflows");
+                    final AtomicCounter overflows =
+                        stack.ip(id).counters().counter(SocketCounter.ACCEPT_QUEUE_OVERFLOWS);
                     core.listen(0, port, connection -> server.offer(core, overflows, connection), options);
                     listening[id] = true;
                 }

@@ -1,5 +1,6 @@
 package io.flowstack.tcp.tcb;
 
+import io.flowstack.core.counter.StackCounter;
 import io.flowstack.core.counter.CounterSet;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -50,44 +51,44 @@ final class TcpCounters
 
     TcpCounters(final CounterSet c)
     {
-        rxSegments = c.counter("tcp.rx.segments");
-        rxDropped = c.counter(CounterSet.RX_DROPS);
-        rxBadHeader = c.counter("tcp.rx.bad_header");
-        rxBadChecksum = c.counter("tcp.rx.bad_checksum");
-        rxBadOptions = c.counter("tcp.rx.bad_options");
-        rxBadFlags = c.counter("tcp.rx.bad_flags");
-        rxOutOfWindow = c.counter("tcp.rx.out_of_window");
-        rxBadAck = c.counter("tcp.rx.bad_ack");
-        rxPaws = c.counter("tcp.rx.paws_rejected");
-        rxNoConnection = c.counter("tcp.rx.no_connection");
-        challengeAcks = c.counter("tcp.tx.challenge_acks");
-        challengeAcksLimited = c.counter("tcp.tx.challenge_acks_limited");
-        resetsLimited = c.counter("tcp.tx.resets_limited");
-        dupAcks = c.counter("tcp.rx.dup_acks");
-        fastRetransmits = c.counter("tcp.fast_retransmits");
-        retransmits = c.counter("tcp.retransmits");
-        timeouts = c.counter("tcp.timeouts");
-        windowProbes = c.counter("tcp.tx.window_probes");
-        txSegments = c.counter("tcp.tx.segments");
-        txResets = c.counter("tcp.tx.resets");
-        txDrops = c.counter("tcp.tx.drops");
-        established = c.counter("tcp.established");
-        backlogDrops = c.counter("tcp.rx.backlog_drops");
-        flowsOwned = c.counter("flows.owned");
-        connections = c.counter("tcp.connections");
-        keepAliveProbes = c.counter("tcp.tx.keepalive_probes");
-        undos = c.counter("tcp.undos");
-        tailLossProbes = c.counter("tcp.tx.tail_loss_probes");
-        syncookiesSent = c.counter("tcp.syncookies.sent");
-        syncookiesValid = c.counter("tcp.syncookies.valid");
-        syncookiesInvalid = c.counter("tcp.syncookies.invalid");
-        pathMtuReductions = c.counter("tcp.path_mtu_reductions");
-        connectionLimitDrops = c.counter("tcp.connections.limit_drops");
-        timeWaitOverflows = c.counter("tcp.timewait.overflows");
-        memoryBytes = c.counter("tcp.memory.bytes");
-        memoryRefused = c.counter("tcp.memory.refused");
-        rxMemoryDrops = c.counter("tcp.rx.memory_drops");
-        rxOutOfOrderLimitDrops = c.counter("tcp.rx.ooo_limit_drops");
-        outOfOrderBytes = c.counter("tcp.ooo.bytes");
+        rxSegments = c.counter(TcpCounter.RX_SEGMENTS);
+        rxDropped = c.counter(StackCounter.RX_DROPS);
+        rxBadHeader = c.counter(TcpCounter.RX_BAD_HEADER);
+        rxBadChecksum = c.counter(TcpCounter.RX_BAD_CHECKSUM);
+        rxBadOptions = c.counter(TcpCounter.RX_BAD_OPTIONS);
+        rxBadFlags = c.counter(TcpCounter.RX_BAD_FLAGS);
+        rxOutOfWindow = c.counter(TcpCounter.RX_OUT_OF_WINDOW);
+        rxBadAck = c.counter(TcpCounter.RX_BAD_ACK);
+        rxPaws = c.counter(TcpCounter.RX_PAWS_REJECTED);
+        rxNoConnection = c.counter(TcpCounter.RX_NO_CONNECTION);
+        challengeAcks = c.counter(TcpCounter.TX_CHALLENGE_ACKS);
+        challengeAcksLimited = c.counter(TcpCounter.TX_CHALLENGE_ACKS_LIMITED);
+        resetsLimited = c.counter(TcpCounter.TX_RESETS_LIMITED);
+        dupAcks = c.counter(TcpCounter.RX_DUP_ACKS);
+        fastRetransmits = c.counter(TcpCounter.FAST_RETRANSMITS);
+        retransmits = c.counter(TcpCounter.RETRANSMITS);
+        timeouts = c.counter(TcpCounter.TIMEOUTS);
+        windowProbes = c.counter(TcpCounter.TX_WINDOW_PROBES);
+        txSegments = c.counter(TcpCounter.TX_SEGMENTS);
+        txResets = c.counter(TcpCounter.TX_RESETS);
+        txDrops = c.counter(TcpCounter.TX_DROPS);
+        established = c.counter(TcpCounter.ESTABLISHED);
+        backlogDrops = c.counter(TcpCounter.RX_BACKLOG_DROPS);
+        flowsOwned = c.counter(StackCounter.FLOWS_OWNED);
+        connections = c.counter(TcpCounter.CONNECTIONS);
+        keepAliveProbes = c.counter(TcpCounter.TX_KEEPALIVE_PROBES);
+        undos = c.counter(TcpCounter.UNDOS);
+        tailLossProbes = c.counter(TcpCounter.TX_TAIL_LOSS_PROBES);
+        syncookiesSent = c.counter(TcpCounter.SYNCOOKIES_SENT);
+        syncookiesValid = c.counter(TcpCounter.SYNCOOKIES_VALID);
+        syncookiesInvalid = c.counter(TcpCounter.SYNCOOKIES_INVALID);
+        pathMtuReductions = c.counter(TcpCounter.PATH_MTU_REDUCTIONS);
+        connectionLimitDrops = c.counter(TcpCounter.CONNECTION_LIMIT_DROPS);
+        timeWaitOverflows = c.counter(TcpCounter.TIME_WAIT_OVERFLOWS);
+        memoryBytes = c.counter(TcpCounter.MEMORY_BYTES);
+        memoryRefused = c.counter(TcpCounter.MEMORY_REFUSED);
+        rxMemoryDrops = c.counter(TcpCounter.RX_MEMORY_DROPS);
+        rxOutOfOrderLimitDrops = c.counter(TcpCounter.RX_OOO_LIMIT_DROPS);
+        outOfOrderBytes = c.counter(TcpCounter.OOO_BYTES);
     }
 }

@@ -66,6 +66,12 @@ public interface LibC
     int fcntl(int fd, int cmd, int arg);
 
     /**
+     * @param fd descriptor.
+     * @return 1 if it is a terminal, else 0 (isatty(3)).
+     */
+    int isatty(int fd);
+
+    /**
      * @param flags 0 or {@code EPOLL_CLOEXEC}.
      * @return an epoll descriptor, or -1.
      */
