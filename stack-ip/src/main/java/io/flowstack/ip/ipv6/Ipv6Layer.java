@@ -64,6 +64,7 @@ public final class Ipv6Layer implements LinkReceiver
     private final AtomicCounter rxChainTooLong;
     private final AtomicCounter rxNoProtocol;
     private final AtomicCounter rxFragments;
+    private final AtomicCounter rxNoNextHeader;
     private final AtomicCounter txFragmented;
     private final AtomicCounter txPackets;
     private final AtomicCounter txNoRoute;
@@ -103,6 +104,7 @@ public final class Ipv6Layer implements LinkReceiver
         rxChainTooLong = counters.counter("ipv6.rx.chain_too_long");
         rxNoProtocol = counters.counter("ipv6.rx.unknown_next_header");
         rxFragments = counters.counter("ipv6.rx.bad_fragment");
+        rxNoNextHeader = counters.counter("ipv6.rx.no_next_header");
         txFragmented = counters.counter("ipv6.tx.fragmented");
         txPackets = counters.counter("ipv6.tx.packets");
         txNoRoute = counters.counter("ipv6.tx.no_route");
@@ -198,6 +200,7 @@ public final class Ipv6Layer implements LinkReceiver
                     if (nextHeader == Ipv6Flyweight.HOP_BY_HOP && count != 0)
                     {
                         // RFC 8200 4.1: hop-by-hop options only right after the IPv6 header.
+                        rxBadExtension.incrementOrdered();
                         refuse(packet, unicast, Ipv6Errors.CODE_UNRECOGNIZED_NEXT_HEADER, field - start, false);
                         return;
                     }
@@ -240,6 +243,7 @@ public final class Ipv6Layer implements LinkReceiver
                 case Ipv6Flyweight.NO_NEXT_HEADER ->
                 {
                     // RFC 8200 4.7: nothing follows; whatever does is ignored.
+                    rxNoNextHeader.incrementOrdered();
                     packet.release();
                     return;
                 }
@@ -336,9 +340,11 @@ public final class Ipv6Layer implements LinkReceiver
         return reassembler.nextDeadline();
     }
 
+    /** Drops a packet whose reason the caller counted, with the parameter problem RFC 8200 4 asks for. */
     private void refuse(final PacketBuffer packet, final boolean unicast, final int code, final int pointer,
         final boolean evenMulticast)
     {
+        rxDrops.incrementOrdered();
         // RFC 4443 2.4 (e.3): no error for a packet to a multicast address, but for an option whose type asks.
         if (errors != null && (unicast || evenMulticast))
         {
