@@ -67,9 +67,9 @@ public record IpInterface(int ifIndex, long mac, int address, int prefixLength, 
      * @param mtu          IP MTU.
      * @param gateway      next hop for other networks, or 0 for none.
      * @param offloads     what the device does for the stack on this interface.
-     * @param ipv6High     IPv6 address, first 64 bits (0 and 0: no IPv6).
-     * @param ipv6Low      IPv6 address, last 64 bits.
-     * @param ipv6Prefix   IPv6 prefix length, 0..128.
+     * @param ipv6High     global IPv6 address, first 64 bits (both 0 for none; see {@link #withIpv6}).
+     * @param ipv6Low      global IPv6 address, last 64 bits.
+     * @param ipv6Prefix   its prefix length, 0..128.
      */
     public IpInterface
     {
