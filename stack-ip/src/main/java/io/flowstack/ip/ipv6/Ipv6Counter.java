@@ -28,6 +28,8 @@ public enum Ipv6Counter implements CounterDescriptor
     RX_UNKNOWN_NEXT_HEADER("ipv6.rx.unknown_next_header", "packets"),
     /** Fragments refused before reassembly (RFC 8200 4.5 checks). */
     RX_BAD_FRAGMENT("ipv6.rx.bad_fragment", "packets"),
+    /** Packets whose header chain ends in "no next header" (RFC 8200 4.7): nothing to deliver. */
+    RX_NO_NEXT_HEADER("ipv6.rx.no_next_header", "packets"),
     /** Packets sent. */
     TX_PACKETS("ipv6.tx.packets", "packets"),
     /** Packets fragmented at the source to fit the path MTU. */

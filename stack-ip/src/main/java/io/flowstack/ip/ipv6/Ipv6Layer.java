@@ -65,6 +65,7 @@ public final class Ipv6Layer implements LinkReceiver
     private final AtomicCounter rxChainTooLong;
     private final AtomicCounter rxNoProtocol;
     private final AtomicCounter rxFragments;
+    private final AtomicCounter rxNoNextHeader;
     private final AtomicCounter txFragmented;
     private final AtomicCounter txPackets;
     private final AtomicCounter txNoRoute;
@@ -104,6 +105,7 @@ public final class Ipv6Layer implements LinkReceiver
         rxChainTooLong = counters.counter(Ipv6Counter.RX_CHAIN_TOO_LONG);
         rxNoProtocol = counters.counter(Ipv6Counter.RX_UNKNOWN_NEXT_HEADER);
         rxFragments = counters.counter(Ipv6Counter.RX_BAD_FRAGMENT);
+        rxNoNextHeader = counters.counter(Ipv6Counter.RX_NO_NEXT_HEADER);
         txFragmented = counters.counter(Ipv6Counter.TX_FRAGMENTED);
         txPackets = counters.counter(Ipv6Counter.TX_PACKETS);
         txNoRoute = counters.counter(Ipv6Counter.TX_NO_ROUTE);
@@ -199,6 +201,7 @@ public final class Ipv6Layer implements LinkReceiver
                     if (nextHeader == Ipv6Flyweight.HOP_BY_HOP && count != 0)
                     {
                         // RFC 8200 4.1: hop-by-hop options only right after the IPv6 header.
+                        rxBadExtension.incrementOrdered();
                         refuse(packet, unicast, Ipv6Errors.CODE_UNRECOGNIZED_NEXT_HEADER, field - start, false);
                         return;
                     }
@@ -241,6 +244,7 @@ public final class Ipv6Layer implements LinkReceiver
                 case Ipv6Flyweight.NO_NEXT_HEADER ->
                 {
                     // RFC 8200 4.7: nothing follows; whatever does is ignored.
+                    rxNoNextHeader.incrementOrdered();
                     packet.release();
                     return;
                 }
@@ -337,9 +341,11 @@ public final class Ipv6Layer implements LinkReceiver
         return reassembler.nextDeadline();
     }
 
+    /** Drops a packet whose reason the caller counted, with the parameter problem RFC 8200 4 asks for. */
     private void refuse(final PacketBuffer packet, final boolean unicast, final int code, final int pointer,
         final boolean evenMulticast)
     {
+        rxDrops.incrementOrdered();
         // RFC 4443 2.4 (e.3): no error for a packet to a multicast address, but for an option whose type asks.
         if (errors != null && (unicast || evenMulticast))
         {

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * IPv6 fragmentation and reassembly (RFC 8200 4.5, RFC 5722): a 4,000-byte ping in fragments is answered in
- * fragments that reassemble to the expected reply; any order, with duplicates, reassembles; overlaps drop the
+ * fragments that reassemble to the expected reply; any order, with duplicates, reassembles, and a datagram
+ * arrives with its original bytes from any permutation of its fragments; overlaps drop the
  * packet; an unfinished packet is given up after 60 s; no buffer leaks.
  */
 class Ipv6FragmentTest
@@ -128,6 +129,39 @@ class Ipv6FragmentTest
         // A duplicate that came after the packet was whole starts one that never completes: given up after 60 s.
         h.clock.advance(Ipv6Reassembler.TIMEOUT_NS);
         h.run();
+        assertEquals(h.pool.capacity(), h.pool.available());
+    }
+
+    @Property(tries = 300)
+    void shouldDeliverTheOriginalBytesFromAnyPermutation(@ForAll @IntRange(min = 0, max = 8000) final int size,
+        @ForAll @IntRange(min = 1, max = 40) final int chunkUnits, @ForAll final long seed)
+    {
+        final StackHarness h = new StackHarness(9000, io.flowstack.core.driver.Offloads.NONE, true);
+        h.learnPeer6();
+        final List<byte[]> received = new ArrayList<>();
+        h.stack.udp().bind(0, 9, (ep, src, srcPort, buf, off, len) ->
+        {
+            final byte[] copy = new byte[len];
+            buf.getBytes(off, copy);
+            received.add(copy);
+        });
+        final byte[] data = echo(size, seed);
+        final byte[] udp = Frames6.udp(PEER_IP6, STACK_IP6, 40000, 9, data);
+        final int chunk = Math.max(chunkUnits * 8, ((udp.length + Ipv6Reassembler.MAX_FRAGMENTS - 1)
+            / Ipv6Reassembler.MAX_FRAGMENTS + 7) & ~7);
+        final List<byte[]> frames = new ArrayList<>();
+        for (final byte[] f : Frames6.fragments(udp, 17, chunk, (int)seed))
+        {
+            frames.add(Frames6.ipv6(STACK_MAC, PEER_MAC, PEER_IP6, STACK_IP6, 44, 64, f));
+        }
+        Collections.shuffle(frames, new Random(seed));
+        for (final byte[] f : frames)
+        {
+            h.exchange(f);
+        }
+        assertEquals(1, received.size(), "one datagram, once the last missing fragment came");
+        assertArrayEquals(data, received.get(0), "the original bytes, in any arrival order");
+        assertEquals(frames.size() == 1 ? 0 : frames.size(), h.counters.get("ipv6.reasm.fragments"));
         assertEquals(h.pool.capacity(), h.pool.available());
     }
 
