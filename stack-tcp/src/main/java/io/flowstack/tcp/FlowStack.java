@@ -203,9 +203,11 @@ public final class FlowStack implements AutoCloseable
      */
     public int doWork()
     {
+        // Indexed, not for-each: a hand-driven cycle must allocate nothing (no iterator), as a core's does.
         int work = 0;
-        for (final CoreEngine engine : engines)
+        for (int i = 0; i < engines.size(); i++)
         {
+            final CoreEngine engine = engines.get(i);
             engine.start();
             work += engine.doWork();
         }
@@ -218,9 +220,9 @@ public final class FlowStack implements AutoCloseable
     public long nextDeadline()
     {
         long next = Long.MAX_VALUE;
-        for (final CoreEngine engine : engines)
+        for (int i = 0; i < engines.size(); i++)
         {
-            next = Math.min(next, engine.nextDeadline());
+            next = Math.min(next, engines.get(i).nextDeadline());
         }
         return next;
     }
