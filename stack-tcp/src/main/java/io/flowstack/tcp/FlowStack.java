@@ -143,6 +143,7 @@ public final class FlowStack implements AutoCloseable
         started = true;
         for (final CoreEngine engine : engines)
         {
+            engine.handedToRunner();
             final AgentRunner runner = new AgentRunner(
                 new BlockingIdleStrategy(engine, idleSpins), errorHandler, null, engine);
             runners.add(runner);

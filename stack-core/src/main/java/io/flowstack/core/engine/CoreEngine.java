@@ -89,6 +89,8 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private volatile boolean stopping;
     /** The thread that runs the duty cycle, once one does (null while the stack is being built). */
     private volatile Thread owner;
+    /** A thread of its own was given this core (see {@link #handedToRunner()}): no other thread owns it meanwhile. */
+    private volatile boolean handedToRunner;
 
     /**
      * @param coreId        this core's index.
@@ -452,14 +454,23 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
      */
     public void checkThread()
     {
-        final Thread o = owner;
-        final Thread caller = Thread.currentThread();
-        if (o != null && o != caller)
+        if (!isOwnerThread())
         {
-            throw new IllegalStateException("core " + coreId + " belongs to thread " + o.getName()
-                + ", called from thread " + caller.getName()
+            final Thread o = owner;
+            throw new IllegalStateException("core " + coreId + " belongs to thread "
+                + (o == null ? "of its own (starting)" : o.getName())
+                + ", called from thread " + Thread.currentThread().getName()
                 + ": call it from the core's callbacks, or hand the work to the core with submit");
         }
+    }
+
+    /**
+     * The core is about to run on a thread of its own (an agent runner): from now on only that thread owns it,
+     * even before it has started (so a call from another thread in that gap is refused, not raced).
+     */
+    public void handedToRunner()
+    {
+        handedToRunner = true;
     }
 
     /**
@@ -468,7 +479,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     public boolean isOwnerThread()
     {
         final Thread o = owner;
-        return o == null || o == Thread.currentThread();
+        return o == null ? !handedToRunner : o == Thread.currentThread();
     }
 
     /**
