@@ -2,7 +2,6 @@ package io.flowstack.examples.apps;
 
 import io.flowstack.examples.apps.iperf3.Iperf3Server;
 import io.flowstack.tcp.CoreSetup;
-import io.flowstack.tcp.api.ConnectionOptions;
 
 import java.util.Locale;
 
@@ -16,13 +15,6 @@ public record AppSpec(String name, int port)
 {
     /** Names the command line accepts. */
     public static final String KNOWN = "udp-echo, echo, discard, source, http, iperf3";
-
-    /**
-     * Buffers of the bulk services (discard, source): 1 MiB each way, about what Linux's buffer autotuning grows a
-     * fast local flow to. With 64 KB segments a 256 KiB window is four segments, spent in about 200 us at 10
-     * Gbit/s: less than a round trip on a busy host, so the window, not the stack, would set the rate.
-     */
-    public static final ConnectionOptions BULK = ConnectionOptions.DEFAULT.withBuffers(1 << 20, 1 << 20);
 
     /**
      * @param text {@code NAME[:PORT]}.

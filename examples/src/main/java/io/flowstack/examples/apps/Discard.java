@@ -50,6 +50,6 @@ public final class Discard implements CoreSetup
                 c.close();
             }
         };
-        core.listen(port, c -> handler, AppSpec.BULK);
+        core.listen(port, c -> handler);
     }
 }

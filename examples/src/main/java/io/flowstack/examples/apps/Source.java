@@ -67,6 +67,6 @@ public final class Source implements CoreSetup
                 while (n == zeros.capacity());
             }
         };
-        core.listen(port, c -> handler, AppSpec.BULK);
+        core.listen(port, c -> handler);
     }
 }

@@ -65,6 +65,18 @@ public record TcpConfig(
     }
 
     /**
+     * @param bytes send and receive buffer size connections start with (a power of two), still auto-tuned up to
+     *              {@link #maxBuffer()} (as the middle values of Linux's tcp_rmem and tcp_wmem).
+     * @return a copy.
+     */
+    public TcpConfig withInitialBuffers(final int bytes)
+    {
+        return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, pacing,
+            limits);
+    }
+
+    /**
      * @param bytes the largest size auto-tuned buffers reach (a power of two), 0 for none.
      * @return a copy.
      */

@@ -1,6 +1,5 @@
 package io.flowstack.examples.apps.iperf3;
 
-import io.flowstack.examples.apps.AppSpec;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.TcpConnection;
@@ -64,7 +63,7 @@ public final class Iperf3Server implements CoreSetup
     public void setup(final CoreContext core) throws BindException
     {
         final Buffers buffers = new Buffers();
-        core.listen(port, c -> new Greeting(this, core, buffers), AppSpec.BULK);
+        core.listen(port, c -> new Greeting(this, core, buffers));
     }
 
     /**
