@@ -128,4 +128,17 @@ class BufferTuningTest
         assertTrue(fixed < 25, "a 256 KiB window over 100 ms is at most 21 Mbit/s: " + fixed);
         assertTrue(tuned > 2.5 * fixed, "tuned " + tuned + ", fixed " + fixed);
     }
+
+    @Test
+    void shouldStillGrowBuffersThatStartLarger()
+    {
+        // As the command line's connections: 1 MiB to start, tuned up to 4 MiB (a fixed 1 MiB capped this path).
+        final Receiver[] receiver = new Receiver[1];
+        final Sender sender = new Sender();
+        final double tuned = goodput(TcpConfig.DEFAULT.withInitialBuffers(1 << 20), receiver, sender);
+        System.out.printf("1 MiB, tuned: %.1f Mbit/s; receiver %s; sender %s%n", tuned, receiver[0].info, sender.info);
+        assertTrue(receiver[0].info.receiveBuffer >= 2 << 20, "receive buffer " + receiver[0].info.receiveBuffer);
+        assertTrue(sender.info.sendBuffer >= 2 << 20, "send buffer " + sender.info.sendBuffer);
+        assertTrue(tuned > 55, "goodput with buffers from 1 MiB up: " + tuned);
+    }
 }
