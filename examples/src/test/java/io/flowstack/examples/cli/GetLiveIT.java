@@ -23,12 +23,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code flowstack get} as curl is used: the body on standard output with {@code -o -}, a progress meter on stderr
@@ -200,6 +202,18 @@ class GetLiveIT
         final String tap = Names.device();
         final Path file = dir.resolve("slow-" + signal + ".bin");
         final Process get = new ProcessBuilder(get(tap, "/slow", file.toString())).redirectErrorStream(true).start();
+        // Read what it says while it runs: a process whose output nobody reads blocks once the pipe is full.
+        final CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return drain(get.getInputStream());
+            }
+            catch (final IOException e)
+            {
+                return new byte[0];
+            }
+        });
         final Path counters = CountersFile.defaultFile(get.pid());
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!(Files.exists(file) && Files.size(file) > (1 << 17)) && System.nanoTime() < deadline)
@@ -209,8 +223,18 @@ class GetLiveIT
         assertTrue(Files.exists(counters), "get publishes counters while it runs: " + counters);
         assertTrue(Files.size(file) > 0, "the transfer is under way");
         new ProcessBuilder("kill", "-" + signal, Long.toString(get.pid())).start().waitFor();
-        assertTrue(get.waitFor(20, TimeUnit.SECONDS), "get ends on SIG" + signal);
-        final String said = new String(drain(get.getInputStream()), StandardCharsets.UTF_8);
+        if (!get.waitFor(20, TimeUnit.SECONDS))
+        {
+            // Say where it hangs, then end it: its TAP (and the second 198.18.3.1 in the namespace) must not outlive
+            // this test.
+            final Process dump = new ProcessBuilder("jcmd", Long.toString(get.pid()), "Thread.print")
+                .redirectErrorStream(true).start();
+            final String threads = new String(drain(dump.getInputStream()), StandardCharsets.UTF_8);
+            get.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            fail("get did not end within 20 s of SIG" + signal + "; it said: "
+                + new String(output.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8) + "\nthreads:\n" + threads);
+        }
+        final String said = new String(output.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
         assertEquals(expectedExit, get.exitValue(), said);
         final List<String> lines = said.lines().filter(l -> l.startsWith("flowstack")).toList();
         assertEquals(1, lines.size(), "one line: " + said);
