@@ -201,7 +201,11 @@ class GetLiveIT
     {
         final String tap = Names.device();
         final Path file = dir.resolve("slow-" + signal + ".bin");
-        final Process get = new ProcessBuilder(get(tap, "/slow", file.toString())).redirectErrorStream(true).start();
+        // The signals at their default disposition: a shell that started this build in the background made it (and
+        // so every child) ignore SIGINT, and a JVM keeps an ignored SIGINT ignored (seen in a nohup'd full verify).
+        final List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM"));
+        command.addAll(get(tap, "/slow", file.toString()));
+        final Process get = new ProcessBuilder(command).redirectErrorStream(true).start();
         // Read what it says while it runs: a process whose output nobody reads blocks once the pipe is full.
         final CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() ->
         {
