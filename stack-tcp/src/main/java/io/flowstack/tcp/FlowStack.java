@@ -835,6 +835,7 @@ public final class FlowStack implements AutoCloseable
                 }
                 stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], runs, ipConfig,
                     counterSets[core]);
+                stacks[core].notices(notices);
                 if ((runs & (1 << FlowOwnership.CLASS_TCP)) != 0)
                 {
                     final TcpLayer tcp = new TcpLayer(stacks[core].network(), engine.pool(), counterSets[core],

@@ -146,8 +146,15 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
         else
         {
             final boolean linkLocal = Ipv6Flyweight.isLinkLocal(net.sourceHigh());
-            ipv6.routeVia(reply, ifc, linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
-                linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low(), net.sourceHigh(), net.sourceLow());
+            final long sh = linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High();
+            final long sl = linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low();
+            if (!ipv6.isOwn(ifc, sh, sl))
+            {
+                // Our address there is a duplicate (RFC 4862 5.4.5): nothing to answer from.
+                packet.release();
+                return;
+            }
+            ipv6.routeVia(reply, ifc, sh, sl, net.sourceHigh(), net.sourceLow());
         }
         final int at = net.transportOffset();
         final int length = net.transportLength();
@@ -233,7 +240,10 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
             return;
         }
         final IpInterface ifc = ipv6.interfaceAt(packet.ifIndex());
-        final PacketBuffer error = ifc == null ? null : pool.acquire();
+        // About a packet to a group, the error comes from our address, unless it is a duplicate (RFC 4862 5.4.5).
+        final PacketBuffer error = ifc == null
+            || (Ipv6Flyweight.isMulticast(dh) && !ipv6.isOwn(ifc, ifc.ipv6High(), ifc.ipv6Low())) ? null
+            : pool.acquire();
         if (error == null)
         {
             return;

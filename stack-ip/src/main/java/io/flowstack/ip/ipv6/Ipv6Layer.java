@@ -71,6 +71,10 @@ public final class Ipv6Layer implements LinkReceiver
     private final AtomicCounter txNoRoute;
     private final AtomicCounter txDrops;
     private final AtomicCounter txGsoRefused;
+    /** Per ifIndex: its addresses that duplicate address detection found in use elsewhere (DUPLICATE_* bits). */
+    private final int[] duplicates;
+    private static final int DUPLICATE_GLOBAL = 1;
+    private static final int DUPLICATE_LINK_LOCAL = 2;
 
     /**
      * @param interfaces this host's interfaces, indexed by ifIndex (gaps are null).
@@ -86,6 +90,7 @@ public final class Ipv6Layer implements LinkReceiver
         final EthernetLink link, final int coreId, final int cores, final CounterSet counters, final NanoClock time)
     {
         this.interfaces = interfaces;
+        this.duplicates = new int[interfaces.length];
         this.resolvers = resolvers;
         this.pool = pool;
         this.reassembler = new Ipv6Reassembler(pool, counters);
@@ -154,7 +159,7 @@ public final class Ipv6Layer implements LinkReceiver
         packet.ifIndex(ifc.ifIndex());
         final long dh = ip.destinationHigh();
         final long dl = ip.destinationLow();
-        final boolean unicast = ifc.isOwnIpv6(dh, dl);
+        final boolean unicast = isOwn(ifc, dh, dl);
         if (!unicast && !isJoinedGroup(ifc, dh, dl))
         {
             drop(packet, rxNotForUs);
@@ -163,7 +168,7 @@ public final class Ipv6Layer implements LinkReceiver
         final long sh = ip.sourceHigh();
         final long sl = ip.sourceLow();
         // RFC 4291 2.7: a multicast source is never valid; RFC 4291 2.5.5.2: mapped addresses never go on the wire.
-        if (Ipv6Flyweight.isMulticast(sh) || IpAddress.isIpv4(sh, sl) || ifc.isOwnIpv6(sh, sl))
+        if (Ipv6Flyweight.isMulticast(sh) || IpAddress.isIpv4(sh, sl) || isOwn(ifc, sh, sl))
         {
             drop(packet, rxBadSource);
             return;
@@ -354,6 +359,58 @@ public final class Ipv6Layer implements LinkReceiver
         packet.release();
     }
 
+    /**
+     * @param ifc  an interface.
+     * @param high first 64 bits.
+     * @param low  last 64 bits.
+     * @return true if the address is one of the interface's and not a duplicate: one we answer for and send from.
+     */
+    public boolean isOwn(final IpInterface ifc, final long high, final long low)
+    {
+        return ifc.isOwnIpv6(high, low) && (duplicates[ifc.ifIndex()] == 0 || !isDuplicate(ifc, high, low));
+    }
+
+    /**
+     * @param ifc  an interface.
+     * @param high first 64 bits.
+     * @param low  last 64 bits.
+     * @return true if duplicate address detection found this address of the interface in use by another node.
+     */
+    public boolean isDuplicate(final IpInterface ifc, final long high, final long low)
+    {
+        return (duplicates[ifc.ifIndex()] & bit(ifc, high, low)) != 0;
+    }
+
+    /**
+     * Stops using an address of ours that another node holds (RFC 4862 5.4.5): it is no longer answered for, and
+     * no packet is sent from it. There is no way back short of a restart, as with Linux's "dadfailed".
+     *
+     * @param ifc  the interface.
+     * @param high first 64 bits.
+     * @param low  last 64 bits.
+     * @return true if the address was ours and in use until now.
+     */
+    public boolean markDuplicate(final IpInterface ifc, final long high, final long low)
+    {
+        final int bit = bit(ifc, high, low);
+        if (bit == 0 || (duplicates[ifc.ifIndex()] & bit) != 0)
+        {
+            return false;
+        }
+        duplicates[ifc.ifIndex()] |= bit;
+        return true;
+    }
+
+    private static int bit(final IpInterface ifc, final long high, final long low)
+    {
+        if (!ifc.isOwnIpv6(high, low))
+        {
+            return 0;
+        }
+        return high == IpInterface.LINK_LOCAL_HIGH && low == ifc.linkLocalLow() ? DUPLICATE_LINK_LOCAL
+            : DUPLICATE_GLOBAL;
+    }
+
     private static boolean isJoinedGroup(final IpInterface ifc, final long high, final long low)
     {
         if (high != Ipv6Flyweight.SOLICITED_NODE_HIGH)
@@ -426,7 +483,8 @@ public final class Ipv6Layer implements LinkReceiver
 
     /**
      * Routes to a destination: on the link of an interface whose prefix holds it, or link-local, the destination
-     * itself is the next hop (no IPv6 routers yet). The source is the interface's address of the same scope.
+     * itself is the next hop (no IPv6 routers yet). The source is the interface's address of the same scope; no
+     * route while that address is a duplicate.
      *
      * @param route filled in.
      * @param high  destination, first 64 bits.
@@ -440,8 +498,14 @@ public final class Ipv6Layer implements LinkReceiver
             if (ifc != null && (ifc.onLink6(high, low) || (Ipv6Flyweight.isMulticast(high) && ifc.hasIpv6())))
             {
                 final boolean linkScope = Ipv6Flyweight.isLinkLocal(high) || high == Ipv6Flyweight.SOLICITED_NODE_HIGH;
-                routeVia(route, ifc, linkScope ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
-                    linkScope ? ifc.linkLocalLow() : ifc.ipv6Low(), high, low);
+                final long sh = linkScope ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High();
+                final long sl = linkScope ? ifc.linkLocalLow() : ifc.ipv6Low();
+                if (duplicates[ifc.ifIndex()] != 0 && isDuplicate(ifc, sh, sl))
+                {
+                    // RFC 4862 5.4.5: a duplicate address is not ours to send from.
+                    break;
+                }
+                routeVia(route, ifc, sh, sl, high, low);
                 return true;
             }
         }
