@@ -382,7 +382,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch, Ndp
     public boolean isDuplicate(final int ifIndex, final IpAddress address)
     {
         final IpInterface ifc = ifIndex >= 0 && ifIndex < interfaces.length ? interfaces[ifIndex] : null;
-        return ifc != null && ipv6.isDuplicate(ifc, address.high(), address.low());
+        return ifc != null && ipv6.addresses().isDuplicate(ifc, address.high(), address.low());
     }
 
     @Override
@@ -393,7 +393,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch, Ndp
             final int ifIndex = buffer.getInt(offset);
             if (ifIndex >= 0 && ifIndex < interfaces.length && interfaces[ifIndex] != null)
             {
-                ipv6.markDuplicate(interfaces[ifIndex], buffer.getLong(offset + 4), buffer.getLong(offset + 12));
+                ipv6.addresses().markDuplicate(interfaces[ifIndex], buffer.getLong(offset + 4), buffer.getLong(offset + 12));
             }
             return;
         }

@@ -71,10 +71,9 @@ public final class Ipv6Layer implements LinkReceiver
     private final AtomicCounter txNoRoute;
     private final AtomicCounter txDrops;
     private final AtomicCounter txGsoRefused;
-    /** Per ifIndex: its addresses that duplicate address detection found in use elsewhere (DUPLICATE_* bits). */
-    private final int[] duplicates;
-    private static final int DUPLICATE_GLOBAL = 1;
-    private static final int DUPLICATE_LINK_LOCAL = 2;
+    private final AtomicCounter pathMtuLowered;
+    private final PathMtuCache pathMtus = new PathMtuCache();
+    private final Ipv6Addresses addresses;
 
     /**
      * @param interfaces this host's interfaces, indexed by ifIndex (gaps are null).
@@ -90,7 +89,7 @@ public final class Ipv6Layer implements LinkReceiver
         final EthernetLink link, final int coreId, final int cores, final CounterSet counters, final NanoClock time)
     {
         this.interfaces = interfaces;
-        this.duplicates = new int[interfaces.length];
+        this.addresses = new Ipv6Addresses(interfaces.length);
         this.resolvers = resolvers;
         this.pool = pool;
         this.reassembler = new Ipv6Reassembler(pool, counters);
@@ -116,6 +115,7 @@ public final class Ipv6Layer implements LinkReceiver
         txNoRoute = counters.counter(Ipv6Counter.TX_NO_ROUTE);
         txDrops = counters.counter(Ipv6Counter.TX_DROPS);
         txGsoRefused = counters.counter(Ipv6Counter.TX_GSO_REFUSED);
+        pathMtuLowered = counters.counter(Ipv6Counter.PATH_MTU_LOWERED);
     }
 
     /**
@@ -159,7 +159,7 @@ public final class Ipv6Layer implements LinkReceiver
         packet.ifIndex(ifc.ifIndex());
         final long dh = ip.destinationHigh();
         final long dl = ip.destinationLow();
-        final boolean unicast = isOwn(ifc, dh, dl);
+        final boolean unicast = addresses.isOwn(ifc, dh, dl);
         if (!unicast && !isJoinedGroup(ifc, dh, dl))
         {
             drop(packet, rxNotForUs);
@@ -168,7 +168,7 @@ public final class Ipv6Layer implements LinkReceiver
         final long sh = ip.sourceHigh();
         final long sl = ip.sourceLow();
         // RFC 4291 2.7: a multicast source is never valid; RFC 4291 2.5.5.2: mapped addresses never go on the wire.
-        if (Ipv6Flyweight.isMulticast(sh) || IpAddress.isIpv4(sh, sl) || isOwn(ifc, sh, sl))
+        if (Ipv6Flyweight.isMulticast(sh) || IpAddress.isIpv4(sh, sl) || addresses.isOwn(ifc, sh, sl))
         {
             drop(packet, rxBadSource);
             return;
@@ -360,55 +360,11 @@ public final class Ipv6Layer implements LinkReceiver
     }
 
     /**
-     * @param ifc  an interface.
-     * @param high first 64 bits.
-     * @param low  last 64 bits.
-     * @return true if the address is one of the interface's and not a duplicate: one we answer for and send from.
+     * @return which of this core's addresses are ours to answer for and send from.
      */
-    public boolean isOwn(final IpInterface ifc, final long high, final long low)
+    public Ipv6Addresses addresses()
     {
-        return ifc.isOwnIpv6(high, low) && (duplicates[ifc.ifIndex()] == 0 || !isDuplicate(ifc, high, low));
-    }
-
-    /**
-     * @param ifc  an interface.
-     * @param high first 64 bits.
-     * @param low  last 64 bits.
-     * @return true if duplicate address detection found this address of the interface in use by another node.
-     */
-    public boolean isDuplicate(final IpInterface ifc, final long high, final long low)
-    {
-        return (duplicates[ifc.ifIndex()] & bit(ifc, high, low)) != 0;
-    }
-
-    /**
-     * Stops using an address of ours that another node holds (RFC 4862 5.4.5): it is no longer answered for, and
-     * no packet is sent from it. There is no way back short of a restart, as with Linux's "dadfailed".
-     *
-     * @param ifc  the interface.
-     * @param high first 64 bits.
-     * @param low  last 64 bits.
-     * @return true if the address was ours and in use until now.
-     */
-    public boolean markDuplicate(final IpInterface ifc, final long high, final long low)
-    {
-        final int bit = bit(ifc, high, low);
-        if (bit == 0 || (duplicates[ifc.ifIndex()] & bit) != 0)
-        {
-            return false;
-        }
-        duplicates[ifc.ifIndex()] |= bit;
-        return true;
-    }
-
-    private static int bit(final IpInterface ifc, final long high, final long low)
-    {
-        if (!ifc.isOwnIpv6(high, low))
-        {
-            return 0;
-        }
-        return high == IpInterface.LINK_LOCAL_HIGH && low == ifc.linkLocalLow() ? DUPLICATE_LINK_LOCAL
-            : DUPLICATE_GLOBAL;
+        return addresses;
     }
 
     private static boolean isJoinedGroup(final IpInterface ifc, final long high, final long low)
@@ -500,7 +456,7 @@ public final class Ipv6Layer implements LinkReceiver
                 final boolean linkScope = Ipv6Flyweight.isLinkLocal(high) || high == Ipv6Flyweight.SOLICITED_NODE_HIGH;
                 final long sh = linkScope ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High();
                 final long sl = linkScope ? ifc.linkLocalLow() : ifc.ipv6Low();
-                if (duplicates[ifc.ifIndex()] != 0 && isDuplicate(ifc, sh, sl))
+                if (addresses.isDuplicate(ifc, sh, sl))
                 {
                     // RFC 4862 5.4.5: a duplicate address is not ours to send from.
                     break;
@@ -527,6 +483,31 @@ public final class Ipv6Layer implements LinkReceiver
         final long dl)
     {
         route.set(ifc, sh, sl, dh, dl, dh, dl);
+        if (pathMtus.size() != 0)
+        {
+            // A route used for one destination after another (UDP's, echo replies') takes what holds now.
+            final int pathMtu = pathMtus.get(dh, dl, time.nanoTime());
+            route.pathMtu(pathMtu != 0 ? pathMtu : ifc.mtu());
+        }
+    }
+
+    /**
+     * Takes a Packet Too Big about a packet we sent that no transport keeps a route for (UDP, ICMPv6): routes to
+     * the destination take the lower path MTU until it expires (RFC 8201 4: never below 1280, never raised by a
+     * Packet Too Big), and larger packets to it are fragmented here, at the source (RFC 8200 5).
+     *
+     * @param ifc  the interface it came in on.
+     * @param high the destination of the packet that was too big, first 64 bits.
+     * @param low  its last 64 bits.
+     * @param mtu  the MTU the router reported.
+     */
+    public void lowerPathMtu(final IpInterface ifc, final long high, final long low, final int mtu)
+    {
+        final int clamped = Math.max(Ipv6Flyweight.MIN_MTU, Math.min(mtu, ifc.mtu()));
+        if (clamped < ifc.mtu() && pathMtus.lower(high, low, clamped, time.nanoTime()))
+        {
+            pathMtuLowered.incrementOrdered();
+        }
     }
 
     /**

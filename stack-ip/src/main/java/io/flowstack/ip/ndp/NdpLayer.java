@@ -160,7 +160,7 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
     /** RFC 4862 5.4.5: an optimistic address someone else holds is given up (once); the caller counted the conflict. */
     private void duplicate(final long high, final long low)
     {
-        if (ipv6.markDuplicate(ifc, high, low))
+        if (ipv6.addresses().markDuplicate(ifc, high, low))
         {
             dadDuplicates.incrementOrdered();
             duplicates.duplicate(ifc, high, low);
@@ -220,7 +220,7 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
             rxInvalid.incrementOrdered();
             return;
         }
-        if (!ipv6.isOwn(ifc, targetHigh, targetLow))
+        if (!ipv6.addresses().isOwn(ifc, targetHigh, targetLow))
         {
             return;
         }
@@ -334,12 +334,12 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
         final long dh = unicast ? targetHigh : Ipv6Flyweight.SOLICITED_NODE_HIGH;
         final long dl = unicast ? targetLow : Ipv6Flyweight.solicitedNodeLow(targetLow);
         boolean linkLocal = Ipv6Flyweight.isLinkLocal(targetHigh) || !ifc.onLink6(targetHigh, targetLow);
-        if (!dad && !ipv6.isOwn(ifc, linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
+        if (!dad && !ipv6.addresses().isOwn(ifc, linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
             linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low()))
         {
             // A duplicate is not ours to send from (RFC 4862 5.4.5): the other address, if it is still ours.
             linkLocal = !linkLocal;
-            if (!ipv6.isOwn(ifc, linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
+            if (!ipv6.addresses().isOwn(ifc, linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
                 linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low()))
             {
                 packet.release();
