@@ -25,6 +25,7 @@ import io.flowstack.ip.net.Network;
 import io.flowstack.ip.net.Transport;
 import java.util.Arrays;
 
+import java.util.function.Consumer;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import io.flowstack.core.engine.FrameSink;
@@ -48,10 +49,13 @@ import org.agrona.concurrent.status.AtomicCounter;
  * feed (ICMP, UDP; TCP registers with {@link #register}), as a {@link CoreStack}. Transports send through
  * {@link #network()}.
  */
-public final class IpStack implements CoreStack, NeighborEvents, Redispatch
+public final class IpStack implements CoreStack, NeighborEvents, Redispatch, NdpLayer.DuplicateListener
 {
     /** Control message: a neighbor learned on one core (ifIndex int, address high and low longs, mac long). */
     public static final int MSG_NEIGHBOR = 1;
+    /** Control message: one of our IPv6 addresses is a duplicate (ifIndex int, address high and low longs). */
+    public static final int MSG_DUPLICATE_ADDRESS = 2;
+    private static final int MSG_DUPLICATE_ADDRESS_LENGTH = 20;
     /** How often flow tables are swept and the owned-flows counter refreshed. */
     public static final long FLOW_SWEEP_NS = 1_000_000_000L;
     private static final int MSG_NEIGHBOR_LENGTH = 28;
@@ -83,6 +87,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch
     /** The transports above both networks, told of neighbors that never answered. */
     private Transport[] transports = new Transport[0];
     private long nextFlowSweep;
+    private Consumer<String> notices = line -> System.err.println("flowstack: " + line);
 
     /**
      * A stack for a single core that owns everything (tests, simple embedding).
@@ -168,7 +173,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch
             resolvers[ifc.ifIndex()] = arp[ifc.ifIndex()];
             if (ifc.hasIpv6())
             {
-                ndp[ifc.ifIndex()] = new NdpLayer(ifc, pool, link, ipv6, this, config.neighbors(),
+                ndp[ifc.ifIndex()] = new NdpLayer(ifc, pool, link, ipv6, this, this, config.neighbors(),
                     config.pendingPerNeighbor(), counters,
                     services.time());
                 resolvers6[ifc.ifIndex()] = ndp[ifc.ifIndex()];
@@ -347,9 +352,51 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch
         services.broadcast(MSG_NEIGHBOR, message, 0, MSG_NEIGHBOR_LENGTH);
     }
 
+    /**
+     * @param sink receives one-line notices, such as an address given up as a duplicate (default: stderr).
+     */
+    public void notices(final Consumer<String> sink)
+    {
+        this.notices = sink;
+    }
+
+    @Override
+    public void duplicate(final IpInterface ifc, final long high, final long low)
+    {
+        notices.accept("interface " + ifc.ifIndex() + ": " + IpAddress.toString(high, low)
+            + " is in use by another node (duplicate address detection, RFC 4862 5.4.5): no longer used");
+        if (services.cores() > 1)
+        {
+            message.putInt(0, ifc.ifIndex());
+            message.putLong(4, high);
+            message.putLong(12, low);
+            services.broadcast(MSG_DUPLICATE_ADDRESS, message, 0, MSG_DUPLICATE_ADDRESS_LENGTH);
+        }
+    }
+
+    /**
+     * @param ifIndex an interface.
+     * @param address one of its IPv6 addresses.
+     * @return true if duplicate address detection gave the address up on this core (RFC 4862 5.4.5).
+     */
+    public boolean isDuplicate(final int ifIndex, final IpAddress address)
+    {
+        final IpInterface ifc = ifIndex >= 0 && ifIndex < interfaces.length ? interfaces[ifIndex] : null;
+        return ifc != null && ipv6.addresses().isDuplicate(ifc, address.high(), address.low());
+    }
+
     @Override
     public void onControl(final int type, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (type == MSG_DUPLICATE_ADDRESS && length == MSG_DUPLICATE_ADDRESS_LENGTH)
+        {
+            final int ifIndex = buffer.getInt(offset);
+            if (ifIndex >= 0 && ifIndex < interfaces.length && interfaces[ifIndex] != null)
+            {
+                ipv6.addresses().markDuplicate(interfaces[ifIndex], buffer.getLong(offset + 4), buffer.getLong(offset + 12));
+            }
+            return;
+        }
         if (type == MSG_NEIGHBOR && length == MSG_NEIGHBOR_LENGTH)
         {
             final long high = buffer.getLong(offset + 4);

@@ -74,7 +74,7 @@ public final class FlowStack implements AutoCloseable
     private final OwnerSteering[] steeringByInterface;
     private final TcpLayer[] tcpLayers;
     private final AtomicCounter[][] steeringCounters;
-    private final int[] interfaceAddresses;
+    private final IpInterface[] interfaces;
     private TableHandover handover;
     private boolean started;
     private boolean closed;
@@ -105,11 +105,7 @@ public final class FlowStack implements AutoCloseable
                 counterSets[c].counter(SteeringCounter.LATE_PINS), counterSets[c].counter(SteeringCounter.KERNEL_REFUSED),
                 counterSets[c].counter(SteeringCounter.HANDOVERS)};
         }
-        this.interfaceAddresses = new int[b.interfaces.size()];
-        for (int i = 0; i < interfaceAddresses.length; i++)
-        {
-            interfaceAddresses[i] = b.interfaces.get(i).address();
-        }
+        this.interfaces = b.interfaces.toArray(new IpInterface[0]);
         this.engines = engines;
         this.stacks = stacks;
         this.devices = b.devices;
@@ -283,7 +279,7 @@ public final class FlowStack implements AutoCloseable
             cores[c] = stacks.get(c).classifier().ownership();
         }
         handover = new TableHandover(engines.toArray(new CoreEngine[0]), cores, tcpLayers, ownership, steerings,
-            interfaceAddresses, steeringCounters, table);
+            interfaces, steeringCounters, table);
         return handover.start();
     }
 
@@ -839,6 +835,7 @@ public final class FlowStack implements AutoCloseable
                 }
                 stacks[core] = new IpStack(engine, engine, ifs, engine.pool(), ownerships[core], runs, ipConfig,
                     counterSets[core]);
+                stacks[core].notices(notices);
                 if ((runs & (1 << FlowOwnership.CLASS_TCP)) != 0)
                 {
                     final TcpLayer tcp = new TcpLayer(stacks[core].network(), engine.pool(), counterSets[core],

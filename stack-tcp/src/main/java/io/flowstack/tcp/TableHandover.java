@@ -5,6 +5,9 @@ import io.flowstack.core.engine.CoreEngine;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.FlowPins;
 import io.flowstack.core.flow.IndirectionTable;
+import io.flowstack.ip.addr.IpAddress;
+import io.flowstack.ip.iface.IpInterface;
+import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.tcb.TcpLayer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -22,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Moves a running stack to a new indirection table without moving a live connection, in four steps, each run by
  * every core on its own thread between two frames; the core that finishes a step last starts the next.
  * <ol>
- * <li><b>Pin.</b> Each core lists its TCP connections that the new table would give another core, and its pins
- * whose connection is gone.</li>
+ * <li><b>Pin.</b> Each core lists its TCP connections (IPv4 and IPv6) that the new table would give another core,
+ * and its pins whose connection is gone.</li>
  * <li><b>Install.</b> The pins go into every core's copy and the devices' kernel copies ({@link OwnerSteering}),
  * stale pins come out of the cores' copies. A pin names the core that owns the flow today, so nothing moves.</li>
  * <li><b>Switch.</b> Every core takes the new table, and pins the connections it opened since step 1 that the new
@@ -46,14 +49,14 @@ final class TableHandover
     private final TcpLayer[] tcp;
     private final FlowOwnership controller;
     private final List<OwnerSteering> steerings;
-    private final int[] interfaceAddresses;
+    private final IpInterface[] interfaces;
     private final AtomicCounter[][] counters;
     private final IndirectionTable table;
     private final FlowOwnership future;
     private final AtomicInteger pending = new AtomicInteger();
-    private final Queue<int[]> pins = new ConcurrentLinkedQueue<>();
-    private final Queue<int[]> unpins = new ConcurrentLinkedQueue<>();
-    private final Queue<int[]> latePins = new ConcurrentLinkedQueue<>();
+    private final Queue<Pin> pins = new ConcurrentLinkedQueue<>();
+    private final Queue<Pin> unpins = new ConcurrentLinkedQueue<>();
+    private final Queue<Pin> latePins = new ConcurrentLinkedQueue<>();
     private final CountDownLatch done = new CountDownLatch(1);
     private final long startNs = System.nanoTime();
     private volatile HandoverReport result;
@@ -65,12 +68,12 @@ final class TableHandover
      * @param tcp                each core's TCP, or null where a core runs none.
      * @param controller         the stack's own copy, mirrored by the devices.
      * @param steerings          the devices' kernel copies.
-     * @param interfaceAddresses address of each interface (by ifIndex).
+     * @param interfaces         the stack's interfaces (a connection's local address names its interface).
      * @param counters           per core: pinned, late pins, refused by the kernel, handovers.
      * @param table              the new table.
      */
     TableHandover(final CoreEngine[] engines, final FlowOwnership[] cores, final TcpLayer[] tcp,
-        final FlowOwnership controller, final List<OwnerSteering> steerings, final int[] interfaceAddresses,
+        final FlowOwnership controller, final List<OwnerSteering> steerings, final IpInterface[] interfaces,
         final AtomicCounter[][] counters, final IndirectionTable table)
     {
         this.engines = engines;
@@ -78,7 +81,7 @@ final class TableHandover
         this.tcp = tcp;
         this.controller = controller;
         this.steerings = steerings;
-        this.interfaceAddresses = interfaceAddresses;
+        this.interfaces = interfaces;
         this.counters = counters;
         this.table = table.copy();
         this.future = controller.withTable(table);
@@ -125,26 +128,26 @@ final class TableHandover
 
     private void pin(final int core)
     {
-        final Set<List<Integer>> live = new HashSet<>();
+        final Set<Pin> live = new HashSet<>();
         if (tcp[core] != null)
         {
             tcp[core].forEachConnection(c ->
             {
-                live.add(List.of(c.remoteAddress(), c.localAddress(), c.remotePort(), c.localPort()));
-                final int owner = future.ownerOfFlow(ifIndexOf(c.localAddress()), TCP, c.remoteAddress(),
-                    c.localAddress(), c.remotePort(), c.localPort());
-                if (owner != core)
+                final Pin inbound = Pin.of(c, core);
+                live.add(inbound);
+                if (ownerOf(future, inbound) != core)
                 {
-                    pins.add(new int[]{TCP, c.remoteAddress(), c.localAddress(), c.remotePort(), c.localPort(), core});
+                    pins.add(inbound);
                     counters[core][0].increment();
                 }
             });
         }
-        cores[core].pins().forEach((protocol, source, destination, sourcePort, destinationPort, pinnedTo) ->
+        cores[core].pins().forEach((protocol, sh, sl, dh, dl, sourcePort, destinationPort, pinnedTo) ->
         {
-            if (pinnedTo == core && !live.contains(List.of(source, destination, sourcePort, destinationPort)))
+            final Pin p = new Pin(protocol, sh, sl, dh, dl, sourcePort, destinationPort, pinnedTo);
+            if (pinnedTo == core && !live.contains(p))
             {
-                unpins.add(new int[]{protocol, source, destination, sourcePort, destinationPort});
+                unpins.add(p);
             }
         });
         if (pending.decrementAndGet() == 0)
@@ -157,8 +160,8 @@ final class TableHandover
 
     private void install()
     {
-        final List<int[]> add = new ArrayList<>(pins);
-        final List<int[]> remove = new ArrayList<>(unpins);
+        final List<Pin> add = new ArrayList<>(pins);
+        final List<Pin> remove = new ArrayList<>(unpins);
         applyTo(controller.pins(), add, remove);
         mirror();
         everyCore(core ->
@@ -182,12 +185,10 @@ final class TableHandover
             {
                 tcp[core].forEachConnection(c ->
                 {
-                    final int owner = cores[core].ownerOfFlow(ifIndexOf(c.localAddress()), TCP, c.remoteAddress(),
-                        c.localAddress(), c.remotePort(), c.localPort());
-                    if (owner != core)
+                    final Pin p = Pin.of(c, core);
+                    if (ownerOf(cores[core], p) != core)
                     {
-                        final int[] p = {TCP, c.remoteAddress(), c.localAddress(), c.remotePort(), c.localPort(), core};
-                        cores[core].pins().pin(p[0], p[1], p[2], p[3], p[4], core);
+                        p.applyTo(cores[core].pins());
                         latePins.add(p);
                         counters[core][1].increment();
                     }
@@ -204,7 +205,7 @@ final class TableHandover
 
     private void spreadLatePins()
     {
-        final List<int[]> late = new ArrayList<>(latePins);
+        final List<Pin> late = new ArrayList<>(latePins);
         applyTo(controller.pins(), late, List.of());
         everyCore(core ->
         {
@@ -237,28 +238,56 @@ final class TableHandover
         }
     }
 
-    private static void applyTo(final FlowPins target, final List<int[]> add, final List<int[]> remove)
+    private static void applyTo(final FlowPins target, final List<Pin> add, final List<Pin> remove)
     {
-        for (final int[] p : remove)
+        for (final Pin p : remove)
         {
-            target.unpin(p[0], p[1], p[2], p[3], p[4]);
+            target.unpin(p.protocol, p.sh, p.sl, p.dh, p.dl, p.sourcePort, p.destinationPort);
         }
-        for (final int[] p : add)
+        for (final Pin p : add)
         {
-            target.pin(p[0], p[1], p[2], p[3], p[4], p[5]);
+            p.applyTo(target);
         }
     }
 
-    private int ifIndexOf(final int localAddress)
+    /** Who owns the connection's inbound tuple by {@code ownership}, in its family. */
+    private int ownerOf(final FlowOwnership ownership, final Pin p)
     {
-        for (int i = 0; i < interfaceAddresses.length; i++)
+        final int ifIndex = ifIndexOf(p.dh, p.dl);
+        if (IpAddress.isIpv4(p.dh, p.dl))
         {
-            if (interfaceAddresses[i] == localAddress)
+            return ownership.ownerOfFlow(ifIndex, p.protocol, (int)p.sl, (int)p.dl, p.sourcePort, p.destinationPort);
+        }
+        return ownership.ownerOfFlow6(ifIndex, p.protocol, p.sh, p.sl, p.dh, p.dl, p.sourcePort, p.destinationPort);
+    }
+
+    private int ifIndexOf(final long high, final long low)
+    {
+        for (final IpInterface ifc : interfaces)
+        {
+            if (IpAddress.isIpv4(high, low) ? ifc.hasIpv4() && ifc.address() == (int)low : ifc.isOwnIpv6(high, low))
             {
-                return i;
+                return ifc.ifIndex();
             }
         }
         return -1;
+    }
+
+    /** A connection's inbound tuple (the peer is the source) and the core that keeps it. */
+    private record Pin(int protocol, long sh, long sl, long dh, long dl, int sourcePort, int destinationPort, int core)
+    {
+        static Pin of(final TcpConnection c, final int core)
+        {
+            final IpAddress remote = c.remoteIpAddress();
+            final IpAddress local = c.localIpAddress();
+            return new Pin(TCP, remote.high(), remote.low(), local.high(), local.low(), c.remotePort(), c.localPort(),
+                core);
+        }
+
+        void applyTo(final FlowPins target)
+        {
+            target.pin(protocol, sh, sl, dh, dl, sourcePort, destinationPort, core);
+        }
     }
 
     /** Runs a step on every core; a core's queue that stays full for a second abandons the handover. */

@@ -68,7 +68,7 @@ final class StackOptions
         + " (6d5a repeated: both directions of a flow hash alike, with 16 bits of entropy); default: random per start.")
     String rssKey;
 
-    @Option(names = "--steer", paramLabel = "RULE", description = "Steering rule PROTO[:ADDR][:PORT]@CORE, e.g. udp:53@1 (repeatable).")
+    @Option(names = "--steer", paramLabel = "RULE", description = "Steering rule PROTO[:ADDR][:PORT]@CORE, e.g. udp:53@1, tcp:198.18.0.2:80@0, tcp:[2001:2::2]:80@1 (repeatable; without ADDR both families).")
     List<String> steer = new ArrayList<>();
 
     @Option(names = "--weights", paramLabel = "W", split = ",", description = "Share of hashed flows per core, one value each.")

@@ -65,6 +65,15 @@ class CliErrorsTest
     }
 
     @Test
+    void shouldRejectAMalformedIpv6SteeringRuleInOneLine()
+    {
+        assertOneLine(run("serve", "--tap", "fst0", "--ip", "2001:2::2/64", "--steer", "udp:2001:2::2:53@1"),
+            "udp:2001:2::2:53@1");
+        assertOneLine(run("serve", "--tap", "fst0", "--ip", "2001:2::2/64", "--steer", "udp:[2001:2::zz]:53@1"),
+            "'2001:2::zz' is not an IPv6 address");
+    }
+
+    @Test
     void shouldSayWhenThereIsNoServerToReprogram()
     {
         final Outcome o = run("reprogram", "--pid", "999999999", "--weights", "1,3");

@@ -23,8 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * IPv6 over two cores, live against the kernel: {@code flowstack serve --cores 2} with both families on a TAP,
- * 200 IPv6 UDP flows from kernel sockets echoed byte-identical with both cores owning flows; and {@code flowstack
- * get --cores 2} over IPv6 from a kernel HTTP server, on a single-queue and a multi-queue TAP. Needs root.
+ * 200 IPv6 UDP flows from kernel sockets echoed byte-identical with both cores owning flows; the same flows all
+ * taken by one core when a steering rule names its IPv6 address and port (on a two-queue TAP, so the kernel's
+ * program applies the rule too); and {@code flowstack get --cores 2} over IPv6 from a kernel HTTP server, on a
+ * single-queue and a multi-queue TAP. Needs root.
  */
 class Ipv6MultiCoreLiveIT
 {
@@ -76,6 +78,31 @@ class Ipv6MultiCoreLiveIT
                 "udp.rx.bad_checksum"));
             server.stop();
             assertFalse(NetNs.exists(ns), "namespace removed on SIGTERM");
+        }
+    }
+
+    @Test
+    void shouldSteerEveryIpv6UdpFlowToTheCoreARuleNames() throws Exception
+    {
+        try (FlowstackProcess server = FlowstackProcess.serve("--tap", Names.device(), "--netns", ns,
+            "--host-ip", "198.18.0.1/24", "--host-ip", "2001:2::1/64", "--ip", "198.18.0.2/24",
+            "--ip", STACK_IP6 + "/64", "--app", "udp-echo:7", "--cores", "2", "--queues", "2",
+            "--steer", "udp:[" + STACK_IP6 + "]:7@1"))
+        {
+            assertTrue(server.firstLine().contains("steering: exact, eBPF"), server.firstLine());
+            final NetNs netns = NetNs.createOrAdopt(ns);
+            assertEquals(200, UdpFlows.echo(netns, STACK_IP6, 200), "every IPv6 flow echoed byte-identical");
+            final String json = server.statJson();
+            final long core0 = StatJson.counter(json, 0, "udp.rx.datagrams");
+            final long core1 = StatJson.counter(json, 1, "udp.rx.datagrams");
+            final long forwarded = StatJson.counter(json, 0, "engine.forwarded_out");
+            System.out.println("IPv6 UDP datagrams with udp:[" + STACK_IP6 + "]:7@1: core 0 " + core0 + ", core 1 "
+                + core1 + "; frames core 0 forwarded: " + forwarded);
+            assertEquals(0, core0, "the rule leaves core 0 no IPv6 datagram to port 7");
+            assertTrue(core1 >= 200, "core 1 takes every flow: " + core1);
+            assertTrue(forwarded < 20, "the kernel applies the rule too (core 0 forwards only the odd "
+                + "multicast listener report): " + forwarded);
+            assertEquals(0, StatJson.counter(json, 0, "flows.owned"));
         }
     }
 

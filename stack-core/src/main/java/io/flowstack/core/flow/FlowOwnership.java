@@ -1,5 +1,7 @@
 package io.flowstack.core.flow;
 
+import io.flowstack.core.wire.AddressBits;
+
 /**
  * The one ownership function (DESIGN.md, "Ownership and steering"): which core owns a flow. Every path asks it:
  * receive dispatch, re-dispatch after reassembly, the choice of a local port for an outgoing flow, tests.
@@ -153,7 +155,7 @@ public final class FlowOwnership
         final int sourcePort,
         final int destinationPort)
     {
-        final int steered = rules.match(protocol, destination, destinationPort);
+        final int steered = rules.match(protocol, 0, AddressBits.ipv4Low(destination), destinationPort);
         if (steered >= 0)
         {
             return steered;
@@ -175,8 +177,8 @@ public final class FlowOwnership
     }
 
     /**
-     * Owner of an IPv6 flow by its 4-tuple (addresses as two longs each). Steering rules and pins name IPv4
-     * addresses and do not apply; a designated interface does.
+     * Owner of an IPv6 flow by its 4-tuple (addresses as two longs each), in the same order as
+     * {@link #ownerOfFlow}: steering rules, the designated core, pins, the hash.
      *
      * @param ifIndex         interface it arrived on.
      * @param protocol        upper-layer protocol.
@@ -191,10 +193,23 @@ public final class FlowOwnership
     public int ownerOfFlow6(final int ifIndex, final int protocol, final long sh, final long sl, final long dh,
         final long dl, final int sourcePort, final int destinationPort)
     {
+        final int steered = rules.match(protocol, dh, dl, destinationPort);
+        if (steered >= 0)
+        {
+            return steered;
+        }
         final int designated = designated(ifIndex);
         if (designated >= 0)
         {
             return designated;
+        }
+        if (pins.size() != 0)
+        {
+            final int pinned = pins.core(protocol, sh, sl, dh, dl, sourcePort, destinationPort);
+            if (pinned >= 0)
+            {
+                return pinned;
+            }
         }
         return classTables[classOf(protocol)].core(hash.hashIpv6(sh, sl, dh, dl, sourcePort, destinationPort));
     }
@@ -213,6 +228,11 @@ public final class FlowOwnership
     public int ownerOfAddresses6(final int ifIndex, final int protocol, final long sh, final long sl, final long dh,
         final long dl)
     {
+        final int steered = rules.match(protocol, dh, dl, -1);
+        if (steered >= 0)
+        {
+            return steered;
+        }
         final int designated = designated(ifIndex);
         if (designated >= 0)
         {
@@ -247,8 +267,11 @@ public final class FlowOwnership
         {
             return designated >= 0 && designated != core ? -1 : scan(minPort, maxPort, start, inUse);
         }
-        return selectors6[classOf(protocol)].select6(core, localHigh, localLow, remoteHigh, remoteLow, remotePort,
-            minPort, maxPort, start, inUse);
+        final LocalPortSelector.PortInUse taken = pins.size() == 0 ? inUse
+            : pinnedOrInUse.of(protocol, localHigh, localLow, remoteHigh, remoteLow, remotePort, inUse);
+        final int port = selectors6[classOf(protocol)].select6(core, localHigh, localLow, remoteHigh, remoteLow,
+            remotePort, minPort, maxPort, start, taken);
+        return ruledElsewhere(core, protocol, localHigh, localLow, port) ? -1 : port;
     }
 
     /**
@@ -263,7 +286,7 @@ public final class FlowOwnership
      */
     public int ownerOfAddresses(final int ifIndex, final int protocol, final int source, final int destination)
     {
-        final int steered = rules.match(protocol, destination, -1);
+        final int steered = rules.match(protocol, 0, AddressBits.ipv4Low(destination), -1);
         if (steered >= 0)
         {
             return steered;
@@ -324,15 +347,23 @@ public final class FlowOwnership
         }
         // A pinned tuple belongs to a live flow of some core: never hand out its port again.
         final LocalPortSelector.PortInUse taken = pins.size() == 0 ? inUse
-            : pinnedOrInUse.of(protocol, localAddress, remoteAddress, remotePort, inUse);
+            : pinnedOrInUse.of(protocol, 0, AddressBits.ipv4Low(localAddress), 0, AddressBits.ipv4Low(remoteAddress),
+                remotePort, inUse);
         final int port = selectors[classOf(protocol)].select(
             core, localAddress, remoteAddress, remotePort, minPort, maxPort, start, taken);
-        // A rule on the local port would override the hash: such ports are not ours to hand out.
-        if (port >= 0 && rules.match(protocol, localAddress, port) >= 0 && rules.match(protocol, localAddress, port) != core)
+        return ruledElsewhere(core, protocol, 0, AddressBits.ipv4Low(localAddress), port) ? -1 : port;
+    }
+
+    /** A rule on the local port would override the hash: such ports are not ours to hand out. */
+    private boolean ruledElsewhere(final int core, final int protocol, final long localHigh, final long localLow,
+        final int port)
+    {
+        if (port < 0)
         {
-            return -1;
+            return false;
         }
-        return port;
+        final int steered = rules.match(protocol, localHigh, localLow, port);
+        return steered >= 0 && steered != core;
     }
 
     private static int scan(final int minPort, final int maxPort, final int start, final LocalPortSelector.PortInUse inUse)
@@ -497,17 +528,21 @@ public final class FlowOwnership
     private final class PinnedOrInUse implements LocalPortSelector.PortInUse
     {
         private int protocol;
-        private int localAddress;
-        private int remoteAddress;
+        private long localHigh;
+        private long localLow;
+        private long remoteHigh;
+        private long remoteLow;
         private int remotePort;
         private LocalPortSelector.PortInUse inUse;
 
-        LocalPortSelector.PortInUse of(final int protocol, final int localAddress, final int remoteAddress,
-            final int remotePort, final LocalPortSelector.PortInUse inUse)
+        LocalPortSelector.PortInUse of(final int protocol, final long localHigh, final long localLow,
+            final long remoteHigh, final long remoteLow, final int remotePort, final LocalPortSelector.PortInUse inUse)
         {
             this.protocol = protocol;
-            this.localAddress = localAddress;
-            this.remoteAddress = remoteAddress;
+            this.localHigh = localHigh;
+            this.localLow = localLow;
+            this.remoteHigh = remoteHigh;
+            this.remoteLow = remoteLow;
             this.remotePort = remotePort;
             this.inUse = inUse;
             return this;
@@ -516,7 +551,8 @@ public final class FlowOwnership
         @Override
         public boolean test(final int port)
         {
-            return inUse.test(port) || pins.core(protocol, remoteAddress, localAddress, remotePort, port) >= 0;
+            return inUse.test(port) ||
+                pins.core(protocol, remoteHigh, remoteLow, localHigh, localLow, remotePort, port) >= 0;
         }
     }
 }

@@ -1,9 +1,13 @@
 package io.flowstack.core.flow;
 
+import io.flowstack.core.wire.AddressBits;
+
 /**
  * Flows kept with the core that holds their state when the indirection table moves their bucket elsewhere: an
  * exact-match exception to the table for one inbound tuple (protocol, source, destination, source port,
- * destination port). {@link FlowOwnership} consults them, before the table, for flows with ports.
+ * destination port) of either family. {@link FlowOwnership} consults them, before the table, for flows with ports.
+ * Addresses are two longs each ({@link AddressBits}: an IPv4 address as its IPv4-mapped form), so one table holds
+ * both families and a lookup allocates nothing.
  * <p>
  * An open-addressing table with linear probing over primitive arrays (no allocation per lookup or change),
  * deletion by backward shift (no tombstones), sized at construction.
@@ -17,8 +21,10 @@ public final class FlowPins
 
     private final int capacity;
     private final int mask;
-    private final int[] sources;
-    private final int[] destinations;
+    private final long[] sourceHigh;
+    private final long[] sourceLow;
+    private final long[] destinationHigh;
+    private final long[] destinationLow;
     private final int[] ports;
     /** {@code protocol << 16 | core + 1}; 0 marks a free slot. */
     private final int[] values;
@@ -30,13 +36,16 @@ public final class FlowPins
     {
         /**
          * @param protocol        IP protocol.
-         * @param source          source address (the remote side).
-         * @param destination     destination address (ours).
+         * @param sourceHigh      source address (the remote side), first 64 bits.
+         * @param sourceLow       source address, last 64 bits.
+         * @param destinationHigh destination address (ours), first 64 bits.
+         * @param destinationLow  destination address, last 64 bits.
          * @param sourcePort      source port.
          * @param destinationPort destination port.
          * @param core            the core the flow stays with.
          */
-        void pin(int protocol, int source, int destination, int sourcePort, int destinationPort, int core);
+        void pin(int protocol, long sourceHigh, long sourceLow, long destinationHigh, long destinationLow,
+            int sourcePort, int destinationPort, int core);
     }
 
     /**
@@ -51,8 +60,10 @@ public final class FlowPins
         this.capacity = capacity;
         final int slots = Integer.highestOneBit(capacity * 2 - 1) << 1;
         this.mask = slots - 1;
-        this.sources = new int[slots];
-        this.destinations = new int[slots];
+        this.sourceHigh = new long[slots];
+        this.sourceLow = new long[slots];
+        this.destinationHigh = new long[slots];
+        this.destinationLow = new long[slots];
         this.ports = new int[slots];
         this.values = new int[slots];
     }
@@ -74,7 +85,7 @@ public final class FlowPins
     }
 
     /**
-     * Pins a flow to a core, or moves an existing pin.
+     * Pins an IPv4 flow to a core, or moves an existing pin.
      *
      * @param protocol        IP protocol.
      * @param source          source address.
@@ -87,12 +98,32 @@ public final class FlowPins
     public boolean pin(final int protocol, final int source, final int destination, final int sourcePort,
         final int destinationPort, final int core)
     {
+        return pin(protocol, 0, AddressBits.ipv4Low(source), 0, AddressBits.ipv4Low(destination), sourcePort,
+            destinationPort, core);
+    }
+
+    /**
+     * Pins a flow of either family to a core, or moves an existing pin.
+     *
+     * @param protocol        IP protocol.
+     * @param sh              source address, first 64 bits.
+     * @param sl              source address, last 64 bits.
+     * @param dh              destination address, first 64 bits.
+     * @param dl              destination address, last 64 bits.
+     * @param sourcePort      source port.
+     * @param destinationPort destination port.
+     * @param core            the core, 0..65534.
+     * @return false when the table is full (the flow is not pinned).
+     */
+    public boolean pin(final int protocol, final long sh, final long sl, final long dh, final long dl,
+        final int sourcePort, final int destinationPort, final int core)
+    {
         if (core < 0 || core > 0xFFFE)
         {
             throw new IllegalArgumentException("core must be 0..65534, got " + core);
         }
         final int portPair = portPair(sourcePort, destinationPort);
-        final int slot = find(protocol, source, destination, portPair);
+        final int slot = find(protocol, sh, sl, dh, dl, portPair);
         final int value = (protocol & 0xFF) << 16 | (core + 1);
         if (values[slot] != 0)
         {
@@ -103,8 +134,10 @@ public final class FlowPins
         {
             return false;
         }
-        sources[slot] = source;
-        destinations[slot] = destination;
+        sourceHigh[slot] = sh;
+        sourceLow[slot] = sl;
+        destinationHigh[slot] = dh;
+        destinationLow[slot] = dl;
         ports[slot] = portPair;
         values[slot] = value;
         size++;
@@ -115,16 +148,18 @@ public final class FlowPins
      * Removes a pin.
      *
      * @param protocol        IP protocol.
-     * @param source          source address.
-     * @param destination     destination address.
+     * @param sh              source address, first 64 bits.
+     * @param sl              source address, last 64 bits.
+     * @param dh              destination address, first 64 bits.
+     * @param dl              destination address, last 64 bits.
      * @param sourcePort      source port.
      * @param destinationPort destination port.
      * @return false when the flow was not pinned.
      */
-    public boolean unpin(final int protocol, final int source, final int destination, final int sourcePort,
-        final int destinationPort)
+    public boolean unpin(final int protocol, final long sh, final long sl, final long dh, final long dl,
+        final int sourcePort, final int destinationPort)
     {
-        int slot = find(protocol, source, destination, portPair(sourcePort, destinationPort));
+        int slot = find(protocol, sh, sl, dh, dl, portPair(sourcePort, destinationPort));
         if (values[slot] == 0)
         {
             return false;
@@ -135,11 +170,14 @@ public final class FlowPins
         int next = (slot + 1) & mask;
         while (values[next] != 0)
         {
-            final int home = home(values[next] >>> 16, sources[next], destinations[next], ports[next]);
+            final int home = home(values[next] >>> 16, sourceHigh[next], sourceLow[next], destinationHigh[next],
+                destinationLow[next], ports[next]);
             if (((next - home) & mask) >= ((next - slot) & mask))
             {
-                sources[slot] = sources[next];
-                destinations[slot] = destinations[next];
+                sourceHigh[slot] = sourceHigh[next];
+                sourceLow[slot] = sourceLow[next];
+                destinationHigh[slot] = destinationHigh[next];
+                destinationLow[slot] = destinationLow[next];
                 ports[slot] = ports[next];
                 values[slot] = values[next];
                 values[next] = 0;
@@ -152,8 +190,8 @@ public final class FlowPins
 
     /**
      * @param protocol        IP protocol.
-     * @param source          source address.
-     * @param destination     destination address.
+     * @param source          IPv4 source address.
+     * @param destination     IPv4 destination address.
      * @param sourcePort      source port.
      * @param destinationPort destination port.
      * @return the core the flow is pinned to, or -1.
@@ -161,11 +199,28 @@ public final class FlowPins
     public int core(final int protocol, final int source, final int destination, final int sourcePort,
         final int destinationPort)
     {
+        return core(protocol, 0, AddressBits.ipv4Low(source), 0, AddressBits.ipv4Low(destination), sourcePort,
+            destinationPort);
+    }
+
+    /**
+     * @param protocol        IP protocol.
+     * @param sh              source address, first 64 bits.
+     * @param sl              source address, last 64 bits.
+     * @param dh              destination address, first 64 bits.
+     * @param dl              destination address, last 64 bits.
+     * @param sourcePort      source port.
+     * @param destinationPort destination port.
+     * @return the core the flow is pinned to, or -1.
+     */
+    public int core(final int protocol, final long sh, final long sl, final long dh, final long dl,
+        final int sourcePort, final int destinationPort)
+    {
         if (size == 0)
         {
             return -1;
         }
-        final int slot = find(protocol, source, destination, portPair(sourcePort, destinationPort));
+        final int slot = find(protocol, sh, sl, dh, dl, portPair(sourcePort, destinationPort));
         return values[slot] == 0 ? -1 : (values[slot] & 0xFFFF) - 1;
     }
 
@@ -181,8 +236,8 @@ public final class FlowPins
             final int value = values[slot];
             if (value != 0)
             {
-                visitor.pin(value >>> 16, sources[slot], destinations[slot], ports[slot] >>> 16, ports[slot] & 0xFFFF,
-                    (value & 0xFFFF) - 1);
+                visitor.pin(value >>> 16, sourceHigh[slot], sourceLow[slot], destinationHigh[slot],
+                    destinationLow[slot], ports[slot] >>> 16, ports[slot] & 0xFFFF, (value & 0xFFFF) - 1);
             }
         }
     }
@@ -202,14 +257,15 @@ public final class FlowPins
     }
 
     /** The slot holding the tuple, or the free slot where it would go. */
-    private int find(final int protocol, final int source, final int destination, final int portPair)
+    private int find(final int protocol, final long sh, final long sl, final long dh, final long dl,
+        final int portPair)
     {
-        int slot = home(protocol & 0xFF, source, destination, portPair);
+        int slot = home(protocol & 0xFF, sh, sl, dh, dl, portPair);
         while (true)
         {
             final int value = values[slot];
-            if (value == 0 || (sources[slot] == source && destinations[slot] == destination && ports[slot] == portPair
-                && value >>> 16 == (protocol & 0xFF)))
+            if (value == 0 || (sourceLow[slot] == sl && destinationLow[slot] == dl && ports[slot] == portPair
+                && sourceHigh[slot] == sh && destinationHigh[slot] == dh && value >>> 16 == (protocol & 0xFF)))
             {
                 return slot;
             }
@@ -217,12 +273,14 @@ public final class FlowPins
         }
     }
 
-    private int home(final int protocol, final int source, final int destination, final int portPair)
+    private int home(final int protocol, final long sh, final long sl, final long dh, final long dl,
+        final int portPair)
     {
-        int h = source * 0x9E3779B1 ^ destination;
-        h = (h ^ portPair) * 0x85EBCA77 ^ protocol;
-        h ^= h >>> 15;
-        h *= 0xC2B2AE3D;
-        return (h ^ h >>> 16) & mask;
+        long h = (sh * 0x9E3779B97F4A7C15L ^ sl) * 0xC2B2AE3D27D4EB4FL;
+        h = (h ^ dh) * 0x9E3779B97F4A7C15L ^ dl;
+        h = (h ^ portPair) * 0xC2B2AE3D27D4EB4FL ^ protocol;
+        h ^= h >>> 29;
+        h *= 0x94D049BB133111EBL;
+        return (int)(h ^ h >>> 32) & mask;
     }
 }

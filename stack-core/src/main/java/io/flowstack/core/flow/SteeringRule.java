@@ -1,16 +1,20 @@
 package io.flowstack.core.flow;
 
+import io.flowstack.core.wire.AddressBits;
+
 import java.util.Locale;
 
 /**
  * An exact-match steering rule, like a NIC's ntuple filter: inbound packets of one IP protocol, optionally to
  * one local port and optionally to one local address, go to a named core, before the indirection table is
- * consulted.
+ * consulted. A rule without an address matches both IPv4 and IPv6; one with an address matches its family only.
+ * Addresses are held as two longs ({@link AddressBits}: IPv4 as its IPv4-mapped form), so that matching allocates
+ * nothing.
  * <p>
  * Text form (for the command line): {@code PROTO[:ADDRESS][:PORT]@CORE}, for example {@code udp:53@1},
- * {@code tcp:8080@0}, {@code icmp@0}, {@code udp:198.18.0.2:53@1}. PROTO is {@code tcp}, {@code udp},
- * {@code icmp}, {@code icmpv6} or a protocol number 0..255; ADDRESS is a dotted IPv4 address; only tcp and udp
- * (6 and 17) rules take a port.
+ * {@code tcp:8080@0}, {@code icmp@0}, {@code udp:198.18.0.2:53@1}, {@code tcp:[2001:2::2]:80@1}. PROTO is
+ * {@code tcp}, {@code udp}, {@code icmp}, {@code icmpv6} or a protocol number 0..255; ADDRESS is a dotted IPv4
+ * address or an IPv6 address in brackets; only tcp and udp (6 and 17) rules take a port.
  */
 public final class SteeringRule
 {
@@ -24,7 +28,8 @@ public final class SteeringRule
 
     private final int protocol;
     private final boolean matchAddress;
-    private final int localAddress;
+    private final long localHigh;
+    private final long localLow;
     private final int localPort;
     private final int core;
 
@@ -37,7 +42,7 @@ public final class SteeringRule
      */
     public SteeringRule(final int protocol, final int localPort, final int core)
     {
-        this(protocol, false, 0, localPort, core);
+        this(protocol, false, 0, 0, localPort, core);
     }
 
     /**
@@ -50,11 +55,26 @@ public final class SteeringRule
      */
     public SteeringRule(final int protocol, final int localAddress, final int localPort, final int core)
     {
-        this(protocol, true, localAddress, localPort, core);
+        this(protocol, true, 0, AddressBits.ipv4Low(localAddress), localPort, core);
     }
 
-    private SteeringRule(
-        final int protocol, final boolean matchAddress, final int localAddress, final int localPort, final int core)
+    /**
+     * A rule on protocol, local address of either family and optionally port.
+     *
+     * @param protocol  IP protocol number, 0..255.
+     * @param localHigh local (destination) address, first 64 bits ({@link AddressBits}).
+     * @param localLow  local address, last 64 bits (an IPv4 address as its IPv4-mapped form).
+     * @param localPort local (destination) port 1..65535, or {@link #ANY_PORT}.
+     * @param core      core that owns matching packets, non-negative.
+     */
+    public SteeringRule(final int protocol, final long localHigh, final long localLow, final int localPort,
+        final int core)
+    {
+        this(protocol, true, localHigh, localLow, localPort, core);
+    }
+
+    private SteeringRule(final int protocol, final boolean matchAddress, final long localHigh, final long localLow,
+        final int localPort, final int core)
     {
         if (protocol < 0 || protocol > 255)
         {
@@ -74,7 +94,8 @@ public final class SteeringRule
         }
         this.protocol = protocol;
         this.matchAddress = matchAddress;
-        this.localAddress = matchAddress ? localAddress : 0;
+        this.localHigh = matchAddress ? localHigh : 0;
+        this.localLow = matchAddress ? localLow : 0;
         this.localPort = localPort;
         this.core = core;
     }
@@ -108,7 +129,13 @@ public final class SteeringRule
                 "steering rule '" + rule + "' needs one '@CORE', as in udp:53@1");
         }
         final int core = parseNumber(rule, rule.substring(at + 1), "core", 0, Integer.MAX_VALUE);
-        final String[] fields = rule.substring(0, at).split(":", -1);
+        final String head = rule.substring(0, at);
+        final int open = head.indexOf('[');
+        if (open >= 0)
+        {
+            return parseIpv6(rule, head, open, core);
+        }
+        final String[] fields = head.split(":", -1);
         if (fields.length > 3)
         {
             throw new IllegalArgumentException(
@@ -116,7 +143,7 @@ public final class SteeringRule
         }
         final int protocol = parseProtocol(rule, fields[0]);
         boolean matchAddress = false;
-        int address = 0;
+        long[] address = {0, 0};
         int port = ANY_PORT;
         for (int i = 1; i < fields.length; i++)
         {
@@ -124,7 +151,7 @@ public final class SteeringRule
             if (field.indexOf('.') >= 0 && i == 1)
             {
                 matchAddress = true;
-                address = parseAddress(rule, field);
+                address = new long[]{0, AddressBits.ipv4Low(parseAddress(rule, field))};
             }
             else if (i == fields.length - 1)
             {
@@ -136,12 +163,51 @@ public final class SteeringRule
                     "steering rule '" + rule + "': '" + field + "' is not an IPv4 address");
             }
         }
+        return new SteeringRule(protocol, matchAddress, address[0], address[1], port, core);
+    }
+
+    /** {@code PROTO:[ADDRESS][:PORT]}: an IPv6 address, which has colons of its own, in brackets (RFC 3986 3.2.2). */
+    private static SteeringRule parseIpv6(final String rule, final String head, final int open, final int core)
+    {
+        final int close = head.indexOf(']', open);
+        if (open == 0 || head.charAt(open - 1) != ':' || head.indexOf(':') != open - 1 || close < 0
+            || head.indexOf('[', open + 1) >= 0 || head.indexOf(']', close + 1) >= 0)
+        {
+            throw new IllegalArgumentException("steering rule '" + rule +
+                "': an IPv6 address goes in brackets after the protocol, as in tcp:[2001:2::2]:80@1");
+        }
+        final int protocol = parseProtocol(rule, head.substring(0, open - 1));
+        final String text = head.substring(open + 1, close);
+        final long[] address;
+        try
+        {
+            address = AddressBits.parse(text);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new IllegalArgumentException("steering rule '" + rule + "': '" + text + "' is not an IPv6 address");
+        }
+        if (text.indexOf(':') < 0 || AddressBits.isIpv4(address[0], address[1]))
+        {
+            throw new IllegalArgumentException("steering rule '" + rule + "': '" + text +
+                "' is not an IPv6 address (write IPv4 addresses without brackets)");
+        }
+        final String rest = head.substring(close + 1);
+        int port = ANY_PORT;
+        if (!rest.isEmpty())
+        {
+            if (rest.charAt(0) != ':')
+            {
+                throw new IllegalArgumentException("steering rule '" + rule + "': expected ':PORT' after ']'");
+            }
+            port = parseNumber(rule, rest.substring(1), "port", 1, 65535);
+        }
         if (port != ANY_PORT && protocol != TCP && protocol != UDP)
         {
             throw new IllegalArgumentException(
                 "steering rule '" + rule + "': only tcp and udp rules take a port");
         }
-        return new SteeringRule(protocol, matchAddress, address, port, core);
+        return new SteeringRule(protocol, true, address[0], address[1], port, core);
     }
 
     /**
@@ -161,11 +227,36 @@ public final class SteeringRule
     }
 
     /**
-     * @return the local address matched, if {@link #hasLocalAddress()}; else 0.
+     * @return whether the rule matches one IPv6 local address (and so IPv6 packets only).
+     */
+    public boolean hasIpv6Address()
+    {
+        return matchAddress && !AddressBits.isIpv4(localHigh, localLow);
+    }
+
+    /**
+     * @return the IPv4 local address matched, if {@link #hasLocalAddress()} and not {@link #hasIpv6Address()};
+     *         else 0.
      */
     public int localAddress()
     {
-        return localAddress;
+        return matchAddress && !hasIpv6Address() ? (int)localLow : 0;
+    }
+
+    /**
+     * @return the local address matched, first 64 bits ({@link AddressBits}; 0 without an address).
+     */
+    public long localHigh()
+    {
+        return localHigh;
+    }
+
+    /**
+     * @return the local address matched, last 64 bits ({@link AddressBits}; 0 without an address).
+     */
+    public long localLow()
+    {
+        return localLow;
     }
 
     /**
@@ -185,15 +276,16 @@ public final class SteeringRule
     }
 
     /**
-     * @param protocol     IP protocol number of the packet.
-     * @param localAddress its destination address.
-     * @param localPort    its destination port (any value for protocols without ports).
+     * @param protocol  IP protocol number of the packet.
+     * @param localHigh its destination address, first 64 bits ({@link AddressBits}).
+     * @param localLow  its destination address, last 64 bits.
+     * @param localPort its destination port (any value for protocols without ports).
      * @return whether the rule matches.
      */
-    public boolean matches(final int protocol, final int localAddress, final int localPort)
+    public boolean matches(final int protocol, final long localHigh, final long localLow, final int localPort)
     {
         return protocol == this.protocol &&
-            (!matchAddress || localAddress == this.localAddress) &&
+            (!matchAddress || (localHigh == this.localHigh && localLow == this.localLow)) &&
             (this.localPort == ANY_PORT || localPort == this.localPort);
     }
 
@@ -206,11 +298,8 @@ public final class SteeringRule
         final StringBuilder out = new StringBuilder(32).append(protocolName(protocol));
         if (matchAddress)
         {
-            out.append(':')
-                .append(localAddress >>> 24).append('.')
-                .append((localAddress >>> 16) & 0xFF).append('.')
-                .append((localAddress >>> 8) & 0xFF).append('.')
-                .append(localAddress & 0xFF);
+            final String address = AddressBits.toString(localHigh, localLow);
+            out.append(':').append(hasIpv6Address() ? "[" + address + "]" : address);
         }
         if (localPort != ANY_PORT)
         {
@@ -227,14 +316,15 @@ public final class SteeringRule
             return false;
         }
         final SteeringRule that = (SteeringRule)o;
-        return protocol == that.protocol && matchAddress == that.matchAddress && localAddress == that.localAddress &&
-            localPort == that.localPort && core == that.core;
+        return protocol == that.protocol && matchAddress == that.matchAddress && localHigh == that.localHigh &&
+            localLow == that.localLow && localPort == that.localPort && core == that.core;
     }
 
     @Override
     public int hashCode()
     {
-        return (((protocol * 31 + (matchAddress ? 1 : 0)) * 31 + localAddress) * 31 + localPort) * 31 + core;
+        return ((((protocol * 31 + (matchAddress ? 1 : 0)) * 31 + Long.hashCode(localHigh)) * 31 +
+            Long.hashCode(localLow)) * 31 + localPort) * 31 + core;
     }
 
     private static String protocolName(final int protocol)

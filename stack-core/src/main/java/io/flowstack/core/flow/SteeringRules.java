@@ -32,16 +32,17 @@ public final class SteeringRules
     }
 
     /**
-     * @param protocol     IP protocol number of an inbound packet.
-     * @param localAddress its destination address.
-     * @param localPort    its destination port (any value for protocols without ports).
+     * @param protocol  IP protocol number of an inbound packet.
+     * @param localHigh its destination address, first 64 bits ({@link io.flowstack.core.wire.AddressBits}).
+     * @param localLow  its destination address, last 64 bits (IPv4 as its IPv4-mapped form).
+     * @param localPort its destination port (any value for protocols without ports).
      * @return the core named by the first matching rule, or -1 if no rule matches.
      */
-    public int match(final int protocol, final int localAddress, final int localPort)
+    public int match(final int protocol, final long localHigh, final long localLow, final int localPort)
     {
         for (final SteeringRule rule : rules)
         {
-            if (rule.matches(protocol, localAddress, localPort))
+            if (rule.matches(protocol, localHigh, localLow, localPort))
             {
                 return rule.core();
             }

@@ -44,6 +44,35 @@ class FlowOwnershipTest
     }
 
     @Test
+    void shouldApplyRulesToIpv6FlowsAsToIpv4Ones()
+    {
+        final long lh = 0x2001_0002_0000_0000L;
+        final long ll = 2;
+        final SteeringRules rules = new SteeringRules()
+            .add(SteeringRule.parse("udp:53@1"))
+            .add(SteeringRule.parse("tcp:[2001:2::2]:80@2"))
+            .add(SteeringRule.parse("icmpv6:[2001:2::2]@2"));
+        final FlowOwnership o = ownership(3, rules, new int[]{FlowOwnership.HASHED, 0}, all(3));
+        final Random random = new Random(2);
+        final int[] tcp81 = new int[3];
+        for (int i = 0; i < 3000; i++)
+        {
+            final long rh = random.nextLong();
+            final long rl = random.nextLong();
+            final int port = 1024 + random.nextInt(60000);
+            assertEquals(1, o.ownerOfFlow6(0, UDP, rh, rl, lh, ll, port, 53), "a rule without address: both families");
+            assertEquals(1, o.ownerOfFlow6(1, UDP, rh, rl, lh, ll, port, 53), "a rule comes before designation");
+            assertEquals(2, o.ownerOfFlow6(0, TCP, rh, rl, lh, ll, port, 80), "an IPv6 address rule");
+            assertEquals(2, o.ownerOfAddresses6(0, 58, rh, rl, lh, ll), "an IPv6 address rule without port");
+            tcp81[o.ownerOfFlow6(0, TCP, rh, rl, lh, ll + 1, port, 80)]++;
+            // An outgoing flow never gets a local port a rule steers to another core.
+            final int local = o.selectLocalPort6(0, 0, TCP, lh, ll, rh, rl, 443, 80, 81, port, p -> false);
+            assertTrue(local == -1 || local == 81, "port 80 is ruled to core 2: " + local);
+        }
+        assertTrue(tcp81[0] > 800 && tcp81[1] > 800 && tcp81[2] > 800, "another address is hashed");
+    }
+
+    @Test
     void shouldGiveNoHashedFlowsOfAProtocolToACoreThatDoesNotRunIt()
     {
         // Core 1 runs ICMP only: it takes hashed ICMP but no hashed UDP or TCP; a rule may still steer UDP there.

@@ -1,5 +1,7 @@
 package io.flowstack.ip.addr;
 
+import io.flowstack.core.wire.AddressBits;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -20,7 +22,7 @@ public final class IpAddress implements Comparable<IpAddress>
     /** Family of IPv6 addresses. */
     public static final int IPV6 = 6;
     /** The low long of every IPv4-mapped address, less the IPv4 address itself (the high long is 0). */
-    public static final long IPV4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
+    public static final long IPV4_MAPPED_PREFIX = AddressBits.IPV4_MAPPED_PREFIX;
     /** 0.0.0.0: any IPv4 address of this host (a wildcard bind). */
     public static final IpAddress IPV4_ANY = ofIpv4(0);
     /** {@code ::}: the IPv6 unspecified address (RFC 4291 2.5.2), also a wildcard bind. */
@@ -91,36 +93,8 @@ public final class IpAddress implements Comparable<IpAddress>
      */
     public static IpAddress parse(final String text)
     {
-        final boolean ipv6 = text.indexOf(':') >= 0;
-        if (text.isEmpty() || text.length() > 45)
-        {
-            throw new IllegalArgumentException("not an IP address: '" + text + "'");
-        }
-        int dots = 0;
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            final boolean digit = c >= '0' && c <= '9';
-            final boolean hex = (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-            dots += c == '.' ? 1 : 0;
-            if (!digit && c != '.' && !(ipv6 && (hex || c == ':')))
-            {
-                throw new IllegalArgumentException("not an IP address: '" + text + "'");
-            }
-        }
-        if (!ipv6 && dots != 3)
-        {
-            throw new IllegalArgumentException("not an IPv4 address (four dotted numbers): '" + text + "'");
-        }
-        try
-        {
-            // Only digits, dots, hex and colons are left: InetAddress parses a literal and never resolves a name.
-            return of(InetAddress.getByName(text));
-        }
-        catch (final UnknownHostException e)
-        {
-            throw new IllegalArgumentException("not an IP address: '" + text + "'", e);
-        }
+        final long[] bits = AddressBits.parse(text);
+        return new IpAddress(bits[0], bits[1]);
     }
 
     /**
@@ -129,7 +103,7 @@ public final class IpAddress implements Comparable<IpAddress>
      */
     public static long ipv4Low(final int address)
     {
-        return IPV4_MAPPED_PREFIX | (address & 0xFFFF_FFFFL);
+        return AddressBits.ipv4Low(address);
     }
 
     /**
@@ -139,7 +113,7 @@ public final class IpAddress implements Comparable<IpAddress>
      */
     public static boolean isIpv4(final long high, final long low)
     {
-        return high == 0 && (low & 0xFFFF_FFFF_0000_0000L) == IPV4_MAPPED_PREFIX;
+        return AddressBits.isIpv4(high, low);
     }
 
     /**
@@ -236,55 +210,7 @@ public final class IpAddress implements Comparable<IpAddress>
      */
     public static String toString(final long high, final long low)
     {
-        if (isIpv4(high, low))
-        {
-            final int a = (int)low;
-            return (a >>> 24) + "." + (a >>> 16 & 0xFF) + "." + (a >>> 8 & 0xFF) + "." + (a & 0xFF);
-        }
-        final int[] words = new int[8];
-        for (int i = 0; i < 4; i++)
-        {
-            words[i] = (int)(high >>> (48 - 16 * i)) & 0xFFFF;
-            words[4 + i] = (int)(low >>> (48 - 16 * i)) & 0xFFFF;
-        }
-        // RFC 5952 4.2: the longest run of two or more zero words becomes "::" (the first such run on a tie).
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; )
-        {
-            if (words[i] != 0)
-            {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && words[j] == 0)
-            {
-                j++;
-            }
-            if (j - i > bestLength)
-            {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j;
-        }
-        final StringBuilder sb = new StringBuilder(39);
-        for (int i = 0; i < 8; i++)
-        {
-            if (i == bestStart)
-            {
-                sb.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':')
-            {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(words[i]));
-        }
-        return sb.toString();
+        return AddressBits.toString(high, low);
     }
 
     @Override

@@ -41,6 +41,7 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
     public static final int TYPE_ECHO_REQUEST = 128;
     /** Type: echo reply. */
     public static final int TYPE_ECHO_REPLY = 129;
+    private static final int PROTO_UDP = 17;
     /** ICMPv6 header: type, code, checksum and the 4-byte field after it. */
     public static final int HEADER_LENGTH = 8;
     /** RFC 4443 2.4 (c): an error quotes as much of the offending packet as fits in the minimum MTU. */
@@ -146,8 +147,15 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
         else
         {
             final boolean linkLocal = Ipv6Flyweight.isLinkLocal(net.sourceHigh());
-            ipv6.routeVia(reply, ifc, linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
-                linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low(), net.sourceHigh(), net.sourceLow());
+            final long sh = linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High();
+            final long sl = linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low();
+            if (!ipv6.addresses().isOwn(ifc, sh, sl))
+            {
+                // Our address there is a duplicate (RFC 4862 5.4.5): nothing to answer from.
+                packet.release();
+                return;
+            }
+            ipv6.routeVia(reply, ifc, sh, sl, net.sourceHigh(), net.sourceLow());
         }
         final int at = net.transportOffset();
         final int length = net.transportLength();
@@ -166,12 +174,14 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
     /**
      * RFC 8201 4: a Packet Too Big names the MTU of a link on the path; it is believed only about a packet that we
      * sent (its quoted source is one of our addresses on that interface) and, for TCP, whose sequence number is in
-     * flight (RFC 5927 4.1, checked by TCP). Reported MTUs below 1280 count as 1280 (RFC 8201 4).
+     * flight (RFC 5927 4.1, checked by TCP). Reported MTUs below 1280 count as 1280 (RFC 8201 4). About UDP or
+     * one of our echo replies, the destination's path MTU is kept by the network layer; about TCP, the connection
+     * keeps it.
      */
     private void onPacketTooBig(final MutableDirectBuffer b, final int at, final int length, final NetworkView net)
     {
         final int quote = at + HEADER_LENGTH;
-        if (packetTooBig == null || length < HEADER_LENGTH + Ipv6Flyweight.HEADER_LENGTH + 8)
+        if (length < HEADER_LENGTH + Ipv6Flyweight.HEADER_LENGTH + 8)
         {
             return;
         }
@@ -183,8 +193,22 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
             return;
         }
         rxPacketTooBig.incrementOrdered();
+        final int protocol = b.getByte(quote + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF;
         final int transport = quote + Ipv6Flyweight.HEADER_LENGTH;
-        packetTooBig.packetTooBig(b.getByte(quote + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF, sh, sl,
+        if (protocol == PROTO_UDP
+            || (protocol == Ipv6Flyweight.PROTO_ICMPV6 && (b.getByte(transport) & 0xFF) == TYPE_ECHO_REPLY))
+        {
+            // No transport keeps a route for these: the destination's path MTU is kept here (RFC 8201 5.2).
+            ipv6.lowerPathMtu(ifc, b.getLong(quote + Ipv6Flyweight.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN),
+                b.getLong(quote + Ipv6Flyweight.DESTINATION_OFFSET + 8, ByteOrder.BIG_ENDIAN),
+                b.getInt(at + 4, ByteOrder.BIG_ENDIAN));
+            return;
+        }
+        if (packetTooBig == null)
+        {
+            return;
+        }
+        packetTooBig.packetTooBig(protocol, sh, sl,
             b.getShort(transport, ByteOrder.BIG_ENDIAN) & 0xFFFF,
             b.getLong(quote + Ipv6Flyweight.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN),
             b.getLong(quote + Ipv6Flyweight.DESTINATION_OFFSET + 8, ByteOrder.BIG_ENDIAN),
@@ -233,7 +257,10 @@ public final class Icmpv6Layer implements Transport, Ipv6Errors
             return;
         }
         final IpInterface ifc = ipv6.interfaceAt(packet.ifIndex());
-        final PacketBuffer error = ifc == null ? null : pool.acquire();
+        // About a packet to a group, the error comes from our address, unless it is a duplicate (RFC 4862 5.4.5).
+        final PacketBuffer error = ifc == null
+            || (Ipv6Flyweight.isMulticast(dh) && !ipv6.addresses().isOwn(ifc, ifc.ipv6High(), ifc.ipv6Low())) ? null
+            : pool.acquire();
         if (error == null)
         {
             return;

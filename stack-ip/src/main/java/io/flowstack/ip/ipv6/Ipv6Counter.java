@@ -39,7 +39,9 @@ public enum Ipv6Counter implements CounterDescriptor
     /** Packets that could not be sent (no buffer for their fragments). */
     TX_DROPS("ipv6.tx.drops", "packets"),
     /** Segmentation packets refused on an interface that cannot cut them. */
-    TX_GSO_REFUSED("ipv6.tx.gso_refused", "packets");
+    TX_GSO_REFUSED("ipv6.tx.gso_refused", "packets"),
+    /** Packet Too Big messages that lowered a destination's path MTU for UDP and ICMPv6 (RFC 8201). */
+    PATH_MTU_LOWERED("ipv6.path_mtu.lowered", "events");
 
     private final String label;
     private final String unit;

@@ -71,6 +71,9 @@ public final class Ipv6Layer implements LinkReceiver
     private final AtomicCounter txNoRoute;
     private final AtomicCounter txDrops;
     private final AtomicCounter txGsoRefused;
+    private final AtomicCounter pathMtuLowered;
+    private final PathMtuCache pathMtus = new PathMtuCache();
+    private final Ipv6Addresses addresses;
 
     /**
      * @param interfaces this host's interfaces, indexed by ifIndex (gaps are null).
@@ -86,6 +89,7 @@ public final class Ipv6Layer implements LinkReceiver
         final EthernetLink link, final int coreId, final int cores, final CounterSet counters, final NanoClock time)
     {
         this.interfaces = interfaces;
+        this.addresses = new Ipv6Addresses(interfaces.length);
         this.resolvers = resolvers;
         this.pool = pool;
         this.reassembler = new Ipv6Reassembler(pool, counters);
@@ -111,6 +115,7 @@ public final class Ipv6Layer implements LinkReceiver
         txNoRoute = counters.counter(Ipv6Counter.TX_NO_ROUTE);
         txDrops = counters.counter(Ipv6Counter.TX_DROPS);
         txGsoRefused = counters.counter(Ipv6Counter.TX_GSO_REFUSED);
+        pathMtuLowered = counters.counter(Ipv6Counter.PATH_MTU_LOWERED);
     }
 
     /**
@@ -154,7 +159,7 @@ public final class Ipv6Layer implements LinkReceiver
         packet.ifIndex(ifc.ifIndex());
         final long dh = ip.destinationHigh();
         final long dl = ip.destinationLow();
-        final boolean unicast = ifc.isOwnIpv6(dh, dl);
+        final boolean unicast = addresses.isOwn(ifc, dh, dl);
         if (!unicast && !isJoinedGroup(ifc, dh, dl))
         {
             drop(packet, rxNotForUs);
@@ -163,7 +168,7 @@ public final class Ipv6Layer implements LinkReceiver
         final long sh = ip.sourceHigh();
         final long sl = ip.sourceLow();
         // RFC 4291 2.7: a multicast source is never valid; RFC 4291 2.5.5.2: mapped addresses never go on the wire.
-        if (Ipv6Flyweight.isMulticast(sh) || IpAddress.isIpv4(sh, sl) || ifc.isOwnIpv6(sh, sl))
+        if (Ipv6Flyweight.isMulticast(sh) || IpAddress.isIpv4(sh, sl) || addresses.isOwn(ifc, sh, sl))
         {
             drop(packet, rxBadSource);
             return;
@@ -354,6 +359,14 @@ public final class Ipv6Layer implements LinkReceiver
         packet.release();
     }
 
+    /**
+     * @return which of this core's addresses are ours to answer for and send from.
+     */
+    public Ipv6Addresses addresses()
+    {
+        return addresses;
+    }
+
     private static boolean isJoinedGroup(final IpInterface ifc, final long high, final long low)
     {
         if (high != Ipv6Flyweight.SOLICITED_NODE_HIGH)
@@ -426,7 +439,8 @@ public final class Ipv6Layer implements LinkReceiver
 
     /**
      * Routes to a destination: on the link of an interface whose prefix holds it, or link-local, the destination
-     * itself is the next hop (no IPv6 routers yet). The source is the interface's address of the same scope.
+     * itself is the next hop (no IPv6 routers yet). The source is the interface's address of the same scope; no
+     * route while that address is a duplicate.
      *
      * @param route filled in.
      * @param high  destination, first 64 bits.
@@ -440,8 +454,14 @@ public final class Ipv6Layer implements LinkReceiver
             if (ifc != null && (ifc.onLink6(high, low) || (Ipv6Flyweight.isMulticast(high) && ifc.hasIpv6())))
             {
                 final boolean linkScope = Ipv6Flyweight.isLinkLocal(high) || high == Ipv6Flyweight.SOLICITED_NODE_HIGH;
-                routeVia(route, ifc, linkScope ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
-                    linkScope ? ifc.linkLocalLow() : ifc.ipv6Low(), high, low);
+                final long sh = linkScope ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High();
+                final long sl = linkScope ? ifc.linkLocalLow() : ifc.ipv6Low();
+                if (addresses.isDuplicate(ifc, sh, sl))
+                {
+                    // RFC 4862 5.4.5: a duplicate address is not ours to send from.
+                    break;
+                }
+                routeVia(route, ifc, sh, sl, high, low);
                 return true;
             }
         }
@@ -463,6 +483,31 @@ public final class Ipv6Layer implements LinkReceiver
         final long dl)
     {
         route.set(ifc, sh, sl, dh, dl, dh, dl);
+        if (pathMtus.size() != 0)
+        {
+            // A route used for one destination after another (UDP's, echo replies') takes what holds now.
+            final int pathMtu = pathMtus.get(dh, dl, time.nanoTime());
+            route.pathMtu(pathMtu != 0 ? pathMtu : ifc.mtu());
+        }
+    }
+
+    /**
+     * Takes a Packet Too Big about a packet we sent that no transport keeps a route for (UDP, ICMPv6): routes to
+     * the destination take the lower path MTU until it expires (RFC 8201 4: never below 1280, never raised by a
+     * Packet Too Big), and larger packets to it are fragmented here, at the source (RFC 8200 5).
+     *
+     * @param ifc  the interface it came in on.
+     * @param high the destination of the packet that was too big, first 64 bits.
+     * @param low  its last 64 bits.
+     * @param mtu  the MTU the router reported.
+     */
+    public void lowerPathMtu(final IpInterface ifc, final long high, final long low, final int mtu)
+    {
+        final int clamped = Math.max(Ipv6Flyweight.MIN_MTU, Math.min(mtu, ifc.mtu()));
+        if (clamped < ifc.mtu() && pathMtus.lower(high, low, clamped, time.nanoTime()))
+        {
+            pathMtuLowered.incrementOrdered();
+        }
     }
 
     /**

@@ -23,6 +23,8 @@ public enum NdpCounter implements CounterDescriptor
     TX_DROPS("ndp.tx.drops", "messages"),
     /** Duplicate address detection found one of our addresses in use. */
     DAD_CONFLICTS("ndp.dad.conflicts", "events"),
+    /** Of those, our optimistic addresses given up as duplicates (RFC 4862 5.4.5). */
+    DAD_DUPLICATES("ndp.dad.duplicates", "addresses"),
     /** Neighbors resolved. */
     RESOLVED("ndp.resolved", "neighbors"),
     /** Neighbors that never answered (the packets waiting for them were dropped). */

@@ -26,7 +26,10 @@ import java.nio.ByteOrder;
  * their solicited-node multicast address (a bounded queue of packets waits meanwhile), probes stale ones by
  * unicast (neighbor unreachability detection, RFC 4861 7.3, in the cache's reachable-then-refresh form), and
  * checks our addresses for duplicates at start (RFC 4862 5.4, optimistically as RFC 4429 allows: the addresses
- * are used at once, a conflict is counted).
+ * are used at once). While an address is optimistic (the {@value #RETRANS_TIMER_NS} ns after the probe), an
+ * advertisement for it or another node's probe for it makes it a duplicate (RFC 4862 5.4.3, 5.4.4): the
+ * {@link DuplicateListener} hears of it, and the address is neither answered for nor sent from again
+ * (RFC 4862 5.4.5). Later conflicts are counted; the address is defended.
  */
 public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
 {
@@ -47,13 +50,29 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
     /** NA flag: override. */
     public static final int FLAG_OVERRIDE = 0x2000_0000;
 
+    /** RFC 4861 10 RetransTimer: how long one probe (DupAddrDetectTransmits 1, RFC 4862 5.1) waits for a conflict. */
+    public static final long RETRANS_TIMER_NS = 1_000_000_000L;
+
     private static final int PROTO_ICMPV6 = Ipv6Flyweight.PROTO_ICMPV6;
+
+    /** Hears that duplicate address detection found one of our addresses in use by another node. */
+    @FunctionalInterface
+    public interface DuplicateListener
+    {
+        /**
+         * @param ifc  the interface.
+         * @param high the address, first 64 bits.
+         * @param low  the address, last 64 bits.
+         */
+        void duplicate(IpInterface ifc, long high, long low);
+    }
 
     private final IpInterface ifc;
     private final BufferPool pool;
     private final EthernetLink link;
     private final Ipv6Layer ipv6;
     private final NeighborEvents replication;
+    private final DuplicateListener duplicates;
     private final NanoClock time;
     private final NeighborCache cache;
     private final Route scratch = new Route();
@@ -64,6 +83,10 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
     private final AtomicCounter txAdvertisements;
     private final AtomicCounter txDrops;
     private final AtomicCounter dadConflicts;
+    private final AtomicCounter dadDuplicates;
+    /** Until when our addresses are optimistic (RFC 4429): the probe's time plus RetransTimer; 0 before it. */
+    private long optimisticUntilNs;
+    private boolean probed;
 
     /**
      * @param ifc           the interface (with IPv6).
@@ -71,20 +94,22 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
      * @param link          the core's Ethernet.
      * @param ipv6          for the IPv6 header of what we send.
      * @param replication   told about mappings learned.
+     * @param duplicates    told about our addresses found in use elsewhere.
      * @param cacheCapacity neighbors per interface.
      * @param pendingPerNeighbor packets held per neighbor while it is resolved.
      * @param counters      the core's counters.
      * @param time          the core's clock.
      */
     public NdpLayer(final IpInterface ifc, final BufferPool pool, final EthernetLink link, final Ipv6Layer ipv6,
-        final NeighborEvents replication, final int cacheCapacity, final int pendingPerNeighbor,
-        final CounterSet counters, final NanoClock time)
+        final NeighborEvents replication, final DuplicateListener duplicates, final int cacheCapacity,
+        final int pendingPerNeighbor, final CounterSet counters, final NanoClock time)
     {
         this.ifc = ifc;
         this.pool = pool;
         this.link = link;
         this.ipv6 = ipv6;
         this.replication = replication;
+        this.duplicates = duplicates;
         this.time = time;
         // RFC 4861 10: RETRANS_TIMER 1 s, MAX_MULTICAST_SOLICIT 3, REACHABLE_TIME 30 s (we keep the cache's 60 s).
         this.cache = new NeighborCache(cacheCapacity, pendingPerNeighbor, NeighborCache.DEFAULT_LIFETIME_NS,
@@ -96,6 +121,7 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
         txAdvertisements = counters.counter(NdpCounter.TX_ADVERTISEMENTS);
         txDrops = counters.counter(NdpCounter.TX_DROPS);
         dadConflicts = counters.counter(NdpCounter.DAD_CONFLICTS);
+        dadDuplicates = counters.counter(NdpCounter.DAD_DUPLICATES);
         // RFC 4861 7.2.1: join all-nodes and the solicited-node group of each of our addresses.
         link.join(ifc.ifIndex(), Ipv6Flyweight.multicastMac(Ipv6Flyweight.SOLICITED_NODE_HIGH,
             Ipv6Flyweight.ALL_NODES_LOW));
@@ -117,8 +143,28 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
      */
     public void probeOwnAddresses()
     {
+        probed = true;
+        optimisticUntilNs = time.nanoTime() + RETRANS_TIMER_NS;
         solicit(IpInterface.LINK_LOCAL_HIGH, ifc.linkLocalLow(), 0, true);
         solicit(ifc.ipv6High(), ifc.ipv6Low(), 0, true);
+    }
+
+    /**
+     * @return true while our addresses are optimistic: probed, and the probe's wait not over.
+     */
+    public boolean optimistic()
+    {
+        return probed && time.nanoTime() - optimisticUntilNs < 0;
+    }
+
+    /** RFC 4862 5.4.5: an optimistic address someone else holds is given up (once); the caller counted the conflict. */
+    private void duplicate(final long high, final long low)
+    {
+        if (ipv6.addresses().markDuplicate(ifc, high, low))
+        {
+            dadDuplicates.incrementOrdered();
+            duplicates.duplicate(ifc, high, low);
+        }
     }
 
     /**
@@ -174,8 +220,15 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
             rxInvalid.incrementOrdered();
             return;
         }
-        if (!ifc.isOwnIpv6(targetHigh, targetLow))
+        if (!ipv6.addresses().isOwn(ifc, targetHigh, targetLow))
         {
+            return;
+        }
+        if (unspecified && optimistic())
+        {
+            // RFC 4862 5.4.3: another node probes for our optimistic address at the same time: a duplicate.
+            dadConflicts.incrementOrdered();
+            duplicate(targetHigh, targetLow);
             return;
         }
         if (unspecified)
@@ -217,8 +270,12 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
         }
         if (ifc.isOwnIpv6(targetHigh, targetLow))
         {
-            // RFC 4862 5.4.4: someone else answers for our address.
+            // RFC 4862 5.4.4: someone else answers for our address; while it is optimistic, it is theirs.
             dadConflicts.incrementOrdered();
+            if (optimistic())
+            {
+                duplicate(targetHigh, targetLow);
+            }
             return;
         }
         if (linkAddress >= 0)
@@ -276,7 +333,20 @@ public final class NdpLayer implements NeighborCache.Listener, NeighborResolver
         final boolean unicast = knownMac != 0;
         final long dh = unicast ? targetHigh : Ipv6Flyweight.SOLICITED_NODE_HIGH;
         final long dl = unicast ? targetLow : Ipv6Flyweight.solicitedNodeLow(targetLow);
-        final boolean linkLocal = Ipv6Flyweight.isLinkLocal(targetHigh) || !ifc.onLink6(targetHigh, targetLow);
+        boolean linkLocal = Ipv6Flyweight.isLinkLocal(targetHigh) || !ifc.onLink6(targetHigh, targetLow);
+        if (!dad && !ipv6.addresses().isOwn(ifc, linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
+            linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low()))
+        {
+            // A duplicate is not ours to send from (RFC 4862 5.4.5): the other address, if it is still ours.
+            linkLocal = !linkLocal;
+            if (!ipv6.addresses().isOwn(ifc, linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High(),
+                linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low()))
+            {
+                packet.release();
+                txDrops.incrementOrdered();
+                return;
+            }
+        }
         final long sh = dad ? 0 : linkLocal ? IpInterface.LINK_LOCAL_HIGH : ifc.ipv6High();
         final long sl = dad ? 0 : linkLocal ? ifc.linkLocalLow() : ifc.ipv6Low();
         final int length = MESSAGE_LENGTH + (dad ? 0 : 8);

@@ -120,6 +120,16 @@ public final class Route
     }
 
     /**
+     * Sets the path MTU the network layer knows for the destination: the interface's, or less (RFC 8201).
+     *
+     * @param pathMtu the path MTU, at most the interface's.
+     */
+    public void pathMtu(final int pathMtu)
+    {
+        mtu = pathMtu;
+    }
+
+    /**
      * Lowers the path MTU (a Packet Too Big); never above the interface's MTU, never below IPv6's minimum.
      *
      * @param reported the MTU a router reported.

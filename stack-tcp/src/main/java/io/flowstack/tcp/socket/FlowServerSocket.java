@@ -43,7 +43,8 @@ public final class FlowServerSocket implements AutoCloseable
     }
 
     /**
-     * Listens on a port on every core of a stack and returns once every core listens. Call it before the stack
+     * Listens on a port, on every local address of either family (IPv4 and IPv6, as a Java wildcard bind does), on
+     * every core of a stack and returns once every core listens. Call it before the stack
      * starts or from any thread after (a running core installs its listener by a command, which this waits for),
      * but not from a core's own thread once the stack runs.
      *

@@ -1,6 +1,7 @@
 package io.flowstack.tcp.socket;
 
 import io.flowstack.core.engine.CoreEngine;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.FlowStack;
 import io.flowstack.tcp.api.Configuration;
@@ -15,6 +16,8 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -81,7 +84,7 @@ public final class FlowSocket implements AutoCloseable
      *
      * @param stack   the running stack.
      * @param core    the core to connect from.
-     * @param address peer address.
+     * @param address peer address (IPv4).
      * @param port    peer port.
      * @param timeout how long to wait for the handshake.
      * @return the connected socket.
@@ -90,6 +93,44 @@ public final class FlowSocket implements AutoCloseable
      * @throws IOException            other failures.
      */
     public static FlowSocket connect(final FlowStack stack, final int core, final int address, final int port,
+        final Duration timeout) throws IOException
+    {
+        return connect(stack, core, IpAddress.ofIpv4(address), port, timeout, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * Opens a connection to a peer of either family from the given core.
+     *
+     * @param stack   the running stack.
+     * @param core    the core to connect from.
+     * @param address peer address, IPv6 or IPv4.
+     * @param port    peer port.
+     * @param timeout how long to wait for the handshake.
+     * @return the connected socket.
+     * @throws ConnectException       refused, or no route.
+     * @throws SocketTimeoutException the handshake took too long.
+     * @throws IOException            other failures.
+     */
+    public static FlowSocket connect(final FlowStack stack, final int core, final InetAddress address, final int port,
+        final Duration timeout) throws IOException
+    {
+        return connect(stack, core, IpAddress.of(address), port, timeout, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * Opens a connection to a peer of either family from the given core.
+     *
+     * @param stack   the running stack.
+     * @param core    the core to connect from.
+     * @param address peer address, IPv6 or IPv4.
+     * @param port    peer port.
+     * @param timeout how long to wait for the handshake.
+     * @return the connected socket.
+     * @throws ConnectException       refused, or no route.
+     * @throws SocketTimeoutException the handshake took too long.
+     * @throws IOException            other failures.
+     */
+    public static FlowSocket connect(final FlowStack stack, final int core, final IpAddress address, final int port,
         final Duration timeout) throws IOException
     {
         return connect(stack, core, address, port, timeout, ConnectionOptions.DEFAULT);
@@ -101,7 +142,7 @@ public final class FlowSocket implements AutoCloseable
      *
      * @param stack   the running stack.
      * @param core    the core to connect from.
-     * @param address peer address.
+     * @param address peer address (IPv4).
      * @param port    peer port.
      * @param timeout how long to wait for the handshake.
      * @param options the connection's options.
@@ -112,7 +153,49 @@ public final class FlowSocket implements AutoCloseable
      */
     public static FlowSocket connect(final FlowStack stack, final int core, final int address, final int port,
         final Duration timeout, final ConnectionOptions options) throws IOException
-{
+    {
+        return connect(stack, core, IpAddress.ofIpv4(address), port, timeout, options);
+    }
+
+    /**
+     * As {@link #connect(FlowStack, int, IpAddress, int, Duration, ConnectionOptions)}, with a Java address.
+     *
+     * @param stack   the running stack.
+     * @param core    the core to connect from.
+     * @param address peer address, IPv6 or IPv4.
+     * @param port    peer port.
+     * @param timeout how long to wait for the handshake.
+     * @param options the connection's options.
+     * @return the connected socket.
+     * @throws ConnectException       refused, or no route.
+     * @throws SocketTimeoutException the handshake took too long.
+     * @throws IOException            other failures.
+     */
+    public static FlowSocket connect(final FlowStack stack, final int core, final InetAddress address, final int port,
+        final Duration timeout, final ConnectionOptions options) throws IOException
+    {
+        return connect(stack, core, IpAddress.of(address), port, timeout, options);
+    }
+
+    /**
+     * Opens a connection to a peer of either family with options that must be set before the handshake (MSS,
+     * buffer sizes: the window scale follows the receive buffer) or that apply from the start (no-delay,
+     * keep-alive, linger 0).
+     *
+     * @param stack   the running stack.
+     * @param core    the core to connect from.
+     * @param address peer address, IPv6 or IPv4.
+     * @param port    peer port.
+     * @param timeout how long to wait for the handshake.
+     * @param options the connection's options.
+     * @return the connected socket.
+     * @throws ConnectException       refused, or no route.
+     * @throws SocketTimeoutException the handshake took too long.
+     * @throws IOException            other failures.
+     */
+    public static FlowSocket connect(final FlowStack stack, final int core, final IpAddress address, final int port,
+        final Duration timeout, final ConnectionOptions options) throws IOException
+    {
         final FlowSocket socket = new FlowSocket(stack, stack.core(core));
         if (stack.engine(core).runsOn(Thread.currentThread()))
         {
@@ -171,6 +254,16 @@ public final class FlowSocket implements AutoCloseable
     TcpHandler handler()
     {
         return bridge;
+    }
+
+    /**
+     * @return the peer's address and port (an IPv4 address as an {@code Inet4Address}, as a dual-stack Java
+     *         socket reports it), or null before the connection exists.
+     */
+    public InetSocketAddress remoteSocketAddress()
+    {
+        final TcpConnection c = connection;
+        return c == null ? null : new InetSocketAddress(c.remoteIpAddress().toInetAddress(), c.remotePort());
     }
 
     /**

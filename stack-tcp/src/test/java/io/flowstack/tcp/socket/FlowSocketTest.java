@@ -2,6 +2,7 @@ package io.flowstack.tcp.socket;
 
 import io.flowstack.core.driver.MemoryDriver;
 import io.flowstack.core.driver.NetworkDevice;
+import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.FlowStack;
@@ -13,6 +14,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -27,12 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The blocking API from ordinary threads, over two running stacks (2 cores each) linked in memory.
+ * The blocking API from ordinary threads, over two running dual-stack stacks (2 cores each) linked in memory.
  */
 class FlowSocketTest
 {
     private static final int A = Ipv4Flyweight.parseAddress("198.18.0.1");
     private static final int B = Ipv4Flyweight.parseAddress("198.18.0.2");
+    private static final IpAddress A6 = IpAddress.parse("2001:2::1");
+    private static final IpAddress B6 = IpAddress.parse("2001:2::2");
 
     private final FlowStack a;
     private final FlowStack b;
@@ -42,10 +48,10 @@ class FlowSocketTest
         final MemoryDriver da = new MemoryDriver(0, 0x02_00_00_00_00_01L, 1500, 1 << 24);
         final MemoryDriver db = new MemoryDriver(0, 0x02_00_00_00_00_02L, 1500, 1 << 24);
         MemoryDriver.link(da, db);
-        a = FlowStack.builder().cores(2).addInterface(new IpInterface(0, 0x02_00_00_00_00_01L, A, 24, 1500, 0),
-            NetworkDevice.shared(da)).build().start();
-        b = FlowStack.builder().cores(2).addInterface(new IpInterface(0, 0x02_00_00_00_00_02L, B, 24, 1500, 0),
-            NetworkDevice.shared(db)).build().start();
+        a = FlowStack.builder().cores(2).addInterface(new IpInterface(0, 0x02_00_00_00_00_01L, A, 24, 1500, 0)
+            .withIpv6(A6, 64), NetworkDevice.shared(da)).build().start();
+        b = FlowStack.builder().cores(2).addInterface(new IpInterface(0, 0x02_00_00_00_00_02L, B, 24, 1500, 0)
+            .withIpv6(B6, 64), NetworkDevice.shared(db)).build().start();
     }
 
     @AfterEach
@@ -107,6 +113,56 @@ class FlowSocketTest
         }
         assertEquals(data.length, echoed.get(10, TimeUnit.SECONDS));
         server.close();
+    }
+
+    @Test
+    void shouldEchoOverIpv6AndIpv4FromOneWildcardServerSocket() throws Exception
+    {
+        final FlowServerSocket server = FlowServerSocket.listen(b, 7, 16);
+        final InetAddress[] peers = {InetAddress.getByName("2001:2::2"), InetAddress.getByName("198.18.0.2")};
+        for (int i = 0; i < peers.length; i++)
+        {
+            final CompletableFuture<InetSocketAddress> accepted = CompletableFuture.supplyAsync(() ->
+            {
+                try (FlowSocket s = server.accept(Duration.ofSeconds(10)))
+                {
+                    s.setSoTimeout(Duration.ofSeconds(10));
+                    final byte[] buf = s.getInputStream().readNBytes(100_000);
+                    s.getOutputStream().write(buf);
+                    s.shutdownOutput();
+                    return s.remoteSocketAddress();
+                }
+                catch (final Exception e)
+                {
+                    throw new RuntimeException(e);
+                }
+            });
+            final byte[] data = new byte[100_000];
+            new Random(i).nextBytes(data);
+            // Both cores connect, so that replies must come back to either (the hash over the IPv6 tuple).
+            try (FlowSocket client = FlowSocket.connect(a, i, peers[i], 7, Duration.ofSeconds(5)))
+            {
+                client.setSoTimeout(Duration.ofSeconds(10));
+                assertEquals(new InetSocketAddress(peers[i], 7), client.remoteSocketAddress());
+                client.getOutputStream().write(data);
+                assertArrayEquals(data, client.getInputStream().readAllBytes());
+            }
+            final InetSocketAddress from = accepted.get(10, TimeUnit.SECONDS);
+            assertEquals(i == 0 ? A6.toInetAddress() : IpAddress.ofIpv4(A).toInetAddress(), from.getAddress());
+            assertEquals(i == 0, from.getAddress() instanceof Inet6Address);
+        }
+        server.close();
+    }
+
+    @Test
+    void shouldReportIpv6ConnectionRefusedAndNoNetwork()
+    {
+        final ConnectException refused = assertThrows(ConnectException.class,
+            () -> FlowSocket.connect(a, 1, B6, 9999, Duration.ofSeconds(5)));
+        assertEquals("Connection refused", refused.getMessage());
+        final ConnectException offLink = assertThrows(ConnectException.class,
+            () -> FlowSocket.connect(a, 0, IpAddress.parse("2001:2:1::9"), 80, Duration.ofSeconds(5)));
+        assertTrue(offLink.getMessage().startsWith("Network is unreachable"), offLink.getMessage());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.flowstack.tap.steer;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.SteeringRule;
 import io.flowstack.core.flow.SteeringRules;
+import io.flowstack.core.wire.AddressBits;
 import io.flowstack.tap.bpf.ClassicAssembler;
 import io.flowstack.tap.bpf.ClassicAssembler.Label;
 import io.flowstack.tap.bpf.ClassicBpf;
@@ -38,8 +39,12 @@ import static io.flowstack.tap.bpf.ClassicBpf.XOR;
  * <li>The table as a decision tree: bit p of the owner core is bit {@code bucket & 31} of a 32-bit constant chosen
  * by a binary search on {@code bucket >> 5} (runs of equal constants merged); one such tree per bit of the core
  * number and per distinct protocol-class table.</li>
- * <li>Pins as compare chains (9 instructions each), as many as fit under {@value ClassicBpf#MAX_INSNS}
- * instructions; the rest are reported and their frames land by the table (their owner forwards them).</li>
+ * <li>Pins as compare chains (9 instructions each, {@value #PIN6_INSNS} for IPv6), as many as fit under
+ * {@value ClassicBpf#MAX_INSNS} instructions; the rest are reported and their frames land by the table (their
+ * owner forwards them).</li>
+ * <li>IPv6 as in the extended program: no extension-header walk (hop-by-hop, destination options and routing
+ * headers go to the non-IP core, which forwards), Neighbor Discovery to the non-IP core, the addresses read
+ * straight from the packet (16 scratch words would not hold them), the bucket and the tables shared with IPv4.</li>
  * </ul>
  * A change of table or pins regenerates the program, which the kernel swaps in at once.
  */
@@ -65,8 +70,11 @@ final class ClassicSteeringProgram
     private static final int PROTO_ICMP = 1;
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
-    /** Instructions of one pin's compare chain. */
+    /** Instructions of one IPv4 pin's compare chain. */
     static final int PIN_INSNS = 9;
+    /** Instructions of one IPv6 pin's compare chain: protocol, eight address words, ports, return. */
+    static final int PIN6_INSNS = 21;
+    private static final int IP6_SOURCE = IP + 8;
 
     private ClassicSteeringProgram()
     {
@@ -86,24 +94,36 @@ final class ClassicSteeringProgram
             throw new IllegalStateException("a classic BPF program for this table would take " + withoutPins
                 + " instructions, over the kernel's " + ClassicBpf.MAX_INSNS);
         }
-        final List<int[]> pins = new ArrayList<>();
-        ownership.pins().forEach((protocol, source, destination, sourcePort, destinationPort, core) ->
-            pins.add(new int[]{protocol, source, destination, sourcePort << 16 | destinationPort, core}));
-        final int room = Math.max(0, (ClassicBpf.MAX_INSNS - withoutPins - 2) / PIN_INSNS);
-        final List<int[]> kept = pins.size() <= room ? pins : pins.subList(0, room);
+        final List<long[]> kept = new ArrayList<>();
+        // Each family's chains start with a 3-instruction check for ports.
+        final int[] room = {ClassicBpf.MAX_INSNS - withoutPins - 6};
+        final int[] all = {0};
+        ownership.pins().forEach((protocol, sh, sl, dh, dl, sourcePort, destinationPort, core) ->
+        {
+            all[0]++;
+            final int cost = AddressBits.isIpv4(sh, sl) && AddressBits.isIpv4(dh, dl) ? PIN_INSNS : PIN6_INSNS;
+            if (cost <= room[0])
+            {
+                room[0] -= cost;
+                kept.add(new long[]{protocol, sh, sl, dh, dl, sourcePort << 16 | destinationPort, core});
+            }
+        });
         final ClassicAssembler a = build(ownership, ifIndex, kept);
-        return new Result(a.assemble(), a.size(), pins.size() - kept.size());
+        return new Result(a.assemble(), a.size(), all[0] - kept.size());
     }
 
-    private static ClassicAssembler build(final FlowOwnership ownership, final int ifIndex, final List<int[]> pins)
+    private static ClassicAssembler build(final FlowOwnership ownership, final int ifIndex, final List<long[]> pins)
     {
         final ClassicAssembler a = new ClassicAssembler();
         final Label here = a.label();
         final Label nonIp = a.label();
         final Label noPorts = a.label();
         final Label tryPorts = a.label();
+        final Label ipv6 = a.label();
+        final Label tables = a.label();
 
-        a.loadAbsolute(H, LL_OFF + ETH - 2).jumpUnless(JEQ, EbpfSteeringProgram.ETHERTYPE_IPV4, nonIp);
+        a.loadAbsolute(H, LL_OFF + ETH - 2).jumpIf(JEQ, EbpfSteeringProgram.ETHERTYPE_IPV6, ipv6);
+        a.jumpUnless(JEQ, EbpfSteeringProgram.ETHERTYPE_IPV4, nonIp);
         a.loadLength().jumpUnless(JGE, EbpfSteeringProgram.IPV4_MIN, here).store(LENGTH);
         a.loadAbsolute(B, IP + 9).store(PROTOCOL);
         a.loadAbsolute(W, IP + 12).store(SOURCE);
@@ -130,8 +150,23 @@ final class ClassicSteeringProgram
         }
         else
         {
-            pins(a, pins);
-            bucket(a, ownership);
+            pins(a, pins, false);
+            bucket(a, ownership, false);
+            a.jumpAlways(tables);
+        }
+
+        a.bind(ipv6);
+        ipv6(a, here, nonIp);
+        rules6(a, ownership.rules());
+        if (designated >= 0)
+        {
+            a.returnConstant(designated);
+        }
+        else
+        {
+            pins(a, pins, true);
+            bucket(a, ownership, true);
+            a.bind(tables);
             tables(a, ownership);
         }
         a.bind(here).returnConstant(0);
@@ -139,11 +174,72 @@ final class ClassicSteeringProgram
         return a;
     }
 
+    /** Fills PROTOCOL, PORTS, HAS_PORTS of an IPv6 packet, or leaves for the non-IP core or "here". */
+    private static void ipv6(final ClassicAssembler a, final Label here, final Label nonIp)
+    {
+        final Label ports = a.label();
+        final Label noPorts = a.label();
+        a.loadLength().jumpUnless(JGE, EbpfSteeringProgram.IPV6_HEADER, here).store(LENGTH);
+        a.loadConstant(0).store(PORTS).store(HAS_PORTS);
+        a.loadAbsolute(B, IP + 6).store(PROTOCOL);
+        for (final int header : EbpfSteeringProgram.IPV6_WALKED_HEADERS)
+        {
+            a.jumpIf(JEQ, header, nonIp);
+        }
+        a.jump(JEQ, PROTO_TCP, ports, null).jump(JEQ, PROTO_UDP, ports, null);
+        a.jumpUnless(JEQ, EbpfSteeringProgram.PROTO_ICMPV6, noPorts);
+        a.loadScratch(LENGTH).jumpUnless(JGT, EbpfSteeringProgram.IPV6_HEADER, noPorts);
+        a.loadAbsolute(B, IP + EbpfSteeringProgram.IPV6_HEADER).jumpUnless(JGE, EbpfSteeringProgram.ND_FIRST, noPorts);
+        a.jumpIf(JGT, EbpfSteeringProgram.ND_LAST, noPorts).jumpAlways(nonIp);
+        a.bind(ports);
+        a.loadScratch(LENGTH).jumpUnless(JGE, EbpfSteeringProgram.IPV6_HEADER + 4, noPorts);
+        a.loadAbsolute(W, IP + EbpfSteeringProgram.IPV6_HEADER).store(PORTS).loadConstant(1).store(HAS_PORTS);
+        a.bind(noPorts);
+    }
+
+    /** IPv6 rules; IPv4 address rules never match an IPv6 packet. */
+    private static void rules6(final ClassicAssembler a, final SteeringRules rules)
+    {
+        for (int i = 0; i < rules.size(); i++)
+        {
+            final SteeringRule rule = rules.get(i);
+            if (rule.hasLocalAddress() && !rule.hasIpv6Address())
+            {
+                continue;
+            }
+            final Label next = a.label();
+            a.loadScratch(PROTOCOL).jump(JEQ, rule.protocol(), null, next);
+            if (rule.hasLocalAddress())
+            {
+                final int[] words = words(rule.localHigh(), rule.localLow());
+                for (int w = 0; w < 4; w++)
+                {
+                    a.loadAbsolute(W, IP6_SOURCE + 16 + 4 * w).jump(JEQ, words[w], null, next);
+                }
+            }
+            if (rule.localPort() != SteeringRule.ANY_PORT)
+            {
+                a.loadScratch(PORTS).alu(AND, 0xFFFF).jump(JEQ, rule.localPort(), null, next);
+            }
+            a.returnConstant(rule.core());
+            a.bind(next);
+        }
+    }
+
+    private static int[] words(final long high, final long low)
+    {
+        return new int[]{(int)(high >>> 32), (int)high, (int)(low >>> 32), (int)low};
+    }
+
     private static void rules(final ClassicAssembler a, final SteeringRules rules)
     {
         for (int i = 0; i < rules.size(); i++)
         {
             final SteeringRule rule = rules.get(i);
+            if (rule.hasIpv6Address())
+            {
+                continue;
+            }
             final Label next = a.label();
             a.loadScratch(PROTOCOL).jump(JEQ, rule.protocol(), null, next);
             if (rule.hasLocalAddress())
@@ -159,38 +255,59 @@ final class ClassicSteeringProgram
         }
     }
 
-    private static void pins(final ClassicAssembler a, final List<int[]> pins)
+    /** The compare chains of one family's pins ({protocol, sh, sl, dh, dl, ports, core} each). */
+    private static void pins(final ClassicAssembler a, final List<long[]> pins, final boolean ipv6)
     {
-        if (pins.isEmpty())
+        final List<long[]> family = new ArrayList<>();
+        for (final long[] p : pins)
+        {
+            if (ipv6 != (AddressBits.isIpv4(p[1], p[2]) && AddressBits.isIpv4(p[3], p[4])))
+            {
+                family.add(p);
+            }
+        }
+        if (family.isEmpty())
         {
             return;
         }
         final Label done = a.label();
         a.loadScratch(HAS_PORTS).jumpIf(JEQ, 0, done);
-        for (final int[] p : pins)
+        for (final long[] p : family)
         {
             final Label next = a.label();
-            a.loadScratch(PROTOCOL).jump(JEQ, p[0], null, next);
-            a.loadScratch(SOURCE).jump(JEQ, p[1], null, next);
-            a.loadScratch(DESTINATION).jump(JEQ, p[2], null, next);
-            a.loadScratch(PORTS).jump(JEQ, p[3], null, next);
-            a.returnConstant(p[4]);
+            a.loadScratch(PROTOCOL).jump(JEQ, (int)p[0], null, next);
+            if (ipv6)
+            {
+                final int[] source = words(p[1], p[2]);
+                final int[] destination = words(p[3], p[4]);
+                for (int w = 0; w < 8; w++)
+                {
+                    a.loadAbsolute(W, IP6_SOURCE + 4 * w).jump(JEQ, w < 4 ? source[w] : destination[w - 4], null, next);
+                }
+            }
+            else
+            {
+                a.loadScratch(SOURCE).jump(JEQ, (int)p[2], null, next);
+                a.loadScratch(DESTINATION).jump(JEQ, (int)p[4], null, next);
+            }
+            a.loadScratch(PORTS).jump(JEQ, (int)p[5], null, next);
+            a.returnConstant((int)p[6]);
             a.bind(next);
         }
         a.bind(done);
     }
 
     /** M[BUCKET] = the low bits of the Toeplitz hash; M[BIT] = bucket &amp; 31. */
-    private static void bucket(final ClassicAssembler a, final FlowOwnership ownership)
+    private static void bucket(final ClassicAssembler a, final FlowOwnership ownership, final boolean ipv6)
     {
         final int bits = Integer.numberOfTrailingZeros(ownership.tableSize());
-        final int[][] masks = ToeplitzMasks.of(ownership.hash().key(), bits);
-        final int[] words = {SOURCE, DESTINATION, PORTS};
+        final int[][] masks = ToeplitzMasks.of(ownership.hash().key(), bits,
+            ipv6 ? ToeplitzMasks.WORDS6 : ToeplitzMasks.WORDS);
         a.loadConstant(0).store(BUCKET);
         for (int j = 0; j < bits; j++)
         {
             boolean any = false;
-            for (int w = 0; w < ToeplitzMasks.WORDS; w++)
+            for (int w = 0; w < masks[j].length; w++)
             {
                 if (masks[j][w] != 0)
                 {
@@ -198,7 +315,7 @@ final class ClassicSteeringProgram
                     {
                         a.tax();
                     }
-                    a.loadScratch(words[w]).alu(AND, masks[j][w]);
+                    loadWord(a, ipv6, w).alu(AND, masks[j][w]);
                     if (any)
                     {
                         a.aluX(XOR);
@@ -217,6 +334,16 @@ final class ClassicSteeringProgram
             a.loadScratch(BUCKET).aluX(OR).store(BUCKET);
         }
         a.loadScratch(BUCKET).alu(AND, 31).store(BIT);
+    }
+
+    /** A = word w of the hash input: IPv4's from scratch; IPv6's addresses from the packet, its ports from scratch. */
+    private static ClassicAssembler loadWord(final ClassicAssembler a, final boolean ipv6, final int w)
+    {
+        if (!ipv6)
+        {
+            return a.loadScratch(new int[]{SOURCE, DESTINATION, PORTS}[w]);
+        }
+        return w < 8 ? a.loadAbsolute(W, IP6_SOURCE + 4 * w) : a.loadScratch(PORTS);
     }
 
     /** Dispatches on the protocol class to that class's table (identical tables share code) and returns the core. */

@@ -3,6 +3,7 @@ package io.flowstack.tap.steer;
 import io.flowstack.core.driver.OwnerSteering;
 import io.flowstack.core.flow.FlowOwnership;
 import io.flowstack.core.flow.FlowPins;
+import io.flowstack.core.wire.AddressBits;
 import io.flowstack.tap.bpf.Bpf;
 import io.flowstack.tap.bpf.BpfException;
 import io.flowstack.tap.sys.Native;
@@ -21,8 +22,9 @@ import java.util.List;
  * class). A new table is written into the inactive half and made active by one 4-byte update, so the program
  * switches every bucket at the same instant; no frame sees half a table.
  * <p>
- * <b>Pin map</b> (hash, 16-byte key: source, destination, source port, destination port in network order, then
- * the protocol and 3 zero bytes; u32 core): flows kept with their core through a reprogramming.
+ * <b>Pin maps</b> (hash; u32 core), one per family: flows kept with their core through a reprogramming. IPv4's
+ * 16-byte key: source, destination, source port, destination port in network order, then the protocol and 3 zero
+ * bytes; IPv6's 40-byte key: the same with 16-byte addresses.
  * <p>
  * {@link #apply} adds pins, switches the table, then removes stale pins: the order that never moves a flow pinned
  * before and after. Calls are serialized; each makes a few system calls per change (setup and reprogramming only).
@@ -33,13 +35,16 @@ public final class EbpfSteering implements OwnerSteering
     static final int ACTIVE_HALF_ENTRY = 0;
     /** First entry of the first half. */
     static final int FIRST_TABLE_ENTRY = 1;
-    /** Bytes of a pin key. */
+    /** Bytes of an IPv4 pin key. */
     static final int PIN_KEY_SIZE = 16;
+    /** Bytes of an IPv6 pin key. */
+    static final int PIN6_KEY_SIZE = 40;
 
     private final String what;
     private final int tableSize;
     private final int tableFd;
     private final int pinFd;
+    private final int pin6Fd;
     private final int programFd;
     private final int[] installedTables;
     private final FlowPins installedPins = new FlowPins(FlowPins.DEFAULT_CAPACITY);
@@ -52,12 +57,13 @@ public final class EbpfSteering implements OwnerSteering
     private boolean closed;
 
     private EbpfSteering(final String what, final int tableSize, final int tableFd, final int pinFd,
-        final int programFd)
+        final int pin6Fd, final int programFd)
     {
         this.what = what;
         this.tableSize = tableSize;
         this.tableFd = tableFd;
         this.pinFd = pinFd;
+        this.pin6Fd = pin6Fd;
         this.programFd = programFd;
         this.installedTables = new int[FlowOwnership.CLASSES * tableSize];
     }
@@ -79,15 +85,18 @@ public final class EbpfSteering implements OwnerSteering
         final int size = ownership.tableSize();
         int tableFd = -1;
         int pinFd = -1;
+        int pin6Fd = -1;
         int programFd = -1;
         try
         {
             tableFd = Bpf.createMap(Bpf.MAP_TYPE_ARRAY, 4, 4, tableEntries(size), 0, "fs_table");
             pinFd = Bpf.createMap(Bpf.MAP_TYPE_HASH, PIN_KEY_SIZE, 4, FlowPins.DEFAULT_CAPACITY,
                 Bpf.MAP_F_NO_PREALLOC, "fs_pins");
+            pin6Fd = Bpf.createMap(Bpf.MAP_TYPE_HASH, PIN6_KEY_SIZE, 4, FlowPins.DEFAULT_CAPACITY,
+                Bpf.MAP_F_NO_PREALLOC, "fs_pins6");
             programFd = Bpf.loadProgram(Bpf.PROG_TYPE_SOCKET_FILTER,
-                EbpfSteeringProgram.generate(ownership, ifIndex, tableFd, pinFd), "fs_steer");
-            final EbpfSteering steering = new EbpfSteering(what, size, tableFd, pinFd, programFd);
+                EbpfSteeringProgram.generate(ownership, ifIndex, tableFd, pinFd, pin6Fd), "fs_steer");
+            final EbpfSteering steering = new EbpfSteering(what, size, tableFd, pinFd, pin6Fd, programFd);
             steering.writeHalf(0, ownership);
             steering.putEntry(ACTIVE_HALF_ENTRY, 0);
             // Pins the ownership already has (none when a stack starts); one the map refuses is counted.
@@ -97,6 +106,7 @@ public final class EbpfSteering implements OwnerSteering
         catch (final BpfException | RuntimeException e)
         {
             Native.closeQuietly(programFd);
+            Native.closeQuietly(pin6Fd);
             Native.closeQuietly(pinFd);
             Native.closeQuietly(tableFd);
             throw e;
@@ -153,13 +163,13 @@ public final class EbpfSteering implements OwnerSteering
         }
         final int[] refused = {0};
         // 1. New and moved pins, while the old table still decides everything else.
-        ownership.pins().forEach((protocol, source, destination, sourcePort, destinationPort, core) ->
+        ownership.pins().forEach((protocol, sh, sl, dh, dl, sourcePort, destinationPort, core) ->
         {
-            if (installedPins.core(protocol, source, destination, sourcePort, destinationPort) != core)
+            if (installedPins.core(protocol, sh, sl, dh, dl, sourcePort, destinationPort) != core)
             {
-                if (putPin(protocol, source, destination, sourcePort, destinationPort, core))
+                if (putPin(protocol, sh, sl, dh, dl, sourcePort, destinationPort, core))
                 {
-                    installedPins.pin(protocol, source, destination, sourcePort, destinationPort, core);
+                    installedPins.pin(protocol, sh, sl, dh, dl, sourcePort, destinationPort, core);
                 }
                 else
                 {
@@ -183,18 +193,18 @@ public final class EbpfSteering implements OwnerSteering
             }
         }
         // 3. Pins that are gone.
-        final List<int[]> stale = new ArrayList<>();
-        installedPins.forEach((protocol, source, destination, sourcePort, destinationPort, core) ->
+        final List<long[]> stale = new ArrayList<>();
+        installedPins.forEach((protocol, sh, sl, dh, dl, sourcePort, destinationPort, core) ->
         {
-            if (ownership.pins().core(protocol, source, destination, sourcePort, destinationPort) < 0)
+            if (ownership.pins().core(protocol, sh, sl, dh, dl, sourcePort, destinationPort) < 0)
             {
-                stale.add(new int[]{protocol, source, destination, sourcePort, destinationPort});
+                stale.add(new long[]{protocol, sh, sl, dh, dl, sourcePort, destinationPort});
             }
         });
-        for (final int[] p : stale)
+        for (final long[] p : stale)
         {
-            deletePin(p[0], p[1], p[2], p[3], p[4]);
-            installedPins.unpin(p[0], p[1], p[2], p[3], p[4]);
+            deletePin((int)p[0], p[1], p[2], p[3], p[4], (int)p[5], (int)p[6]);
+            installedPins.unpin((int)p[0], p[1], p[2], p[3], p[4], (int)p[5], (int)p[6]);
         }
         refusedUpdates += refused[0];
         return refused[0];
@@ -245,6 +255,7 @@ public final class EbpfSteering implements OwnerSteering
         finally
         {
             Native.closeQuietly(programFd);
+            Native.closeQuietly(pin6Fd);
             Native.closeQuietly(pinFd);
             Native.closeQuietly(tableFd);
         }
@@ -286,14 +297,14 @@ public final class EbpfSteering implements OwnerSteering
         Bpf.update(tableFd, key.addressOffset(), value.addressOffset());
     }
 
-    private boolean putPin(final int protocol, final int source, final int destination, final int sourcePort,
-        final int destinationPort, final int core)
+    private boolean putPin(final int protocol, final long sh, final long sl, final long dh, final long dl,
+        final int sourcePort, final int destinationPort, final int core)
     {
-        pinKey(protocol, source, destination, sourcePort, destinationPort);
+        final int map = pinKey(protocol, sh, sl, dh, dl, sourcePort, destinationPort);
         value.putInt(0, core);
         try
         {
-            Bpf.update(pinFd, key.addressOffset(), value.addressOffset());
+            Bpf.update(map, key.addressOffset(), value.addressOffset());
             return true;
         }
         catch (final BpfException e)
@@ -303,13 +314,13 @@ public final class EbpfSteering implements OwnerSteering
         }
     }
 
-    private void deletePin(final int protocol, final int source, final int destination, final int sourcePort,
-        final int destinationPort)
+    private void deletePin(final int protocol, final long sh, final long sl, final long dh, final long dl,
+        final int sourcePort, final int destinationPort)
     {
-        pinKey(protocol, source, destination, sourcePort, destinationPort);
+        final int map = pinKey(protocol, sh, sl, dh, dl, sourcePort, destinationPort);
         try
         {
-            Bpf.delete(pinFd, key.addressOffset());
+            Bpf.delete(map, key.addressOffset());
         }
         catch (final BpfException e)
         {
@@ -317,16 +328,35 @@ public final class EbpfSteering implements OwnerSteering
         }
     }
 
-    /** The key as the program builds it: header bytes 12..19, the 4 port bytes, the protocol, zeros. */
-    private void pinKey(final int protocol, final int source, final int destination, final int sourcePort,
-        final int destinationPort)
+    /**
+     * Writes the key as the program builds it (the header's addresses, the 4 port bytes, the protocol, zeros).
+     *
+     * @return the family's pin map.
+     */
+    private int pinKey(final int protocol, final long sh, final long sl, final long dh, final long dl,
+        final int sourcePort, final int destinationPort)
     {
-        key.putInt(0, source, ByteOrder.BIG_ENDIAN);
-        key.putInt(4, destination, ByteOrder.BIG_ENDIAN);
-        key.putShort(8, (short)sourcePort, ByteOrder.BIG_ENDIAN);
-        key.putShort(10, (short)destinationPort, ByteOrder.BIG_ENDIAN);
-        key.putInt(12, 0);
-        key.putByte(12, (byte)protocol);
+        if (AddressBits.isIpv4(sh, sl) && AddressBits.isIpv4(dh, dl))
+        {
+            key.putInt(0, (int)sl, ByteOrder.BIG_ENDIAN);
+            key.putInt(4, (int)dl, ByteOrder.BIG_ENDIAN);
+            portsAndProtocol(8, protocol, sourcePort, destinationPort);
+            return pinFd;
+        }
+        key.putLong(0, sh, ByteOrder.BIG_ENDIAN);
+        key.putLong(8, sl, ByteOrder.BIG_ENDIAN);
+        key.putLong(16, dh, ByteOrder.BIG_ENDIAN);
+        key.putLong(24, dl, ByteOrder.BIG_ENDIAN);
+        portsAndProtocol(32, protocol, sourcePort, destinationPort);
+        return pin6Fd;
+    }
+
+    private void portsAndProtocol(final int at, final int protocol, final int sourcePort, final int destinationPort)
+    {
+        key.putShort(at, (short)sourcePort, ByteOrder.BIG_ENDIAN);
+        key.putShort(at + 2, (short)destinationPort, ByteOrder.BIG_ENDIAN);
+        key.putInt(at + 4, 0);
+        key.putByte(at + 4, (byte)protocol);
     }
 
     private void refusal(final BpfException e)

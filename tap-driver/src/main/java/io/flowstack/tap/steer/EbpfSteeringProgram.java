@@ -14,6 +14,7 @@ import static io.flowstack.tap.bpf.Ebpf.FUNC_SKB_LOAD_BYTES_RELATIVE;
 import static io.flowstack.tap.bpf.Ebpf.H;
 import static io.flowstack.tap.bpf.Ebpf.HDR_START_MAC;
 import static io.flowstack.tap.bpf.Ebpf.JEQ;
+import static io.flowstack.tap.bpf.Ebpf.JGT;
 import static io.flowstack.tap.bpf.Ebpf.JLT;
 import static io.flowstack.tap.bpf.Ebpf.JNE;
 import static io.flowstack.tap.bpf.Ebpf.JSET;
@@ -42,12 +43,18 @@ import static io.flowstack.tap.bpf.Ebpf.XOR;
  * <ol>
  * <li>Shorter than an Ethernet header, or IPv4 shorter than a minimal IPv4 header: 0 (the stack processes such a
  * frame wherever it lands and drops it there).</li>
- * <li>Not IPv4 (ARP and everything else): the interface's designated core, or core 0.</li>
- * <li>Ports are read for TCP and UDP that are not fragments (MF or an offset), with a header length of at least
- * 20 and the 4 port bytes present after the header (options skipped); otherwise the flow is addresses only.</li>
- * <li>Steering rules in order on (protocol, destination address, destination port); then the designated core;
- * then, for flows with ports, the pin map; then the Toeplitz hash of (source, destination[, ports]) through the
- * protocol class's table in the table map.</li>
+ * <li>Neither IPv4 nor IPv6 (ARP and everything else): the interface's designated core, or core 0.</li>
+ * <li>IPv4: ports are read for TCP and UDP that are not fragments (MF or an offset), with a header length of at
+ * least 20 and the 4 port bytes present after the header (options skipped); otherwise the flow is addresses
+ * only.</li>
+ * <li>IPv6 (shorter than its 40-byte header: 0): the upper-layer protocol is the fixed header's next header. A
+ * hop-by-hop, destination options or routing header goes to the non-IP core, which forwards the packet to its
+ * owner (the program does not walk extension headers; the stack's classifier does); a fragment header is the
+ * protocol, hashed on addresses, as the stack hashes fragments; ICMPv6 Neighbor Discovery (types 133..137) goes
+ * to the non-IP core as ARP does; TCP and UDP with their 4 port bytes present have ports.</li>
+ * <li>Steering rules in order on (protocol, destination address, destination port), a rule with an address only
+ * in its family; then the designated core; then, for flows with ports, the family's pin map; then the Toeplitz
+ * hash of (source, destination[, ports]) through the protocol class's table in the table map.</li>
  * </ol>
  * Bytes are read with {@code bpf_skb_load_bytes_relative} from the MAC header, so the program reads the same
  * offsets wherever it runs: on a TAP's transmit path (data at the MAC header), on an AF_PACKET fanout group's
@@ -59,6 +66,18 @@ final class EbpfSteeringProgram
 {
     /** IPv4's EtherType. */
     static final int ETHERTYPE_IPV4 = 0x0800;
+    /** IPv6's EtherType. */
+    static final int ETHERTYPE_IPV6 = 0x86DD;
+    /** IPv6 header length. */
+    static final int IPV6_HEADER = 40;
+    /** IPv6 extension headers the program does not walk (RFC 8200 4.3, 4.6, 4.4): hop-by-hop, destination, routing. */
+    static final int[] IPV6_WALKED_HEADERS = {0, 60, 43};
+    /** ICMPv6 and its Neighbor Discovery types (router solicitation .. redirect, RFC 4861 4). */
+    static final int PROTO_ICMPV6 = 58;
+    /** First Neighbor Discovery type. */
+    static final int ND_FIRST = 133;
+    /** Last Neighbor Discovery type. */
+    static final int ND_LAST = 137;
     /** Ethernet header length. */
     static final int ETH = 14;
     /** Minimal IPv4 header length. */
@@ -74,6 +93,14 @@ final class EbpfSteeringProgram
     private static final int PORTS_AT = -12;
     private static final int PROTOCOL_AT = -8;
     private static final int INDEX_AT = -52;
+    // IPv6: the header copy at -112..-73, with the 40-byte pin key over its addresses (-104..-73), then the ports
+    // and the protocol word, as in IPv4; the ICMPv6 type in a byte of its own.
+    private static final int HEADER6_AT = -112;
+    private static final int KEY6_AT = -104;
+    private static final int DESTINATION6_AT = -88;
+    private static final int PORTS6_AT = -72;
+    private static final int PROTOCOL6_AT = -68;
+    private static final int TYPE6_AT = -60;
 
     private static final int PROTO_ICMP = 1;
     private static final int PROTO_TCP = 6;
@@ -89,10 +116,12 @@ final class EbpfSteeringProgram
      * @param ownership  the ownership function (key, table size, rules, designation).
      * @param ifIndex    the interface the program steers.
      * @param tableMapFd the table map ({@link EbpfSteering#tableEntries(int)} entries).
-     * @param pinMapFd   the pin map.
+     * @param pinMapFd   the IPv4 pin map.
+     * @param pin6MapFd  the IPv6 pin map.
      * @return the encoded program.
      */
-    static byte[] generate(final FlowOwnership ownership, final int ifIndex, final int tableMapFd, final int pinMapFd)
+    static byte[] generate(final FlowOwnership ownership, final int ifIndex, final int tableMapFd, final int pinMapFd,
+        final int pin6MapFd)
     {
         final EbpfAssembler a = new EbpfAssembler();
         final Label here = a.label();
@@ -101,11 +130,14 @@ final class EbpfSteeringProgram
         final Label tryPorts = a.label();
         final Label hash = a.label();
         final Label reloadAndHash = a.label();
+        final Label ipv6 = a.label();
+        final Label lookup = a.label();
 
         a.mov64Reg(R6, R1);
         loadBytes(a, ETH - 2, ETHERTYPE_AT, 2);
         a.jump(JNE, R0, 0, here);
         a.load(H, R0, R10, ETHERTYPE_AT).toBigEndian(R0, 16);
+        a.jump(JEQ, R0, ETHERTYPE_IPV6, ipv6);
         a.jump(JNE, R0, ETHERTYPE_IPV4, nonIp);
 
         loadBytes(a, ETH, HEADER_AT, IPV4_MIN);
@@ -146,12 +178,126 @@ final class EbpfSteeringProgram
             loadWords(a);
             a.bind(hash);
             bucket(a, ownership);
+            a.jumpAlways(lookup);
+        }
+
+        a.bind(ipv6);
+        ipv6(a, ownership, ifIndex, pin6MapFd, here, nonIp);
+        if (designated < 0)
+        {
+            a.bind(lookup);
             tableLookup(a, ownership.tableSize(), tableMapFd, here);
         }
 
         a.bind(here).returnValue(0);
         a.bind(nonIp).returnValue(ownership.ownerOfNonIp(ifIndex));
         return a.assemble();
+    }
+
+    /**
+     * The IPv6 path: classifies, applies rules, designation and pins, and leaves the bucket in r4 and the protocol
+     * in r8 for the table lookup that follows (or returns).
+     */
+    private static void ipv6(final EbpfAssembler a, final FlowOwnership ownership, final int ifIndex,
+        final int pin6MapFd, final Label here, final Label nonIp)
+    {
+        final Label ports = a.label();
+        final Label noPorts = a.label();
+        final Label hash = a.label();
+        loadBytes(a, ETH, HEADER6_AT, IPV6_HEADER);
+        a.jump(JNE, R0, 0, here);
+        a.load(B, R8, R10, HEADER6_AT + 6);
+        a.storeImm(W, R10, PORTS6_AT, 0);
+        a.store(W, R10, PROTOCOL6_AT, R8);
+        a.mov64(R9, 0);
+        for (final int header : IPV6_WALKED_HEADERS)
+        {
+            // Extension headers: the non-IP core classifies in software and forwards (counted there).
+            a.jump(JEQ, R8, header, nonIp);
+        }
+        a.jump(JEQ, R8, PROTO_TCP, ports);
+        a.jump(JEQ, R8, PROTO_UDP, ports);
+        a.jump(JNE, R8, PROTO_ICMPV6, noPorts);
+        loadBytes(a, ETH + IPV6_HEADER, TYPE6_AT, 1);
+        a.jump(JNE, R0, 0, noPorts);
+        a.load(B, R0, R10, TYPE6_AT);
+        a.jump(JLT, R0, ND_FIRST, noPorts);
+        a.jump(JGT, R0, ND_LAST, noPorts);
+        a.jumpAlways(nonIp);
+        a.bind(ports);
+        loadBytes(a, ETH + IPV6_HEADER, PORTS6_AT, 4);
+        // On failure the helper has zeroed the port bytes: addresses only, as without ports.
+        a.jump(JNE, R0, 0, noPorts);
+        a.mov64(R9, 1);
+        a.bind(noPorts);
+        a.load(W, R3, R10, PORTS6_AT).toBigEndian(R3, 32);
+
+        rules6(a, ownership.rules());
+        final int designated = ownership.designatedCore(ifIndex);
+        if (designated >= 0)
+        {
+            a.returnValue(designated);
+            return;
+        }
+        a.jump(JEQ, R9, 0, hash);
+        a.loadMap(R1, pin6MapFd).mov64Reg(R2, R10).alu64(ADD, R2, KEY6_AT).call(FUNC_MAP_LOOKUP_ELEM);
+        a.jump(JEQ, R0, 0, hash);
+        a.load(W, R0, R0, 0).exit();
+        a.bind(hash);
+        bucket6(a, ownership);
+    }
+
+    /** IPv6 rules: r8 the protocol, r3 the ports, the destination on the stack; IPv4 address rules never match. */
+    private static void rules6(final EbpfAssembler a, final SteeringRules rules)
+    {
+        for (int i = 0; i < rules.size(); i++)
+        {
+            final SteeringRule rule = rules.get(i);
+            if (rule.hasLocalAddress() && !rule.hasIpv6Address())
+            {
+                continue;
+            }
+            final Label next = a.label();
+            a.jump(JNE, R8, rule.protocol(), next);
+            if (rule.hasLocalAddress())
+            {
+                final long[] halves = {rule.localHigh(), rule.localLow()};
+                for (int w = 0; w < 4; w++)
+                {
+                    a.load(W, R0, R10, DESTINATION6_AT + 4 * w).toBigEndian(R0, 32);
+                    a.jump32(JNE, R0, (int)(halves[w >> 1] >>> (w % 2 == 0 ? 32 : 0)), next);
+                }
+            }
+            if (rule.localPort() != SteeringRule.ANY_PORT)
+            {
+                a.mov64Reg(R0, R3).alu32(AND, R0, 0xFFFF);
+                a.jump(JNE, R0, rule.localPort(), next);
+            }
+            a.returnValue(rule.core());
+            a.bind(next);
+        }
+    }
+
+    /** r4 = the low bits of the Toeplitz hash of the nine IPv6 words on the stack (source, destination, ports). */
+    private static void bucket6(final EbpfAssembler a, final FlowOwnership ownership)
+    {
+        final int bits = Integer.numberOfTrailingZeros(ownership.tableSize());
+        final int[][] masks = ToeplitzMasks.of(ownership.hash().key(), bits, ToeplitzMasks.WORDS6);
+        a.mov64(R4, 0);
+        for (int j = 0; j < bits; j++)
+        {
+            a.mov64(R5, 0);
+            for (int w = 0; w < ToeplitzMasks.WORDS6; w++)
+            {
+                if (masks[j][w] != 0)
+                {
+                    // Words 0..7 are the addresses at KEY6_AT, word 8 the ports right after them.
+                    a.load(W, R0, R10, KEY6_AT + 4 * w).toBigEndian(R0, 32);
+                    a.alu32(AND, R0, masks[j][w]).alu32Reg(XOR, R5, R0);
+                }
+            }
+            parityInto(a, j);
+        }
     }
 
     /** r1..r5 = (skb, offset from the MAC header, stack slot, length, MAC) and the call; r0 = 0 on success. */
@@ -174,6 +320,10 @@ final class EbpfSteeringProgram
         for (int i = 0; i < rules.size(); i++)
         {
             final SteeringRule rule = rules.get(i);
+            if (rule.hasIpv6Address())
+            {
+                continue;
+            }
             final Label next = a.label();
             a.jump(JNE, R8, rule.protocol(), next);
             if (rule.hasLocalAddress())
@@ -195,7 +345,7 @@ final class EbpfSteeringProgram
     private static void bucket(final EbpfAssembler a, final FlowOwnership ownership)
     {
         final int bits = Integer.numberOfTrailingZeros(ownership.tableSize());
-        final int[][] masks = ToeplitzMasks.of(ownership.hash().key(), bits);
+        final int[][] masks = ToeplitzMasks.of(ownership.hash().key(), bits, ToeplitzMasks.WORDS);
         a.mov64(R4, 0);
         for (int j = 0; j < bits; j++)
         {
@@ -208,18 +358,24 @@ final class EbpfSteeringProgram
                     a.mov64Reg(R0, words[w]).alu32(AND, R0, masks[j][w]).alu32Reg(XOR, R5, R0);
                 }
             }
-            // Parity of r5: fold to 4 bits, then look the nibble up in 0x6996 (bit n set when n has odd parity).
-            a.mov64Reg(R0, R5).alu32(RSH, R0, 16).alu32Reg(XOR, R5, R0);
-            a.mov64Reg(R0, R5).alu32(RSH, R0, 8).alu32Reg(XOR, R5, R0);
-            a.mov64Reg(R0, R5).alu32(RSH, R0, 4).alu32Reg(XOR, R5, R0);
-            a.alu32(AND, R5, 0x0F);
-            a.alu32(MOV, R0, 0x6996).alu32Reg(RSH, R0, R5).alu32(AND, R0, 1);
-            if (j > 0)
-            {
-                a.alu32(LSH, R0, j);
-            }
-            a.alu32Reg(OR, R4, R0);
+            parityInto(a, j);
         }
+    }
+
+    /** Bit j of r4 = the parity of r5. */
+    private static void parityInto(final EbpfAssembler a, final int j)
+    {
+        // Fold to 4 bits, then look the nibble up in 0x6996 (bit n set when n has odd parity).
+        a.mov64Reg(R0, R5).alu32(RSH, R0, 16).alu32Reg(XOR, R5, R0);
+        a.mov64Reg(R0, R5).alu32(RSH, R0, 8).alu32Reg(XOR, R5, R0);
+        a.mov64Reg(R0, R5).alu32(RSH, R0, 4).alu32Reg(XOR, R5, R0);
+        a.alu32(AND, R5, 0x0F);
+        a.alu32(MOV, R0, 0x6996).alu32Reg(RSH, R0, R5).alu32(AND, R0, 1);
+        if (j > 0)
+        {
+            a.alu32(LSH, R0, j);
+        }
+        a.alu32Reg(OR, R4, R0);
     }
 
     /** Returns table[active half][class of r8][r4] (entry 0 names the active half). */

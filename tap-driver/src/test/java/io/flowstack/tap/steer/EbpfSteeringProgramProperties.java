@@ -4,6 +4,7 @@ import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.engine.FrameClassifier;
 import io.flowstack.core.flow.IndirectionTable;
+import io.flowstack.core.wire.AddressBits;
 import io.flowstack.ip.flow.FlowClassifier;
 import io.flowstack.tap.bpf.Bpf;
 import io.flowstack.tap.bpf.BpfException;
@@ -16,6 +17,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeProperty;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -146,9 +148,14 @@ class EbpfSteeringProgramProperties
     private static void count(final SteeringCase c, final byte[] f, final int length)
     {
         final int etherType = (f[12] & 0xFF) << 8 | f[13] & 0xFF;
+        if (etherType == 0x86DD && length >= 58)
+        {
+            count6(c, f);
+            return;
+        }
         if (etherType != 0x0800)
         {
-            KINDS.merge("not IPv4", 1L, Long::sum);
+            KINDS.merge("not IPv4 or IPv6 with ports", 1L, Long::sum);
             return;
         }
         final int ihl = f[14] & 0x0F;
@@ -176,9 +183,40 @@ class EbpfSteeringProgramProperties
             {
                 KINDS.merge("pinned flows", 1L, Long::sum);
             }
-            if (c.ownership.rules().match(protocol, destination, destinationPort) >= 0)
+            if (c.ownership.rules().match(protocol, 0, AddressBits.ipv4Low(destination), destinationPort) >= 0)
             {
                 KINDS.merge("matched a rule", 1L, Long::sum);
+            }
+        }
+    }
+
+    private static void count6(final SteeringCase c, final byte[] f)
+    {
+        final int next = f[20] & 0xFF;
+        KINDS.merge(switch (next)
+        {
+            case 6, 17 -> "IPv6 TCP/UDP";
+            case 58 -> f[54] >= (byte)133 && f[54] <= (byte)137 ? "IPv6 Neighbor Discovery" : "IPv6 ICMPv6";
+            case 0, 60, 43 -> "IPv6 extension headers";
+            case 44 -> "IPv6 fragments";
+            default -> "IPv6 other";
+        }, 1L, Long::sum);
+        if (next == 6 || next == 17)
+        {
+            final ByteBuffer b = ByteBuffer.wrap(f);
+            final long sh = b.getLong(22);
+            final long sl = b.getLong(30);
+            final long dh = b.getLong(38);
+            final long dl = b.getLong(46);
+            final int sourcePort = b.getShort(54) & 0xFFFF;
+            final int destinationPort = b.getShort(56) & 0xFFFF;
+            if (c.ownership.pins().core(next, sh, sl, dh, dl, sourcePort, destinationPort) >= 0)
+            {
+                KINDS.merge("IPv6 pinned flows", 1L, Long::sum);
+            }
+            if (c.ownership.rules().match(next, dh, dl, destinationPort) >= 0)
+            {
+                KINDS.merge("IPv6 matched a rule", 1L, Long::sum);
             }
         }
     }
