@@ -1,6 +1,7 @@
 package io.flowstack.ip;
 
 import io.flowstack.ip.ipv4.ReassemblyCounter;
+import io.flowstack.ip.ipv6.Ipv6ReassemblyCounter;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
@@ -77,6 +78,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch
     private final CoreServices services;
     private final FlowClassifier classifier;
     private final AtomicCounter redispatched;
+    private final AtomicCounter redispatched6;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[MSG_NEIGHBOR_LENGTH]);
     private boolean applyingControl;
     private TimerSource[] timerSources = new TimerSource[0];
@@ -209,6 +211,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch
             ipv6.redispatch(redispatch6);
         }
         redispatched = counters.counter(ReassemblyCounter.REDISPATCHED);
+        redispatched6 = counters.counter(Ipv6ReassemblyCounter.REDISPATCHED);
     }
 
     /**
@@ -393,7 +396,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch
             return false;
         }
         link.frame(packet, EthernetFlyweight.TYPE_IPV6, ifc.mac(), 0);
-        redispatched.incrementOrdered();
+        redispatched6.incrementOrdered();
         services.forward(packet, owner);
         return true;
     }
