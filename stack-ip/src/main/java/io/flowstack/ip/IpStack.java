@@ -1,6 +1,7 @@
 package io.flowstack.ip;
 
 import io.flowstack.ip.ipv4.ReassemblyCounter;
+import io.flowstack.ip.ipv6.Ipv6ReassemblyCounter;
 import io.flowstack.ip.iface.IpInterface;
 import io.flowstack.core.buffer.BufferPool;
 import io.flowstack.core.buffer.PacketBuffer;
@@ -81,6 +82,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch, Ndp
     private final CoreServices services;
     private final FlowClassifier classifier;
     private final AtomicCounter redispatched;
+    private final AtomicCounter redispatched6;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[MSG_NEIGHBOR_LENGTH]);
     private boolean applyingControl;
     private TimerSource[] timerSources = new TimerSource[0];
@@ -214,6 +216,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch, Ndp
             ipv6.redispatch(redispatch6);
         }
         redispatched = counters.counter(ReassemblyCounter.REDISPATCHED);
+        redispatched6 = counters.counter(Ipv6ReassemblyCounter.REDISPATCHED);
     }
 
     /**
@@ -440,7 +443,7 @@ public final class IpStack implements CoreStack, NeighborEvents, Redispatch, Ndp
             return false;
         }
         link.frame(packet, EthernetFlyweight.TYPE_IPV6, ifc.mac(), 0);
-        redispatched.incrementOrdered();
+        redispatched6.incrementOrdered();
         services.forward(packet, owner);
         return true;
     }

@@ -354,7 +354,7 @@ public final class CoreContext
      * thread.
      *
      * @param name the counter's name.
-     * @return its value, 0 for a counter this core does not have.
+     * @return its value, -1 for a counter this core does not have (a misspelt name shows as such).
      */
     public long counter(final String name)
     {

@@ -189,11 +189,12 @@ public final class TapDevice implements NetworkDevice
         final int tcp = Linux.TUN_F_CSUM | Linux.TUN_F_TSO4 | Linux.TUN_F_TSO6 | Linux.TUN_F_TSO_ECN;
         if (libc.ioctl(fd, Linux.TUNSETOFFLOAD, tcp | Linux.TUN_F_USO4 | Linux.TUN_F_USO6) == 0)
         {
-            return Offloads.VIRTIO_NET.with(Offloads.RX_LARGE_UDP4).with(Offloads.TX_TCP6_SEGMENTATION);
+            return Offloads.VIRTIO_NET.with(Offloads.RX_LARGE_UDP4).with(Offloads.TX_TCP6_SEGMENTATION)
+                .with(Offloads.TX_GATHER);
         }
         Native.check(libc.ioctl(fd, Linux.TUNSETOFFLOAD, tcp), "TUNSETOFFLOAD " + ifName);
         // A virtio-net header takes TCPV6 segments too (the kernel's virtio_net_hdr_to_skb cuts either family).
-        return Offloads.VIRTIO_NET.with(Offloads.TX_TCP6_SEGMENTATION);
+        return Offloads.VIRTIO_NET.with(Offloads.TX_TCP6_SEGMENTATION).with(Offloads.TX_GATHER);
     }
 
     private static int readMtu(final String ifName) throws IOException

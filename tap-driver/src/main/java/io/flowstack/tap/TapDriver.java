@@ -10,6 +10,8 @@ import io.flowstack.core.driver.VirtioNetHeader;
 import io.flowstack.tap.sys.LibC;
 import io.flowstack.tap.sys.Linux;
 import io.flowstack.tap.sys.Native;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A {@link NetworkDriver} over one queue descriptor of a {@link TapDevice}: one {@code read} per received
@@ -27,6 +29,7 @@ public final class TapDriver implements NetworkDriver
 {
     /** Frames {@link #transmit(PacketBuffer)} queues before it writes the batch itself. */
     public static final int DEFAULT_TX_BATCH = 64;
+    private static final int IOVEC_LENGTH = 16;
 
     private final LibC libc = Native.LIBC;
     private final TapDevice device;
@@ -38,6 +41,8 @@ public final class TapDriver implements NetworkDriver
     private final boolean vnetHeader;
     private final Offloads offloads;
     private final PacketBuffer[] txBatch;
+    /** Two struct iovec for a frame with an attached payload: the slot's bytes, then the payload. */
+    private final UnsafeBuffer iov = new UnsafeBuffer(BufferUtil.allocateDirectAligned(2 * IOVEC_LENGTH, 16));
     private int txCount;
     private int fd;
     private boolean closed;
@@ -178,6 +183,14 @@ public final class TapDriver implements NetworkDriver
             frame.release();
             return;
         }
+        if (frame.attachedLength() > 0)
+        {
+            // Its payload lives in a send ring only as long as this cycle: written now, in order after the batch.
+            flush();
+            writeFrame(frame);
+            frame.release();
+            return;
+        }
         if (txCount == txBatch.length)
         {
             flush();
@@ -233,14 +246,29 @@ public final class TapDriver implements NetworkDriver
         }
         else
         {
-            // Only a device with offloads finishes checksums; the stack asks only those, but be safe.
+            // Only a device with offloads finishes checksums or gathers; the stack asks only those, but be safe.
+            frame.linearize();
             VirtioNetHeader.completeChecksum(frame);
         }
-        final long n = libc.write(fd, frame.buffer().addressOffset() + at, total);
+        final long n;
+        final int attached = frame.attachedLength();
+        if (attached > 0)
+        {
+            iov.putLong(0, frame.buffer().addressOffset() + at);
+            iov.putLong(8, total);
+            iov.putLong(IOVEC_LENGTH, frame.attachedAddress());
+            iov.putLong(IOVEC_LENGTH + 8, attached);
+            total += attached;
+            n = libc.writev(fd, iov.addressOffset(), 2);
+        }
+        else
+        {
+            n = libc.write(fd, frame.buffer().addressOffset() + at, total);
+        }
         if (n == total)
         {
             txFrames++;
-            txBytes += length;
+            txBytes += length + attached;
             return true;
         }
         txDrops++;

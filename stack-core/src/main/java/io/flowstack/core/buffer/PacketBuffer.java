@@ -1,5 +1,7 @@
 package io.flowstack.core.buffer;
 
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -11,6 +13,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * frame or is asked to do with it, as a Linux sk_buff does: the checksum state ({@link #checksumState()}, with
  * where a partial checksum starts and is stored) and the segmentation type and size of a frame larger than the
  * MTU ({@link #gsoType()}, {@link #gsoSize()}). A fresh buffer has none of it.
+ * <p>
+ * A frame on its way to a device that gathers ({@code Offloads.TX_GATHER}) may end in bytes held elsewhere, in
+ * off-heap memory such as a connection's send ring: the {@link #attach attached} payload follows the window on the
+ * wire, so the payload is never copied into the slot. It must stay unchanged until the frame reaches the device,
+ * which takes it in the same duty cycle; whatever would keep the frame longer {@link #linearize}s it first.
  * <p>
  * A buffer belongs to exactly one {@link BufferPool}; only the thread of that pool's core may release it.
  * Not thread-safe: a buffer is handed between threads only through a queue, never shared.
@@ -49,6 +56,9 @@ public final class PacketBuffer
     private int checksumOffset;
     private int gsoType;
     private int gsoSize;
+    private DirectBuffer attached;
+    private int attachedIndex;
+    private int attachedLength;
 
     PacketBuffer(final BufferPool pool, final int index, final UnsafeBuffer buffer)
     {
@@ -80,6 +90,85 @@ public final class PacketBuffer
     public int length()
     {
         return length;
+    }
+
+    /**
+     * @return the frame's length on the wire: the window and the attached payload.
+     */
+    public int wireLength()
+    {
+        return length + attachedLength;
+    }
+
+    /**
+     * Attaches a payload that follows the window on the wire (see the class comment).
+     *
+     * @param source off-heap memory holding it (a heap buffer has no address a device can use).
+     * @param index  where it starts in {@code source}.
+     * @param length its length.
+     * @return this
+     */
+    public PacketBuffer attach(final DirectBuffer source, final int index, final int length)
+    {
+        if (source.byteArray() != null || length <= 0)
+        {
+            throw new IllegalArgumentException("attach needs off-heap memory and a length: " + length);
+        }
+        this.attached = source;
+        this.attachedIndex = index;
+        this.attachedLength = length;
+        return this;
+    }
+
+    /**
+     * @return bytes attached after the window, 0 for none.
+     */
+    public int attachedLength()
+    {
+        return attachedLength;
+    }
+
+    /**
+     * @return address of the attached payload (valid while {@link #attachedLength()} is not 0).
+     */
+    public long attachedAddress()
+    {
+        return attached.addressOffset() + attachedIndex;
+    }
+
+    /**
+     * Copies the attached payload elsewhere, as a gathering device takes it.
+     *
+     * @param dst   where to.
+     * @param index at which index.
+     */
+    public void copyAttached(final MutableDirectBuffer dst, final int index)
+    {
+        if (attachedLength > 0)
+        {
+            dst.putBytes(index, attached, attachedIndex, attachedLength);
+        }
+    }
+
+    /**
+     * Copies the attached payload into the slot after the window, which then holds the whole frame.
+     */
+    public void linearize()
+    {
+        if (attachedLength > 0)
+        {
+            final int at = offset + length;
+            buffer.putBytes(at, attached, attachedIndex, attachedLength);
+            length += attachedLength;
+            detach();
+        }
+    }
+
+    private void detach()
+    {
+        attached = null;
+        attachedIndex = 0;
+        attachedLength = 0;
     }
 
     /**
@@ -336,5 +425,6 @@ public final class PacketBuffer
         length = 0;
         ifIndex = 0;
         clearOffloads();
+        detach();
     }
 }

@@ -47,6 +47,7 @@ public final class MemoryDriver implements NetworkDriver
     private long rxFrames;
     private long txFrames;
     private long txLargeFrames;
+    private long txGatheredFrames;
     private int txLargestFrame;
     private long drops;
     private long rxDrops;
@@ -190,7 +191,11 @@ public final class MemoryDriver implements NetworkDriver
         if (failure == 0 && write(target, frame))
         {
             txFrames++;
-            txLargestFrame = Math.max(txLargestFrame, frame.length());
+            txLargestFrame = Math.max(txLargestFrame, frame.wireLength());
+            if (frame.attachedLength() > 0)
+            {
+                txGatheredFrames++;
+            }
             if (frame.gsoType() != PacketBuffer.GSO_NONE)
             {
                 txLargeFrames++;
@@ -213,18 +218,21 @@ public final class MemoryDriver implements NetworkDriver
 
     private boolean write(final ManyToOneRingBuffer target, final PacketBuffer frame)
     {
-        if (offloads == Offloads.NONE)
-        {
-            return target.write(MSG_FRAME, frame.buffer(), frame.offset(), frame.length());
-        }
-        final int index = target.tryClaim(MSG_VNET, VirtioNetHeader.LENGTH + frame.length());
+        final boolean vnet = offloads != Offloads.NONE;
+        final int header = vnet ? VirtioNetHeader.LENGTH : 0;
+        final int index = target.tryClaim(vnet ? MSG_VNET : MSG_FRAME, header + frame.wireLength());
         if (index < 0)
         {
             return false;
         }
         final AtomicBuffer ring = target.buffer();
-        VirtioNetHeader.encode(frame, ring, index);
-        ring.putBytes(index + VirtioNetHeader.LENGTH, frame.buffer(), frame.offset(), frame.length());
+        if (vnet)
+        {
+            VirtioNetHeader.encode(frame, ring, index);
+        }
+        ring.putBytes(index + header, frame.buffer(), frame.offset(), frame.length());
+        // Gathered as a device does it (Offloads.TX_GATHER): the attached payload follows the slot's bytes.
+        frame.copyAttached(ring, index + header + frame.length());
         target.commit(index);
         return true;
     }
@@ -279,6 +287,14 @@ public final class MemoryDriver implements NetworkDriver
     public long txFrames()
     {
         return txFrames;
+    }
+
+    /**
+     * @return frames the stack sent with an attached payload, gathered here (see {@link Offloads#TX_GATHER}).
+     */
+    public long txGatheredFrames()
+    {
+        return txGatheredFrames;
     }
 
     /**

@@ -23,6 +23,13 @@ public final class Offloads
     /** We may send a TCP/IPv6 segment larger than the MTU with a segment size; the device cuts it (virtio TCPV6). */
     public static final int TX_TCP6_SEGMENTATION = 1 << 5;
 
+    /**
+     * The device takes a frame in pieces: the slot's window and a payload attached from off-heap memory
+     * ({@code PacketBuffer.attach}), written with one gather call, so TCP need not copy its send ring into the
+     * slot. Only with {@link #TX_CHECKSUM}: the payload is summed by the device, never by us.
+     */
+    public static final int TX_GATHER = 1 << 6;
+
     /** The largest frame a segmentation offload takes (virtio and Linux's default gso_max_size). */
     public static final int DEFAULT_MAX_SEGMENT_BYTES = 65_536;
 
@@ -62,6 +69,10 @@ public final class Offloads
             // virtio 5.1.3.1: segmentation offloads need the checksum offload (each cut segment gets its own).
             throw new IllegalArgumentException("TCP segmentation offload needs the transmit checksum offload");
         }
+        if ((flags & TX_GATHER) != 0 && (flags & TX_CHECKSUM) == 0)
+        {
+            throw new IllegalArgumentException("gather needs the transmit checksum offload");
+        }
         return flags == 0 ? NONE : new Offloads(flags,
             (flags & (TX_TCP4_SEGMENTATION | TX_TCP6_SEGMENTATION)) != 0 ? maxSegmentBytes : 0);
     }
@@ -88,6 +99,14 @@ public final class Offloads
     public boolean txTcpSegmentation()
     {
         return (flags & TX_TCP4_SEGMENTATION) != 0;
+    }
+
+    /**
+     * @return true when a frame may carry an attached payload ({@link #TX_GATHER}).
+     */
+    public boolean txGather()
+    {
+        return (flags & TX_GATHER) != 0;
     }
 
     /**
@@ -172,6 +191,10 @@ public final class Offloads
         if (txTcp6Segmentation())
         {
             sb.append("tso6,");
+        }
+        if (txGather())
+        {
+            sb.append("tx-gather,");
         }
         if (rxChecksum())
         {

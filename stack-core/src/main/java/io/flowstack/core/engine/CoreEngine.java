@@ -401,9 +401,11 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
             return;
         }
         framesOut.incrementOrdered();
-        bytesOut.getAndAddOrdered(frame.length());
+        bytesOut.getAndAddOrdered(frame.wireLength());
         if (pcap != null)
         {
+            // Captured whole, then written as an ordinary frame (a debugging aid: the copy is fine).
+            frame.linearize();
             capture(frame);
         }
         driver.transmit(frame);

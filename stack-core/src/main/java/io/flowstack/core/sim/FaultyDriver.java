@@ -94,6 +94,8 @@ public final class FaultyDriver implements NetworkDriver
     {
         now = clock.nanoTime();
         releaseDueTransmits();
+        // A frame may be held past this cycle: its payload must not stay in a send ring.
+        frame.linearize();
         final int copies = transmitFaults.offer(now, frame.buffer(), frame.offset(), frame.length());
         if (copies == 0)
         {

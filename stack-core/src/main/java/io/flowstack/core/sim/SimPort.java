@@ -47,13 +47,14 @@ public final class SimPort implements FrameReceiver
      * @param mac      the port's MAC address.
      * @param mtu      IP MTU.
      * @param offloads transmit offloads the port performs for its stack ({@link Offloads#NONE} or the transmit
-     *                 half of {@link Offloads#VIRTIO_NET}; received frames are always ordinary).
+     *                 half of {@link Offloads#VIRTIO_NET}, with {@link Offloads#TX_GATHER} or not; received frames
+     *                 are always ordinary).
      */
     public SimPort(final String name, final int ifIndex, final long mac, final int mtu, final Offloads offloads)
     {
         this.name = name;
         this.driver = new MemoryDriver(ifIndex, mac, mtu, RING_BYTES,
-            Offloads.of(offloads.flags() & (Offloads.TX_CHECKSUM | Offloads.TX_TCP4_SEGMENTATION),
+            Offloads.of(offloads.flags() & (Offloads.TX_CHECKSUM | Offloads.TX_TCP4_SEGMENTATION | Offloads.TX_GATHER),
                 offloads.maxSegmentBytes()));
         this.device = NetworkDevice.shared(driver);
     }

@@ -235,9 +235,9 @@ public final class Ipv4Layer implements LinkReceiver
         final int protocol,
         final boolean dontFragment)
     {
-        final int totalLength = segment.length() + Ipv4Flyweight.MIN_HEADER_LENGTH;
+        final int totalLength = segment.wireLength() + Ipv4Flyweight.MIN_HEADER_LENGTH;
         final int at = segment.prepend(Ipv4Flyweight.MIN_HEADER_LENGTH);
-        out.wrap(segment.buffer(), at, totalLength)
+        out.wrap(segment.buffer(), at, segment.length())
             .versionAndHeaderLength(Ipv4Flyweight.MIN_HEADER_LENGTH)
             .dscpEcn(0)
             .totalLength(totalLength)
@@ -304,8 +304,9 @@ public final class Ipv4Layer implements LinkReceiver
             link.send(datagram, route, resolvers[ifc.ifIndex()], EthernetFlyweight.TYPE_IPV4);
             return;
         }
-        if (datagram.length() > ifc.mtu())
+        if (datagram.wireLength() > ifc.mtu())
         {
+            datagram.linearize();
             out.wrap(datagram.buffer(), datagram.offset(), datagram.length());
             if (out.dontFragment())
             {

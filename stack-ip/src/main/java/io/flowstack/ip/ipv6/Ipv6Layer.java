@@ -387,7 +387,7 @@ public final class Ipv6Layer implements LinkReceiver
      */
     public void prependHeader(final PacketBuffer packet, final Route route, final int protocol, final int hopLimit)
     {
-        final int payload = packet.length();
+        final int payload = packet.wireLength();
         final int at = packet.prepend(Ipv6Flyweight.HEADER_LENGTH);
         out.wrap(packet.buffer(), at, packet.length())
             .versionClassLabel(0, 0)
@@ -416,7 +416,7 @@ public final class Ipv6Layer implements LinkReceiver
             return;
         }
         txPackets.incrementOrdered();
-        if (packet.gsoType() == PacketBuffer.GSO_NONE && packet.length() > route.mtu())
+        if (packet.gsoType() == PacketBuffer.GSO_NONE && packet.wireLength() > route.mtu())
         {
             fragmentRoute = route;
             final int id = nextId;

@@ -20,7 +20,9 @@ public enum Ipv6ReassemblyCounter implements CounterDescriptor
      * Fragments refused: no slot free, more than a packet may hold, lengths that contradict the others, or an
      * unfragmentable part too long (the packet is dropped with it).
      */
-    REFUSED("ipv6.reasm.refused", "fragments");
+    REFUSED("ipv6.reasm.refused", "fragments"),
+    /** Reassembled packets handed to the core that owns their flow (the hash needs the transport header). */
+    REDISPATCHED("ipv6.reasm.redispatched", "packets");
 
     private final String label;
     private final String unit;

@@ -160,6 +160,8 @@ public final class EthernetLink
             mac = resolver.resolve(route, nowNs);
             if (mac < 0)
             {
+                // It waits past this cycle: its payload must not stay in a send ring.
+                packet.linearize();
                 resolver.enqueue(route, packet, nowNs);
                 return;
             }

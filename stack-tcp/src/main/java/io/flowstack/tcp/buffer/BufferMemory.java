@@ -1,5 +1,7 @@
 package io.flowstack.tcp.buffer;
 
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -91,7 +93,8 @@ public final class BufferMemory
         else
         {
             evictFor(size);
-            ring = new UnsafeBuffer(new byte[size]);
+            // Off-heap and cache-line aligned: a device that gathers writes a send ring's bytes where they lie.
+            ring = new UnsafeBuffer(BufferUtil.allocateDirectAligned(size, BitUtil.CACHE_LINE_LENGTH));
         }
         inUse += size;
         peak = Math.max(peak, inUse);

@@ -1,5 +1,6 @@
 package io.flowstack.tcp.buffer;
 
+import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.seq.Seq;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -179,6 +180,27 @@ public final class SendBuffer
             dst.putBytes(dstOffset + first, ring, 0, n - first);
         }
         return n;
+    }
+
+    /**
+     * Attaches held bytes to a frame instead of copying them ({@link PacketBuffer#attach}), when they lie in one
+     * piece of an off-heap ring.
+     *
+     * @param seq    sequence number of the first byte, from {@link #firstSeq()} on.
+     * @param length bytes, all held.
+     * @param frame  the frame they follow.
+     * @return false (nothing done) when they wrap round the ring's end or the ring is on the heap: copy them.
+     */
+    public boolean attach(final int seq, final int length, final PacketBuffer frame)
+    {
+        final int index = seq & mask;
+        if (ring == null || ring.byteArray() != null || length <= 0 || index + length > capacity
+            || !Seq.between(una, seq, end) || Seq.gt(seq + length, end))
+        {
+            return false;
+        }
+        frame.attach(ring, index, length);
+        return true;
     }
 
     /**

@@ -51,7 +51,7 @@ final class AckInput
     {
         final Sender snd = tcb.snd;
         long sample = snd.record.acknowledge(seg.ack, nowNs);
-        if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0)
+        if (sample < 0 && tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0)
         {
             sample = tsSample(tcb, seg, nowNs);
         }
@@ -128,7 +128,7 @@ final class AckInput
         a.pipe = snd.recovery.pipe();
         snd.cc.onRateSample(nowNs, a);
         tcb.timers.set(TimerTable.RECOVERY, snd.recovery.deadline());
-        snd.tuneBuffer();
+        snd.tuneBuffer(nowNs);
         updateWindow(tcb, seg, advances);
 
         if (snd.finAcked())
@@ -164,10 +164,12 @@ final class AckInput
         final int acked = seg.ack - snd.una;
         // The SYN and FIN occupy sequence space but not the send buffer.
         snd.buffer.acknowledge(seg.ack);
+        // The record's sample (nanoseconds) first, as Linux's tcp_ack_update_rtt: the echoed timestamp counts in
+        // milliseconds, too coarse for a short path (a 20 us round trip measured as 1 us or 1 ms). RFC 7323 4.1's
+        // RTTM from the echo, valid for retransmitted data too, where Karn's rule leaves the record without one.
         long sample = snd.record.acknowledge(seg.ack, nowNs);
-        if (a.hasTsEcr)
+        if (sample < 0 && a.hasTsEcr)
         {
-            // RFC 7323 4.1: RTTM from the echoed timestamp, valid even for retransmitted data.
             sample = tsSample(tcb, seg, nowNs);
         }
         if (sample >= 0)

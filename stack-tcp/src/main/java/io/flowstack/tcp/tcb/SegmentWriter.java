@@ -33,11 +33,13 @@ final class SegmentWriter
         }
         final boolean syn = (flags & TcpFlags.SYN) != 0;
         final int at = buf.offset();
-        if (len > 0)
+        // A device that gathers takes the payload from the send ring where it lies; others get a copy.
+        final boolean gathered = len > 0 && tcb.snd.offloads.txGather() && tcb.snd.buffer.attach(seq, len, buf);
+        if (len > 0 && !gathered)
         {
             tcb.snd.buffer.copy(seq, buf.buffer(), at, len);
         }
-        buf.window(at, len);
+        buf.window(at, gathered ? 0 : len);
         final TcpOptions options = layer.txOptions.reset();
         if (syn)
         {
@@ -81,7 +83,7 @@ final class SegmentWriter
         if (snd.offloads.txChecksum())
         {
             // The device sums the segment (and each piece it cuts a large one into); we give the pseudo-header.
-            tcp.partialChecksum(tcb.route.pseudoHeaderSum(Ipv4Flyweight.PROTO_TCP, buf.length()));
+            tcp.partialChecksum(tcb.route.pseudoHeaderSum(Ipv4Flyweight.PROTO_TCP, buf.wireLength()));
             buf.checksumPartial(tcpAt, TcpFlyweight.CHECKSUM_OFFSET);
             final int piece = room(tcb) - options.length();
             if (snd.offloads.txTcpSegmentation() && len > piece)

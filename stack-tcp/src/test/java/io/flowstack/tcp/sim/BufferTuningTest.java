@@ -93,7 +93,12 @@ class BufferTuningTest
 
     private static double goodput(final TcpConfig config, final Receiver[] out, final Sender sender)
     {
-        final FaultProfile path = FaultProfile.builder().delay(50 * MS).rate(100_000_000L).queueFrames(830).build();
+        return goodput(config, out, sender, FaultProfile.builder().delay(50 * MS).rate(100_000_000L).queueFrames(830).build());
+    }
+
+    private static double goodput(
+        final TcpConfig config, final Receiver[] out, final Sender sender, final FaultProfile path)
+    {
         try (SimNetwork net = new SimNetwork(7))
         {
             final Receiver receiver = new Receiver(net);
@@ -140,5 +145,35 @@ class BufferTuningTest
         assertTrue(receiver[0].info.receiveBuffer >= 2 << 20, "receive buffer " + receiver[0].info.receiveBuffer);
         assertTrue(sender.info.sendBuffer >= 2 << 20, "send buffer " + sender.info.sendBuffer);
         assertTrue(tuned > 55, "goodput with buffers from 1 MiB up: " + tuned);
+    }
+
+    @Test
+    void shouldNotGrowTheSendBufferForAQueue()
+    {
+        // 100 Mbit/s, 0.4 ms round trip (bandwidth-delay product 5 KB) and a queue of 1000 frames: CUBIC's window grows
+        // into the queue, to hundreds of KB. A send buffer of twice the window would grow to megabytes that only wait
+        // in the queue; twice the window capped at twice the path's product keeps the first 256 KiB.
+        final FaultProfile path = FaultProfile.builder().delay(200_000L).rate(100_000_000L).queueFrames(1000).build();
+        final Receiver[] receiver = new Receiver[1];
+        final Sender sender = new Sender();
+        final double goodput = goodput(TcpConfig.DEFAULT, receiver, sender, path);
+        System.out.printf("short path: %.1f Mbit/s; receiver %s; sender %s%n", goodput, receiver[0].info, sender.info);
+        assertTrue(goodput > 90, "goodput " + goodput);
+        assertTrue(sender.info.cwnd > 4 * TcpConfig.DEFAULT.sendBuffer() / 1448 / 10, "the window grew: " + sender.info);
+        assertTrue(sender.info.sendBuffer == TcpConfig.DEFAULT.sendBuffer(), "send buffer " + sender.info.sendBuffer);
+    }
+
+    @Test
+    void shouldMeasureSubMillisecondRoundTripsWithTimestampsOn()
+    {
+        // The echoed timestamp counts milliseconds; a 0.4 ms round trip is measured from the record of segments.
+        final FaultProfile path = FaultProfile.builder().delay(200_000L).rate(100_000_000L).queueFrames(1000).build();
+        final Receiver[] receiver = new Receiver[1];
+        final Sender sender = new Sender();
+        goodput(TcpConfig.DEFAULT.withBuffers(1 << 13), receiver, sender, path);
+        // An 8 KiB window queues at most 0.7 ms at 100 Mbit/s. From the echo, samples would be 1 us (same
+        // millisecond) or 1 ms: a mean anywhere between and a variation of hundreds of microseconds.
+        assertTrue(sender.info.srttNs >= 350_000L && sender.info.srttNs < 1_100_000L, "srtt " + sender.info.srttNs);
+        assertTrue(sender.info.rttvarNs < 150_000L, "rttvar " + sender.info.rttvarNs);
     }
 }

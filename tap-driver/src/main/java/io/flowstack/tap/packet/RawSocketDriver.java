@@ -116,6 +116,8 @@ public final class RawSocketDriver implements NetworkDriver
     @Override
     public void transmit(final PacketBuffer frame)
     {
+        // This device does not gather (Offloads.TX_GATHER); were a payload attached, it must not wait in a batch.
+        frame.linearize();
         if (closed || socket.failure() != 0)
         {
             txDrops++;

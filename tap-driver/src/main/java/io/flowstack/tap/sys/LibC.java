@@ -50,6 +50,14 @@ public interface LibC
     @ssize_t long write(int fd, @intptr_t long buf, @size_t long count);
 
     /**
+     * @param fd     descriptor.
+     * @param iov    native address of {@code iovcnt} struct iovec (base address, length: 16 bytes each).
+     * @param iovcnt number of pieces.
+     * @return bytes written, or -1.
+     */
+    @ssize_t long writev(int fd, @intptr_t long iov, int iovcnt);
+
+    /**
      * @param fd      descriptor.
      * @param request request number.
      * @param arg     native address of the argument structure, or an integer argument.

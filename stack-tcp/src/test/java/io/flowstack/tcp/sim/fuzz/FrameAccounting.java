@@ -70,7 +70,8 @@ final class FrameAccounting
         final FrameAccounting a = new FrameAccounting(host);
         a.equation("device", ringWrites, deviceRxFrames + deviceRxDrops);
         a.equation("cores: frames read = engine.frames_in", deviceRxFrames, a.c("engine.frames_in"));
-        a.equation("cores", a.c("engine.frames_in") + a.c("engine.forwarded_in") + a.c("ipv4.reasm.redispatched"),
+        a.equation("cores", a.c("engine.frames_in") + a.c("engine.forwarded_in") + a.c("ipv4.reasm.redispatched")
+            + a.c("ipv6.reasm.redispatched"),
             a.c("eth.rx.frames") + a.c("engine.forwarded_out") + a.c("engine.ring_drops"));
         a.equation("cores: forwarded out = in", a.c("engine.forwarded_out"), a.c("engine.forwarded_in"));
         final long ipv4In = a.sum(IPV4_DROPS) + a.c("ipv4.rx.datagrams");
