@@ -418,6 +418,7 @@ public final class Ipv6Layer implements LinkReceiver
         txPackets.incrementOrdered();
         if (packet.gsoType() == PacketBuffer.GSO_NONE && packet.wireLength() > route.mtu())
         {
+            packet.linearize();
             fragmentRoute = route;
             final int id = nextId;
             nextId += idStride;
