@@ -101,7 +101,10 @@ public final class Configuration
     /** Default of {@link #TCP_SYN_RETRIES_PROP_NAME} (Linux's tcp_syn_retries). */
     public static final int TCP_SYN_RETRIES_DEFAULT = 6;
 
-    /** Lower bound of the retransmission timeout (RFC 6298 says 1 s; Linux uses 200 ms). */
+    /**
+     * Lower bound of the retransmission timeout's variance term: RTO = SRTT + max(4 RTTVAR, this), as Linux's
+     * tcp_set_rto bounds it (RFC 6298 2.4 bounds the whole RTO, at 1 s; Linux uses 200 ms).
+     */
     public static final String TCP_MIN_RTO_PROP_NAME = "flowstack.tcp.min.rto";
     /** Default of {@link #TCP_MIN_RTO_PROP_NAME}, in nanoseconds. */
     public static final long TCP_MIN_RTO_DEFAULT = 200_000_000L;

@@ -10,7 +10,8 @@ package io.flowstack.tcp.api;
  * @param synReceivedTimeoutNs how long an unfinished passive open is kept.
  * @param maxRetransmissions retransmissions of one segment before the connection fails.
  * @param maxSynRetransmissions retransmissions of a SYN before connect fails.
- * @param minRtoNs           lower bound of the retransmission timeout (RFC 6298 says 1 s; Linux uses 200 ms).
+ * @param minRtoNs           lower bound of the retransmission timeout's variance term (RTO = SRTT + at least this,
+ *                           as Linux; RFC 6298 bounds the whole RTO at 1 s; Linux uses 200 ms).
  * @param maxRtoNs           upper bound of the retransmission timeout.
  * @param nagle              Nagle's algorithm on by default (RFC 9293 3.7.4).
  * @param backlog            unfinished plus unaccepted connections per listener and core; beyond them SYNs are

@@ -347,7 +347,7 @@ public final class RackRecovery implements LossRecovery
     @Override
     public int sendWindow(final int cwnd)
     {
-        return inRecovery ? pipe() + quota : cwnd;
+        return inRecovery && !sender.congestionControl().modulatesRecoveryWindow() ? pipe() + quota : cwnd;
     }
 
     @Override
