@@ -46,6 +46,13 @@ public final class Cubic implements CongestionControl
     private int rttSamples;
     private long cssBaselineMinRtt = NONE;
 
+    /**
+     * The window was reduced for the current loss episode (a fast recovery not over yet, or a timeout no ACK has
+     * answered): a timeout now does not reduce ssthresh and W_max again (RFC 5681 3.1's "held constant"; Linux's
+     * tcp_enter_loss reduces only outside recovery or after an ACK of new data).
+     */
+    private boolean reduced;
+
     // Undo.
     private double undoCwnd;
     private int undoSsthresh;
@@ -66,6 +73,7 @@ public final class Cubic implements CongestionControl
         lastRoundMinRtt = NONE;
         currentRoundMinRtt = NONE;
         rttSamples = 0;
+        reduced = false;
     }
 
     @Override
@@ -91,6 +99,7 @@ public final class Cubic implements CongestionControl
         {
             return;
         }
+        reduced = false;
         if (cwnd < ssthresh)
         {
             slowStart(ack);
@@ -209,6 +218,7 @@ public final class Cubic implements CongestionControl
     {
         reduce();
         cwnd = ssthresh;
+        reduced = true;
     }
 
     private void reduce()
@@ -240,13 +250,24 @@ public final class Cubic implements CongestionControl
     {
         cwnd = ssthresh;
         epochStart = -1;
+        reduced = false;
     }
 
     @Override
     public void onTimeout(final long nowNs, final int inFlight)
     {
-        // RFC 9438 4.8: ssthresh and W_max as for any congestion event, then slow start from one segment.
-        reduce();
+        // RFC 9438 4.8: ssthresh and W_max as for any congestion event, then slow start from one segment; once
+        // per loss episode.
+        if (!reduced)
+        {
+            reduce();
+        }
+        else
+        {
+            epochStart = -1;
+            css = false;
+        }
+        reduced = true;
         cwnd = mss;
     }
 
@@ -258,6 +279,7 @@ public final class Cubic implements CongestionControl
         wMax = undoWMax;
         wLastMax = undoWLastMax;
         epochStart = -1;
+        reduced = false;
     }
 
     @Override
