@@ -76,6 +76,14 @@ public final class Configuration
     /** Default of {@link #TCP_MAX_BUFFER_PROP_NAME}. */
     public static final int TCP_MAX_BUFFER_DEFAULT = 1 << 22;
 
+    /**
+     * How far receive buffers the application did not size grow (as Linux's tcp_rmem maximum, which exceeds
+     * tcp_wmem's: the window must also cover what waits beyond holes on a lossy long path); at least the max buffer.
+     */
+    public static final String TCP_MAX_RECEIVE_BUFFER_PROP_NAME = "flowstack.tcp.max.receive.buffer";
+    /** Default of {@link #TCP_MAX_RECEIVE_BUFFER_PROP_NAME}. */
+    public static final int TCP_MAX_RECEIVE_BUFFER_DEFAULT = 1 << 23;
+
     /** Maximum segment lifetime; TIME-WAIT lasts two. */
     public static final String TCP_MSL_PROP_NAME = "flowstack.tcp.msl";
     /** Default of {@link #TCP_MSL_PROP_NAME}, in nanoseconds (as Linux's 60 s TIME-WAIT). */
@@ -206,6 +214,12 @@ public final class Configuration
     public static int tcpReceiveBuffer()
     {
         return SystemUtil.getSizeAsInt(TCP_RECEIVE_BUFFER_PROP_NAME, TCP_RECEIVE_BUFFER_DEFAULT);
+    }
+
+    /** @return {@link #TCP_MAX_RECEIVE_BUFFER_PROP_NAME} or its default. */
+    public static int tcpMaxReceiveBuffer()
+    {
+        return SystemUtil.getSizeAsInt(TCP_MAX_RECEIVE_BUFFER_PROP_NAME, TCP_MAX_RECEIVE_BUFFER_DEFAULT);
     }
 
     /** @return {@link #TCP_MAX_BUFFER_PROP_NAME} or its default. */

@@ -46,13 +46,6 @@ public final class Cubic implements CongestionControl
     private int rttSamples;
     private long cssBaselineMinRtt = NONE;
 
-    /**
-     * The window was reduced for the current loss episode (a fast recovery not over yet, or a timeout no ACK has
-     * answered): a timeout now does not reduce ssthresh and W_max again (RFC 5681 3.1's "held constant"; Linux's
-     * tcp_enter_loss reduces only outside recovery or after an ACK of new data).
-     */
-    private boolean reduced;
-
     // Undo.
     private double undoCwnd;
     private int undoSsthresh;
@@ -73,7 +66,6 @@ public final class Cubic implements CongestionControl
         lastRoundMinRtt = NONE;
         currentRoundMinRtt = NONE;
         rttSamples = 0;
-        reduced = false;
     }
 
     @Override
@@ -99,7 +91,6 @@ public final class Cubic implements CongestionControl
         {
             return;
         }
-        reduced = false;
         if (cwnd < ssthresh)
         {
             slowStart(ack);
@@ -218,7 +209,6 @@ public final class Cubic implements CongestionControl
     {
         reduce();
         cwnd = ssthresh;
-        reduced = true;
     }
 
     private void reduce()
@@ -250,24 +240,13 @@ public final class Cubic implements CongestionControl
     {
         cwnd = ssthresh;
         epochStart = -1;
-        reduced = false;
     }
 
     @Override
     public void onTimeout(final long nowNs, final int inFlight)
     {
-        // RFC 9438 4.8: ssthresh and W_max as for any congestion event, then slow start from one segment; once
-        // per loss episode.
-        if (!reduced)
-        {
-            reduce();
-        }
-        else
-        {
-            epochStart = -1;
-            css = false;
-        }
-        reduced = true;
+        // RFC 9438 4.8: ssthresh and W_max as for any congestion event, then slow start from one segment.
+        reduce();
         cwnd = mss;
     }
 
@@ -279,7 +258,6 @@ public final class Cubic implements CongestionControl
         wMax = undoWMax;
         wLastMax = undoWLastMax;
         epochStart = -1;
-        reduced = false;
     }
 
     @Override
