@@ -27,8 +27,9 @@ final class CongestionControlGoodput
      *
      * @param queueDrops frames the bottleneck queues dropped because they were full.
      * @param offered    frames offered to the links.
+     * @param undos      reductions undone as spurious (D-SACK or timestamps), both hosts.
      */
-    record Result(double mbits, long bytes, long elapsedNs, TcpInfo sender, long queueDrops, long offered)
+    record Result(double mbits, long bytes, long elapsedNs, TcpInfo sender, long queueDrops, long offered, long undos)
     {
         /** @return the share of offered frames the full queues dropped. */
         double queueLossRate()
@@ -169,7 +170,7 @@ final class CongestionControlGoodput
                 offered += link.injector().offered();
             }
             return new Result(sink.read * 8.0 / ((end - start) / 1e9) / 1e6, sink.read, end - start, source.info,
-                queueDrops, offered);
+                queueDrops, offered, net.counter("tcp.undos"));
         }
     }
 }
