@@ -76,6 +76,14 @@ public final class Configuration
     /** Default of {@link #TCP_MAX_BUFFER_PROP_NAME}. */
     public static final int TCP_MAX_BUFFER_DEFAULT = 1 << 22;
 
+    /**
+     * How far receive buffers the application did not size grow (as Linux's tcp_rmem maximum, which exceeds
+     * tcp_wmem's: the window must also cover what waits beyond holes on a lossy long path); at least the max buffer.
+     */
+    public static final String TCP_MAX_RECEIVE_BUFFER_PROP_NAME = "flowstack.tcp.max.receive.buffer";
+    /** Default of {@link #TCP_MAX_RECEIVE_BUFFER_PROP_NAME}. */
+    public static final int TCP_MAX_RECEIVE_BUFFER_DEFAULT = 1 << 23;
+
     /** Maximum segment lifetime; TIME-WAIT lasts two. */
     public static final String TCP_MSL_PROP_NAME = "flowstack.tcp.msl";
     /** Default of {@link #TCP_MSL_PROP_NAME}, in nanoseconds (as Linux's 60 s TIME-WAIT). */
@@ -101,7 +109,10 @@ public final class Configuration
     /** Default of {@link #TCP_SYN_RETRIES_PROP_NAME} (Linux's tcp_syn_retries). */
     public static final int TCP_SYN_RETRIES_DEFAULT = 6;
 
-    /** Lower bound of the retransmission timeout (RFC 6298 says 1 s; Linux uses 200 ms). */
+    /**
+     * Lower bound of the retransmission timeout's variance term: RTO = SRTT + max(4 RTTVAR, this), as Linux's
+     * tcp_set_rto bounds it (RFC 6298 2.4 bounds the whole RTO, at 1 s; Linux uses 200 ms).
+     */
     public static final String TCP_MIN_RTO_PROP_NAME = "flowstack.tcp.min.rto";
     /** Default of {@link #TCP_MIN_RTO_PROP_NAME}, in nanoseconds. */
     public static final long TCP_MIN_RTO_DEFAULT = 200_000_000L;
@@ -203,6 +214,12 @@ public final class Configuration
     public static int tcpReceiveBuffer()
     {
         return SystemUtil.getSizeAsInt(TCP_RECEIVE_BUFFER_PROP_NAME, TCP_RECEIVE_BUFFER_DEFAULT);
+    }
+
+    /** @return {@link #TCP_MAX_RECEIVE_BUFFER_PROP_NAME} or its default. */
+    public static int tcpMaxReceiveBuffer()
+    {
+        return SystemUtil.getSizeAsInt(TCP_MAX_RECEIVE_BUFFER_PROP_NAME, TCP_MAX_RECEIVE_BUFFER_DEFAULT);
     }
 
     /** @return {@link #TCP_MAX_BUFFER_PROP_NAME} or its default. */

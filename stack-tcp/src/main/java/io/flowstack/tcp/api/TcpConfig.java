@@ -10,7 +10,8 @@ package io.flowstack.tcp.api;
  * @param synReceivedTimeoutNs how long an unfinished passive open is kept.
  * @param maxRetransmissions retransmissions of one segment before the connection fails.
  * @param maxSynRetransmissions retransmissions of a SYN before connect fails.
- * @param minRtoNs           lower bound of the retransmission timeout (RFC 6298 says 1 s; Linux uses 200 ms).
+ * @param minRtoNs           lower bound of the retransmission timeout's variance term (RTO = SRTT + at least this,
+ *                           as Linux; RFC 6298 bounds the whole RTO at 1 s; Linux uses 200 ms).
  * @param maxRtoNs           upper bound of the retransmission timeout.
  * @param nagle              Nagle's algorithm on by default (RFC 9293 3.7.4).
  * @param backlog            unfinished plus unaccepted connections per listener and core; beyond them SYNs are
@@ -19,6 +20,9 @@ package io.flowstack.tcp.api;
  * @param maxBuffer          how far send and receive buffers of connections that do not set their sizes may
  *                           grow with the path (auto-tuning, as Linux's tcp_wmem and tcp_rmem maxima; the window
  *                           scale is chosen for it); 0 keeps every buffer at its first size.
+ * @param maxReceiveBuffer   how far receive buffers may grow (Linux's tcp_rmem maximum is larger than tcp_wmem's: a
+ *                           lossy long path needs the window to cover what waits beyond open holes); not below
+ *                           {@code maxBuffer}, ignored when that is 0.
  * @param sack               connections offer and accept SACK (RFC 2018); off, loss recovery is NewReno's.
  * @param pacing             pace the window-based congestion controls (CUBIC, Reno) at a rate derived from cwnd
  *                           and SRTT, as Linux does with the fq qdisc; BBR paces always.
@@ -38,20 +42,21 @@ public record TcpConfig(
     int backlog,
     CongestionAlgorithm congestionControl,
     int maxBuffer,
+    int maxReceiveBuffer,
     boolean sack,
     boolean pacing,
     TcpLimits limits)
 {
     /**
      * The {@link Configuration} values (system properties, else their defaults: 256 KiB buffers growing to 4 MiB
-     * with the path, MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed ACK, min RTO 200 ms, CUBIC, SACK).
+     * with the path (receive buffers to 8 MiB), MSL 30 s (TIME-WAIT 60 s, as Linux), 40 ms delayed ACK, min RTO 200 ms, CUBIC, SACK).
      */
     public static final TcpConfig DEFAULT = new TcpConfig(
         Configuration.tcpSendBuffer(), Configuration.tcpReceiveBuffer(), Configuration.tcpMslNs(),
         Configuration.tcpDelayedAckNs(), Configuration.tcpSynReceivedTimeoutNs(), Configuration.tcpRetries(),
         Configuration.tcpSynRetries(), Configuration.tcpMinRtoNs(), Configuration.tcpMaxRtoNs(), Configuration.tcpNagle(),
         Configuration.tcpBacklog(), Configuration.tcpCongestionControl(), Configuration.tcpMaxBuffer(),
-        Configuration.tcpSack(), Configuration.tcpPacing(), TcpLimits.DEFAULT);
+        Configuration.tcpMaxReceiveBuffer(), Configuration.tcpSack(), Configuration.tcpPacing(), TcpLimits.DEFAULT);
 
     /**
      * @param bytes send and receive buffer size (a power of two), fixed: no auto-tuning (as setting SO_SNDBUF and
@@ -61,7 +66,7 @@ public record TcpConfig(
     public TcpConfig withBuffers(final int bytes)
     {
         return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0, sack, pacing, limits);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, 0, 0, sack, pacing, limits);
     }
 
     /**
@@ -72,18 +77,30 @@ public record TcpConfig(
     public TcpConfig withInitialBuffers(final int bytes)
     {
         return new TcpConfig(bytes, bytes, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, pacing,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, maxReceiveBuffer, sack, pacing,
             limits);
     }
 
     /**
-     * @param bytes the largest size auto-tuned buffers reach (a power of two), 0 for none.
+     * @param bytes the largest size auto-tuned buffers reach, send and receive (a power of two), 0 for none.
      * @return a copy.
      */
     public TcpConfig withMaxBuffer(final int bytes)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes, sack, pacing, limits);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, bytes, bytes, sack, pacing,
+            limits);
+    }
+
+    /**
+     * @param bytes the largest size auto-tuned receive buffers reach (a power of two, at least {@link #maxBuffer()}).
+     * @return a copy.
+     */
+    public TcpConfig withMaxReceiveBuffer(final int bytes)
+    {
+        return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, bytes, sack, pacing,
+            limits);
     }
 
     /**
@@ -93,7 +110,7 @@ public record TcpConfig(
     public TcpConfig withMsl(final long msl)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, msl, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, pacing, limits);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, maxReceiveBuffer, sack, pacing, limits);
     }
 
     /**
@@ -103,7 +120,7 @@ public record TcpConfig(
     public TcpConfig withCongestionControl(final CongestionAlgorithm algorithm)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer, sack, pacing, limits);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, algorithm, maxBuffer, maxReceiveBuffer, sack, pacing, limits);
     }
 
     /**
@@ -113,7 +130,7 @@ public record TcpConfig(
     public TcpConfig withSack(final boolean enabled)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, enabled, pacing, limits);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, maxReceiveBuffer, enabled, pacing, limits);
     }
 
     /**
@@ -123,7 +140,7 @@ public record TcpConfig(
     public TcpConfig withPacing(final boolean on)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, on, limits);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, maxReceiveBuffer, sack, on, limits);
     }
 
     /**
@@ -134,7 +151,7 @@ public record TcpConfig(
     public TcpConfig withBacklog(final int connections)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, connections, congestionControl, maxBuffer, sack, pacing, limits);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, connections, congestionControl, maxBuffer, maxReceiveBuffer, sack, pacing, limits);
     }
 
     /**
@@ -144,6 +161,6 @@ public record TcpConfig(
     public TcpConfig withLimits(final TcpLimits bounds)
     {
         return new TcpConfig(sendBuffer, receiveBuffer, mslNs, delayedAckNs, synReceivedTimeoutNs, maxRetransmissions,
-            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, sack, pacing, bounds);
+            maxSynRetransmissions, minRtoNs, maxRtoNs, nagle, backlog, congestionControl, maxBuffer, maxReceiveBuffer, sack, pacing, bounds);
     }
 }

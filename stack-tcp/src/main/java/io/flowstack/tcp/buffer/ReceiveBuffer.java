@@ -429,6 +429,14 @@ public final class ReceiveBuffer
     }
 
     /**
+     * @return the sequence number after the highest out-of-order byte held, {@link #rcvNxt()} when none is.
+     */
+    public int outOfOrderEnd()
+    {
+        return oooCount == 0 ? rcvNxt : oooEnds[oooCount - 1];
+    }
+
+    /**
      * @return bytes held out of order (beyond RCV.NXT, waiting for a gap to fill), and text held from a SYN.
      */
     public int outOfOrderBytes()

@@ -115,6 +115,12 @@ final class BbrModel
         }
     }
 
+    /** @return whether the last round that counted still brought 25% more bandwidth (no plateau yet). */
+    boolean stillGrowing()
+    {
+        return fullBwCount == 0;
+    }
+
     /** 5.3.4.3: BBRUpdateMinRTT, with the 5 s minimum that schedules ProbeRTT. */
     void updateMinRtt(final long nowNs, final long rtt)
     {

@@ -184,10 +184,10 @@ final class BbrProbeBw
                 b.model.cycleCount++;
             }
         }
-        if (b.signals.inflightTooHigh(rs.lostSinceSend, rs.txInFlight, Bbr.LOSS_THRESH))
+        if (b.signals.inflightTooHigh(rs.lostSinceSend, rs.txInFlight, Bbr.LOSS_THRESH, b.mss))
         {
             // As Linux does: the ACK's own sample may show the loss rate of a probe too high.
-            if (b.signals.bwProbeSamples)
+            if (b.signals.bwProbeSamples && !b.recoveringFromTimeout())
             {
                 handleInflightTooHigh(nowNs, appLimited, rs.txInFlight);
             }

@@ -10,6 +10,9 @@ final class BbrSignals
 {
     static final long INFINITE = Long.MAX_VALUE;
 
+    /** The loss rate of rounds that filled no queue: loss beyond it is congestion. */
+    final BbrBackgroundLoss background = new BbrBackgroundLoss();
+
     boolean lossInRound;
     long lossRoundDelivered;
     boolean lossRoundStart;
@@ -60,12 +63,20 @@ final class BbrSignals
 
     /**
      * @param thresh the tolerated loss rate.
-     * @return at the end of a round: whether more than {@code thresh} of the round's data was lost.
+     * @param mss    the segment size.
+     * @return at the end of a round: whether more than {@code thresh} of the round's data was lost, beyond the
+     *         background loss rate.
      */
-    boolean roundLossAbove(final double thresh)
+    boolean roundLossAbove(final double thresh, final int mss)
     {
         final long deliveredInRound = lossRoundDelivered - roundStartDelivered;
-        return lostInRound > thresh * (deliveredInRound + lostInRound);
+        return background.above(lostInRound, deliveredInRound + lostInRound, thresh, mss);
+    }
+
+    /** At the end of a round that filled no queue: its loss rate is the path's background. */
+    void sampleBackground(final int mss)
+    {
+        background.sample(lostInRound, Math.max(0, lossRoundDelivered - roundStartDelivered), mss);
     }
 
     /** BBRAdvanceLatestDeliverySignals, near the end of an acknowledgment. */
@@ -108,10 +119,10 @@ final class BbrSignals
         lostInRound += bytes;
     }
 
-    /** IsInflightTooHigh: more than {@code thresh} of what was in flight was lost. */
-    boolean inflightTooHigh(final long lost, final long txInFlight, final double thresh)
+    /** IsInflightTooHigh: more than {@code thresh} of what was in flight was lost, beyond the background. */
+    boolean inflightTooHigh(final long lost, final long txInFlight, final double thresh, final int mss)
     {
-        return txInFlight > 0 && lost > txInFlight * thresh;
+        return txInFlight > 0 && background.above(lost, txInFlight, thresh, mss);
     }
 
     /**
@@ -129,9 +140,9 @@ final class BbrSignals
      * BBRCheckStartupHighLoss, at the end of a round: a full round in recovery, at least {@code minEvents} losses
      * and a loss rate above {@code thresh}.
      */
-    boolean startupHighLoss(final boolean roundInRecovery, final int minEvents, final double thresh)
+    boolean startupHighLoss(final boolean roundInRecovery, final int minEvents, final double thresh, final int mss)
     {
-        return lossRoundStart && roundInRecovery && lossEventsInRound >= minEvents && roundLossAbove(thresh);
+        return lossRoundStart && roundInRecovery && lossEventsInRound >= minEvents && roundLossAbove(thresh, mss);
     }
 
     /** ProbeBW_REFILL begins: inflight_longterm grows slowly at first again. */

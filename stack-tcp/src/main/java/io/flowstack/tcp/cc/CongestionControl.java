@@ -92,6 +92,16 @@ public interface CongestionControl
     }
 
     /**
+     * @return whether the algorithm sets the window during loss recovery itself (BBR: draft-ietf-ccwg-bbr 5.6.4.4,
+     *         as Linux lets an algorithm with its own {@code cong_control} do), so that loss recovery sends up to
+     *         {@link #cwnd()} instead of what Proportional Rate Reduction would allow.
+     */
+    default boolean modulatesRecoveryWindow()
+    {
+        return false;
+    }
+
+    /**
      * @return the rate the algorithm wants data paced at, in bytes per second; 0 when it does not pace (the sender
      *         may still pace from cwnd and SRTT when configured to, see {@link Pacer}).
      */

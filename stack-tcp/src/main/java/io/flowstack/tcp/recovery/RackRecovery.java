@@ -59,6 +59,8 @@ public final class RackRecovery implements LossRecovery
     private boolean undoValid;
     private int undoRetrans;
     private int retransTs;
+    /** The end of the first segment the episode retransmits: only an ACK covering it can tell (RFC 3522). */
+    private int undoSeq;
 
     /**
      * @param sender the sender it works for.
@@ -98,10 +100,12 @@ public final class RackRecovery implements LossRecovery
         {
             onDsack(nowNs, ack);
         }
-        if (inRecovery && undoValid && ack.ackedBytes > 0 && ack.hasTsEcr && Seq.lt(ack.tsEcr, retransTs))
+        if (inRecovery && undoValid && ack.ackedBytes > 0 && Seq.ge(ack.ack, undoSeq) && ack.hasTsEcr
+            && Seq.lt(ack.tsEcr, retransTs))
         {
-            // RFC 3522 (Eifel): the ACK echoes a timestamp older than our first retransmission, so the original
-            // arrived: the loss was reordering.
+            // RFC 3522 (Eifel): the ACK that covers our first retransmission echoes a timestamp older than it, so
+            // the original arrived: the loss was reordering. An ACK below it echoes the older segments it covers,
+            // and says nothing about the retransmission (taking it as proof undid real losses live).
             undo(nowNs);
         }
         if (tlpOutstanding && Seq.ge(ack.ack, tlpEnd))
@@ -261,6 +265,8 @@ public final class RackRecovery implements LossRecovery
         undoValid = true;
         undoRetrans = 0;
         retransTs = sender.tsNow();
+        final int first = nextRetransmission();
+        undoSeq = first >= 0 ? sender.record().end(first) : sender.sndMax();
         sender.congestionControl().onCongestionEvent(nowNs, flightSize);
         sender.countFastRetransmit();
         ptoDeadline = NONE;
@@ -347,7 +353,7 @@ public final class RackRecovery implements LossRecovery
     @Override
     public int sendWindow(final int cwnd)
     {
-        return inRecovery ? pipe() + quota : cwnd;
+        return inRecovery && !sender.congestionControl().modulatesRecoveryWindow() ? pipe() + quota : cwnd;
     }
 
     @Override

@@ -27,7 +27,8 @@ public final class RttEstimator
     private int backoffs;
 
     /**
-     * @param minRtoNs           lower bound of the RTO: RFC 6298 (2.4) says 1 s; Linux uses 200 ms.
+     * @param minRtoNs           lower bound of the RTO's variance term, so the RTO is at least SRTT plus this (as
+     *                           Linux's tcp_set_rto; RFC 6298 (2.4) bounds the RTO itself, at 1 s); Linux uses 200 ms.
      * @param maxRtoNs           upper bound of the RTO, at least 60 s per RFC 6298 (2.5).
      * @param initialRtoNs       RTO before the first sample: RFC 6298 (2.1) says 1 s.
      * @param clockGranularityNs G of RFC 6298 (2.2): the tick of the clock that times segments, 0 or more.
@@ -88,9 +89,12 @@ public final class RttEstimator
             rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
             srtt = (7 * srtt + r) / 8;
         }
-        // RFC 6298 (2.2), (2.3): RTO <- SRTT + max(G, K * RTTVAR); (2.4) at least the minimum; (2.5) a maximum.
-        final long rtoNs = srtt + Math.max(clockGranularityNs, K * rttvar);
-        baseRto = Math.min(Math.max(rtoNs, minRtoNs), maxRtoNs);
+        // RFC 6298 (2.2), (2.3): RTO <- SRTT + max(G, K * RTTVAR); (2.5) a maximum. The minimum (2.4) bounds the
+        // variance term, as Linux's tcp_set_rto does (RTTVAR at least rto_min), not the sum: on a long path a
+        // retransmission lost again needs an RTT and RACK's reordering window to be found, which an RTO of
+        // max(SRTT + 4 RTTVAR, 200 ms) (200 ms at 100 ms) cuts short with a needless timeout.
+        final long rtoNs = srtt + Math.max(Math.max(clockGranularityNs, K * rttvar), minRtoNs);
+        baseRto = Math.min(rtoNs, maxRtoNs);
         rto = baseRto;
         backoffs = 0;
     }

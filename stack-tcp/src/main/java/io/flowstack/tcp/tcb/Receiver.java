@@ -101,6 +101,26 @@ final class Receiver
     }
 
     /**
+     * Out-of-order data arrived: the buffer grows to twice what the application read in the last round trip plus
+     * the span held beyond the hole, up to {@link #maxBuffer} (Linux 6.16's tcp_rcvbuf_grow from
+     * tcp_data_queue_ofo). While a hole stays open, a retransmission lost again keeps it open for round trips,
+     * everything after it waits in the buffer, and a window sized for the in-order rate alone stops the sender.
+     */
+    void onOutOfOrder()
+    {
+        if (maxBuffer == 0 || buffer.capacity() >= maxBuffer || !buffer.hasOutOfOrder())
+        {
+            return;
+        }
+        final long wanted = 2 * space + (buffer.outOfOrderEnd() - buffer.rcvNxt());
+        if (wanted > buffer.capacity())
+        {
+            final long size = Math.min(maxBuffer, Long.highestOneBit(wanted - 1) << 1);
+            buffer.grow((int)size, ranges((int)size));
+        }
+    }
+
+    /**
      * A data segment echoed our timestamp: the time since we sent it is a round trip (plus the peer's delay).
      */
     void rttSample(final long sampleNs)

@@ -566,7 +566,8 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     int maxReceiveBuffer(final ConnectionOptions options)
     {
         final int receiveBuffer = receiveBuffer(options);
-        return options.receiveBuffer() == 0 && config.maxBuffer() > receiveBuffer ? config.maxBuffer() : 0;
+        final int max = Math.max(config.maxBuffer(), config.maxReceiveBuffer());
+        return options.receiveBuffer() == 0 && config.maxBuffer() > 0 && max > receiveBuffer ? max : 0;
     }
 
     /** @return the window shift a connection with these options offers: enough for its largest buffer. */

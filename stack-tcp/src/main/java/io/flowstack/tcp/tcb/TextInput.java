@@ -77,6 +77,7 @@ final class TextInput
             if (!inOrder || hadGap || rcv.buffer.hasOutOfOrder())
             {
                 tcb.layer.outOfOrderChanged(tcb);
+                rcv.onOutOfOrder();
                 // RFC 5681 4.2: an out-of-order segment, a duplicate, or one that fills a hole: ACK at once.
                 rcv.ack.onOutOfOrder(nowNs);
             }

@@ -50,20 +50,21 @@ class RttEstimatorTest
         assertEquals(112_500_000L, rtt.srtt());
         assertEquals(362_500_000L, rtt.rto());
 
-        // R' = 112.5 ms, equal to SRTT: RTTVAR = 3/4 * 62.5 = 46.875; SRTT stays; RTO = 112.5 + 187.5 = 300 ms.
+        // R' = 112.5 ms, equal to SRTT: RTTVAR = 3/4 * 62.5 = 46.875; SRTT stays; 4 * RTTVAR = 187.5 ms is below the
+        // 200 ms minimum, which bounds the variance term (as Linux's tcp_set_rto does): RTO = 112.5 + 200 = 312.5 ms.
         rtt.sample(112_500_000L);
         assertEquals(46_875_000L, rtt.rttvar());
         assertEquals(112_500_000L, rtt.srtt());
-        assertEquals(300 * MS, rtt.rto());
+        assertEquals(312_500_000L, rtt.rto());
     }
 
     @Test
     void shouldRoundUpToMinimumRto()
     {
-        // (2.4): an RTO below 1 s is rounded up to 1 s.
+        // (2.4), applied as Linux does: the variance term is at least the minimum, so RTO = SRTT + 1 s.
         final RttEstimator rtt = new RttEstimator(S, 60 * S, S, 0);
         rtt.sample(100 * MS);
-        assertEquals(S, rtt.rto());
+        assertEquals(S + 100 * MS, rtt.rto());
         assertEquals(100 * MS, rtt.srtt(), "the estimate itself is not rounded");
     }
 
@@ -114,8 +115,8 @@ class RttEstimatorTest
 
         rtt.backoff();
         rtt.sample(100 * MS);
-        // RTTVAR = 3/4 * 50 + 0 = 37.5; SRTT = 100; RTO = 100 + 150 = 250 ms.
-        assertEquals(250 * MS, rtt.rto());
+        // RTTVAR = 3/4 * 50 + 0 = 37.5; SRTT = 100; 4 * RTTVAR = 150 ms, below the minimum: RTO = 100 + 200 ms.
+        assertEquals(300 * MS, rtt.rto());
         assertEquals(0, rtt.backoffs());
     }
 

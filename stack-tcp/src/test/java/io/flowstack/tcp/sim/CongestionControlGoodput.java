@@ -1,6 +1,7 @@
 package io.flowstack.tcp.sim;
 
 import io.flowstack.core.sim.FaultProfile;
+import io.flowstack.core.sim.SimLink;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.ConnectionOptions;
@@ -21,9 +22,20 @@ final class CongestionControlGoodput
     static final long S = 1_000_000_000L;
     static final long RATE = 100_000_000L;
 
-    /** What a run measured. */
-    record Result(double mbits, long bytes, long elapsedNs, TcpInfo sender)
+    /**
+     * What a run measured.
+     *
+     * @param queueDrops frames the bottleneck queues dropped because they were full.
+     * @param offered    frames offered to the links.
+     * @param undos      reductions undone as spurious (D-SACK or timestamps), both hosts.
+     */
+    record Result(double mbits, long bytes, long elapsedNs, TcpInfo sender, long queueDrops, long offered, long undos)
     {
+        /** @return the share of offered frames the full queues dropped. */
+        double queueLossRate()
+        {
+            return offered == 0 ? 0 : (double)queueDrops / offered;
+        }
     }
 
     private CongestionControlGoodput()
@@ -118,9 +130,19 @@ final class CongestionControlGoodput
     static Result run(final CongestionAlgorithm cc, final boolean pacing, final long rttNs, final double loss,
         final long bytes, final long seed) throws Exception
     {
+        return run(cc, pacing, rttNs, loss, bytes, seed, 0);
+    }
+
+    /**
+     * @param queueFrames the bottleneck queue in frames; 0 for one bandwidth-delay product, at least 44 (64 KiB).
+     * @return the goodput over a path with that queue; the other parameters as above.
+     */
+    static Result run(final CongestionAlgorithm cc, final boolean pacing, final long rttNs, final double loss,
+        final long bytes, final long seed, final int queueFrames) throws Exception
+    {
         final int bdpFrames = (int)(RATE / 8 * rttNs / S / 1514);
         final FaultProfile path = FaultProfile.builder().loss(loss).delay(rttNs / 2).rate(RATE)
-            .queueFrames(Math.max(bdpFrames, 44)).build();
+            .queueFrames(queueFrames > 0 ? queueFrames : Math.max(bdpFrames, 44)).build();
         final TcpConfig config = TcpConfig.DEFAULT.withMsl(S);
         try (SimNetwork net = new SimNetwork(seed))
         {
@@ -140,7 +162,15 @@ final class CongestionControlGoodput
             {
                 source.connection.info(source.info);
             }
-            return new Result(sink.read * 8.0 / ((end - start) / 1e9) / 1e6, sink.read, end - start, source.info);
+            long queueDrops = 0;
+            long offered = 0;
+            for (final SimLink link : net.simulator().links())
+            {
+                queueDrops += link.injector().queueDropped();
+                offered += link.injector().offered();
+            }
+            return new Result(sink.read * 8.0 / ((end - start) / 1e9) / 1e6, sink.read, end - start, source.info,
+                queueDrops, offered, net.counter("tcp.undos"));
         }
     }
 }

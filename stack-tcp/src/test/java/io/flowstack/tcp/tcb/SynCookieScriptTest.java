@@ -26,7 +26,7 @@ class SynCookieScriptTest
 {
     private static final int FLOOD_PORT = 40000;
     /** The window shift of the default buffers (4 MiB at most): 7. */
-    private static final int SHIFT = SynOptions.windowShift(1 << 22);
+    private static final int SHIFT = SynOptions.windowShift(TcpConfig.DEFAULT.maxReceiveBuffer());
 
     private final TcpScript t = new TcpScript(TcpConfig.DEFAULT.withBacklog(1), ISS);
     private final Recorder app = new Recorder();

@@ -303,9 +303,10 @@ class TcbScriptTest
         t.sent();
         t.advance(50);
         t.send(seg(ACK).seq(IRS + 1).ack(ISS + 201));
-        // RFC 6298 2.3 with R = 50 ms after SRTT 0, RTTVAR 0: SRTT 6.25 ms, RTTVAR 12.5 ms.
+        // RFC 6298 2.3 with R = 50 ms after SRTT 0, RTTVAR 0: SRTT 6.25 ms, RTTVAR 12.5 ms; RTO = SRTT + max(4 *
+        // RTTVAR, 200 ms), the minimum bounding the variance term as in Linux.
         assertEquals(6_250_000L, app.tcb().snd.rtt.srtt());
-        assertEquals(200_000_000L, app.tcb().snd.rtt.rto());
+        assertEquals(206_250_000L, app.tcb().snd.rtt.rto());
     }
 
     @Test

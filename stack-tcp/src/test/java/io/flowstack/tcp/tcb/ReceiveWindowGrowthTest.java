@@ -1,0 +1,50 @@
+package io.flowstack.tcp.tcb;
+
+import io.flowstack.tcp.buffer.BufferMemory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The receive buffer's auto-tuning while holes are open (Linux 6.16's tcp_rcvbuf_grow from tcp_data_queue_ofo):
+ * twice what the application read in the last round trip, plus the out-of-order span held beyond the hole.
+ */
+class ReceiveWindowGrowthTest
+{
+    private static final int IRS = 1000;
+    private static final long RTT = 100_000_000L;
+    private final UnsafeBuffer data = new UnsafeBuffer(new byte[1 << 16]);
+
+    @Test
+    void outOfOrderDataBeyondTheHoleGrowsTheBufferPastWhatTheReadRateAlone()
+    {
+        final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
+        rcv.mss = 1000;
+        rcv.maxBuffer = 1 << 20;
+        rcv.buffer.reset(IRS);
+        // A round trip in which the application read 20,000 bytes: the read rule wants 2 x 20,000 + 16 segments,
+        // which the 64 KiB buffer already holds.
+        rcv.onRead(0, 0, RTT);
+        assertEquals(20_000, rcv.buffer.offer(IRS + 1, data, 0, 20_000));
+        rcv.onRead(20_000, RTT + 1, RTT);
+        assertEquals(1 << 16, rcv.buffer.capacity());
+        // A hole at 20,001, and 40,000 bytes held beyond it: 2 x 20,000 + 40,000 bytes wanted.
+        assertEquals(0, rcv.buffer.offer(IRS + 20_001 + 1000, data, 0, 40_000));
+        rcv.onOutOfOrder();
+        assertEquals(1 << 17, rcv.buffer.capacity(), "the window covers the out-of-order span too");
+        assertTrue(rcv.buffer.window() > 80_000);
+    }
+
+    @Test
+    void aFixedBufferDoesNotGrow()
+    {
+        final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
+        rcv.mss = 1000;
+        rcv.buffer.reset(IRS);
+        assertEquals(0, rcv.buffer.offer(IRS + 1001, data, 0, 60_000));
+        rcv.onOutOfOrder();
+        assertEquals(1 << 16, rcv.buffer.capacity());
+    }
+}
