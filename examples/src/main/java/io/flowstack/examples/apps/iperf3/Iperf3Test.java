@@ -43,6 +43,8 @@ final class Iperf3Test implements TcpHandler
     private int expected;
     private Iperf3Stream[] streams = new Iperf3Stream[0];
     private int finished;
+    /** DISPLAY_RESULTS sent: only the client's IPERF_DONE is left (read from other cores). */
+    private volatile boolean resultsShown;
     private boolean clientResults;
     private ProcessCpu cpuStart;
     private double[] cpu;
@@ -346,6 +348,7 @@ final class Iperf3Test implements TcpHandler
             return;
         }
         phase = Phase.DISPLAY;
+        resultsShown = true;
         sendState(Iperf3Protocol.DISPLAY_RESULTS);
         server.report(String.format(Locale.ROOT, "test from %s: %d stream%s, %.2f s%s%s%s, cpu %.0f%%",
             peer(), streams.length, streams.length == 1 ? "" : "s", seconds,
@@ -426,6 +429,12 @@ final class Iperf3Test implements TcpHandler
         }
         abort("the control connection's send buffer is full");
         return false;
+    }
+
+    /** @return true once the results are shown and the test only waits for the client's IPERF_DONE. */
+    boolean resultsShown()
+    {
+        return resultsShown;
     }
 
     private void end()
