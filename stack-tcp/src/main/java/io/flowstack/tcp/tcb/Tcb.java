@@ -328,6 +328,22 @@ public final class Tcb implements TcpConnection
             return;
         }
         closeRequested = true;
+        if (state == TcpState.FIN_WAIT_2 && !closed)
+        {
+            // Output was shut down and our FIN acknowledged before: the socket is closed now, and a closed socket does
+            // not wait forever for the peer's FIN (Linux's tcp_fin_timeout), as when close() came first (AckInput).
+            layer.enter();
+            try
+            {
+                timers.set(TimerTable.STATE, layer.now() + 2 * layer.config.mslNs());
+                layer.touch(this);
+            }
+            finally
+            {
+                layer.exit();
+            }
+            return;
+        }
         shutdownOutput();
     }
 

@@ -396,6 +396,25 @@ class TcbScriptTest
     }
 
     @Test
+    void shouldGiveUpFinWait2AfterCloseFollowsAShutdown()
+    {
+        // shutdownOutput, our FIN acknowledged, then close(): a closed socket waits for the peer's FIN no longer than
+        // Linux's tcp_fin_timeout (here 2 MSL, 60 s), as when close() came first.
+        established();
+        app.conn.shutdownOutput();
+        t.recv(seg(FIN | ACK).seq(ISS + 1).ack(IRS + 1));
+        t.send(seg(ACK).seq(IRS + 1).ack(ISS + 2));
+        assertEquals(TcpState.FIN_WAIT_2, app.tcb().state);
+        t.advance(120_000);
+        assertEquals(1, t.tcp.connectionCount(), "half-closed, not closed: the peer may still send");
+        app.conn.close();
+        t.advance(59_999);
+        assertEquals(1, t.tcp.connectionCount());
+        t.advance(2);
+        assertEquals(0, t.tcp.connectionCount(), "FIN-WAIT-2 of a closed socket ends");
+    }
+
+    @Test
     void shouldClosePassivelyThroughCloseWaitAndLastAck()
     {
         established();
