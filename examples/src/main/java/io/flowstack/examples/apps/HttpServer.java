@@ -28,7 +28,8 @@ public final class HttpServer implements CoreSetup
     private static final int SMALL_BODY = 8 * 1024;
     private static final byte[] OK_BODY = "ok".getBytes(StandardCharsets.US_ASCII);
     /** The fixed answer without a root, read-only and shared: keep-alive GET, HEAD, then closing GET, HEAD. */
-    private static final UnsafeBuffer[] FIXED = {fixed(false, false), fixed(false, true), fixed(true, false), fixed(true, true)};
+    private static final UnsafeBuffer[] FIXED =
+        {fixed(false, false), fixed(false, true), fixed(true, false), fixed(true, true)};
 
     private final int port;
     private final Path root;

@@ -114,11 +114,12 @@ final class Sender implements RecoverySender
     /**
      * Send-buffer auto-tuning. Linux's tcp_sndbuf_expand keeps twice the congestion window; we keep twice the
      * smaller of the window and twice the path's bandwidth-delay product (the highest rate a round trip delivered
-     * times the smallest RTT; per round, since per-ACK samples of a bursty local path overestimate), up to {@link #maxBuffer}; the record of segments grows with it. Why the product: when the
-     * flight is held up by queueing, here usually our own (ACKs wait in the device while a duty cycle sends), the
-     * window grows with the queue but the path holds no more; a buffer grown for the queue only puts the bytes
-     * the application writes further from the core's caches before they are sent (4 MiB against 1 MiB: 8 against
-     * 10-14 Gbit/s to the kernel over a TAP).
+     * times the smallest RTT; per round, since per-ACK samples of a bursty local path overestimate), up to
+     * {@link #maxBuffer}; the record of segments grows with it. Why the product: when the flight is held up by
+     * queueing, here usually our own (ACKs wait in the device while a duty cycle sends), the window grows with the
+     * queue but the path holds no more; a buffer grown for the queue only puts the bytes the application writes
+     * further from the core's caches before they are sent (4 MiB against 1 MiB: 8 against 10-14 Gbit/s to the
+     * kernel over a TAP).
      */
     void tuneBuffer(final long nowNs)
     {
