@@ -125,10 +125,7 @@ class BlindInjectionLiveIT
         }
         finally
         {
-            if (NetNs.exists(ns))
-            {
-                new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(ns);
         }
     }
 }

@@ -45,10 +45,7 @@ class DeviceGoneLiveIT
     {
         for (final String name : new String[] {stackNs, ns})
         {
-            if (name != null && NetNs.exists(name))
-            {
-                new ProcessBuilder("ip", "netns", "del", name).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(name);
         }
     }
 

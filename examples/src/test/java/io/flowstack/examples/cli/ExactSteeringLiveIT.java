@@ -48,10 +48,7 @@ class ExactSteeringLiveIT
     {
         for (final String name : new String[] {ns + Launcher.STACK_NS_SUFFIX, ns})
         {
-            if (NetNs.exists(name))
-            {
-                new ProcessBuilder("ip", "netns", "del", name).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(name);
         }
     }
 

@@ -53,10 +53,7 @@ class Iperf3LiveIT
         {
             server.close();
         }
-        if (ns != null && NetNs.exists(ns))
-        {
-            new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-        }
+        NetNs.deleteIfExists(ns);
     }
 
     private static ExecResult iperf3(final String... args) throws Exception

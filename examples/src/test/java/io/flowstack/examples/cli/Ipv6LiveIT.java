@@ -13,19 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -46,7 +44,7 @@ class Ipv6LiveIT
     private static String bigSha;
     @TempDir
     static Path work;
-    private static Process server;
+    private static FlowstackProcess server;
     private static NetNs netns;
 
     @BeforeAll
@@ -62,16 +60,10 @@ class Ipv6LiveIT
         new Random(6).nextBytes(data);
         Files.write(big, data);
         bigSha = TcpLiveIT.sha256(big);
-        server = new ProcessBuilder(
-            "java", "-jar", System.getProperty("flowstack.jar", "target/flowstack.jar"),
-            "serve", "--tap", tap, "--netns", ns, "--host-ip", "198.18.0.1/24", "--host-ip", "2001:2::1/64",
+        server = FlowstackProcess.serve(
+            "--tap", tap, "--netns", ns, "--host-ip", "198.18.0.1/24", "--host-ip", "2001:2::1/64",
             "--ip", "198.18.0.2/24", "--ip", STACK_IP6 + "/64", "--app", "udp-echo:7", "--app", "echo:7",
-            "--app", "http:8080", "--root", work.toString(), "--pcap", pcap.toString())
-            .redirectErrorStream(true)
-            .start();
-        final BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        final String first = out.readLine();
-        assertTrue(first != null && first.contains("serving"), "server did not start: " + first);
+            "--app", "http:8080", "--root", work.toString(), "--pcap", pcap.toString());
         netns = NetNs.createOrAdopt(ns);
         // The kernel's side may take a moment before its IPv6 address is usable (link up, addrconf): wait for it.
         final long deadline = System.nanoTime() + 10_000_000_000L;
@@ -91,19 +83,11 @@ class Ipv6LiveIT
     @AfterAll
     static void stopServer() throws Exception
     {
-        if (server != null && server.isAlive())
+        if (server != null)
         {
-            server.destroy();
-            if (!server.waitFor(20, TimeUnit.SECONDS))
-            {
-                server.destroyForcibly();
-                server.waitFor(10, TimeUnit.SECONDS);
-            }
+            server.close();
         }
-        if (ns != null && NetNs.exists(ns))
-        {
-            new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-        }
+        NetNs.deleteIfExists(ns);
     }
 
     private static ExecResult inside(final String... command) throws IOException
@@ -198,8 +182,7 @@ class Ipv6LiveIT
     void shouldLeaveAPcapThatTsharkFindsClean() throws Exception
     {
         ToolRequirement.require("tshark");
-        server.destroy();
-        assertTrue(server.waitFor(20, TimeUnit.SECONDS), "server did not stop on SIGTERM");
+        assertNotEquals(-1, server.stop(), "server did not stop on SIGTERM");
         final List<String> v6 = tshark("-Y", "ipv6", "-T", "fields", "-e", "frame.number");
         assertTrue(v6.size() >= 100, "pcap holds " + v6.size() + " IPv6 frames");
         final List<String> bad = tshark("-Y",

@@ -47,10 +47,7 @@ class Ipv6MultiCoreLiveIT
     @AfterEach
     void tearDown() throws Exception
     {
-        if (ns != null && NetNs.exists(ns))
-        {
-            new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-        }
+        NetNs.deleteIfExists(ns);
     }
 
     @Test

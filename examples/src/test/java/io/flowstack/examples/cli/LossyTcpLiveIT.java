@@ -56,10 +56,7 @@ class LossyTcpLiveIT
         }
         finally
         {
-            if (NetNs.exists(ns))
-            {
-                new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(ns);
         }
     }
 }

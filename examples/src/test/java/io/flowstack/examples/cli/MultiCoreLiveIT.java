@@ -37,10 +37,7 @@ class MultiCoreLiveIT
     @AfterEach
     void tearDown() throws Exception
     {
-        if (ns != null && NetNs.exists(ns))
-        {
-            new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-        }
+        NetNs.deleteIfExists(ns);
     }
 
     private void assertTwoHundredFlowsOnBothCores(final String... extra) throws Exception

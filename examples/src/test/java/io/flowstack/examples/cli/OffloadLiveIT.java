@@ -100,10 +100,7 @@ class OffloadLiveIT
         }
         finally
         {
-            if (NetNs.exists(ns))
-            {
-                new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(ns);
         }
     }
 

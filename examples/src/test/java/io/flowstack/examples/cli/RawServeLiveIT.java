@@ -51,10 +51,7 @@ class RawServeLiveIT
     {
         for (final String name : new String[] {stackNs, ns})
         {
-            if (name != null && NetNs.exists(name))
-            {
-                new ProcessBuilder("ip", "netns", "del", name).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(name);
         }
     }
 

@@ -87,10 +87,7 @@ class SackLiveIT
         }
         finally
         {
-            if (NetNs.exists(ns))
-            {
-                new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(ns);
         }
     }
 

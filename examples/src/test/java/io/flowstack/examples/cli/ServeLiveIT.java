@@ -15,9 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -44,7 +43,7 @@ class ServeLiveIT
     private static Path pcap;
     @TempDir
     static Path work;
-    private static Process server;
+    private static FlowstackProcess server;
     private static NetNs netns;
 
     @BeforeAll
@@ -55,31 +54,21 @@ class ServeLiveIT
         ns = Names.namespace("serve");
         tap = Names.device();
         pcap = work.resolve("serve.pcap");
-        server = new ProcessBuilder(
-            "java", "-jar", System.getProperty("flowstack.jar", "target/flowstack.jar"),
-            "serve", "--tap", tap, "--netns", ns, "--host-ip", "198.18.0.1/24", "--ip", STACK_IP + "/24",
-            "--app", "udp-echo:7", "--pcap", pcap.toString())
-            .redirectErrorStream(true)
-            .start();
-        final BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        final String first = out.readLine();
-        assertTrue(first != null && first.contains("serving"), "server did not start: " + first);
+        server = FlowstackProcess.serve(
+            "--tap", tap, "--netns", ns, "--host-ip", "198.18.0.1/24", "--ip", STACK_IP + "/24",
+            "--app", "udp-echo:7", "--pcap", pcap.toString());
         netns = NetNs.createOrAdopt(ns);
     }
 
     @AfterAll
     static void stopServer() throws Exception
     {
-        if (server != null && server.isAlive())
+        if (server != null)
         {
-            server.destroyForcibly();
-            server.waitFor(10, TimeUnit.SECONDS);
+            server.close();
         }
         // Only if the server could not clean up (killed, or a failed test): the namespace holds the TAP.
-        if (ns != null && NetNs.exists(ns))
-        {
-            new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-        }
+        NetNs.deleteIfExists(ns);
     }
 
     private static ExecResult inside(final String... command) throws IOException
@@ -189,8 +178,7 @@ class ServeLiveIT
     @Order(7)
     void shouldRemoveWhatItCreatedOnSigterm() throws Exception
     {
-        server.destroy();
-        assertTrue(server.waitFor(20, TimeUnit.SECONDS), "server did not stop on SIGTERM");
+        assertNotEquals(-1, server.stop(), "server did not stop on SIGTERM");
         assertFalse(NetNs.exists(ns), "namespace " + ns + " left behind");
         assertFalse(Files.exists(Path.of("/sys/class/net", tap)), "TAP " + tap + " left behind");
         assertFalse(Files.exists(CountersFile.defaultFile(server.pid())), "counters file left behind");

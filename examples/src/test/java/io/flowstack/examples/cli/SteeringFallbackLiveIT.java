@@ -40,10 +40,7 @@ class SteeringFallbackLiveIT
     {
         for (final String name : new String[] {ns + Launcher.STACK_NS_SUFFIX, ns})
         {
-            if (NetNs.exists(name))
-            {
-                new ProcessBuilder("ip", "netns", "del", name).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(name);
         }
     }
 

@@ -71,10 +71,7 @@ class SynFloodLiveIT
         }
         finally
         {
-            if (NetNs.exists(ns))
-            {
-                new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-            }
+            NetNs.deleteIfExists(ns);
         }
     }
 

@@ -71,10 +71,7 @@ class TcpLiveIT
         {
             server.close();
         }
-        if (ns != null && NetNs.exists(ns))
-        {
-            new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
-        }
+        NetNs.deleteIfExists(ns);
     }
 
     static String sha256(final Path file) throws Exception

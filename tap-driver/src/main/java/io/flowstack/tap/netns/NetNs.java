@@ -131,6 +131,24 @@ public final class NetNs implements AutoCloseable
     }
 
     /**
+     * Deletes a namespace if it exists, as a test's or a tool's last cleanup does after a process that should have
+     * deleted it was killed. Processes still running inside keep it alive until they exit; they are not killed.
+     *
+     * @param name namespace name, or null (nothing to delete).
+     * @return true when a namespace was deleted.
+     * @throws IOException when listing or deleting fails.
+     */
+    public static boolean deleteIfExists(final String name) throws IOException
+    {
+        if (name == null || !exists(name))
+        {
+            return false;
+        }
+        Command.run("ip", "netns", "delete", name).checkOk();
+        return true;
+    }
+
+    /**
      * Deletes every namespace whose name starts with {@code prefix}, such as leftovers of a killed test run.
      * Processes still running inside keep such a namespace alive until they exit; they are not killed.
      *
@@ -426,10 +444,7 @@ public final class NetNs implements AutoCloseable
         {
             try
             {
-                if (exists(name))
-                {
-                    Command.run("ip", "netns", "delete", name).checkOk();
-                }
+                deleteIfExists(name);
             }
             catch (final IOException e)
             {
