@@ -1,9 +1,11 @@
 package io.flowstack.tcp;
 
+import io.flowstack.tcp.api.ReadHandler;
 import io.flowstack.tcp.api.TcpConfig;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.test.TwoStacks;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +38,9 @@ class StreamTransferTest
         boolean peerClosed;
         int closedReason = -1;
         TcpConnection conn;
+        /** Bytes one in-place read may consume at most; 0 reads by copying ({@code read(dst, ...)}). */
+        int inPlaceLimit;
+        private final ReadHandler inPlace = this::consume;
 
         Pump(final long total, final long seed) throws Exception
         {
@@ -86,11 +91,23 @@ class StreamTransferTest
         public void onData(final TcpConnection c)
         {
             int n;
-            while ((n = c.read(in, 0, in.capacity())) > 0)
+            while ((n = inPlaceLimit > 0 ? c.read(inPlace) : c.read(in, 0, in.capacity())) > 0)
             {
-                received.update(in.byteArray(), 0, n);
+                if (inPlaceLimit == 0)
+                {
+                    received.update(in.byteArray(), 0, n);
+                }
                 read += n;
             }
+        }
+
+        private int consume(final DirectBuffer buffer, final int offset, final int length)
+        {
+            // Takes less than offered at times, so the rest must stay readable, in order.
+            final int n = Math.min(length, inPlaceLimit);
+            buffer.getBytes(offset, in, 0, n);
+            received.update(in.byteArray(), 0, n);
+            return n;
         }
 
         @Override
@@ -107,12 +124,14 @@ class StreamTransferTest
         }
     }
 
-    private static void transfer(final long bytes, final TcpConfig config) throws Exception
+    private static void transfer(final long bytes, final TcpConfig config, final int inPlaceLimit) throws Exception
     {
         try (TwoStacks net = new TwoStacks(config))
         {
             final Pump server = new Pump(bytes, 2);
             final Pump client = new Pump(bytes, 1);
+            server.inPlaceLimit = inPlaceLimit;
+            client.inPlaceLimit = inPlaceLimit;
             net.ctx[1].listen(5001, c -> server);
             net.ctx[0].connect(TwoStacks.B_IP, 5001, client);
             net.runUntil(() -> client.closedReason >= 0 && server.closedReason >= 0, 600_000_000_000L);
@@ -129,6 +148,16 @@ class StreamTransferTest
     @Test
     void shouldMoveHundredMegabytesEachWay() throws Exception
     {
-        transfer(100_000_000L, TcpConfig.DEFAULT);
+        transfer(100_000_000L, TcpConfig.DEFAULT, 0);
+    }
+
+    /**
+     * Read in place ({@code read(ReadHandler)}), each call consuming at most 3,001 bytes: pieces that wrap around the
+     * ring's end and the rest of a piece left for the next read arrive intact and in order.
+     */
+    @Test
+    void shouldMoveHundredMegabytesEachWayReadInPlace() throws Exception
+    {
+        transfer(100_000_000L, TcpConfig.DEFAULT, 3_001);
     }
 }

@@ -2,14 +2,15 @@ package io.flowstack.examples.apps;
 
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
+import io.flowstack.tcp.api.ReadHandler;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.BindException;
 
 /**
- * TCP discard (RFC 863): reads and forgets everything; closes when the peer closes.
+ * TCP discard (RFC 863): reads and forgets everything; closes when the peer closes. It reads in place
+ * ({@link TcpConnection#read(ReadHandler)}): the bytes are consumed where they arrived, never copied out.
  */
 public final class Discard implements CoreSetup
 {
@@ -26,7 +27,7 @@ public final class Discard implements CoreSetup
     @Override
     public void setup(final CoreContext core) throws BindException
     {
-        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[1 << 16]);
+        final ReadHandler forget = (buffer, offset, length) -> length;
         final TcpHandler handler = new TcpHandler()
         {
             @Override
@@ -37,7 +38,7 @@ public final class Discard implements CoreSetup
             @Override
             public void onData(final TcpConnection c)
             {
-                while (c.read(scratch, 0, scratch.capacity()) > 0)
+                while (c.read(forget) > 0)
                 {
                     // discard
                 }

@@ -2,15 +2,17 @@ package io.flowstack.examples.apps;
 
 import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
+import io.flowstack.tcp.api.ReadHandler;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.BindException;
 
 /**
  * TCP echo (RFC 862): every byte goes back; when the peer closes, we close after the last byte. Reads only what
- * the send buffer can take, so a slow reader on the other side slows the writer down (back-pressure).
+ * the send buffer can take, so a slow reader on the other side slows the writer down (back-pressure). The bytes
+ * go from the receive buffer straight into the send buffer (read in place, {@link TcpConnection#read(ReadHandler)}):
+ * one copy.
  */
 public final class TcpEcho implements CoreSetup
 {
@@ -33,7 +35,10 @@ public final class TcpEcho implements CoreSetup
 
     private static final class Handler implements TcpHandler
     {
-        private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[1 << 16]);
+        /** The connection being pumped (the handler serves every connection of its core, one at a time). */
+        private TcpConnection current;
+        /** Echoes what it is handed, as much as the send buffer takes; the rest stays to be read. */
+        private final ReadHandler echo = (buffer, offset, length) -> Math.max(0, current.write(buffer, offset, length));
 
         @Override
         public void onConnected(final TcpConnection c)
@@ -60,17 +65,12 @@ public final class TcpEcho implements CoreSetup
 
         private void pump(final TcpConnection c)
         {
-            while (true)
+            current = c;
+            while (c.readable() > 0 && c.writable() > 0 && c.read(echo) > 0)
             {
-                final int n = Math.min(Math.min(c.readable(), c.writable()), scratch.capacity());
-                if (n <= 0)
-                {
-                    break;
-                }
-                c.read(scratch, 0, n);
-                c.write(scratch, 0, n);
+                // until one side has no more
             }
-            if (c.readable() == 0 && c.read(scratch, 0, 0) < 0)
+            if (c.readable() == 0 && c.read(echo) < 0)
             {
                 // Peer done and everything echoed: close our side too.
                 c.close();

@@ -39,6 +39,17 @@ public interface TcpConnection
     int read(MutableDirectBuffer dst, int offset, int length);
 
     /**
+     * Takes received bytes in place: hands them to {@code handler} where they lie in the receive buffer (in one or
+     * two pieces, as the ring wraps) and consumes what it says it used. No copy, unlike
+     * {@link #read(MutableDirectBuffer, int, int)}; the window opens as with it.
+     *
+     * @param handler takes the bytes.
+     * @return bytes consumed; 0 if none are waiting or the handler took none (-1 once the peer closed and everything
+     *         was read).
+     */
+    int read(ReadHandler handler);
+
+    /**
      * @return received bytes waiting to be read.
      */
     int readable();

@@ -366,6 +366,32 @@ public final class ReceiveBuffer
     }
 
     /**
+     * @return bytes in order that can be read in place at {@link #readIndex()} before the ring wraps.
+     */
+    public int contiguousReadable()
+    {
+        final int n = readable();
+        return n <= 0 ? 0 : Math.min(n, capacity - (readSeq & mask));
+    }
+
+    /**
+     * @return where the first unread byte lies in {@link #ring()}.
+     */
+    public int readIndex()
+    {
+        return readSeq & mask;
+    }
+
+    /**
+     * @return the ring itself, for reads in place ({@link #contiguousReadable()}, then {@link #skip}); null while the
+     *         buffer holds nothing.
+     */
+    public DirectBuffer ring()
+    {
+        return ring;
+    }
+
+    /**
      * Consumes bytes in order without copying them, e.g. after {@link #peek}.
      *
      * @param length bytes to consume.

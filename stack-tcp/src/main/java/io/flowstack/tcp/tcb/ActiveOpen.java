@@ -44,7 +44,7 @@ final class ActiveOpen
         {
             throw new IllegalStateException("no route to " + IpAddress.toString(remoteHigh, remoteLow));
         }
-        if (layer.full())
+        if (layer.bounds.full())
         {
             layer.counters.connectionLimitDrops.incrementOrdered();
             throw new IllegalStateException("this core holds its maximum of " + layer.limits.connections()
@@ -64,7 +64,7 @@ final class ActiveOpen
             throw new IllegalStateException("no local TCP port left on this core towards "
                 + IpAddress.toString(remoteHigh, remoteLow) + ":" + port);
         }
-        final Tcb tcb = layer.newTcb(route, localPort, port, options, nowNs);
+        final Tcb tcb = layer.tcbs.newTcb(route, localPort, port, options, nowNs);
         tcb.handler = handler;
         tcb.state = TcpState.SYN_SENT;
         Transmitter.sendSyn(tcb, nowNs);

@@ -95,7 +95,7 @@ final class PassiveOpen
             layer.drop(counters.rxNoConnection);
             return;
         }
-        if (layer.full())
+        if (layer.bounds.full())
         {
             // The core holds all the connections it may: the SYN is dropped (the peer tries again later), as Linux
             // drops a SYN its listener's queue has no room for.
@@ -109,7 +109,7 @@ final class PassiveOpen
             sendCookie(listener, reply, s, nowNs);
             return;
         }
-        final Tcb tcb = layer.newTcb(reply, s.destinationPort, s.sourcePort, listener.options, nowNs);
+        final Tcb tcb = layer.tcbs.newTcb(reply, s.destinationPort, s.sourcePort, listener.options, nowNs);
         tcb.listener = listener;
         tcb.acceptor = listener.acceptor;
         listener.halfOpen++;
@@ -138,13 +138,13 @@ final class PassiveOpen
         final int mssIndex = SynCookies.mssIndex(synOptions.mss());
         final int iss = cookies.encode(syn, mssIndex, nowNs);
         final TcpOptions options = layer.txOptions.reset();
-        options.mss(TcpLayer.ourMss(route, listener.options));
+        options.mss(TcbFactory.ourMss(route, listener.options));
         // Window scale and SACK survive only inside the timestamp; without timestamps the connection has neither.
         if (synOptions.hasTimestamps())
         {
             if (synOptions.windowScale() >= 0)
             {
-                options.windowScale(layer.receiveWindowShift(listener.options));
+                options.windowScale(layer.tcbs.receiveWindowShift(listener.options));
             }
             final boolean sack = synOptions.sackPermitted() && layer.config.sack();
             options.sackPermitted(sack);
@@ -155,7 +155,7 @@ final class PassiveOpen
         buf.window(at, 0);
         final int headerLength = TcpFlyweight.HEADER_LENGTH + options.length();
         final int tcpAt = buf.prepend(headerLength);
-        final int receiveBuffer = layer.receiveBuffer(listener.options);
+        final int receiveBuffer = layer.tcbs.receiveBuffer(listener.options);
         layer.txTcp.wrap(buf.buffer(), tcpAt, buf.length())
             .sourcePort(syn.destinationPort)
             .destinationPort(syn.sourcePort)
@@ -191,7 +191,7 @@ final class PassiveOpen
             layer.counters.syncookiesInvalid.incrementOrdered();
             return false;
         }
-        if (layer.full())
+        if (layer.bounds.full())
         {
             // A valid cookie, but no room for the connection: dropped without a RST; the peer's next segment may
             // find room (the cookie stays valid for a while).
@@ -199,7 +199,7 @@ final class PassiveOpen
             return true;
         }
         layer.counters.syncookiesValid.incrementOrdered();
-        final Tcb tcb = layer.newTcb(reply, s.destinationPort, s.sourcePort, listener.options, nowNs);
+        final Tcb tcb = layer.tcbs.newTcb(reply, s.destinationPort, s.sourcePort, listener.options, nowNs);
         tcb.acceptor = listener.acceptor;
         final int iss = s.ack - 1;
         final int irs = s.seq - 1;

@@ -36,7 +36,7 @@ final class Receiver
     /** Last ACK we sent (Last.ACK.sent of RFC 7323 4.3). */
     int lastAckSent;
     long bytesReceived;
-    /** Out-of-order bytes held, as last counted in the core's total ({@link TcpLayer#outOfOrderChanged}). */
+    /** Out-of-order bytes held, as last counted in the core's total ({@link CoreBounds#outOfOrderChanged}). */
     int outOfOrderBytes;
 
     // Receive-buffer auto-tuning (Linux's dynamic right-sizing, tcp_rcv_space_adjust).

@@ -3,6 +3,7 @@ package io.flowstack.tcp.tcb;
 import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.net.Route;
 import io.flowstack.tcp.api.ConnectionOptions;
+import io.flowstack.tcp.api.ReadHandler;
 import io.flowstack.tcp.api.TcpAcceptor;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
@@ -19,7 +20,7 @@ import org.agrona.MutableDirectBuffer;
  * owning core and is touched by that core's thread only.
  * <p>
  * The application hears about what happened through events collected while a segment, a timer or an application
- * call is processed and delivered once that processing is over ({@link #deliverEvents()}), never in the middle of
+ * call is processed and delivered once that processing is over ({@link AppEvents#deliver}), never in the middle of
  * a transition. Application calls made outside the core's processing (from a command) are processed as a unit of
  * their own; output they cause goes out when the unit ends.
  */
@@ -83,7 +84,7 @@ public final class Tcb implements TcpConnection
     boolean wantWritable;
     boolean pending;
     Tcb nextPending;
-    /** A write found no ring in the core's buffer memory ({@link TcpLayer#waitForMemory}). */
+    /** A write found no ring in the core's buffer memory ({@link CoreBounds#waitForMemory}). */
     boolean waitingForMemory;
     Tcb nextMemoryWaiter;
 
@@ -116,98 +117,6 @@ public final class Tcb implements TcpConnection
         layer.touch(this);
     }
 
-    /**
-     * Runs the application's callbacks for the events collected, in the order a connection lives them. A callback
-     * may call back into the connection; what that causes is collected and delivered in the same loop.
-     */
-    void deliverEvents()
-    {
-        while (events != 0)
-        {
-            final int ev = events;
-            if (closed || (ev & EV_CLOSED) != 0 && (ev & (EV_CONNECTED | EV_DATA | EV_WRITABLE | EV_PEER_CLOSED)) == 0)
-            {
-                events = 0;
-                if ((ev & EV_CLOSED) != 0)
-                {
-                    reportClosed();
-                }
-                return;
-            }
-            if ((ev & EV_CONNECTED) != 0)
-            {
-                events &= ~EV_CONNECTED;
-                connected();
-            }
-            else if ((ev & EV_DATA) != 0)
-            {
-                events &= ~EV_DATA;
-                if (handler != null)
-                {
-                    handler.onData(this);
-                }
-            }
-            else if ((ev & EV_WRITABLE) != 0)
-            {
-                events &= ~EV_WRITABLE;
-                if (handler != null)
-                {
-                    handler.onWritable(this);
-                }
-            }
-            else if ((ev & EV_PEER_CLOSED) != 0)
-            {
-                events &= ~EV_PEER_CLOSED;
-                if (handler != null)
-                {
-                    handler.onPeerClosed(this);
-                }
-            }
-        }
-    }
-
-    private void connected()
-    {
-        if (acceptor != null)
-        {
-            final TcpAcceptor a = acceptor;
-            acceptor = null;
-            handler = a.accept(this);
-            if (handler == null)
-            {
-                // The application declined the connection.
-                abort();
-                return;
-            }
-        }
-        if (handler != null)
-        {
-            handler.onConnected(this);
-        }
-    }
-
-    private void reportClosed()
-    {
-        if (closeReported)
-        {
-            return;
-        }
-        if (closeReason == TcpHandler.CLOSED_NORMALLY && !closeRequested && rcv.buffer.readable() > 0)
-        {
-            // As a kernel socket keeps its receive queue past the end of the connection: the last read reports.
-            closeDeferred = true;
-            return;
-        }
-        closeDeferred = false;
-        closeReported = true;
-        final TcpHandler h = handler;
-        handler = null;
-        if (h != null)
-        {
-            h.onClosed(this, closeReason);
-        }
-    }
-
     // ---- TcpConnection: each call is a unit of processing of its own when made from outside one -------------
 
     @Override
@@ -227,7 +136,7 @@ public final class Tcb implements TcpConnection
                 wantWritable = true;
                 if (snd.buffer.starved())
                 {
-                    layer.waitForMemory(this);
+                    layer.bounds.waitForMemory(this);
                 }
             }
             if (taken > 0)
@@ -260,31 +169,67 @@ public final class Tcb implements TcpConnection
         layer.enter();
         try
         {
-            final int n = rcv.buffer.read(dst, offset, length);
-            if (n == 0 && rcv.finReceived && rcv.buffer.readable() == 0)
-            {
-                return -1;
-            }
-            if (n > 0)
-            {
-                rcv.onRead(n, layer.now(), snd.srttNs());
-                if (closeDeferred && rcv.buffer.readable() == 0)
-                {
-                    signal(EV_CLOSED);
-                }
-            }
-            if (n > 0 && state.isSynchronized() && !closed && rcv.windowUpdateDue())
-            {
-                // The window opened by a useful amount: tell the peer (RFC 9293 3.8.6.2.2).
-                rcv.ack.ackNow = true;
-                layer.touch(this);
-            }
-            return n;
+            return afterRead(rcv.buffer.read(dst, offset, length));
         }
         finally
         {
             layer.exit();
         }
+    }
+
+    @Override
+    public int read(final ReadHandler handler)
+    {
+        layer.enter();
+        try
+        {
+            int n = 0;
+            int piece;
+            while (!closed && (piece = rcv.buffer.contiguousReadable()) > 0)
+            {
+                final int used = Math.max(0, Math.min(piece, handler.onBytes(rcv.buffer.ring(), rcv.buffer.readIndex(),
+                    piece)));
+                if (closed)
+                {
+                    // The handler closed or aborted the connection: its buffer is gone.
+                    break;
+                }
+                n += rcv.buffer.skip(used);
+                if (used < piece)
+                {
+                    break;
+                }
+            }
+            return afterRead(n);
+        }
+        finally
+        {
+            layer.exit();
+        }
+    }
+
+    /** After the application took {@code n} bytes: buffer tuning, a deferred close, a window update. */
+    private int afterRead(final int n)
+    {
+        if (n == 0 && rcv.finReceived && rcv.buffer.readable() == 0)
+        {
+            return -1;
+        }
+        if (n > 0)
+        {
+            rcv.onRead(n, layer.now(), snd.srttNs());
+            if (closeDeferred && rcv.buffer.readable() == 0)
+            {
+                signal(EV_CLOSED);
+            }
+        }
+        if (n > 0 && state.isSynchronized() && !closed && rcv.windowUpdateDue())
+        {
+            // The window opened by a useful amount: tell the peer (RFC 9293 3.8.6.2.2).
+            rcv.ack.ackNow = true;
+            layer.touch(this);
+        }
+        return n;
     }
 
     @Override

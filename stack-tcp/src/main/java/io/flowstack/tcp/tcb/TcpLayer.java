@@ -10,7 +10,6 @@ import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.net.Network;
 import io.flowstack.ip.net.NetworkView;
 import io.flowstack.ip.net.PacketTooBig;
-import io.flowstack.ip.net.Route;
 import io.flowstack.ip.net.Transport;
 import io.flowstack.ip.wire.TcpFlyweight;
 import io.flowstack.ip.wire.TcpOptions;
@@ -22,12 +21,7 @@ import io.flowstack.tcp.api.TcpLimits;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpState;
-import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.buffer.BufferMemory;
-import io.flowstack.tcp.cc.Bbr;
-import io.flowstack.tcp.cc.Cubic;
-import io.flowstack.tcp.cc.Reno;
-import io.flowstack.tcp.rtt.RttEstimator;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -48,11 +42,6 @@ import java.util.function.Consumer;
  */
 public final class TcpLayer implements Transport, TimerSource, PacketTooBig
 {
-    /** IPv4 header without options plus the TCP header: MTU less this is the MSS (RFC 9293 3.7.1). */
-    static final int IPV4_OVERHEAD = 40;
-    /** IPv6 header plus the TCP header (RFC 8200 5: MSS = MTU - 60). */
-    static final int IPV6_OVERHEAD = 60;
-
     final Network network;
     final BufferPool pool;
     final TcpConfig config;
@@ -67,23 +56,21 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     static final int CHALLENGE_ACKS_PER_SECOND = 1000;
     private final RateLimiter challengeAcks = new RateLimiter(CHALLENGE_ACKS_PER_SECOND, CHALLENGE_ACKS_PER_SECOND);
     final ConnectionTable table = new ConnectionTable();
+    /** Connections, out-of-order bytes and writers waiting for memory, against the core's limits. */
+    final CoreBounds bounds;
+    /** New TCBs, sized from the configuration and the socket's options. */
+    final TcbFactory tcbs;
     final PassiveOpen passiveOpen;
     final Resets resets;
     private final ActiveOpen activeOpen;
     private final Demultiplexer demultiplexer;
     private final TcpTimers timers;
-    private final IsnGenerator isn;
     private final NanoClock time;
     private final long tsOrigin;
     private int depth;
     private Tcb pendingHead;
     private Tcb pendingTail;
-    /** Bytes this core's connections hold out of order. */
-    long outOfOrderBytes;
     private int timeWaitCount;
-    /** Connections whose write found no ring, told when memory is given back ({@link #wakeMemoryWaiters()}). */
-    private Tcb memoryWaiters;
-    private long releasesSeen;
 
     /**
      * @param network   the network layer below (both families).
@@ -109,7 +96,8 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         this.limits = config.limits().resolve(1);
         this.counters = new TcpCounters(counters);
         this.memory = new BufferMemory(limits.bufferMemory(), this.counters.memoryBytes, this.counters.memoryRefused);
-        this.isn = isn;
+        this.bounds = new CoreBounds(table, limits, memory, this.counters);
+        this.tcbs = new TcbFactory(this, config, isn);
         this.time = time;
         this.tsOrigin = time.nanoTime();
         this.timers = new TcpTimers(tsOrigin);
@@ -325,7 +313,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
             return;
         }
         counters.pathMtuReductions.incrementOrdered();
-        final int mss = tcb.route.mtu() - IPV6_OVERHEAD - (tcb.timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0);
+        final int mss = tcb.route.mtu() - TcbFactory.IPV6_OVERHEAD - (tcb.timestamps ? SynOptions.TIMESTAMPS_LENGTH : 0);
         tcb.snd.mss = Math.max(64, Math.min(tcb.snd.mss, mss));
     }
 
@@ -423,163 +411,12 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
                 }
                 tcb.nextPending = null;
                 tcb.pending = false;
-                tcb.deliverEvents();
+                AppEvents.deliver(tcb);
                 Transmitter.output(tcb, nowNs);
                 timers.sync(tcb);
             }
         }
-        while (wakeMemoryWaiters());
-    }
-
-    // ---- bounds ---------------------------------------------------------------------------------------------
-
-    /** @return true if this core holds as many connections as it may ({@link TcpLimits#connections()}). */
-    boolean full()
-    {
-        return table.size() >= limits.connections();
-    }
-
-    /** A write found no ring for its bytes: the application hears {@code onWritable} once memory is given back. */
-    void waitForMemory(final Tcb tcb)
-    {
-        if (!tcb.waitingForMemory)
-        {
-            tcb.waitingForMemory = true;
-            tcb.nextMemoryWaiter = memoryWaiters;
-            memoryWaiters = tcb;
-        }
-    }
-
-    /**
-     * Rings were given back since the waiting writers last tried: each may try again (one that still finds none
-     * waits again, until the next ring is given back).
-     *
-     * @return true if some were told.
-     */
-    private boolean wakeMemoryWaiters()
-    {
-        if (memoryWaiters == null || memory.releases() == releasesSeen)
-        {
-            return false;
-        }
-        releasesSeen = memory.releases();
-        Tcb tcb = memoryWaiters;
-        memoryWaiters = null;
-        while (tcb != null)
-        {
-            final Tcb next = tcb.nextMemoryWaiter;
-            tcb.nextMemoryWaiter = null;
-            tcb.waitingForMemory = false;
-            if (!tcb.closed)
-            {
-                tcb.wantWritable = false;
-                tcb.signal(Tcb.EV_WRITABLE);
-            }
-            tcb = next;
-        }
-        return pendingHead != null;
-    }
-
-    /**
-     * The out-of-order bytes of a connection changed (text arrived, a gap filled): the core's total follows.
-     */
-    void outOfOrderChanged(final Tcb tcb)
-    {
-        final int now = tcb.rcv.buffer.outOfOrderBytes();
-        final int delta = now - tcb.rcv.outOfOrderBytes;
-        if (delta != 0)
-        {
-            tcb.rcv.outOfOrderBytes = now;
-            outOfOrderBytes += delta;
-            counters.outOfOrderBytes.setOrdered(outOfOrderBytes);
-        }
-    }
-
-    /**
-     * @param tcb    a connection.
-     * @param length bytes of an out-of-order segment.
-     * @return true if holding them would pass the connection's or the core's bound of out-of-order bytes.
-     */
-    boolean outOfOrderFull(final Tcb tcb, final int length)
-    {
-        final int perConnection = limits.outOfOrderPerConnection();
-        return perConnection > 0 && tcb.rcv.outOfOrderBytes + length > perConnection
-            || outOfOrderBytes + length > limits.outOfOrderPerCore();
-    }
-
-    // ---- connections ----------------------------------------------------------------------------------------
-
-    Tcb newTcb(final Route route, final int localPort, final int remotePort, final ConnectionOptions options,
-        final long nowNs)
-    {
-        final int sendBuffer = bufferSize(options.sendBuffer(), config.sendBuffer());
-        final int receiveBuffer = bufferSize(options.receiveBuffer(), config.receiveBuffer());
-        final CongestionAlgorithm algorithm = options.congestionControl() != null
-            ? options.congestionControl() : config.congestionControl();
-        final Tcb tcb = new Tcb(this, sendBuffer, receiveBuffer,
-            new RttEstimator(config.minRtoNs(), config.maxRtoNs(), 1_000_000_000L, 1_000_000L),
-            switch (algorithm)
-            {
-                case CUBIC -> new Cubic();
-                case BBR -> new Bbr();
-                case RENO -> new Reno();
-            });
-        tcb.snd.pacer.paceWindow(options.pacing() != null ? options.pacing() : config.pacing());
-        final Route r = tcb.route.copy(route);
-        tcb.localPort = localPort;
-        tcb.remotePort = remotePort;
-        tcb.apply(options, !config.nagle());
-        tcb.snd.reset(isn.isn(r.sourceHigh(), r.sourceLow(), localPort, r.destinationHigh(), r.destinationLow(),
-            remotePort, nowNs));
-        tcb.rcv.mss = ourMss(r, options);
-        tcb.snd.mss = Math.min(Sender.DEFAULT_MSS, tcb.rcv.mss);
-        // Over IPv6 the connection segments only where the device cuts TCP/IPv6 (Offloads.forIpv6).
-        tcb.snd.offloads = r.ipv4() ? r.ifc().offloads() : r.ifc().offloads().forIpv6();
-        tcb.windowScaling = true;
-        tcb.timestamps = true;
-        tcb.sack = config.sack();
-        // Buffers the application did not size grow with the path; the window scale is chosen for the largest.
-        tcb.snd.maxBuffer = options.sendBuffer() == 0 && config.maxBuffer() > sendBuffer ? config.maxBuffer() : 0;
-        tcb.rcv.maxBuffer = maxReceiveBuffer(options);
-        tcb.rcv.wndShift = receiveWindowShift(options);
-        tcb.snd.cc.init(tcb.snd.mss, nowNs);
-        table.put(tcb);
-        counters.connections.incrementOrdered();
-        counters.flowsOwned.getAndAddOrdered(1);
-        return tcb;
-    }
-
-    /** RFC 9293 3.7.1 / 3.7.6: our MSS is the interface MTU less the IP and TCP headers, or TCP_MAXSEG. */
-    static int ourMss(final Route route, final ConnectionOptions options)
-    {
-        final int mss = route.ifc().mtu() - (route.ipv4() ? IPV4_OVERHEAD : IPV6_OVERHEAD);
-        return options.mss() > 0 ? Math.min(mss, options.mss()) : mss;
-    }
-
-    /** @return the receive buffer a connection with these options starts with. */
-    int receiveBuffer(final ConnectionOptions options)
-    {
-        return bufferSize(options.receiveBuffer(), config.receiveBuffer());
-    }
-
-    /** @return how far the receive buffer of a connection with these options may grow (0: it stays). */
-    int maxReceiveBuffer(final ConnectionOptions options)
-    {
-        final int receiveBuffer = receiveBuffer(options);
-        final int max = Math.max(config.maxBuffer(), config.maxReceiveBuffer());
-        return options.receiveBuffer() == 0 && config.maxBuffer() > 0 && max > receiveBuffer ? max : 0;
-    }
-
-    /** @return the window shift a connection with these options offers: enough for its largest buffer. */
-    int receiveWindowShift(final ConnectionOptions options)
-    {
-        return SynOptions.windowShift(Math.max(receiveBuffer(options), maxReceiveBuffer(options)));
-    }
-
-    private static int bufferSize(final int requested, final int fallback)
-    {
-        final int bytes = requested > 0 ? requested : fallback;
-        return bytes <= 1 ? 1 : Integer.highestOneBit(bytes - 1) << 1;
+        while (bounds.wakeMemoryWaiters() && pendingHead != null);
     }
 
     /**
@@ -652,7 +489,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         // unless a normal close leaves them for the application's last reads (given back once read).
         tcb.snd.buffer.discard();
         tcb.rcv.dropOutOfOrder();
-        outOfOrderChanged(tcb);
+        bounds.outOfOrderChanged(tcb);
         if (!(notify && reason == TcpHandler.CLOSED_NORMALLY && tcb.handler != null && !tcb.closeRequested))
         {
             tcb.rcv.buffer.discard();

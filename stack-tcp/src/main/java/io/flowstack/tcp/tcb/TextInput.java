@@ -54,7 +54,7 @@ final class TextInput
             final boolean inOrder = dataSeq == rcv.buffer.rcvNxt();
             final boolean hadGap = rcv.buffer.hasOutOfOrder();
             if (length > 0 && Seq.gt(dataSeq, rcv.buffer.rcvNxt()) && !rcv.buffer.holds(dataSeq, length)
-                && tcb.layer.outOfOrderFull(tcb, length))
+                && tcb.layer.bounds.outOfOrderFull(tcb, length))
             {
                 // The connection's or the core's bound of out-of-order bytes: dropped as if lost (Linux's OFO drop).
                 tcb.layer.drop(tcb.layer.counters.rxOutOfOrderLimitDrops);
@@ -76,7 +76,7 @@ final class TextInput
             }
             if (!inOrder || hadGap || rcv.buffer.hasOutOfOrder())
             {
-                tcb.layer.outOfOrderChanged(tcb);
+                tcb.layer.bounds.outOfOrderChanged(tcb);
                 rcv.onOutOfOrder();
                 // RFC 5681 4.2: an out-of-order segment, a duplicate, or one that fills a hole: ACK at once.
                 rcv.ack.onOutOfOrder(nowNs);
@@ -119,7 +119,7 @@ final class TextInput
         if (seg.payloadLength > 0)
         {
             rcv.buffer.hold(dataSeq, seg.buffer, seg.payloadOffset, seg.payloadLength);
-            tcb.layer.outOfOrderChanged(tcb);
+            tcb.layer.bounds.outOfOrderChanged(tcb);
         }
         if (seg.fin())
         {
@@ -137,7 +137,7 @@ final class TextInput
         final int released = rcv.buffer.releaseHeld();
         if (released > 0)
         {
-            tcb.layer.outOfOrderChanged(tcb);
+            tcb.layer.bounds.outOfOrderChanged(tcb);
             rcv.bytesReceived += released;
             rcv.ack.onOutOfOrder(nowNs);
             tcb.signal(Tcb.EV_DATA);

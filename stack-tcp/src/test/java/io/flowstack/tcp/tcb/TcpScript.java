@@ -55,7 +55,7 @@ final class TcpScript extends io.flowstack.test.TcpScript
             final long now = clock.nanoTime();
             final Route route = new Route();
             tcp.network.routeReply(route, 0, 0, IpAddress.ipv4Low(STACK_IP), 0, IpAddress.ipv4Low(PEER_IP));
-            final Tcb tcb = tcp.newTcb(route, LOCAL_PORT, REMOTE_PORT, ConnectionOptions.DEFAULT, now);
+            final Tcb tcb = tcp.tcbs.newTcb(route, LOCAL_PORT, REMOTE_PORT, ConnectionOptions.DEFAULT, now);
             tcb.handler = handler;
             tcb.sack = sack;
             tcb.windowScaling = false;
