@@ -11,9 +11,9 @@ package io.flowstack.tcp.cc;
  * 2-6% less than its pacing rate, and BBR's ProbeBW cruise left the bottleneck idle.
  * <p>
  * The quantum is the data of {@value #QUANTUM_NS} ns at the pacing rate, at least two segments and at most
- * {@value #MAX_QUANTUM} bytes: a core that idles blocks in epoll, whose timeout has a granularity of one
- * millisecond, so a pacing deadline may be served up to a millisecond late; a millisecond of data per wake-up keeps
- * the rate without depending on finer timers (the draft's send quantum, Linux's TSO autosizing, both 1 ms).
+ * {@value #MAX_QUANTUM} bytes (the draft's send quantum, Linux's TSO autosizing, both 1 ms). A core that idles
+ * blocks in epoll until the departure time, to the nanosecond where the kernel has epoll_pwait2; with epoll_wait's
+ * milliseconds it wakes up to a millisecond late, more than the credit covers.
  * <p>
  * The rate comes from the congestion control ({@link CongestionControl#pacingRate()}, BBR); for a window-based one
  * (CUBIC, Reno) and when switched on, from the window as Linux's fq pacing computes it: twice cwnd per SRTT in
