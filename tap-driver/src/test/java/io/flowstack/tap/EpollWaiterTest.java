@@ -34,6 +34,39 @@ class EpollWaiterTest
     }
 
     @Test
+    void shouldWriteTimeoutsAsATimespec()
+    {
+        final UnsafeBuffer ts = new UnsafeBuffer(BufferUtil.allocateDirectAligned(16, 8));
+        EpollWaiter.toTimespec(2_345_678_901L, ts);
+        assertEquals(2, ts.getLong(0));
+        assertEquals(345_678_901L, ts.getLong(8));
+        EpollWaiter.toTimespec(-5, ts);
+        assertEquals(0, ts.getLong(0));
+        assertEquals(0, ts.getLong(8));
+    }
+
+    /**
+     * A pacing deadline a fraction of a millisecond away is kept, not rounded up to a millisecond: fifty waits of 0.2
+     * ms take well under the fifty milliseconds that rounding gives at least (generous, for a loaded machine).
+     */
+    @Test
+    void shouldKeepSubMillisecondTimeouts() throws Exception
+    {
+        try (EpollWaiter waiter = new EpollWaiter())
+        {
+            assertTrue(waiter.nanoTimeouts(), "epoll_pwait2 (Linux 5.11, glibc 2.35) is there on the machines we run");
+            final long start = System.nanoTime();
+            for (int i = 0; i < 50; i++)
+            {
+                waiter.await(200_000L);
+            }
+            final long elapsed = System.nanoTime() - start;
+            assertTrue(elapsed >= 10 * MS, "returned early: " + elapsed / 1000 + " us");
+            assertTrue(elapsed < 40 * MS, "rounded up: " + elapsed / 1000 + " us for 50 waits of 200 us");
+        }
+    }
+
+    @Test
     void shouldTimeOutAfterTheRequestedTimeWhenNothingHappens() throws Exception
     {
         try (EpollWaiter waiter = new EpollWaiter())

@@ -22,8 +22,8 @@ public interface CoreServices
     int cores();
 
     /**
-     * The core's time: read once per duty cycle by the engine and the same for everything the cycle does
-     * (frames, commands, timers, application calls). Layers read it here; none keeps a time of its own.
+     * The core's time: read by the engine as each frame is read and as each stage of the duty cycle begins
+     * (commands, timers), so a frame's time is when it was read. Layers read it here; none keeps a time of its own.
      *
      * @return the core's cached clock.
      */

@@ -7,8 +7,8 @@ import org.agrona.DirectBuffer;
  * One core's protocol stack as a single-threaded state machine: frames, time and commands go in; frames go out
  * through the {@link FrameSink} it was built with, and application events come out as callbacks on the same
  * thread. It holds no thread and does no I/O; time is the core's cached clock ({@link CoreServices#time()}),
- * which the engine sets once per duty cycle, so every layer sees the same time within a cycle and none keeps
- * a time of its own. The same object runs on a core's thread against a device or, many at once, inside a
+ * which the engine sets as each frame is read and as each stage of the cycle begins, so every layer sees the same
+ * time for a frame and none keeps a time of its own. The same object runs on a core's thread against a device or, many at once, inside a
  * simulator on virtual time.
  */
 public interface CoreStack

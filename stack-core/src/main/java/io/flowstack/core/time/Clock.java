@@ -1,8 +1,8 @@
 package io.flowstack.core.time;
 
 /**
- * Monotonic time source in nanoseconds. The engine reads it once per duty cycle and passes the value down;
- * nothing below the engine reads a clock itself.
+ * Monotonic time source in nanoseconds. The engine reads it per frame and per stage of its duty cycle and passes
+ * the value down; nothing below the engine reads a clock itself.
  */
 public interface Clock
 {

@@ -75,7 +75,7 @@ public final class Ipv4Layer implements LinkReceiver
      * @param coreId      this core, so that cores use disjoint identification values.
      * @param cores       number of cores.
      * @param counters    the core's counters.
-     * @param time        the core's clock (the cycle's time).
+     * @param time        the core's clock (the time the current frame was read).
      */
     public Ipv4Layer(
         final IpInterface[] interfaces,

@@ -52,7 +52,7 @@ public interface Network
     IpInterface interfaceAt(int ifIndex);
 
     /**
-     * @return the core's clock (the duty cycle's time).
+     * @return the core's clock (the time the current frame was read, see CoreServices#time).
      */
     NanoClock time();
 }

@@ -123,6 +123,7 @@ public final class Bbr implements CongestionControl
         signals.resetCongestionSignals();
         signals.resetShortTermModel();
         signals.background.reset();
+        signals.flightBackground.reset();
         signals.inflightLongterm = INFINITE;
         roundCount = 0;
         roundStart = false;
@@ -224,7 +225,7 @@ public final class Bbr implements CongestionControl
         updateMaxBw(rs, appLimited);
         if (signals.lossRoundStart)
         {
-            if (state == BbrState.PROBE_BW_CRUISE || state == BbrState.STARTUP && model.stillGrowing())
+            if (fillsNoQueue())
             {
                 // The round filled no queue (see BbrBackgroundLoss): its losses were the path's own.
                 signals.sampleBackground(mss);
@@ -250,6 +251,12 @@ public final class Bbr implements CongestionControl
             timeoutDelivered = -1;
             restoreCwnd();
         }
+    }
+
+    /** @return whether the current state puts no queue at the bottleneck (see {@link BbrBackgroundLoss}). */
+    private boolean fillsNoQueue()
+    {
+        return state == BbrState.PROBE_BW_CRUISE || state == BbrState.STARTUP && model.stillGrowing();
     }
 
     /** 5.5.1 and 5.5.5. */
@@ -351,6 +358,10 @@ public final class Bbr implements CongestionControl
         newlyLost += bytes;
         lossesReported = true;
         signals.noteLoss(delivered, bytes);
+        if (timeoutDelivered < 0 && fillsNoQueue())
+        {
+            signals.sampleFlightBackground(lostSinceSend, txInFlight, mss);
+        }
         if (!signals.bwProbeSamples || timeoutDelivered >= 0)
         {
             // After a timeout the segments are marked lost wholesale by age, not by what a probe's load caused.
@@ -359,7 +370,7 @@ public final class Bbr implements CongestionControl
         if (signals.inflightTooHigh(lostSinceSend, txInFlight, LOSS_THRESH, mss))
         {
             probeBw.handleInflightTooHigh(lastAckNs, appLimited, BbrSignals.inflightAtLoss(bytes, txInFlight,
-                lostSinceSend, LOSS_THRESH + signals.background.rate()));
+                lostSinceSend, LOSS_THRESH + signals.flightBackground.rate()));
         }
     }
 

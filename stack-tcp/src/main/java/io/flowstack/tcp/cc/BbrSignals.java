@@ -10,8 +10,10 @@ final class BbrSignals
 {
     static final long INFINITE = Long.MAX_VALUE;
 
-    /** The loss rate of rounds that filled no queue: loss beyond it is congestion. */
-    final BbrBackgroundLoss background = new BbrBackgroundLoss();
+    /** The loss rate of rounds that filled no queue: a round's loss beyond it is congestion. */
+    final BbrBackgroundLoss background = new BbrBackgroundLoss(BbrBackgroundLoss.ROUND_WINDOW_SEGMENTS);
+    /** The loss rate of the flights of segments lost while no queue was filled: a flight's loss beyond it is. */
+    final BbrBackgroundLoss flightBackground = new BbrBackgroundLoss(BbrBackgroundLoss.FLIGHT_WINDOW_SEGMENTS);
 
     boolean lossInRound;
     long lossRoundDelivered;
@@ -119,10 +121,16 @@ final class BbrSignals
         lostInRound += bytes;
     }
 
-    /** IsInflightTooHigh: more than {@code thresh} of what was in flight was lost, beyond the background. */
+    /** IsInflightTooHigh: more than {@code thresh} of what was in flight was lost, beyond the flights' background. */
     boolean inflightTooHigh(final long lost, final long txInFlight, final double thresh, final int mss)
     {
-        return txInFlight > 0 && background.above(lost, txInFlight, thresh, mss);
+        return txInFlight > 0 && flightBackground.above(lost, txInFlight, thresh, mss);
+    }
+
+    /** A segment was lost while no queue was filled: its flight's loss is the path's background. */
+    void sampleFlightBackground(final long lostSinceSend, final long txInFlight, final int mss)
+    {
+        flightBackground.sample(lostSinceSend, Math.max(0, txInFlight - lostSinceSend), mss);
     }
 
     /**

@@ -162,7 +162,7 @@ public final class DeliveryRate
         if (!hasData || order > newestOrder)
         {
             // The most recently sent segment delivered makes the sample: by transmission order, which unlike the send
-            // time (one clock reading per duty cycle) never ties.
+            // time (one clock reading per frame or timer) never ties.
             hasData = true;
             newestOrder = order;
             priorDelivered = pDelivered[at];

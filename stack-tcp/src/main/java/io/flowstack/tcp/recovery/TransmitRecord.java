@@ -171,8 +171,8 @@ public final class TransmitRecord
 
     /**
      * The order of transmissions, which RACK needs to tell which of two segments was sent later (RFC 8985 6.2).
-     * Send times do not: the clock is read once per duty cycle, and the RFC's tie-break by sequence number would
-     * put a retransmission before new data sent earlier in the same cycle.
+     * Send times do not: segments sent for one frame or one timer share a clock reading, and the RFC's tie-break by
+     * sequence number would put a retransmission before new data sent earlier at the same time.
      *
      * @return a number that grows with every transmission, for the last transmission of record {@code i}.
      */

@@ -79,7 +79,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
      * @param ownership this core's ownership function (for ports of active opens).
      * @param config    tunables.
      * @param isn       initial sequence numbers.
-     * @param time      the core's clock (the duty cycle's time).
+     * @param time      the core's clock (the time the current frame was read, or the cycle's stage began).
      */
     public TcpLayer(
         final Network network,
@@ -108,7 +108,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     }
 
     /**
-     * @return the duty cycle's time.
+     * @return the core's time: when the current frame was read, or the current stage of the cycle began.
      */
     long now()
     {

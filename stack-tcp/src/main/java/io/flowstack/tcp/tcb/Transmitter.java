@@ -60,7 +60,7 @@ final class Transmitter
                 }
                 final int bytes = snd.record.end(lost) - snd.record.start(lost);
                 retransmitRecord(tcb, lost, nowNs);
-                budget = paced(snd, nowNs, bytes, rate, budget);
+                budget = paced(snd, bytes, rate, budget);
                 sent = true;
                 continue;
             }
@@ -106,7 +106,7 @@ final class Transmitter
                     break;
                 }
                 sendSegment(tcb, snd.nxt, len, needFin && len == unsent, nowNs);
-                budget = paced(snd, nowNs, len, rate, budget);
+                budget = paced(snd, len, rate, budget);
                 sent = true;
                 continue;
             }
@@ -121,13 +121,13 @@ final class Transmitter
     }
 
     /** @return the pacing budget left after {@code bytes} left (the departure time moves on). */
-    private static int paced(final Sender snd, final long nowNs, final int bytes, final long rate, final int budget)
+    private static int paced(final Sender snd, final int bytes, final long rate, final int budget)
     {
         if (rate <= 0)
         {
             return budget;
         }
-        snd.pacer.sent(nowNs, bytes, rate);
+        snd.pacer.sent(bytes, rate);
         return budget - bytes;
     }
 

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BbrBackgroundLossTest
 {
     private static final int MSS = 1000;
-    private final BbrBackgroundLoss b = new BbrBackgroundLoss();
+    private final BbrBackgroundLoss b = new BbrBackgroundLoss(BbrBackgroundLoss.ROUND_WINDOW_SEGMENTS);
 
     @Test
     void withoutBackgroundLossTheTestIsTheDraftsLossThresh()

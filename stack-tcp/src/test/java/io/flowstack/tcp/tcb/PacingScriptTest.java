@@ -50,11 +50,12 @@ class PacingScriptTest
         assertEquals(14_700, tcb.snd.cc.cwnd());
         final long rate = 14_700L * 2 * 1_000_000_000L / 10_000_000L;
         final long gap = MSS * 1_000_000_000L / rate;
-        // The quantum is a millisecond of data (2940 bytes): three segments go before it is spent. The first gets
-        // half its gap back as credit for the idle time before it (as Linux credits a late departure).
+        // The quantum is a millisecond of data (2940 bytes): three segments go before it is spent. The burst gets
+        // half the quantum's time back as credit for the idle time before it (as Linux credits a late TSO burst).
         tcb.write(new UnsafeBuffer(bytes(9 * MSS)), 0, 9 * MSS);
         t.recv(data(1, false), data(2, false), data(3, false));
-        long next = gap - gap / 2 + 2 * gap;
+        final long halfQuantum = 2940 * 1_000_000_000L / rate / 2;
+        long next = 3 * gap - halfQuantum;
         assertEquals(next, t.tcp.nextDeadline() - t.clock.nanoTime());
         t.advanceNs(next - 1);
         t.recvNothing();

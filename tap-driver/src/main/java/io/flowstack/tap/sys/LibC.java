@@ -104,6 +104,19 @@ public interface LibC
     int epoll_wait(int epfd, @intptr_t long events, int maxEvents, int timeoutMs);
 
     /**
+     * epoll_wait with a timeout to the nanosecond (Linux 5.11, glibc 2.35): a pacing deadline a fraction of a
+     * millisecond away is kept, where epoll_wait's milliseconds make it up to a millisecond late.
+     *
+     * @param epfd      epoll descriptor.
+     * @param events    native address of an array of {@code struct epoll_event}.
+     * @param maxEvents capacity of that array.
+     * @param timeout   native address of a {@code struct timespec} (zero polls), or 0 to block forever.
+     * @param sigmask   native address of a signal mask to wait with, or 0 to keep the thread's.
+     * @return number of ready events, or -1.
+     */
+    int epoll_pwait2(int epfd, @intptr_t long events, int maxEvents, @intptr_t long timeout, @intptr_t long sigmask);
+
+    /**
      * @param initval initial counter.
      * @param flags   {@code EFD_*} flags.
      * @return an eventfd descriptor, or -1.
