@@ -3,10 +3,6 @@ package io.flowstack.tcp.sim;
 import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.TcpConfig;
-import io.flowstack.tcp.api.TcpConnection;
-import io.flowstack.tcp.api.TcpHandler;
-import io.flowstack.tcp.api.TcpInfo;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,86 +18,17 @@ class BufferTuningTest
     private static final long S = 1_000_000_000L;
     private static final int BYTES = 24 << 20;
 
-    /** Bulk sender. */
-    private static final class Sender implements TcpHandler
-    {
-        final UnsafeBuffer zeros = new UnsafeBuffer(new byte[1 << 16]);
-        final TcpInfo info = new TcpInfo();
-        long written;
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-            onWritable(c);
-        }
-
-        @Override
-        public void onWritable(final TcpConnection c)
-        {
-            while (written < BYTES)
-            {
-                final int n = c.write(zeros, 0, (int)Math.min(zeros.capacity(), BYTES - written));
-                if (n <= 0)
-                {
-                    return;
-                }
-                written += n;
-            }
-            c.info(info);
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-        }
-    }
-
-    /** Reads everything, notes when the last byte came. */
-    private static final class Receiver implements TcpHandler
-    {
-        final UnsafeBuffer in = new UnsafeBuffer(new byte[1 << 16]);
-        final TcpInfo info = new TcpInfo();
-        final SimNetwork net;
-        long read;
-        long doneAt = -1;
-
-        Receiver(final SimNetwork net)
-        {
-            this.net = net;
-        }
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-            int n;
-            while ((n = c.read(in, 0, in.capacity())) > 0)
-            {
-                read += n;
-            }
-            if (read >= BYTES && doneAt < 0)
-            {
-                doneAt = net.simulator().now();
-                c.info(info);
-            }
-        }
-    }
-
-    private static double goodput(final TcpConfig config, final Receiver[] out, final Sender sender)
+    private static double goodput(final TcpConfig config, final BulkSink[] out, final BulkSource sender)
     {
         return goodput(config, out, sender, FaultProfile.builder().delay(50 * MS).rate(100_000_000L).queueFrames(830).build());
     }
 
     private static double goodput(
-        final TcpConfig config, final Receiver[] out, final Sender sender, final FaultProfile path)
+        final TcpConfig config, final BulkSink[] out, final BulkSource sender, final FaultProfile path)
     {
         try (SimNetwork net = new SimNetwork(7))
         {
-            final Receiver receiver = new Receiver(net);
+            final BulkSink receiver = new BulkSink(net, BYTES);
             out[0] = receiver;
             net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS).configure(b -> b.tcp(config))
                 .onEachCore(core -> core.listen(5001, c -> receiver)).build();
@@ -118,8 +45,8 @@ class BufferTuningTest
     @Test
     void shouldGrowBothBuffersToFillALongFatPath()
     {
-        final Receiver[] receiver = new Receiver[1];
-        final Sender sender = new Sender();
+        final BulkSink[] receiver = new BulkSink[1];
+        final BulkSource sender = new BulkSource(BYTES, false);
         final double tuned = goodput(TcpConfig.DEFAULT, receiver, sender);
         System.out.printf("auto-tuned: %.1f Mbit/s; receiver %s; sender %s%n", tuned, receiver[0].info, sender.info);
         // Slow start overshoots the one-BDP queue once (CUBIC is not paced by default), CUBIC probes into it once more: ~65.
@@ -127,8 +54,8 @@ class BufferTuningTest
         assertTrue(receiver[0].info.receiveBuffer >= 2 << 20, "receive buffer " + receiver[0].info.receiveBuffer);
         assertTrue(sender.info.sendBuffer >= 2 << 20, "send buffer " + sender.info.sendBuffer);
 
-        final Receiver[] fixedReceiver = new Receiver[1];
-        final double fixed = goodput(TcpConfig.DEFAULT.withBuffers(1 << 18), fixedReceiver, new Sender());
+        final BulkSink[] fixedReceiver = new BulkSink[1];
+        final double fixed = goodput(TcpConfig.DEFAULT.withBuffers(1 << 18), fixedReceiver, new BulkSource(BYTES, false));
         System.out.printf("fixed 256 KiB: %.1f Mbit/s%n", fixed);
         assertTrue(fixed < 25, "a 256 KiB window over 100 ms is at most 21 Mbit/s: " + fixed);
         assertTrue(tuned > 2.5 * fixed, "tuned " + tuned + ", fixed " + fixed);
@@ -138,8 +65,8 @@ class BufferTuningTest
     void shouldStillGrowBuffersThatStartLarger()
     {
         // As the command line's connections: 1 MiB to start, tuned up to 4 MiB (a fixed 1 MiB capped this path).
-        final Receiver[] receiver = new Receiver[1];
-        final Sender sender = new Sender();
+        final BulkSink[] receiver = new BulkSink[1];
+        final BulkSource sender = new BulkSource(BYTES, false);
         final double tuned = goodput(TcpConfig.DEFAULT.withInitialBuffers(1 << 20), receiver, sender);
         System.out.printf("1 MiB, tuned: %.1f Mbit/s; receiver %s; sender %s%n", tuned, receiver[0].info, sender.info);
         assertTrue(receiver[0].info.receiveBuffer >= 2 << 20, "receive buffer " + receiver[0].info.receiveBuffer);
@@ -154,8 +81,8 @@ class BufferTuningTest
         // into the queue, to hundreds of KB. A send buffer of twice the window would grow to megabytes that only wait
         // in the queue; twice the window capped at twice the path's product keeps the first 256 KiB.
         final FaultProfile path = FaultProfile.builder().delay(200_000L).rate(100_000_000L).queueFrames(1000).build();
-        final Receiver[] receiver = new Receiver[1];
-        final Sender sender = new Sender();
+        final BulkSink[] receiver = new BulkSink[1];
+        final BulkSource sender = new BulkSource(BYTES, false);
         final double goodput = goodput(TcpConfig.DEFAULT, receiver, sender, path);
         System.out.printf("short path: %.1f Mbit/s; receiver %s; sender %s%n", goodput, receiver[0].info, sender.info);
         assertTrue(goodput > 90, "goodput " + goodput);
@@ -168,8 +95,8 @@ class BufferTuningTest
     {
         // The echoed timestamp counts milliseconds; a 0.4 ms round trip is measured from the record of segments.
         final FaultProfile path = FaultProfile.builder().delay(200_000L).rate(100_000_000L).queueFrames(1000).build();
-        final Receiver[] receiver = new Receiver[1];
-        final Sender sender = new Sender();
+        final BulkSink[] receiver = new BulkSink[1];
+        final BulkSource sender = new BulkSource(BYTES, false);
         goodput(TcpConfig.DEFAULT.withBuffers(1 << 13), receiver, sender, path);
         // An 8 KiB window queues at most 0.7 ms at 100 Mbit/s. From the echo, samples would be 1 us (same
         // millisecond) or 1 ms: a mean anywhere between and a variation of hundreds of microseconds.

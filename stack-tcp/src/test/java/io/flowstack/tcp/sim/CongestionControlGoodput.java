@@ -6,10 +6,7 @@ import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConfig;
-import io.flowstack.tcp.api.TcpConnection;
-import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpInfo;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One bulk transfer through the simulator over a path like lossy-path.sh's: a 100 Mbit/s bottleneck with a queue
@@ -42,82 +39,6 @@ final class CongestionControlGoodput
     {
     }
 
-    /** Sends until told to stop, then closes. */
-    static final class Source implements TcpHandler
-    {
-        final UnsafeBuffer zeros = new UnsafeBuffer(new byte[1 << 16]);
-        final TcpInfo info = new TcpInfo();
-        final long bytes;
-        long written;
-        TcpConnection connection;
-
-        Source(final long bytes)
-        {
-            this.bytes = bytes;
-        }
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-            connection = c;
-            onWritable(c);
-        }
-
-        @Override
-        public void onWritable(final TcpConnection c)
-        {
-            while (written < bytes)
-            {
-                final int n = c.write(zeros, 0, (int)Math.min(zeros.capacity(), bytes - written));
-                if (n <= 0)
-                {
-                    return;
-                }
-                written += n;
-            }
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-        }
-    }
-
-    /** Counts what arrives. */
-    static final class Sink implements TcpHandler
-    {
-        final UnsafeBuffer in = new UnsafeBuffer(new byte[1 << 16]);
-        final SimNetwork net;
-        final long bytes;
-        long read;
-        long doneAt = -1;
-
-        Sink(final SimNetwork net, final long bytes)
-        {
-            this.net = net;
-            this.bytes = bytes;
-        }
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-            int n;
-            while ((n = c.read(in, 0, in.capacity())) > 0)
-            {
-                read += n;
-            }
-            if (read >= bytes && doneAt < 0)
-            {
-                doneAt = net.simulator().now();
-            }
-        }
-    }
-
     /**
      * @param cc     the sender's congestion control.
      * @param pacing pace a window-based one.
@@ -146,13 +67,13 @@ final class CongestionControlGoodput
         final TcpConfig config = TcpConfig.DEFAULT.withMsl(S);
         try (SimNetwork net = new SimNetwork(seed))
         {
-            final Sink sink = new Sink(net, bytes);
+            final BulkSink sink = new BulkSink(net, bytes);
             net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS).configure(b -> b.tcp(config))
                 .onEachCore(core -> core.listen(5001, c -> sink)).build();
             final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
                 .configure(b -> b.tcp(config)).build();
             net.connect(client, net.host("server"), path, path);
-            final Source source = new Source(bytes);
+            final BulkSource source = new BulkSource(bytes, false);
             final ConnectionOptions options = ConnectionOptions.DEFAULT.withCongestionControl(cc).withPacing(pacing);
             final long start = net.simulator().now();
             client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, source, options));

@@ -4,9 +4,6 @@ import io.flowstack.core.sim.FaultProfile;
 import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.TcpConfig;
-import io.flowstack.tcp.api.TcpConnection;
-import io.flowstack.tcp.api.TcpHandler;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -38,79 +35,6 @@ class GoodputTableTest
     private static final long SEED = 20261121L;
     private static final Path TABLE = Path.of("src/test/resources/goodput.tsv");
 
-    /** Sends BYTES of zeros and closes. */
-    private static final class Sender implements TcpHandler
-    {
-        final UnsafeBuffer zeros = new UnsafeBuffer(new byte[1 << 16]);
-        long written;
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-            onWritable(c);
-        }
-
-        @Override
-        public void onWritable(final TcpConnection c)
-        {
-            while (written < BYTES)
-            {
-                final int n = c.write(zeros, 0, (int)Math.min(zeros.capacity(), BYTES - written));
-                if (n <= 0)
-                {
-                    return;
-                }
-                written += n;
-            }
-            c.close();
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-        }
-    }
-
-    /** Counts what arrives; notes the virtual time of the last byte. */
-    private static final class Receiver implements TcpHandler
-    {
-        final UnsafeBuffer in = new UnsafeBuffer(new byte[1 << 16]);
-        final SimNetwork net;
-        long read;
-        long doneAt = -1;
-
-        Receiver(final SimNetwork net)
-        {
-            this.net = net;
-        }
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-            int n;
-            while ((n = c.read(in, 0, in.capacity())) > 0)
-            {
-                read += n;
-            }
-            if (read >= BYTES && doneAt < 0)
-            {
-                doneAt = net.simulator().now();
-            }
-        }
-
-        @Override
-        public void onPeerClosed(final TcpConnection c)
-        {
-            onData(c);
-            c.close();
-        }
-    }
-
     /** @return goodput in Mbit/s. */
     private static double run(final Cell cell)
     {
@@ -119,13 +43,13 @@ class GoodputTableTest
         final TcpConfig config = TcpConfig.DEFAULT.withCongestionControl(cell.algorithm).withSack(cell.sack);
         try (SimNetwork net = new SimNetwork(SEED))
         {
-            final Receiver receiver = new Receiver(net);
+            final BulkSink receiver = new BulkSink(net, BYTES);
             final SimHost server = net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS)
                 .configure(b -> b.tcp(config)).onEachCore(core -> core.listen(5001, c -> receiver)).build();
             final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
                 .configure(b -> b.tcp(config)).build();
             net.connect(client, server, faults, faults);
-            final Sender sender = new Sender();
+            final BulkSource sender = new BulkSource(BYTES, true);
             final long start = net.simulator().now();
             client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, sender));
             assertTrue(net.runUntil(() -> receiver.doneAt >= 0, 3600 * S), cell + ": transfer did not finish: " + receiver.read);
