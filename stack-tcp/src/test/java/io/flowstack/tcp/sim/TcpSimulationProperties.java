@@ -268,95 +268,23 @@ class TcpSimulationProperties
         final TcpConfig config = CONFIG.withCongestionControl(algorithm);
         SimulationSeed.of(seed).run(s ->
         {
-            final long[] read = {0};
             try (SimNetwork net = new SimNetwork(s))
             {
+                final BulkSink sink = new BulkSink(net, bytes);
                 final SimHost server = net.newHost("server").cores(1).address(SimNetwork.SERVER_ADDRESS)
                     .configure(b -> b.tcp(config))
-                    .onEachCore(core -> core.listen(PORT, c -> new Sink(read))).build();
+                    .onEachCore(core -> core.listen(PORT, c -> sink)).build();
                 final SimHost client = net.newHost("client").cores(1).address(SimNetwork.CLIENT_ADDRESS)
                     .configure(b -> b.tcp(config)).build();
                 net.connect(client, server, reordering, acks);
-                client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT, new Source(bytes)));
+                client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), PORT,
+                    new BulkSource(bytes, true)));
                 final String what = "[" + reordering + ", " + algorithm + "]";
-                assertTrue(net.runUntil(() -> read[0] == bytes, 600 * S), what + " transfer did not finish: " + read[0]);
+                assertTrue(net.runUntil(() -> sink.read == bytes, 600 * S), what + " transfer did not finish: " + sink.read);
                 final long retransmits = net.counter("tcp.retransmits");
                 assertTrue(retransmits <= 20, what + ": " + retransmits + " spurious retransmissions in 10,000 segments ("
                     + net.counter("tcp.undos") + " undone)");
             }
         });
-    }
-
-    /** Writes zeros until it has written its share, then closes. */
-    private static final class Source implements TcpHandler
-    {
-        private final UnsafeBuffer zeros = new UnsafeBuffer(new byte[1 << 16]);
-        private final int bytes;
-        private int written;
-
-        Source(final int bytes)
-        {
-            this.bytes = bytes;
-        }
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-            onWritable(c);
-        }
-
-        @Override
-        public void onWritable(final TcpConnection c)
-        {
-            while (written < bytes)
-            {
-                final int n = c.write(zeros, 0, Math.min(zeros.capacity(), bytes - written));
-                if (n <= 0)
-                {
-                    return;
-                }
-                written += n;
-            }
-            c.close();
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-        }
-    }
-
-    /** Counts what arrives. */
-    private static final class Sink implements TcpHandler
-    {
-        private final UnsafeBuffer in = new UnsafeBuffer(new byte[1 << 16]);
-        private final long[] read;
-
-        Sink(final long[] read)
-        {
-            this.read = read;
-        }
-
-        @Override
-        public void onConnected(final TcpConnection c)
-        {
-        }
-
-        @Override
-        public void onData(final TcpConnection c)
-        {
-            int n;
-            while ((n = c.read(in, 0, in.capacity())) > 0)
-            {
-                read[0] += n;
-            }
-        }
-
-        @Override
-        public void onPeerClosed(final TcpConnection c)
-        {
-            onData(c);
-            c.close();
-        }
     }
 }
