@@ -11,12 +11,11 @@ import io.flowstack.core.pcap.PcapWriter;
 import io.flowstack.core.driver.VirtioNetHeader;
 import java.nio.ByteOrder;
 import io.flowstack.core.time.Clock;
+import io.flowstack.core.time.CoreTime;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -84,13 +83,13 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     private PcapWriter pcap;
     private long wallClockOffsetNs;
     /**
-     * The time every layer reads (Agrona's cached clock): read from {@link #clock} as each frame is read from a device
+     * The time every layer reads ({@link CoreTime}): read from {@link #clock} as each frame is read from a device
      * or a ring, and before the commands and the timers run, as Linux stamps every segment it receives
      * (tcp_mstamp_refresh). Once per cycle was not enough: a cycle that is preempted or works through a long batch
      * gave the frames it read later a time from before they arrived, and TCP took RTT samples too short by as
      * much (BBR's min_rtt 13.6 ms on a 20 ms path, live) and delivery rates too high.
      */
-    private final CachedNanoClock time = new CachedNanoClock();
+    private final CoreTime time;
     private boolean started;
     private volatile boolean stopping;
     /** The thread that runs the duty cycle, once one does (null while the stack is being built). */
@@ -136,7 +135,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         this.commandsRun = counters.counter(EngineCounter.COMMANDS);
         this.commandFailures = counters.counter(EngineCounter.COMMAND_FAILURES);
         this.controlDrops = counters.counter(EngineCounter.CONTROL_DROPS);
-        this.time.update(clock.nanoTime());
+        this.time = new CoreTime(clock);
     }
 
     /**
@@ -264,7 +263,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
         if (!started)
         {
             started = true;
-            time.update(clock.nanoTime());
+            time.refresh();
             stack.onStart();
             flush();
         }
@@ -273,7 +272,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     @Override
     public int doWork()
     {
-        time.update(clock.nanoTime());
+        time.refresh();
         int work = queues.receive(pool, this, RECEIVE_BATCH);
         if (inRings != null)
         {
@@ -286,9 +285,9 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
             }
         }
         work += control.read(controlHandler, RECEIVE_BATCH);
-        time.update(clock.nanoTime());
+        time.refresh();
         work += runCommands();
-        time.update(clock.nanoTime());
+        time.refresh();
         work += stack.onTime();
         work += pool.drainReturns();
         work += flush();
@@ -299,7 +298,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     @Override
     public void onFrame(final PacketBuffer frame)
     {
-        time.update(clock.nanoTime());
+        time.refresh();
         framesIn.incrementOrdered();
         bytesIn.getAndAddOrdered(frame.length());
         if (pcap != null)
@@ -342,7 +341,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
 
     private void onForwarded(final PacketBuffer frame)
     {
-        time.update(clock.nanoTime());
+        time.refresh();
         forwardedIn.incrementOrdered();
         stack.onFrame(frame);
     }
@@ -530,7 +529,7 @@ public final class CoreEngine implements Agent, FrameSink, FrameHandler, CoreSer
     }
 
     @Override
-    public NanoClock time()
+    public CoreTime time()
     {
         return time;
     }

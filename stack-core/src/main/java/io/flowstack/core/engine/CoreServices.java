@@ -2,7 +2,7 @@ package io.flowstack.core.engine;
 
 import io.flowstack.core.buffer.PacketBuffer;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.NanoClock;
+import io.flowstack.core.time.CoreTime;
 
 /**
  * What a core's stack may ask of its engine besides sending frames: hand a frame to the core that owns it, and
@@ -24,10 +24,11 @@ public interface CoreServices
     /**
      * The core's time: read by the engine as each frame is read and as each stage of the duty cycle begins
      * (commands, timers), so a frame's time is when it was read. Layers read it here; none keeps a time of its own.
+     * A layer about to stamp what it transmits refreshes it ({@link CoreTime#refresh()}).
      *
      * @return the core's cached clock.
      */
-    NanoClock time();
+    CoreTime time();
 
     /**
      * Hands a frame (window at an Ethernet header) to another core, which processes it as if it had received it.

@@ -67,7 +67,7 @@ final class ActiveOpen
         final Tcb tcb = layer.tcbs.newTcb(route, localPort, port, options, nowNs);
         tcb.handler = handler;
         tcb.state = TcpState.SYN_SENT;
-        Transmitter.sendSyn(tcb, nowNs);
+        Transmitter.sendSyn(tcb, layer.transmitTime());
         layer.touch(tcb);
         return tcb;
     }

@@ -5,6 +5,7 @@ import io.flowstack.core.buffer.PacketBuffer;
 import io.flowstack.core.counter.CounterSet;
 import io.flowstack.core.engine.TimerSource;
 import io.flowstack.core.flow.FlowOwnership;
+import io.flowstack.core.time.CoreTime;
 import io.flowstack.core.time.RateLimiter;
 import io.flowstack.ip.addr.IpAddress;
 import io.flowstack.ip.net.Network;
@@ -22,7 +23,6 @@ import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpState;
 import io.flowstack.tcp.buffer.BufferMemory;
-import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     private final ActiveOpen activeOpen;
     private final Demultiplexer demultiplexer;
     private final TcpTimers timers;
-    private final NanoClock time;
+    private final CoreTime time;
     private final long tsOrigin;
     private int depth;
     private Tcb pendingHead;
@@ -88,7 +88,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         final FlowOwnership ownership,
         final TcpConfig config,
         final IsnGenerator isn,
-        final NanoClock time)
+        final CoreTime time)
     {
         this.network = network;
         this.pool = pool;
@@ -113,6 +113,15 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     long now()
     {
         return time.nanoTime();
+    }
+
+    /**
+     * @return the time read again, for what is about to be transmitted: its record, its TSval and the deadlines it
+     * arms carry when it leaves, not when the unit began (see {@link CoreTime}).
+     */
+    long transmitTime()
+    {
+        return time.refresh();
     }
 
     /**
@@ -398,7 +407,6 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
 
     private void settle()
     {
-        final long nowNs = now();
         do
         {
             Tcb tcb;
@@ -412,7 +420,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
                 tcb.nextPending = null;
                 tcb.pending = false;
                 AppEvents.deliver(tcb);
-                Transmitter.output(tcb, nowNs);
+                Transmitter.output(tcb, transmitTime());
                 timers.sync(tcb);
             }
         }

@@ -1,6 +1,7 @@
 package io.flowstack.tcp.tcb;
 
 import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpState;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,33 @@ class ConformanceScriptTest
         // The sample is the 10 ms the segment took, not the 3 s the core sat idle before it was written.
         assertEquals(10_000_000L / 8, app.tcb().snd.rtt.srtt());
         assertEquals(0, t.counter("tcp.retransmits"));
+    }
+
+    @Test
+    void rfc7323_3_andRfc6298_aReplyWrittenBySlowApplicationCodeIsStampedWhenItLeaves()
+    {
+        final Recorder slow = new Recorder()
+        {
+            @Override
+            public void onData(final TcpConnection c)
+            {
+                super.onData(c);
+                // The application's callback runs for 50 ms before it answers.
+                t.clock.advance(50_000_000L);
+                c.write(new UnsafeBuffer(bytes(10)), 0, 10);
+            }
+        }.autoRead();
+        final Tcb tcb = t.connection(TcpState.ESTABLISHED, true, slow);
+        final int arrived = t.tsNow();
+        t.send(seg(ACK | PSH).seq(IRS + 1).ack(ISS + 1).ts(2, arrived).payload(bytes(5)));
+        // TSval and the transmission record carry when the reply left, 50 ms after the data that prompted it. The
+        // 5 bytes read do not reopen the window (RFC 9293 3.8.6.2.2, receiver's SWS avoidance).
+        final int left = t.tsNow();
+        assertEquals(arrived + 50, left);
+        t.recv(seg(ACK | PSH).seq(ISS + 1).ack(IRS + 6).window(65530).ts(left, 2).payload(bytes(10)));
+        t.advance(10);
+        t.send(seg(ACK).seq(IRS + 6).ack(ISS + 11).ts(3, left));
+        assertEquals(10_000_000L, tcb.snd.minRttNs, "the sample is the reply's 10 ms round trip");
     }
 
     // ---- 2. acceptability against the window we advertised ------------------------------------------------

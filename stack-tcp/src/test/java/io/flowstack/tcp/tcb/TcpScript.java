@@ -63,6 +63,7 @@ final class TcpScript extends io.flowstack.test.TcpScript
             tcb.timestamps = timestamps;
             tcb.rcv.tsRecent = timestamps ? 1 : 0;
             tcb.rcv.reset(IRS);
+            tcb.rcv.lastAckSent = IRS + 1;
             tcb.snd.una = ISS + 1;
             tcb.snd.nxt = ISS + 1;
             tcb.snd.max = ISS + 1;
