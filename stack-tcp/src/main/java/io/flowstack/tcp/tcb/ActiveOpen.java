@@ -68,7 +68,7 @@ final class ActiveOpen
         tcb.handler = handler;
         tcb.state = TcpState.SYN_SENT;
         Transmitter.sendSyn(tcb, layer.transmitTime());
-        layer.touch(tcb);
+        layer.units.touch(tcb);
         return tcb;
     }
 

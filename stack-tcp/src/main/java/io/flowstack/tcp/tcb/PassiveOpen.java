@@ -122,7 +122,7 @@ final class PassiveOpen
         tcb.timers.set(TimerTable.STATE, nowNs + layer.config.synReceivedTimeoutNs());
         TextInput.hold(tcb, s, s.seq + 1);
         Transmitter.sendSyn(tcb, nowNs);
-        layer.touch(tcb);
+        layer.units.touch(tcb);
     }
 
     /** A SYN,ACK whose ISN is a cookie, with the options the cookie can carry back; no TCB. */

@@ -18,7 +18,7 @@ final class SegmentArrives
 
     static void process(final Tcb tcb, final Segment seg, final long nowNs)
     {
-        tcb.layer.touch(tcb);
+        tcb.layer.units.touch(tcb);
         switch (tcb.state)
         {
             case SYN_SENT -> SynSentInput.process(tcb, seg, nowNs);

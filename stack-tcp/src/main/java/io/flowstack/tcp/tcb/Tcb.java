@@ -114,7 +114,7 @@ public final class Tcb implements TcpConnection
     void signal(final int event)
     {
         events |= event;
-        layer.touch(this);
+        layer.units.touch(this);
     }
 
     // ---- TcpConnection: each call is a unit of processing of its own when made from outside one -------------
@@ -127,7 +127,7 @@ public final class Tcb implements TcpConnection
         {
             return -1;
         }
-        layer.enter();
+        layer.units.enter();
         try
         {
             final int taken = snd.buffer.write(src, offset, length);
@@ -141,13 +141,13 @@ public final class Tcb implements TcpConnection
             }
             if (taken > 0)
             {
-                layer.touch(this);
+                layer.units.touch(this);
             }
             return taken;
         }
         finally
         {
-            layer.exit();
+            layer.units.exit();
         }
     }
 
@@ -166,21 +166,21 @@ public final class Tcb implements TcpConnection
     @Override
     public int read(final MutableDirectBuffer dst, final int offset, final int length)
     {
-        layer.enter();
+        layer.units.enter();
         try
         {
             return afterRead(rcv.buffer.read(dst, offset, length));
         }
         finally
         {
-            layer.exit();
+            layer.units.exit();
         }
     }
 
     @Override
     public int read(final ReadHandler handler)
     {
-        layer.enter();
+        layer.units.enter();
         try
         {
             int n = 0;
@@ -204,7 +204,7 @@ public final class Tcb implements TcpConnection
         }
         finally
         {
-            layer.exit();
+            layer.units.exit();
         }
     }
 
@@ -227,7 +227,7 @@ public final class Tcb implements TcpConnection
         {
             // The window opened by a useful amount: tell the peer (RFC 9293 3.8.6.2.2).
             rcv.ack.ackNow = true;
-            layer.touch(this);
+            layer.units.touch(this);
         }
         return n;
     }
@@ -245,14 +245,14 @@ public final class Tcb implements TcpConnection
         {
             return;
         }
-        layer.enter();
+        layer.units.enter();
         try
         {
             snd.outputShutdown = true;
             switch (state)
             {
                 case SYN_SENT -> layer.release(this, TcpHandler.CLOSED_NORMALLY, true);
-                case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> layer.touch(this);
+                case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> layer.units.touch(this);
                 default ->
                 {
                 }
@@ -260,7 +260,7 @@ public final class Tcb implements TcpConnection
         }
         finally
         {
-            layer.exit();
+            layer.units.exit();
         }
     }
 
@@ -277,15 +277,15 @@ public final class Tcb implements TcpConnection
         {
             // Output was shut down and our FIN acknowledged before: the socket is closed now, and a closed socket does
             // not wait forever for the peer's FIN (Linux's tcp_fin_timeout), as when close() came first (AckInput).
-            layer.enter();
+            layer.units.enter();
             try
             {
                 timers.set(TimerTable.STATE, layer.now() + 2 * layer.config.mslNs());
-                layer.touch(this);
+                layer.units.touch(this);
             }
             finally
             {
-                layer.exit();
+                layer.units.exit();
             }
             return;
         }
@@ -299,7 +299,7 @@ public final class Tcb implements TcpConnection
         {
             return;
         }
-        layer.enter();
+        layer.units.enter();
         try
         {
             if (state == TcpState.SYN_RECEIVED || state.isSynchronized() && state != TcpState.TIME_WAIT)
@@ -311,25 +311,25 @@ public final class Tcb implements TcpConnection
         }
         finally
         {
-            layer.exit();
+            layer.units.exit();
         }
     }
 
     @Override
     public void noDelay(final boolean noDelay)
     {
-        layer.enter();
+        layer.units.enter();
         try
         {
             snd.noDelay = noDelay;
             if (noDelay)
             {
-                layer.touch(this);
+                layer.units.touch(this);
             }
         }
         finally
         {
-            layer.exit();
+            layer.units.exit();
         }
     }
 
@@ -340,7 +340,7 @@ public final class Tcb implements TcpConnection
         {
             throw new IllegalArgumentException("keep-alive needs idle >= 0, interval > 0 and count >= 1");
         }
-        layer.enter();
+        layer.units.enter();
         try
         {
             keepAliveIdleNs = idleNs;
@@ -350,12 +350,12 @@ public final class Tcb implements TcpConnection
             if (!closed)
             {
                 Timeouts.armKeepAlive(this, layer.now());
-                layer.touch(this);
+                layer.units.touch(this);
             }
         }
         finally
         {
-            layer.exit();
+            layer.units.exit();
         }
     }
 

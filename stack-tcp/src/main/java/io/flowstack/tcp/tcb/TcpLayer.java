@@ -32,13 +32,8 @@ import java.util.function.Consumer;
 /**
  * TCP on one core (RFC 9293): the connection table, listeners, active opens, resets for segments nobody owns,
  * and the timers of all connections; the parts live in files of their own ({@link Demultiplexer},
- * {@link PassiveOpen}, {@link ActiveOpen}, {@link Resets}, {@link TcpTimers}).
- * <p>
- * Work comes in units: one arriving segment, the timers due in one duty cycle, or one application call made from
- * outside such a unit. While a unit runs, connections collect events and owed replies; when it ends
- * ({@link #exit()}), each connection touched delivers its events to the application, sends what it may, and sets
- * its wheel timer. So callbacks never run in the middle of a transition, and an answer the application writes in
- * a callback carries the ACK of the segment it answers.
+ * {@link PassiveOpen}, {@link ActiveOpen}, {@link Resets}, {@link TcpTimers}). Every entry point runs as a
+ * {@link UnitOfWork}.
  */
 public final class TcpLayer implements Transport, TimerSource, PacketTooBig
 {
@@ -62,14 +57,13 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     final TcbFactory tcbs;
     final PassiveOpen passiveOpen;
     final Resets resets;
+    /** Work in units; what a unit touched is settled when it ends. */
+    final UnitOfWork units;
     private final ActiveOpen activeOpen;
     private final Demultiplexer demultiplexer;
     private final TcpTimers timers;
     private final CoreTime time;
     private final long tsOrigin;
-    private int depth;
-    private Tcb pendingHead;
-    private Tcb pendingTail;
     private int timeWaitCount;
 
     /**
@@ -105,6 +99,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         this.activeOpen = new ActiveOpen(this, ownership, counters.coreId());
         this.resets = new Resets(this);
         this.demultiplexer = new Demultiplexer(this);
+        this.units = new UnitOfWork(this, timers);
     }
 
     /**
@@ -184,14 +179,14 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     public TcpConnection connect(final int remoteAddress, final int remotePort, final TcpHandler handler,
         final ConnectionOptions options)
     {
-        enter();
+        units.enter();
         try
         {
             return activeOpen.connect(0, IpAddress.ipv4Low(remoteAddress), remotePort, handler, options, now());
         }
         finally
         {
-            exit();
+            units.exit();
         }
     }
 
@@ -209,14 +204,14 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     public TcpConnection connect(final IpAddress remoteAddress, final int remotePort, final TcpHandler handler,
         final ConnectionOptions options)
     {
-        enter();
+        units.enter();
         try
         {
             return activeOpen.connect(remoteAddress.high(), remoteAddress.low(), remotePort, handler, options, now());
         }
         finally
         {
-            exit();
+            units.exit();
         }
     }
 
@@ -274,25 +269,25 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         {
             return;
         }
-        enter();
+        units.enter();
         try
         {
             for (final Tcb tcb : opening)
             {
-                touch(tcb);
+                units.touch(tcb);
                 release(tcb, TcpHandler.UNREACHABLE, true);
             }
         }
         finally
         {
-            exit();
+            units.exit();
         }
     }
 
     @Override
     public int onPacket(final PacketBuffer datagram, final NetworkView ip)
     {
-        enter();
+        units.enter();
         try
         {
             demultiplexer.arrive(datagram, ip, now());
@@ -300,7 +295,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         finally
         {
             datagram.release();
-            exit();
+            units.exit();
         }
         return DELIVERED;
     }
@@ -335,7 +330,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         {
             return 0;
         }
-        enter();
+        units.enter();
         try
         {
             for (int i = 0; i < n; i++)
@@ -343,14 +338,14 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
                 final Tcb tcb = timers.fired(i);
                 if (!tcb.closed)
                 {
-                    touch(tcb);
+                    units.touch(tcb);
                     Timeouts.run(tcb, nowNs);
                 }
             }
         }
         finally
         {
-            exit();
+            units.exit();
         }
         return n;
     }
@@ -359,72 +354,6 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     public long nextDeadline()
     {
         return timers.nextDeadline();
-    }
-
-    /** Starts a unit of work, or joins the one running. */
-    void enter()
-    {
-        depth++;
-    }
-
-    /** Ends a unit of work: the outermost exit settles every connection touched. */
-    void exit()
-    {
-        if (depth > 1)
-        {
-            depth--;
-            return;
-        }
-        try
-        {
-            settle();
-        }
-        finally
-        {
-            depth = 0;
-        }
-    }
-
-    /** Marks a connection as having work for the end of the unit (events, output, timers). */
-    void touch(final Tcb tcb)
-    {
-        if (tcb.pending)
-        {
-            return;
-        }
-        tcb.pending = true;
-        tcb.nextPending = null;
-        if (pendingTail == null)
-        {
-            pendingHead = tcb;
-        }
-        else
-        {
-            pendingTail.nextPending = tcb;
-        }
-        pendingTail = tcb;
-    }
-
-    private void settle()
-    {
-        do
-        {
-            Tcb tcb;
-            while ((tcb = pendingHead) != null)
-            {
-                pendingHead = tcb.nextPending;
-                if (pendingHead == null)
-                {
-                    pendingTail = null;
-                }
-                tcb.nextPending = null;
-                tcb.pending = false;
-                AppEvents.deliver(tcb);
-                Transmitter.output(tcb, transmitTime());
-                timers.sync(tcb);
-            }
-        }
-        while (bounds.wakeMemoryWaiters() && pendingHead != null);
     }
 
     /**

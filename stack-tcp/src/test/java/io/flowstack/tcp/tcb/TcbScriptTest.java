@@ -257,10 +257,10 @@ class TcbScriptTest
         established();
         app.conn.noDelay(true);
         // Two writes in one unit of work (as in one callback) go out when the unit ends: one segment.
-        t.tcp.enter();
+        t.tcp.units.enter();
         write(bytes(10));
         write(bytes(10));
-        t.tcp.exit();
+        t.tcp.units.exit();
         t.recv(seg(ACK | PSH).seq(ISS + 1).ack(IRS + 1).len(20));
     }
 

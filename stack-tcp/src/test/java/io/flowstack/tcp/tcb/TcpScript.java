@@ -49,7 +49,7 @@ final class TcpScript extends io.flowstack.test.TcpScript
      */
     Tcb connection(final TcpState state, final boolean timestamps, final boolean sack, final TcpHandler handler)
     {
-        tcp.enter();
+        tcp.units.enter();
         try
         {
             final long now = clock.nanoTime();
@@ -112,12 +112,12 @@ final class TcpScript extends io.flowstack.test.TcpScript
                 tcp.enterTimeWait(tcb, now);
             }
             tcb.events = 0;
-            tcp.touch(tcb);
+            tcp.units.touch(tcb);
             return tcb;
         }
         finally
         {
-            tcp.exit();
+            tcp.units.exit();
         }
     }
 }
