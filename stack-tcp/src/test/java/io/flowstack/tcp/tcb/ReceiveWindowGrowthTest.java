@@ -24,14 +24,15 @@ class ReceiveWindowGrowthTest
         rcv.mss = 1000;
         rcv.maxBuffer = 1 << 20;
         rcv.buffer.reset(IRS);
-        // A round trip in which the application read 20,000 bytes: the read rule wants 2 x 20,000 + 16 segments,
-        // which the 64 KiB buffer already holds.
+        // A round trip in which the application read 10,000 bytes, an initial window's worth: the read rule does not
+        // grow the buffer for it.
         rcv.onRead(0, 0, RTT);
-        assertEquals(20_000, rcv.buffer.offer(IRS + 1, data, 0, 20_000));
-        rcv.onRead(20_000, RTT + 1, RTT);
+        assertEquals(10_000, rcv.buffer.offer(IRS + 1, data, 0, 10_000));
+        rcv.buffer.skip(10_000);
+        rcv.onRead(10_000, RTT + 1, RTT);
         assertEquals(1 << 16, rcv.buffer.capacity());
-        // A hole at 20,001, and 40,000 bytes held beyond it: 2 x 20,000 + 40,000 bytes wanted.
-        assertEquals(0, rcv.buffer.offer(IRS + 20_001 + 1000, data, 0, 40_000));
+        // A hole at 10,001, and 60,000 bytes held beyond it: 2 x 10,000 + 61,000 bytes wanted.
+        assertEquals(0, rcv.buffer.offer(IRS + 10_001 + 1000, data, 0, 60_000));
         rcv.onOutOfOrder();
         assertEquals(1 << 17, rcv.buffer.capacity(), "the window covers the out-of-order span too");
         assertTrue(rcv.buffer.window() > 80_000);
