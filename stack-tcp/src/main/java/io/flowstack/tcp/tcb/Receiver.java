@@ -12,6 +12,8 @@ final class Receiver
 {
     /** Out-of-order ranges held at least, whatever the buffer's size. */
     static final int OUT_OF_ORDER_RANGES = 32;
+    /** Round trips below this grow the buffer for a sender's slow start only in proportion (see {@link #onRead}). */
+    static final long LOW_RTT_NS = 1_000_000L;
     /** One out-of-order range per this many bytes of buffer (a burst of losses in a large window leaves many holes). */
     static final int BYTES_PER_RANGE = 2048;
 
@@ -82,7 +84,7 @@ final class Receiver
             // The first round is measured against an initial window's worth (RFC 6928: ten segments), as Linux's
             // tcp_init_buffer_space does: against the few bytes of a first, partial round, the next round of slow
             // start would count as a many-fold increase and the buffer would grow to megabytes at once.
-            space = 10L * mss;
+            space = 10L * Math.max(1, mss);
         }
         copied += n;
         if (rtt <= 0 || nowNs - spaceStartNs < rtt)
@@ -92,12 +94,11 @@ final class Receiver
         if (copied > space)
         {
             // Linux's rule: twice what was read in the round, plus room for reordering; a sender in slow start
-            // doubles per round, so a grown amount counts twice more.
+            // doubles per round, so a grown amount counts twice more. Below a millisecond the growth counts only in
+            // proportion to the round trip (Linux's tcp_rcvbuf_low_rtt): the rate is reached a few rounds later,
+            // a ring sized for slow start's doubling would stay megabytes larger than the path and leave the cache.
             long wanted = 2 * copied + 16L * mss;
-            if (space > 0)
-            {
-                wanted += 2 * (wanted * (copied - space) / space);
-            }
+            wanted += rtt < LOW_RTT_NS ? wanted * rtt / LOW_RTT_NS : 2 * (wanted * (copied - space) / space);
             space = copied;
             if (wanted > buffer.capacity() && buffer.capacity() < maxBuffer)
             {

@@ -39,6 +39,33 @@ class ReceiveWindowGrowthTest
     }
 
     @Test
+    void theSmallestRoundTripSizesTheBuffer()
+    {
+        final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
+        rcv.rttSample(3_000_000L);
+        rcv.rttSample(2_000_000L);
+        rcv.rttSample(9_000_000L);
+        rcv.rttSample(0);
+        assertEquals(2_000_000L, rcv.minRttNs, "a queue's longer samples do not count");
+    }
+
+    @Test
+    void belowAMillisecondSlowStartGrowsTheBufferOnlyInProportion()
+    {
+        // 100 us round trips, 100,000 bytes read in one against the initial window's 10,000: twice that plus 16
+        // segments is 216,000 bytes, and a tenth more for growth (slow start's rule would add eighteen times as
+        // much: megabytes). The buffer goes to 256 KiB, not 4 MiB.
+        final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
+        rcv.mss = 1000;
+        rcv.maxBuffer = 1 << 23;
+        rcv.buffer.reset(IRS);
+        rcv.rttSample(100_000L);
+        rcv.onRead(0, 0, 0);
+        rcv.onRead(100_000, 100_000L, 0);
+        assertEquals(1 << 18, rcv.buffer.capacity());
+    }
+
+    @Test
     void aFixedBufferDoesNotGrow()
     {
         final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
