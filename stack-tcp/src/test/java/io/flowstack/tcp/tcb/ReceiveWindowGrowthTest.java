@@ -50,6 +50,20 @@ class ReceiveWindowGrowthTest
     }
 
     @Test
+    void aSampleCountsFromWhenTheTimestampClockShowedTheEchoedValue()
+    {
+        // The echoed value names a 1 ms tick of our clock; the time since the tick began bounds the round trip from
+        // above, to the nanosecond, where the difference of ticks says 0 or 1 ms for 0.3 ms.
+        final TcpLayer tcp = new TcpScript().tcp;
+        final long base = tcp.now();
+        final int echoed = tcp.tsClock(base);
+        final long intoTick = tcp.sinceTick(base, echoed);
+        assertTrue(intoTick >= 0 && intoTick < 1_000_000L, "into the tick: " + intoTick);
+        assertEquals(intoTick + 300_000L, tcp.sinceTick(base + 300_000L, echoed));
+        assertEquals(intoTick + 2_500_000L, tcp.sinceTick(base + 2_500_000L, echoed));
+    }
+
+    @Test
     void belowAMillisecondSlowStartGrowsTheBufferOnlyInProportion()
     {
         // 100 us round trips, 100,000 bytes read in one against the initial window's 10,000: twice that plus 16
