@@ -507,51 +507,57 @@ public final class ReceiveBuffer
     }
 
     /**
-     * Lists the out-of-order ranges as SACK blocks (RFC 2018 4): first the range holding the most recently
-     * received out-of-order data, then the others in sequence order. RFC 2018 4 also asks for the later blocks
-     * to repeat the most recently reported ones; that history is the sender of the ACKs' to keep.
-     *
-     * @param lefts  receives the left edges (first sequence number of each block).
-     * @param rights receives the right edges (sequence number after each block).
-     * @param max    most blocks wanted; both arrays hold at least that many.
-     * @return blocks written.
+     * @param k a range, 0 to {@link #outOfOrderRanges()} - 1, in sequence order.
+     * @return the first sequence number of range {@code k}.
      */
-    public int sackBlocks(final int[] lefts, final int[] rights, final int max)
+    public int rangeStart(final int k)
     {
-        final int limit = Math.min(max, oooCount);
-        if (limit <= 0)
+        return oooStarts[k];
+    }
+
+    /**
+     * @param k a range, 0 to {@link #outOfOrderRanges()} - 1, in sequence order.
+     * @return the sequence number after range {@code k}.
+     */
+    public int rangeEnd(final int k)
+    {
+        return oooEnds[k];
+    }
+
+    /**
+     * @param seq a sequence number.
+     * @return the range (in sequence order) that holds {@code seq}, -1 if none does.
+     */
+    public int rangeHolding(final int seq)
+    {
+        int lo = 0;
+        int hi = oooCount - 1;
+        while (lo <= hi)
         {
-            return 0;
-        }
-        int recent = -1;
-        if (lastOooKnown)
-        {
-            for (int k = 0; k < oooCount; k++)
+            final int mid = (lo + hi) >>> 1;
+            if (Seq.lt(seq, oooStarts[mid]))
             {
-                if (Seq.between(oooStarts[k], lastOooSeq, oooEnds[k]))
-                {
-                    recent = k;
-                    break;
-                }
+                hi = mid - 1;
+            }
+            else if (Seq.ge(seq, oooEnds[mid]))
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return mid;
             }
         }
-        int n = 0;
-        if (recent >= 0)
-        {
-            lefts[n] = oooStarts[recent];
-            rights[n] = oooEnds[recent];
-            n++;
-        }
-        for (int k = 0; k < oooCount && n < limit; k++)
-        {
-            if (k != recent)
-            {
-                lefts[n] = oooStarts[k];
-                rights[n] = oooEnds[k];
-                n++;
-            }
-        }
-        return n;
+        return -1;
+    }
+
+    /**
+     * @return the range holding the most recently received out-of-order data, -1 if none does (RFC 2018 4's first
+     *         block).
+     */
+    public int recentRange()
+    {
+        return lastOooKnown ? rangeHolding(lastOooSeq) : -1;
     }
 
     /**

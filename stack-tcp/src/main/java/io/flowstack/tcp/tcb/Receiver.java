@@ -10,10 +10,10 @@ import io.flowstack.tcp.buffer.ReceiveBuffer;
  */
 final class Receiver
 {
-    /**
-     * SACK blocks considered when building an ACK (the most recent come first, and at most four fit).
-     */
+    /** Out-of-order ranges held at least, whatever the buffer's size. */
     static final int OUT_OF_ORDER_RANGES = 32;
+    /** Round trips below this grow the buffer for a sender's slow start only in proportion (see {@link #onRead}). */
+    static final long LOW_RTT_NS = 1_000_000L;
     /** One out-of-order range per this many bytes of buffer (a burst of losses in a large window leaves many holes). */
     static final int BYTES_PER_RANGE = 2048;
 
@@ -42,9 +42,13 @@ final class Receiver
     // Receive-buffer auto-tuning (Linux's dynamic right-sizing, tcp_rcv_space_adjust).
     /** Largest size the buffer may grow to, 0 for a fixed buffer. */
     int maxBuffer;
-    /** The round-trip time as the receiver measures it (RFC 7323 timestamps on data, Linux's rcv_rtt). */
-    long rttNs;
+    /**
+     * The smallest round trip the receiver measured (RFC 7323 timestamps on data, as Linux's rcv_rtt), 0 before the
+     * first: the buffer is sized for the path, not for a queue (see {@link #rttSample}).
+     */
+    long minRttNs;
     private long copied;
+    /** Bytes read in the last round that grew (Linux's rcvq_space.space). */
     private long space;
     private long spaceStartNs;
 
@@ -66,14 +70,21 @@ final class Receiver
      *
      * @param n     bytes just read.
      * @param nowNs current time.
-     * @param senderRttNs the sender's SRTT, used until the receiver measured a round trip itself.
+     * @param senderRttNs the sender's smallest RTT, used until the receiver measured a round trip itself.
      */
     void onRead(final int n, final long nowNs, final long senderRttNs)
     {
-        final long rtt = this.rttNs > 0 ? this.rttNs : senderRttNs;
+        final long rtt = minRttNs > 0 ? minRttNs : senderRttNs;
         if (maxBuffer == 0)
         {
             return;
+        }
+        if (space == 0)
+        {
+            // The first round is measured against an initial window's worth (RFC 6928: ten segments), as Linux's
+            // tcp_init_buffer_space does: against the few bytes of a first, partial round, the next round of slow
+            // start would count as a many-fold increase and the buffer would grow to megabytes at once.
+            space = 10L * Math.max(1, mss);
         }
         copied += n;
         if (rtt <= 0 || nowNs - spaceStartNs < rtt)
@@ -83,12 +94,11 @@ final class Receiver
         if (copied > space)
         {
             // Linux's rule: twice what was read in the round, plus room for reordering; a sender in slow start
-            // doubles per round, so a grown amount counts twice more.
+            // doubles per round, so a grown amount counts twice more. Below a millisecond the growth counts only in
+            // proportion to the round trip (Linux's tcp_rcvbuf_low_rtt): the rate is reached a few rounds later,
+            // a ring sized for slow start's doubling would stay megabytes larger than the path and leave the cache.
             long wanted = 2 * copied + 16L * mss;
-            if (space > 0)
-            {
-                wanted += 2 * (wanted * (copied - space) / space);
-            }
+            wanted += rtt < LOW_RTT_NS ? wanted * rtt / LOW_RTT_NS : 2 * (wanted * (copied - space) / space);
             space = copied;
             if (wanted > buffer.capacity() && buffer.capacity() < maxBuffer)
             {
@@ -121,13 +131,19 @@ final class Receiver
     }
 
     /**
-     * A data segment echoed our timestamp: the time since we sent it is a round trip (plus the peer's delay).
+     * A data segment echoed our timestamp: the time since the timestamp clock showed it is a round trip, plus the
+     * peer's delay and any queue on the way. Only the smallest counts, as for the send buffer ({@link Sender}):
+     * a queue in front of us (the frames a TAP holds while the core is busy, a bottleneck's) lengthens every sample
+     * while the window is what fills it; sized with it, the window grows the queue that grows the window, and a
+     * local path's ring reached 8 MiB where 256 KiB carried the same rate. Linux's tcp_rcv_rtt_update (6.16) also
+     * takes a smaller sample at once, but smooths towards larger ones, which lets such a queue in. The factor of two
+     * in {@link #onRead} covers a path whose own queue is up to one round trip.
      */
     void rttSample(final long sampleNs)
     {
-        if (sampleNs > 0)
+        if (sampleNs > 0 && (minRttNs == 0 || sampleNs < minRttNs))
         {
-            rttNs = rttNs == 0 ? sampleNs : rttNs - (rttNs >> 3) + (sampleNs >> 3);
+            minRttNs = sampleNs;
         }
     }
 

@@ -1,19 +1,16 @@
 package io.flowstack.tcp.tcb;
 
-import io.flowstack.core.seq.Seq;
 import io.flowstack.ip.wire.TcpOptions;
 import io.flowstack.tcp.buffer.ReceiveBuffer;
 
 /**
  * The SACK blocks a receiver reports (RFC 2018 4, RFC 2883): a D-SACK block first when a duplicate arrived since
  * the last ACK, then the block holding the segment that triggered this ACK, then the blocks reported most
- * recently, then the other out-of-order ranges. The options field holds three blocks next to timestamps, four
- * without; {@link TcpOptions} writes as many as fit. Preallocated; nothing is allocated per ACK.
+ * recently, then the other out-of-order ranges from the lowest. The options field holds three blocks next to
+ * timestamps, four without. Preallocated; nothing is allocated per ACK.
  */
 final class SackReport
 {
-    private final int[] lefts = new int[Receiver.OUT_OF_ORDER_RANGES];
-    private final int[] rights = new int[Receiver.OUT_OF_ORDER_RANGES];
     /** Left edges of the blocks reported in the last ACK, in the order reported. */
     private final int[] reported = new int[TcpOptions.MAX_SACK_BLOCKS];
     private final int[] previous = new int[TcpOptions.MAX_SACK_BLOCKS];
@@ -51,62 +48,53 @@ final class SackReport
         return blocks == 0 ? 0 : 4 + blocks * TcpOptions.SACK_BLOCK_LENGTH;
     }
 
-    /** Adds the blocks for the ACK being built. */
+    /**
+     * Adds the blocks for the ACK being built, after its timestamps if it has them (three blocks fit then, else four).
+     */
     void addTo(final TcpOptions options, final ReceiveBuffer buffer)
     {
-        int emitted = 0;
         if (duplicate)
         {
             options.addSackBlock(duplicateLeft, duplicateRight);
             duplicate = false;
-            emitted++;
         }
-        final int n = buffer.sackBlocks(lefts, rights, lefts.length);
-        if (n == 0)
-        {
-            reportedCount = 0;
-            return;
-        }
-        // The block with the latest out-of-order data comes first (sackBlocks puts it at 0).
-        long used = 1L;
-        options.addSackBlock(lefts[0], rights[0]);
-        emitted++;
         final int oldCount = reportedCount;
         System.arraycopy(reported, 0, previous, 0, oldCount);
         reportedCount = 0;
-        remember(lefts[0]);
-        // Then the ones reported last time, in that order (RFC 2018 4: repeat the most recent blocks).
-        for (int r = 0; r < oldCount && emitted < TcpOptions.MAX_SACK_BLOCKS; r++)
+        final int fit = options.hasTimestamps() ? 3 : 4;
+        // First the block with the latest out-of-order data, then the ones reported last time, in that order
+        // (RFC 2018 4: repeat the most recent blocks, so that a lost ACK loses nothing), wherever they lie: with
+        // more holes open than fit, the lowest blocks took their place, the sender heard of the others late, took
+        // their lateness for reordering and resent what it took for lost (Linux's SACKReorder and DSACKOfoRecv
+        // counters, 100 ms and 5% loss). Then the lowest others.
+        add(options, buffer, buffer.recentRange(), fit);
+        for (int r = 0; r < oldCount; r++)
         {
-            final int seq = previous[r];
-            for (int k = 1; k < n; k++)
-            {
-                if ((used & (1L << k)) == 0 && Seq.between(lefts[k], seq, rights[k]))
-                {
-                    used |= 1L << k;
-                    options.addSackBlock(lefts[k], rights[k]);
-                    remember(lefts[k]);
-                    emitted++;
-                    break;
-                }
-            }
+            add(options, buffer, buffer.rangeHolding(previous[r]), fit);
         }
-        for (int k = 1; k < n && emitted < TcpOptions.MAX_SACK_BLOCKS; k++)
+        final int ranges = buffer.outOfOrderRanges();
+        for (int k = 0; k < ranges && options.sackBlockCount() < fit; k++)
         {
-            if ((used & (1L << k)) == 0)
-            {
-                options.addSackBlock(lefts[k], rights[k]);
-                remember(lefts[k]);
-                emitted++;
-            }
+            add(options, buffer, k, fit);
         }
     }
 
-    private void remember(final int left)
+    /** Adds range {@code k} of the buffer unless there is none, it was added already or no more fit. */
+    private void add(final TcpOptions options, final ReceiveBuffer buffer, final int k, final int fit)
     {
-        if (reportedCount < reported.length)
+        if (k < 0 || options.sackBlockCount() >= fit)
         {
-            reported[reportedCount++] = left;
+            return;
         }
+        final int left = buffer.rangeStart(k);
+        for (int r = 0; r < reportedCount; r++)
+        {
+            if (reported[r] == left)
+            {
+                return;
+            }
+        }
+        options.addSackBlock(left, buffer.rangeEnd(k));
+        reported[reportedCount++] = left;
     }
 }

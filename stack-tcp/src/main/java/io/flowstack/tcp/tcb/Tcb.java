@@ -217,7 +217,7 @@ public final class Tcb implements TcpConnection
         }
         if (n > 0)
         {
-            rcv.onRead(n, layer.now(), snd.srttNs());
+            rcv.onRead(n, layer.now(), snd.minRttNs == Long.MAX_VALUE ? snd.srttNs() : snd.minRttNs);
             if (closeDeferred && rcv.buffer.readable() == 0)
             {
                 signal(EV_CLOSED);

@@ -127,6 +127,15 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         return (int)((nowNs - tsOrigin) / 1_000_000L) + 1;
     }
 
+    /**
+     * @return nanoseconds since {@link #tsClock} first showed {@code tsVal}: an upper bound of the time since any
+     *         segment stamped with it left, finer than the clock's 1 ms tick.
+     */
+    long sinceTick(final long nowNs, final int tsVal)
+    {
+        return (long)(tsClock(nowNs) - tsVal) * 1_000_000L + (nowNs - tsOrigin) % 1_000_000L;
+    }
+
     // ---- application interface ----------------------------------------------------------------------------
 
     /**

@@ -88,7 +88,7 @@ final class TextInput
             }
             if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0 && rcv.maxBuffer > 0)
             {
-                rcv.rttSample((long)(tcb.layer.tsClock(nowNs) - seg.options.tsEcr()) * 1_000_000L);
+                rcv.rttSample(tcb.layer.sinceTick(nowNs, seg.options.tsEcr()));
             }
             if (delivered > 0)
             {

@@ -88,8 +88,6 @@ class BufferProperties
         final ReceiveBuffer buffer = new ReceiveBuffer(capacity, maxOooRanges);
         buffer.reset(irs);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[capacity]);
-        final int[] lefts = new int[8];
-        final int[] rights = new int[8];
         int delivered = 0;
 
         // Each pass offers every segment, as a sender retransmitting whatever is unacknowledged would; a pass
@@ -111,14 +109,17 @@ class BufferProperties
                 assertTrue(buffer.outOfOrderRanges() <= maxOooRanges);
                 assertEquals(buffer.outOfOrderRanges() > 0, buffer.hasOutOfOrder());
 
-                final int blocks = buffer.sackBlocks(lefts, rights, lefts.length);
-                assertEquals(buffer.outOfOrderRanges(), blocks);
-                for (int b = 0; b < blocks; b++)
+                for (int b = 0; b < buffer.outOfOrderRanges(); b++)
                 {
-                    assertTrue(Seq.gt(lefts[b], buffer.rcvNxt()), "a hole precedes every SACK block");
-                    assertTrue(Seq.lt(lefts[b], rights[b]));
-                    assertTrue(Seq.le(rights[b], buffer.rightEdge()));
+                    final int left = buffer.rangeStart(b);
+                    assertTrue(Seq.gt(left, buffer.rcvNxt()), "a hole precedes every SACK block");
+                    assertTrue(Seq.lt(left, buffer.rangeEnd(b)));
+                    assertTrue(Seq.le(buffer.rangeEnd(b), buffer.rightEdge()));
+                    assertTrue(b == 0 || Seq.lt(buffer.rangeEnd(b - 1), left), "disjoint, not adjacent, in order");
+                    assertEquals(b, buffer.rangeHolding(left));
+                    assertEquals(b, buffer.rangeHolding(buffer.rangeEnd(b) - 1));
                 }
+                assertEquals(-1, buffer.rangeHolding(buffer.rcvNxt()));
 
                 if (random.nextInt(4) == 0)
                 {

@@ -136,11 +136,8 @@ class ReceiveBufferTest
         offer(FIRST, 125, 40);
         assertEquals(1, buffer.outOfOrderRanges(), "overlap joins the rest");
 
-        final int[] lefts = new int[4];
-        final int[] rights = new int[4];
-        assertEquals(1, buffer.sackBlocks(lefts, rights, 4));
-        assertEquals(FIRST + 100, lefts[0]);
-        assertEquals(FIRST + 170, rights[0]);
+        assertEquals(FIRST + 100, buffer.rangeStart(0));
+        assertEquals(FIRST + 170, buffer.rangeEnd(0));
         assertEquals(170, offer(FIRST, 0, 100));
     }
 
@@ -168,30 +165,32 @@ class ReceiveBufferTest
     }
 
     @Test
-    void shouldListMostRecentSackBlockFirst()
+    void shouldKnowTheRangeOfTheLatestSegment()
     {
         buffer.reset(IRS);
+        assertEquals(-1, buffer.recentRange());
         offer(FIRST, 100, 10);
         offer(FIRST, 300, 10);
         offer(FIRST, 200, 10);
-
-        final int[] lefts = new int[4];
-        final int[] rights = new int[4];
-        assertEquals(3, buffer.sackBlocks(lefts, rights, 4));
-        assertArrayEquals(new int[] {FIRST + 200, FIRST + 100, FIRST + 300, 0}, lefts,
-            "RFC 2018 4: the block holding the latest segment first");
-        assertArrayEquals(new int[] {FIRST + 210, FIRST + 110, FIRST + 310, 0}, rights);
-        assertEquals(2, buffer.sackBlocks(lefts, rights, 2));
+        assertEquals(3, buffer.outOfOrderRanges());
+        assertEquals(1, buffer.recentRange(), "RFC 2018 4: the first block holds the latest segment");
+        assertEquals(FIRST + 200, buffer.rangeStart(1));
+        assertEquals(FIRST + 210, buffer.rangeEnd(1));
+        assertEquals(0, buffer.rangeHolding(FIRST + 109));
+        assertEquals(-1, buffer.rangeHolding(FIRST + 110));
+        assertEquals(2, buffer.rangeHolding(FIRST + 300));
+        assertEquals(-1, buffer.rangeHolding(FIRST + 99));
 
         offer(FIRST, 305, 10);
-        assertEquals(3, buffer.sackBlocks(lefts, rights, 4));
-        assertEquals(FIRST + 300, lefts[0]);
-        assertEquals(FIRST + 315, rights[0]);
+        assertEquals(2, buffer.recentRange());
+        assertEquals(FIRST + 300, buffer.rangeStart(2));
+        assertEquals(FIRST + 315, buffer.rangeEnd(2));
 
         assertEquals(110, offer(FIRST, 0, 100));
-        assertEquals(2, buffer.sackBlocks(lefts, rights, 4));
-        assertEquals(FIRST + 300, lefts[0]);
-        assertEquals(FIRST + 200, lefts[1]);
+        assertEquals(2, buffer.outOfOrderRanges());
+        assertEquals(1, buffer.recentRange(), "the ranges moved down as the first joined RCV.NXT");
+        assertEquals(FIRST + 300, buffer.rangeStart(1));
+        assertEquals(FIRST + 200, buffer.rangeStart(0));
     }
 
     @Test
@@ -213,10 +212,10 @@ class ReceiveBufferTest
         // Out of order on the far side of the boundary, then in order up to it, then the gap.
         assertEquals(0, offer(first, 0x120, 0x40));
         assertEquals(0xF0, offer(first, 0, 0xF0));
-        final int[] lefts = new int[1];
-        final int[] rights = new int[1];
-        assertEquals(1, buffer.sackBlocks(lefts, rights, 1));
-        assertEquals(first + 0x120, lefts[0]);
+        assertEquals(1, buffer.outOfOrderRanges());
+        assertEquals(first + 0x120, buffer.rangeStart(0));
+        assertEquals(0, buffer.rangeHolding(first + 0x15F));
+        assertEquals(-1, buffer.rangeHolding(first + 0x160));
         assertEquals(0x70, offer(first, 0xE0, 0x80), "overlapping both sides of the boundary");
         assertEquals(first + 0x160, buffer.rcvNxt());
         assertFalse(buffer.hasOutOfOrder());

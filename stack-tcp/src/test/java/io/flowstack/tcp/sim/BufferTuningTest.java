@@ -75,11 +75,13 @@ class BufferTuningTest
     }
 
     @Test
-    void shouldNotGrowTheSendBufferForAQueue()
+    void shouldNotGrowEitherBufferForAQueue()
     {
         // 100 Mbit/s, 0.4 ms round trip (bandwidth-delay product 5 KB) and a queue of 1000 frames: CUBIC's window grows
         // into the queue, to hundreds of KB. A send buffer of twice the window would grow to megabytes that only wait
-        // in the queue; twice the window capped at twice the path's product keeps the first 256 KiB.
+        // in the queue; twice the window capped at twice the path's product keeps the first 256 KiB. The receiver
+        // sees the same queue in every round trip it measures but the first ones: sized by the smallest, its buffer
+        // stays at the first 256 KiB too (sized by a smoothed RTT it grew to 2 MiB, every byte of it queued).
         final FaultProfile path = FaultProfile.builder().delay(200_000L).rate(100_000_000L).queueFrames(1000).build();
         final BulkSink[] receiver = new BulkSink[1];
         final BulkSource sender = new BulkSource(BYTES, false);
@@ -88,6 +90,8 @@ class BufferTuningTest
         assertTrue(goodput > 90, "goodput " + goodput);
         assertTrue(sender.info.cwnd > 4 * TcpConfig.DEFAULT.sendBuffer() / 1448 / 10, "the window grew: " + sender.info);
         assertTrue(sender.info.sendBuffer == TcpConfig.DEFAULT.sendBuffer(), "send buffer " + sender.info.sendBuffer);
+        assertTrue(receiver[0].info.receiveBuffer == TcpConfig.DEFAULT.receiveBuffer(),
+            "receive buffer " + receiver[0].info.receiveBuffer);
     }
 
     @Test

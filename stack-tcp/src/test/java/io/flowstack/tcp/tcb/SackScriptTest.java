@@ -68,6 +68,37 @@ class SackScriptTest
     }
 
     @Test
+    void rfc2018_4_theBlocksReportedLastAreRepeatedHoweverManyHolesAreOpen()
+    {
+        // 128 KiB hold 64 ranges. Forty segments of 10 bytes, each after a hole of 10: forty ranges, more than the
+        // 32 that SACK reports considered. Each ACK names the newest block, then the three it named before.
+        final TcpScript wide = new TcpScript(TcpConfig.DEFAULT.withBuffers(1 << 17), ISS);
+        wide.connection(TcpState.ESTABLISHED, false, true, app);
+        for (int k = 0; k < 40; k++)
+        {
+            wide.send(seg(ACK).seq(IRS + 11 + 20 * k).ack(ISS + 1).payload(bytes(10)));
+        }
+        wide.sent();
+        wide.send(seg(ACK).seq(IRS + 11 + 20 * 40).ack(ISS + 1).payload(bytes(10)));
+        wide.recv(seg(ACK).seq(ISS + 1).ack(IRS + 1).sack(block(40)[0], block(40)[1]).sack(block(39)[0], block(39)[1])
+            .sack(block(38)[0], block(38)[1]).sack(block(37)[0], block(37)[1]));
+        // That ACK is lost on its way; a later one repeats its blocks, whatever lies below them.
+        wide.send(seg(ACK).seq(IRS + 11 + 20 * 42).ack(ISS + 1).payload(bytes(10)));
+        wide.recv(seg(ACK).seq(ISS + 1).ack(IRS + 1).sack(block(42)[0], block(42)[1]).sack(block(40)[0], block(40)[1])
+            .sack(block(39)[0], block(39)[1]).sack(block(38)[0], block(38)[1]));
+        // A hole below them filled: the block it joins comes first, the ones named last follow.
+        wide.send(seg(ACK).seq(IRS + 11 + 20 * 40 - 10).ack(ISS + 1).payload(bytes(10)));
+        wide.recv(seg(ACK).seq(ISS + 1).ack(IRS + 1).sack(block(39)[0], block(40)[1]).sack(block(42)[0], block(42)[1])
+            .sack(block(38)[0], block(38)[1]).sack(block(0)[0], block(0)[1]));
+    }
+
+    /** @return the sequence numbers of the k-th ten-byte block of the test above: {first, after}. */
+    private static int[] block(final int k)
+    {
+        return new int[] {IRS + 11 + 20 * k, IRS + 21 + 20 * k};
+    }
+
+    @Test
     void rfc2883_4_aDuplicateIsReportedFirstInADsackBlock()
     {
         t.connection(TcpState.ESTABLISHED, false, true, app);
