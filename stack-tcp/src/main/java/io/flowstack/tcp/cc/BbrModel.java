@@ -128,13 +128,13 @@ final class BbrModel
 
     /**
      * 5.3.4.3: BBRUpdateMinRTT, with the 5 s minimum that schedules ProbeRTT. A departure from the draft: a sample
-     * within {@value #SIMILAR_MIN_RTT} of that minimum renews its stamp (the value stays), so ProbeRTT comes only
-     * after 5 s in which the queue never came near empty. The draft renews the stamp only for a new minimum, which
-     * a flow cruising at 99% of the bandwidth over an empty queue almost never sees: it then spent 0.2 s at half the
-     * BDP every 5 s, 2% of its goodput at 2 ms (lossy-path.sh and the simulator). Linux's BBR version 1 goes to
-     * four segments, but only every 10 s; Chromium's QUIC BBR has the same skip as an option (min RTT of the last
-     * interval within 12.5%). Flows that keep a queue between them still drain it together every 5 s, and a
-     * minimum up to 12.5% below a path's new RTT is what the window's gain of 2 absorbs.
+     * at most 12.5% above that minimum ({@link #SIMILAR_MIN_RTT}) renews its stamp (the value stays), so ProbeRTT
+     * comes only after 5 s in which the queue never came near empty. The draft renews the stamp only for a new
+     * minimum, which a flow cruising at 99% of the bandwidth over an empty queue almost never sees: it then spent
+     * 0.2 s at half the BDP every 5 s, 2% of its goodput at 2 ms (lossy-path.sh and the simulator). Linux's BBR
+     * version 1 goes to four segments, but only every 10 s; Chromium's QUIC BBR has the same skip as an option (min
+     * RTT of the last interval within 12.5%). Flows that keep a queue between them still drain it together every
+     * 5 s, and a minimum up to 12.5% below a path's new RTT is what the window's gain of 2 absorbs.
      */
     void updateMinRtt(final long nowNs, final long rtt)
     {
