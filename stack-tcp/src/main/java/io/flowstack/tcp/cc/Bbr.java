@@ -9,10 +9,11 @@ import io.flowstack.tcp.api.Configuration;
  * rounds bring less than 25% more bandwidth (or losses are high); Drain empties the queue that built; ProbeBW
  * cycles through Down, Cruise, Refill and Up, probing for more bandwidth every 2-3 s (or every BDP's worth of
  * rounds, for fairness with Reno); ProbeRTT halves in-flight data for 200 ms when the minimum RTT was not seen
- * again for 5 s. Loss reduces the short-term bounds once per round trip outside probing, and the long-term bound on
- * in-flight data when more than 2% of a probing round trip's data is lost: 2% beyond the loss rate the path shows
- * while BBR fills no queue, a deviation from the draft that keeps random loss (5% on the benchmark's relay) from
- * being taken for congestion (see {@link BbrBackgroundLoss} for the reasons and the price).
+ * again, within 12.5% (a departure from the draft, see {@link BbrModel#updateMinRtt}), for 5 s. Loss reduces the
+ * short-term bounds once per round trip outside probing, and the long-term bound on in-flight data when more than
+ * 2% of a probing round trip's data is lost: 2% beyond the loss rate the path shows while BBR fills no queue, a
+ * deviation from the draft that keeps random loss (5% on the benchmark's relay) from being taken for congestion
+ * (see {@link BbrBackgroundLoss} for the reasons and the price).
  * <p>
  * In loss recovery BBR sets the window itself (5.6.4.4, as Linux's {@code cong_control} hook bypasses PRR): one
  * round of packet conservation, every lost segment taken out of the window, then the model's window; the window of

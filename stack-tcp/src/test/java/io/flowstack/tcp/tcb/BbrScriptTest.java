@@ -130,16 +130,25 @@ class BbrScriptTest
     }
 
     @Test
-    void probeRttHalvesTheWindowForTwoHundredMillisecondsAfterFiveSecondsWithoutANewMinimum()
+    void probeRttHalvesTheWindowForTwoHundredMillisecondsFiveSecondsAfterTheRttWasLastNearItsMinimum()
     {
-        run(4900 * MS);
+        run(1000 * MS);
+        // The path's delay grows by a millisecond each way: from here on every RTT sample is 18% above the
+        // minimum, more than the 12.5% that counts as seeing it again.
+        final long changed = t.elapsedNs();
+        path.delay(ONE_WAY + MS);
+        run(changed + 4500 * MS);
         assertTrue(transitions.stream().noneMatch(x -> x.state() == BbrState.PROBE_RTT), "" + transitions);
         final int cwndBefore = bbr.cwnd();
-        run(5600 * MS);
+        run(changed + 5600 * MS);
         final Transition probeRtt = first(BbrState.PROBE_RTT, 0);
-        // The minimum RTT was measured in the first round trip and never beaten: 5 s later ProbeRTT comes.
-        assertTrue(probeRtt.atNs() > 5000 * MS && probeRtt.atNs() < 5000 * MS + 3 * MIN_RTT, "" + probeRtt);
-        // The window: half the BDP, at least four segments.
+        // The last sample near the minimum came in the last cruise before the change (probes for bandwidth queue
+        // a little every dozen round trips here), or with the ACKs in flight at it: 5 s later ProbeRTT comes.
+        assertTrue(probeRtt.atNs() > changed + 4500 * MS && probeRtt.atNs() < changed + 5000 * MS + 4 * MIN_RTT,
+            "" + probeRtt);
+        // The window: half the BDP of the minimum RTT (measured in the first round trip, 10 s not over yet), at
+        // least four segments.
+        assertEquals(MIN_RTT, bbr.minRtt());
         final long bdp = bbr.maxBw() * MIN_RTT / 1_000_000_000L;
         assertEquals(Math.max(bdp / 2, 4 * MSS), probeRtt.cwnd(), 2.0);
         final Transition after = first(BbrState.PROBE_BW_CRUISE, probeRtt.atNs());
@@ -147,5 +156,22 @@ class BbrScriptTest
         assertTrue(after.atNs() - probeRtt.atNs() >= 200 * MS, "ProbeRTT lasted " + (after.atNs() - probeRtt.atNs()));
         assertTrue(after.atNs() - probeRtt.atNs() < 200 * MS + 4 * MIN_RTT, "" + after);
         assertTrue(after.cwnd() >= cwndBefore * 0.85, "restored " + after.cwnd() + " of " + cwndBefore);
+    }
+
+    /**
+     * The departure from the draft (BbrModel.updateMinRtt): RTT samples within 12.5% of the minimum renew it, so a
+     * flow whose queue keeps draining never halves its window for ProbeRTT; the minimum itself stays.
+     */
+    @Test
+    void probeRttWaitsWhileTheRttStaysWithinAnEighthOfItsMinimum()
+    {
+        run(1000 * MS);
+        // Half a millisecond more each way: samples 9% above the minimum, never a new one.
+        path.delay(ONE_WAY + MS / 2);
+        run(12_000 * MS);
+        assertTrue(transitions.stream().noneMatch(x -> x.state() == BbrState.PROBE_RTT), "" + transitions);
+        assertEquals(MIN_RTT, bbr.minRtt());
+        assertTrue(bbr.state() == BbrState.PROBE_BW_CRUISE || bbr.state() == BbrState.PROBE_BW_DOWN
+            || bbr.state() == BbrState.PROBE_BW_REFILL || bbr.state() == BbrState.PROBE_BW_UP, "" + bbr.state());
     }
 }

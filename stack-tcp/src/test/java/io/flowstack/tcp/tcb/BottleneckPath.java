@@ -28,7 +28,7 @@ final class BottleneckPath
     private final TcpScript t;
     private final Tcb tcb;
     private final int mss;
-    private final long oneWayNs;
+    private long oneWayNs;
     private final UnsafeBuffer data = new UnsafeBuffer(new byte[1 << 16]);
     private final ArrayDeque<long[]> acks = new ArrayDeque<>();
     private final List<Departure> departures = new ArrayList<>();
@@ -60,6 +60,12 @@ final class BottleneckPath
     void rate(final long bytesPerSecond)
     {
         rate = bytesPerSecond;
+    }
+
+    /** @param ns the new delay each way, for segments sent from now on (no shorter than before: ACKs stay in order). */
+    void delay(final long ns)
+    {
+        oneWayNs = ns;
     }
 
     /** @return every data segment the stack sent so far. */
