@@ -48,6 +48,7 @@ public final class VirtioNetHeader
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Offset of the data-offset byte in a TCP header. */
     private static final int TCP_DATA_OFFSET = 12;
+    private static final int UDP_CHECKSUM_OFFSET = 6;
 
     private VirtioNetHeader()
     {
@@ -138,8 +139,9 @@ public final class VirtioNetHeader
 
     /**
      * The checksum a partial checksum becomes: the sum from the start to the end of the frame (the field holds
-     * the pseudo-header sum), folded and complemented, 0 sent as 0xFFFF (Linux's skb_checksum_help; for TCP both
-     * are the same value in one's complement, for UDP 0 would mean "no checksum").
+     * the pseudo-header sum), folded and complemented. A result of 0 is sent as 0xFFFF only for UDP, where 0 means
+     * "no checksum" (RFC 768); TCP and ICMPv6 send the 0 their software path computes (Wireshark flags a TCP
+     * 0xFFFF, RFC 1624 section 3). Linux's skb_checksum_help writes 0xFFFF for all.
      *
      * @param frame a frame with {@link PacketBuffer#CHECKSUM_PARTIAL}.
      * @return the value for the checksum field.
@@ -148,7 +150,7 @@ public final class VirtioNetHeader
     {
         final int start = frame.checksumStart();
         final int sum = InternetChecksum.checksum(frame.buffer(), start, frame.limit() - start);
-        return sum == 0 ? 0xFFFF : sum;
+        return sum == 0 && frame.checksumOffset() == UDP_CHECKSUM_OFFSET ? 0xFFFF : sum;
     }
 
     /**

@@ -142,6 +142,30 @@ class VirtioNetHeaderTest
     }
 
     @Test
+    void shouldSendAZeroSumAsZeroForTcpAndAsAllOnesOnlyForUdp()
+    {
+        for (final int checksumOffset : new int[]{16, 6})
+        {
+            final PacketBuffer frame = tcpFrame(1000, false);
+            final int tcp = frame.offset() + ETH + IP;
+            final int tcpLength = frame.limit() - tcp;
+            final long pseudo = InternetChecksum.pseudoHeaderIpv4(SRC, DST, 6, tcpLength);
+            final MutableDirectBuffer b = frame.buffer();
+            // A payload word chosen so that the whole sum is -0: the complete checksum is then 0.
+            final int word = tcp + TCP + 100;
+            b.putShort(word, (short)0);
+            b.putShort(tcp + 16, (short)0);
+            b.putShort(word, (short)InternetChecksum.fold(InternetChecksum.partial(b, tcp, tcpLength, pseudo)),
+                ByteOrder.BIG_ENDIAN);
+            b.putShort(tcp + 16, (short)(~InternetChecksum.fold(pseudo) & 0xFFFF), ByteOrder.BIG_ENDIAN);
+            frame.checksumPartial(tcp, checksumOffset);
+            assertEquals(checksumOffset == 6 ? 0xFFFF : 0, VirtioNetHeader.fullChecksum(frame),
+                "checksum at offset " + checksumOffset);
+            frame.release();
+        }
+    }
+
+    @Test
     void shouldPassMetadataToAnOffloadingPeerAndFinishChecksumsForAPlainOne()
     {
         for (final boolean peerOffloads : new boolean[]{true, false})
