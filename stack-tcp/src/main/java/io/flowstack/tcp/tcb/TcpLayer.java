@@ -344,7 +344,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         {
             for (int i = 0; i < n; i++)
             {
-                final Tcb tcb = timers.fired(i);
+                final Tcb tcb = timers.fired(i).owner;
                 if (!tcb.closed)
                 {
                     units.touch(tcb);
@@ -362,7 +362,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     @Override
     public long nextDeadline()
     {
-        return timers.nextDeadline();
+        return timers.nextDeadline(now());
     }
 
     /**
@@ -447,7 +447,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
             tcb.listener = null;
         }
         tcb.timers.clear();
-        timers.cancel(tcb);
+        timers.cancel(tcb.timers);
         if (notify && !tcb.closeReported)
         {
             tcb.closeReason = reason;

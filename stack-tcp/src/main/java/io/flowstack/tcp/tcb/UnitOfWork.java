@@ -82,7 +82,14 @@ final class UnitOfWork
                 tcb.pending = false;
                 AppEvents.deliver(tcb);
                 Transmitter.output(tcb, layer.transmitTime());
-                timers.sync(tcb);
+                if (tcb.closed)
+                {
+                    timers.cancel(tcb.timers);
+                }
+                else
+                {
+                    timers.sync(tcb.timers);
+                }
             }
         }
         while (layer.bounds.wakeMemoryWaiters() && pendingHead != null);
