@@ -40,7 +40,7 @@ public final class Tcb implements TcpConnection
     final TcpLayer layer;
     final Sender snd;
     final Receiver rcv;
-    final TimerTable timers = new TimerTable(this);
+    final TimerTable timers = new TimerTable();
 
     /** The connection's route: both addresses (its identity with the ports), interface and next hop. */
     final Route route = new Route();

@@ -344,7 +344,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
         {
             for (int i = 0; i < n; i++)
             {
-                final Tcb tcb = timers.fired(i).owner;
+                final Tcb tcb = timers.fired(i);
                 if (!tcb.closed)
                 {
                     units.touch(tcb);
@@ -362,7 +362,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
     @Override
     public long nextDeadline()
     {
-        return timers.nextDeadline(now());
+        return timers.nextDeadline();
     }
 
     /**
@@ -447,7 +447,7 @@ public final class TcpLayer implements Transport, TimerSource, PacketTooBig
             tcb.listener = null;
         }
         tcb.timers.clear();
-        timers.cancel(tcb.timers);
+        timers.cancel(tcb);
         if (notify && !tcb.closeReported)
         {
             tcb.closeReason = reason;

@@ -28,17 +28,14 @@ final class TimerTable
     /** Number of kinds. */
     static final int KINDS = 7;
 
-    /** The connection these timers belong to (null in tests of the wheel alone). */
-    final Tcb owner;
     private final long[] deadlines = new long[KINDS];
     /** The wheel's timer for this connection, or -1. */
     long wheelTimerId = -1;
     /** Deadline of the wheel's timer, {@link #NONE} without one. */
     long wheelDeadline = NONE;
 
-    TimerTable(final Tcb owner)
+    TimerTable()
     {
-        this.owner = owner;
         clear();
     }
 

@@ -82,14 +82,7 @@ final class UnitOfWork
                 tcb.pending = false;
                 AppEvents.deliver(tcb);
                 Transmitter.output(tcb, layer.transmitTime());
-                if (tcb.closed)
-                {
-                    timers.cancel(tcb.timers);
-                }
-                else
-                {
-                    timers.sync(tcb.timers);
-                }
+                timers.sync(tcb);
             }
         }
         while (layer.bounds.wakeMemoryWaiters() && pendingHead != null);
