@@ -174,7 +174,10 @@ public final class RackRecovery implements LossRecovery
 
     private void onDsack(final long nowNs, final AckSample ack)
     {
-        // RFC 8985 6.2 step 4: widen the reordering window, at most once per round trip.
+        // RFC 8985 6.2 step 4: widen the reordering window, at most once per round trip. A D-SACK alone is no sign
+        // of reordering (a lost ACK, a probe, a late SACK also make one): the window it widens applies once
+        // reordering was seen (step 3), as in Linux, where only reordering sets reord_seen. Taken for reordering, the
+        // D-SACKs of a lossy path put a quarter to a whole RTT before every loss was declared in recovery.
         if (!dsackRoundValid || Seq.ge(ack.ack, dsackRoundEnd))
         {
             reoWndMult = Math.min(reoWndMult + 1, 64);
@@ -182,7 +185,6 @@ public final class RackRecovery implements LossRecovery
             dsackRoundEnd = sender.sndMax();
             dsackRoundValid = true;
         }
-        reorderingSeen = true;
         if (undoValid && undoRetrans > 0 && --undoRetrans == 0)
         {
             // Every retransmission of the episode came back as a duplicate: all of them were spurious.

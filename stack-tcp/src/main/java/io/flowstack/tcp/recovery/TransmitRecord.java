@@ -38,6 +38,9 @@ public final class TransmitRecord
     private int lostBytes;
     private int fack;
     private boolean fackKnown;
+    /** RACK.fack as the acknowledgment being processed found it (see {@link #noteDelivered}). */
+    private int priorFack;
+    private boolean priorFackKnown;
 
     // The most recently sent segment that was delivered (acknowledged or SACKed) by the last update: RACK's input.
     private boolean delivered;
@@ -338,6 +341,8 @@ public final class TransmitRecord
     {
         delivered = false;
         reordered = false;
+        priorFack = fack;
+        priorFackKnown = fackKnown;
         ackTime = nowNs;
         rate.begin();
     }
@@ -452,8 +457,13 @@ public final class TransmitRecord
 
     private void noteDelivered(final int at)
     {
-        // RFC 8985 6.2: a segment delivered below the highest SACKed one, never retransmitted, was reordered.
-        if (fackKnown && Seq.lt(ends[at], fack) && (flags[at] & RETRANSMITTED) == 0)
+        // RFC 8985 6.2 step 3: a segment delivered below the highest one delivered before it, never retransmitted,
+        // was reordered. The segments an acknowledgment newly delivers are taken in the order they were sent, i.e.
+        // (never retransmitted) in sequence order, as Linux sorts the SACK blocks: so only the highest SACKed
+        // sequence of the acknowledgments before counts. The blocks come most recent first; judged against a fack
+        // that a higher block of the same ACK had just raised, every ACK that reported two new blocks (a hole within
+        // the arrivals one ACK covers, or the blocks of a lost ACK) looked like reordering.
+        if (priorFackKnown && Seq.lt(ends[at], priorFack) && (flags[at] & RETRANSMITTED) == 0)
         {
             reordered = true;
         }

@@ -157,6 +157,44 @@ class SackScriptTest
     }
 
     @Test
+    void rfc8985_6_2_twoNewBlocksInOneAckAreNoReordering()
+    {
+        final Tcb tcb = sackConnectionWithRtt(t);
+        write(tcb, 8);
+        t.sent();
+        t.advance(10);
+        // Segments 1 and 4 were lost; the first ACK to arrive (the one before it lost, or several compressed into
+        // one) names the newest block first and the one below it second. Segments 2 and 3 were sent before 5 to 8,
+        // so nothing arrived out of order: the reordering window stays 0 and both losses are repaired at once.
+        t.send(seg(ACK).seq(IRS + 1).ack(segment(1)).sack(segment(5), segment(9)).sack(segment(2), segment(4)));
+        t.recv(data(1, false), data(4, false));
+    }
+
+    @Test
+    void rfc8985_6_2_aDsackAloneIsNoReordering()
+    {
+        final Tcb tcb = sackConnectionWithRtt(t);
+        write(tcb, 2);
+        t.sent();
+        // Both segments arrived but their ACK was lost: the tail loss probe sends segment 2 again, and the peer
+        // reports the duplicate in a D-SACK block.
+        t.advance(20);
+        t.recv(data(2, true));
+        t.advance(10);
+        t.send(seg(ACK).seq(IRS + 1).ack(segment(3)).sack(segment(2), segment(3)));
+        // The D-SACK widens the reordering window for when reordering is seen; none was, so a loss that three
+        // SACKed segments reveal is repaired at once (RFC 8985 6.2 step 4, and Linux's reord_seen).
+        write(tcb, 4);
+        t.sent();
+        t.advance(10);
+        t.send(seg(ACK).seq(IRS + 1).ack(segment(3)).sack(segment(4), segment(5)));
+        t.send(seg(ACK).seq(IRS + 1).ack(segment(3)).sack(segment(4), segment(6)));
+        t.recvNothing();
+        t.send(seg(ACK).seq(IRS + 1).ack(segment(3)).sack(segment(4), segment(7)));
+        t.recv(data(3, false));
+    }
+
+    @Test
     void rfc8985_6_3_theReorderingTimerDeclaresTheLossWhenNothingComes()
     {
         final Tcb tcb = sackConnectionWithRtt(t);
