@@ -97,9 +97,13 @@ class ExactSteeringLiveIT
                         + " owns UDP flows: " + before);
                     assertTrue(StatJson.counter(before, core, "tcp.established") > 10, label + ": core "
                         + core + " owns TCP connections");
-                    assertEquals(ipv6 ? StatJson.counter(warm, core, "engine.forwarded_out") : 0,
-                        StatJson.counter(before, core, "engine.forwarded_out"), label + ": core " + core
-                        + " forwarded nothing" + (ipv6 ? " while the traffic ran" : ""));
+                    // Over IPv6 the kernel's own ICMPv6 (MLD reports, neighbor discovery) comes at random times and
+                    // may cross between cores, so up to two such frames per core are let through while the traffic
+                    // runs; a misrouted flow would cross in every one of the ten rounds.
+                    final long forwarded = StatJson.counter(before, core, "engine.forwarded_out")
+                        - (ipv6 ? StatJson.counter(warm, core, "engine.forwarded_out") : 0);
+                    assertTrue(forwarded <= (ipv6 ? 2 : 0), label + ": core " + core + " forwarded nothing"
+                        + (ipv6 ? " of the flows while the traffic ran" : "") + ": " + forwarded);
                 }
                 System.out.println(label + " before: UDP flows owned " + StatJson.counter(before, 0, "flows.owned")
                     + "/" + StatJson.counter(before, 1, "flows.owned") + ", TCP connections "
@@ -120,8 +124,9 @@ class ExactSteeringLiveIT
                 {
                     final long during = StatJson.counter(atHandover, core, "engine.forwarded_out");
                     moved += during;
-                    assertEquals(during, StatJson.counter(after, core, "engine.forwarded_out"), label
-                        + ": core " + core + " forwards nothing once the kernel switched");
+                    final long late = StatJson.counter(after, core, "engine.forwarded_out") - during;
+                    assertTrue(late <= (ipv6 ? 2 : 0), label + ": core " + core
+                        + " forwards nothing once the kernel switched (the kernel's ICMPv6 aside, as above): " + late);
                 }
                 final long udp0 = delta(atHandover, after, 0, "udp.rx.datagrams");
                 final long udp1 = delta(atHandover, after, 1, "udp.rx.datagrams");
