@@ -20,10 +20,7 @@ class ReceiveWindowGrowthTest
     @Test
     void outOfOrderDataBeyondTheHoleGrowsTheBufferPastWhatTheReadRateAlone()
     {
-        final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
-        rcv.mss = 1000;
-        rcv.maxBuffer = 1 << 20;
-        rcv.buffer.reset(IRS);
+        final Receiver rcv = receiver(1 << 20);
         // A round trip in which the application read 10,000 bytes, an initial window's worth: the read rule does not
         // grow the buffer for it.
         rcv.onRead(0, 0, RTT);
@@ -69,10 +66,7 @@ class ReceiveWindowGrowthTest
         // 100 us round trips, 100,000 bytes read in one against the initial window's 10,000: twice that plus 16
         // segments is 216,000 bytes, and a tenth more for growth (slow start's rule would add eighteen times as
         // much: megabytes). The buffer goes to 256 KiB, not 4 MiB.
-        final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
-        rcv.mss = 1000;
-        rcv.maxBuffer = 1 << 23;
-        rcv.buffer.reset(IRS);
+        final Receiver rcv = receiver(1 << 23);
         rcv.rttSample(100_000L);
         rcv.onRead(0, 0, 0);
         rcv.onRead(100_000, 100_000L, 0);
@@ -82,11 +76,23 @@ class ReceiveWindowGrowthTest
     @Test
     void aFixedBufferDoesNotGrow()
     {
-        final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
-        rcv.mss = 1000;
-        rcv.buffer.reset(IRS);
+        final Receiver rcv = receiver(0);
         assertEquals(0, rcv.buffer.offer(IRS + 1001, data, 0, 60_000));
         rcv.onOutOfOrder();
         assertEquals(1 << 16, rcv.buffer.capacity());
+    }
+
+    /**
+     * A receiver with a 64 KiB buffer and a 1000-byte MSS at IRS.
+     *
+     * @param maxBuffer how far auto-tuning may grow it; 0 for a fixed buffer.
+     */
+    private static Receiver receiver(final int maxBuffer)
+    {
+        final Receiver rcv = new Receiver(1 << 16, BufferMemory.unbounded());
+        rcv.mss = 1000;
+        rcv.maxBuffer = maxBuffer;
+        rcv.buffer.reset(IRS);
+        return rcv;
     }
 }
