@@ -93,6 +93,8 @@ class ExactSteeringLiveIT
         {
             assertTrue(server.firstLine().contains("steering: exact, eBPF"), server.firstLine());
             final NetNs netns = NetNs.createOrAdopt(ns);
+            final String tap = "--tap".equals(device[0]) ? device[1] : null;
+            final long tapDroppedAtStart = tapTxDropped(tap);
             try (SteadyTraffic traffic = SteadyTraffic.start(netns, target, UDP_PORT, UDP_FLOWS, 5007, TCP_CONNECTIONS))
             {
                 traffic.awaitRounds(10);
@@ -154,8 +156,12 @@ class ExactSteeringLiveIT
                     + "after: " + udp0 + "/" + udp1 + " (the new table gives core 1 " + expected1 + " of "
                     + UDP_FLOWS + " flows); TCP echoed " + traffic.tcpBytes() + " bytes");
                 assertEquals(0, traffic.udpLost(), "UDP datagrams lost");
-                assertEquals(0, traffic.udpRetried(), "UDP datagrams that needed a second try; the stack's drop "
-                    + "counters: " + drops(after));
+                // A loaded machine may leave the stack's TAP queue full, and the kernel then drops what it sends
+                // (its TX drops on the TAP): only such frames may cost a datagram its first try.
+                final long kernelDropped = tapTxDropped(tap) - tapDroppedAtStart;
+                assertTrue(traffic.udpRetried() <= kernelDropped, label + ": UDP datagrams that needed a second try ("
+                    + traffic.udpRetried() + ") beyond the frames the kernel dropped at the TAP's full queue ("
+                    + kernelDropped + "); the stack's drop counters: " + drops(after));
                 assertEquals(0, traffic.tcpBad(), "TCP echoes that differ");
                 assertEquals(null, traffic.failure());
             }
@@ -182,6 +188,22 @@ class ExactSteeringLiveIT
             n += table.core(h) == 1 ? 1 : 0;
         }
         return n;
+    }
+
+    /** The kernel's TX drops on the TAP (frames it could not queue for the stack), or 0 for raw sockets. */
+    private long tapTxDropped(final String tap) throws Exception
+    {
+        if (tap == null)
+        {
+            return 0;
+        }
+        final Process p = new ProcessBuilder("ip", "-n", ns, "-s", "-j", "link", "show", "dev", tap)
+            .redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        final Matcher m = Pattern.compile("\"tx\":\\{[^}]*\"dropped\":(\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Long.parseLong(m.group(1));
     }
 
     /** The stack's non-zero counters that count drops, for a failure message. */
