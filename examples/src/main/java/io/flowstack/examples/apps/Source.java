@@ -4,12 +4,13 @@ import io.flowstack.tcp.CoreContext;
 import io.flowstack.tcp.CoreSetup;
 import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
+import io.flowstack.tcp.api.WriteHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.BindException;
 
 /**
- * TCP source (the chargen idea, with zeros): writes as fast as the connection takes until the peer closes.
+ * TCP source (the chargen idea, with zeros): writes as fast as the connection takes until the peer closes, in place.
  */
 public final class Source implements CoreSetup
 {
@@ -26,7 +27,12 @@ public final class Source implements CoreSetup
     @Override
     public void setup(final CoreContext core) throws BindException
     {
-        final UnsafeBuffer zeros = new UnsafeBuffer(new byte[1 << 16]);
+        // Zeros written where they will be sent from (TcpConnection.write(WriteHandler)): no copy from a buffer.
+        final WriteHandler zeros = (buffer, offset, length) ->
+        {
+            buffer.setMemory(offset, length, (byte)0);
+            return length;
+        };
         final UnsafeBuffer sink = new UnsafeBuffer(new byte[1 << 12]);
         final TcpHandler handler = new TcpHandler()
         {
@@ -59,12 +65,7 @@ public final class Source implements CoreSetup
 
             private void fill(final TcpConnection c)
             {
-                int n;
-                do
-                {
-                    n = c.write(zeros, 0, zeros.capacity());
-                }
-                while (n == zeros.capacity());
+                c.write(zeros);
             }
         };
         core.listen(port, c -> handler);

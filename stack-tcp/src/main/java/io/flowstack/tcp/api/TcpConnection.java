@@ -24,6 +24,16 @@ public interface TcpConnection
     int write(DirectBuffer src, int offset, int length);
 
     /**
+     * Writes bytes in place: hands {@code handler} the free room of the send buffer (in one or two pieces, as the
+     * ring wraps) and queues what it says it wrote. No copy, unlike {@link #write(DirectBuffer, int, int)}.
+     *
+     * @param handler writes the bytes.
+     * @return bytes queued (0 when the send buffer is full: wait for {@link TcpHandler#onWritable}); -1 if the
+     *         connection can no longer send (closed for output, reset).
+     */
+    int write(WriteHandler handler);
+
+    /**
      * @return bytes that {@link #write} would take now.
      */
     int writable();

@@ -111,15 +111,9 @@ public final class SendBuffer
         {
             return 0;
         }
-        starved = false;
-        if (ring == null)
+        if (!ensureRing())
         {
-            ring = memory.acquire(capacity);
-            if (ring == null)
-            {
-                starved = true;
-                return 0;
-            }
+            return 0;
         }
         final int index = end & mask;
         final int first = Math.min(n, capacity - index);
@@ -130,6 +124,69 @@ public final class SendBuffer
         }
         end += n;
         return n;
+    }
+
+    /**
+     * Room for a write in place ({@link #ring()} at {@link #writeIndex()}, then {@link #commit}); takes the ring from
+     * the core's memory if the buffer has none yet.
+     *
+     * @return free bytes at {@link #writeIndex()} before the ring wraps; 0 when full or when the memory refused a
+     *         ring ({@link #starved()}).
+     */
+    public int contiguousFree()
+    {
+        final int n = free();
+        if (n <= 0 || !ensureRing())
+        {
+            return 0;
+        }
+        return Math.min(n, capacity - (end & mask));
+    }
+
+    /**
+     * @return where the next byte written lies in {@link #ring()}.
+     */
+    public int writeIndex()
+    {
+        return end & mask;
+    }
+
+    /**
+     * @return the ring itself, for writes in place; null while the buffer holds nothing.
+     */
+    public MutableDirectBuffer ring()
+    {
+        return ring;
+    }
+
+    /**
+     * Queues bytes written in place at {@link #writeIndex()}.
+     *
+     * @param n bytes written, at most {@link #contiguousFree()}.
+     * @throws IllegalArgumentException if {@code n} is negative or more than the room.
+     */
+    public void commit(final int n)
+    {
+        if (n < 0 || n > free() || ring == null)
+        {
+            throw new IllegalArgumentException("cannot commit " + n + " bytes with " + free() + " free");
+        }
+        end += n;
+    }
+
+    private boolean ensureRing()
+    {
+        starved = false;
+        if (ring == null)
+        {
+            ring = memory.acquire(capacity);
+            if (ring == null)
+            {
+                starved = true;
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpHandler;
 import io.flowstack.tcp.api.TcpInfo;
 import io.flowstack.tcp.api.TcpState;
+import io.flowstack.tcp.api.WriteHandler;
 import io.flowstack.tcp.cc.CongestionControl;
 import io.flowstack.tcp.rtt.RttEstimator;
 import org.agrona.DirectBuffer;
@@ -122,8 +123,7 @@ public final class Tcb implements TcpConnection
     @Override
     public int write(final DirectBuffer src, final int offset, final int length)
     {
-        if (closed || closeReported || snd.outputShutdown || !(state == TcpState.ESTABLISHED
-            || state == TcpState.CLOSE_WAIT || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED))
+        if (!canSend())
         {
             return -1;
         }
@@ -149,6 +149,60 @@ public final class Tcb implements TcpConnection
         {
             layer.units.exit();
         }
+    }
+
+    @Override
+    public int write(final WriteHandler handler)
+    {
+        if (!canSend())
+        {
+            return -1;
+        }
+        layer.units.enter();
+        try
+        {
+            int n = 0;
+            int room;
+            while ((room = snd.buffer.contiguousFree()) > 0)
+            {
+                final int used = Math.max(0, Math.min(room, handler.onRoom(snd.buffer.ring(), snd.buffer.writeIndex(),
+                    room)));
+                if (closed)
+                {
+                    // The handler closed or aborted the connection: its buffer is gone.
+                    return n;
+                }
+                snd.buffer.commit(used);
+                n += used;
+                if (used < room)
+                {
+                    break;
+                }
+            }
+            if (room == 0)
+            {
+                wantWritable = true;
+                if (snd.buffer.starved())
+                {
+                    layer.bounds.waitForMemory(this);
+                }
+            }
+            if (n > 0)
+            {
+                layer.units.touch(this);
+            }
+            return n;
+        }
+        finally
+        {
+            layer.units.exit();
+        }
+    }
+
+    private boolean canSend()
+    {
+        return !(closed || closeReported || snd.outputShutdown || !(state == TcpState.ESTABLISHED
+            || state == TcpState.CLOSE_WAIT || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED));
     }
 
     @Override

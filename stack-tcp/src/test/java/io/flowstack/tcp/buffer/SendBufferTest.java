@@ -65,6 +65,24 @@ class SendBufferTest
     }
 
     @Test
+    void shouldOfferRoomInPlaceUpToTheRingsEndThenFromItsStart()
+    {
+        buffer.reset(-1);
+        buffer.write(pattern(1000, 0), 0, 1000);
+        buffer.acknowledge(900);
+        assertEquals(24, buffer.contiguousFree(), "room before the ring wraps");
+        assertEquals(1000, buffer.writeIndex());
+        buffer.ring().putBytes(buffer.writeIndex(), pattern(24, 1000), 0, 24);
+        buffer.commit(24);
+        assertEquals(900, buffer.contiguousFree(), "then the freed start of the ring");
+        assertEquals(0, buffer.writeIndex());
+        buffer.ring().putBytes(0, pattern(76, 1024), 0, 76);
+        buffer.commit(76);
+        assertArrayEquals(pattern(200, 900).byteArray(), copied(900, 200), "bytes written in place, in order");
+        assertThrows(IllegalArgumentException.class, () -> buffer.commit(825), "more than the room");
+    }
+
+    @Test
     void shouldCopyForRetransmissionAcrossTheRing()
     {
         buffer.reset(0);
