@@ -16,9 +16,9 @@ import io.flowstack.tcp.api.Configuration;
  * (see {@link BbrBackgroundLoss} for the reasons and the price).
  * <p>
  * In loss recovery BBR sets the window itself (5.6.4.4, as Linux's {@code cong_control} hook bypasses PRR): one
- * round of packet conservation, every lost segment taken out of the window, then the model's window; the window of
- * before is restored when recovery ends. After a retransmission timeout, the segments it marks lost by age are no
- * evidence against a probe.
+ * round of packet conservation (outside Startup, see {@link #onCongestionEvent}), every lost segment taken out of the
+ * window, then the model's window; the window of before is restored when recovery ends. After a retransmission
+ * timeout, the segments it marks lost by age are no evidence against a probe.
  * <p>
  * It works on every acknowledgment, in loss recovery or not, through {@link #onRateSample}. Every section number
  * below is the draft's.
@@ -169,6 +169,12 @@ public final class Bbr implements CongestionControl
     public long minRtt()
     {
         return model.minRtt;
+    }
+
+    /** @return BBR.round_count: packet-timed round trips so far (5.5.1). */
+    public long roundCount()
+    {
+        return roundCount;
     }
 
     /** @return BBR.full_bw_reached. */
@@ -473,8 +479,8 @@ public final class Bbr implements CongestionControl
 
     /**
      * 5.6.4.4: BBRModulateCwndForRecovery. Every loss takes its bytes out of the window; for the first round of a
-     * recovery the window follows what is in flight plus what was delivered (packet conservation); after that the
-     * model's window applies again, since BBR, not PRR, sets the window in recovery.
+     * recovery outside Startup the window follows what is in flight plus what was delivered (packet conservation);
+     * after that the model's window applies again, since BBR, not PRR, sets the window in recovery.
      */
     private void modulateCwndForRecovery(final long newlyAcked)
     {
@@ -549,11 +555,15 @@ public final class Bbr implements CongestionControl
     @Override
     public void onCongestionEvent(final long nowNs, final int inFlight)
     {
-        // BBROnEnterFastRecovery: remember the window for the end; for one round send what is delivered.
+        // BBROnEnterFastRecovery: remember the window for the end; for one round send what is delivered. Not in
+        // Startup (a departure from 5.6.4.4, as Chromium's BBR disables its recovery window until the pipe is full):
+        // Startup has its own exit on loss (5.3.1.3), and a round held at what was in flight does not try to double
+        // the rate, yet counts as a round without growth (5.3.1.2). On a path with random loss, back-to-back
+        // recoveries held the window at 7-13 segments for three rounds and ended Startup at 1% of the link.
         saveCwnd();
         inRecovery = true;
         recoveryRounds = 0;
-        packetConservation = lossesReported;
+        packetConservation = lossesReported && state != BbrState.STARTUP;
         conservationEndDelivered = -1;
     }
 

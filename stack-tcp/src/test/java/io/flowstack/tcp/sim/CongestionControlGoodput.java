@@ -6,7 +6,10 @@ import io.flowstack.ip.wire.Ipv4Flyweight;
 import io.flowstack.tcp.api.CongestionAlgorithm;
 import io.flowstack.tcp.api.ConnectionOptions;
 import io.flowstack.tcp.api.TcpConfig;
+import io.flowstack.tcp.api.TcpConnection;
 import io.flowstack.tcp.api.TcpInfo;
+
+import java.util.function.Predicate;
 
 /**
  * One bulk transfer through the simulator over a path like lossy-path.sh's: a 100 Mbit/s bottleneck with a queue
@@ -61,6 +64,18 @@ final class CongestionControlGoodput
     static Result run(final CongestionAlgorithm cc, final boolean pacing, final long rttNs, final double loss,
         final long bytes, final long seed, final int queueFrames) throws Exception
     {
+        return run(cc, pacing, rttNs, loss, bytes, seed, queueFrames, c -> false);
+    }
+
+    /**
+     * @param stop asked after every instant of the simulation, once the sender is connected, with its connection:
+     *             true ends the run there (the result counts what arrived until then).
+     * @return the goodput over the path until the transfer completed or {@code stop} said so; the other parameters
+     *         as above.
+     */
+    static Result run(final CongestionAlgorithm cc, final boolean pacing, final long rttNs, final double loss,
+        final long bytes, final long seed, final int queueFrames, final Predicate<TcpConnection> stop) throws Exception
+    {
         final int bdpFrames = (int)(RATE / 8 * rttNs / S / 1514);
         final FaultProfile path = FaultProfile.builder().loss(loss).delay(rttNs / 2).rate(RATE)
             .queueFrames(queueFrames > 0 ? queueFrames : Math.max(bdpFrames, 44)).build();
@@ -77,8 +92,9 @@ final class CongestionControlGoodput
             final ConnectionOptions options = ConnectionOptions.DEFAULT.withCongestionControl(cc).withPacing(pacing);
             final long start = net.simulator().now();
             client.stack().core(0).submit(c -> c.connect(Ipv4Flyweight.parseAddress("198.18.0.2"), 5001, source, options));
-            final boolean done = net.runUntil(() -> sink.doneAt >= 0, 600 * S);
-            final long end = done ? sink.doneAt : net.simulator().now();
+            final boolean done = net.runUntil(() -> sink.doneAt >= 0
+                || source.connection != null && stop.test(source.connection), 600 * S);
+            final long end = done && sink.doneAt >= 0 ? sink.doneAt : net.simulator().now();
             if (source.connection != null)
             {
                 source.connection.info(source.info);
