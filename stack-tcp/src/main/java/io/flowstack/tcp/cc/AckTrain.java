@@ -8,16 +8,26 @@ package io.flowstack.tcp.cc;
  * at least half the path's bandwidth-delay product and the window, grown by that train meanwhile, has reached it:
  * slow start is over before any queue builds (the delay signal comes only once the queue holds milliseconds).
  * <p>
- * The train is the ACKs from the round's first on, each at most {@value #ACK_DELTA_NS} ns after the one before;
- * a longer gap (a delayed ACK's timer, an idle sender) ends it for the round. A paced flight is spread over half
- * an RTT by the sender itself (pacing at twice cwnd per SRTT in slow start), so then the train must outlast a
+ * The train is the ACKs from the round's first on, each at most {@value #ACK_DELTA_NS} ns or an eighth of the
+ * minimum RTT after the one before, whichever is longer; a longer gap (the idle time between the trains of a window
+ * below the path's BDP, a delayed ACK's timer) ends it for the round. Linux allows 2 ms; live, through
+ * lossy-path.sh's userspace relay on a loaded 2-core machine, the ACKs of one train at 100 ms came 2-6 ms apart
+ * often enough that no train lasted 50 ms: replayed on a capture of that run, a 2 ms limit ended slow start only
+ * after the queue had overflowed, 6.25 ms or more (up to 20 ms tried) at the ACK that saw 1.25 MB in flight, the
+ * path's BDP (the kernel's CUBIC overflowed the queue in its own first run of the set as well). The eighth is RFC
+ * 9406's MIN_RTT_DIVISOR, the RTT change it takes for a queue; a gap of that size between trains means the window
+ * is below 7/8 of the BDP, where no train lasts half the RTT anyway.
+ * <p>
+ * A paced flight is spread over half an RTT by the sender itself (pacing at twice cwnd per SRTT in slow start), so then the train must outlast a
  * whole minimum RTT, as Linux does when the socket is paced. The test allows for ACKs the receiver aggregates
  * (GRO, delayed ACKs) with {@value #ACK_CUSHION_NS} ns more, Linux's cap of that cushion.
  */
 final class AckTrain
 {
-    /** Linux's hystart_ack_delta_us: ACKs further apart are not one train. */
+    /** Linux's hystart_ack_delta_us: ACKs this far apart may still be one train. */
     static final long ACK_DELTA_NS = 2_000_000L;
+    /** A gap of this fraction of the minimum RTT is jitter within a train too (RFC 9406's MIN_RTT_DIVISOR). */
+    static final int GAP_DIVISOR = 8;
     /** Linux's hystart_ack_delay cap: allowance for receive aggregation. */
     static final long ACK_CUSHION_NS = 1_000_000L;
 
@@ -53,7 +63,7 @@ final class AckTrain
             lastAckNs = nowNs;
             return false;
         }
-        if (roundStartNs < 0 || minRttNs <= 0 || nowNs - lastAckNs > ACK_DELTA_NS)
+        if (roundStartNs < 0 || minRttNs <= 0 || nowNs - lastAckNs > Math.max(ACK_DELTA_NS, minRttNs / GAP_DIVISOR))
         {
             return false;
         }
