@@ -106,7 +106,9 @@ class DeviceGoneLiveIT
             assertTrue(server.errors().get(0).contains("TAP " + tap0) && server.errors().get(0).contains("errno 77")
                 && server.errors().get(0).contains("1 left"), server.errors().get(0));
             assertTrue(server.isAlive(), "one interface is left: still serving");
-            assertTrue(cpu < 0.05, "no busy loop on the gone interface: " + cpu);
+            // A core spinning on the gone descriptor takes most of a CPU (75% before the fix); an idle server's JVM
+            // threads (the JIT, GC) took up to 7% of these 2 s on a loaded machine.
+            assertTrue(cpu < 0.2, "no busy loop on the gone interface: " + cpu);
             assertEquals(5, UdpFlows.echo(netns, "198.18.1.2", 5), "the other interface still answers");
             final String json = server.statJson();
             assertEquals(1, StatJson.counter(json, 0, "engine.queues_failed"), "core 0 read the gone TAP");
@@ -186,9 +188,10 @@ class DeviceGoneLiveIT
     }
 
     /**
-     * The server must end within 2 s with one line, and its core threads use at most 2 clock ticks from the
+     * The server must end within 2 s with one line, and its core threads use at most 10 clock ticks from the
      * deletion to the end: a busy loop shows there (before the fix the reading core took 75% of a CPU and the
-     * process never ended; measured again with that driver: 3.5 s of core CPU in 5 s). The process as a whole
+     * process never ended; measured again with that driver: 3.5 s of core CPU in 5 s), while the cold failure path
+     * took up to 3 ticks on a loaded machine. The process as a whole
      * spends CPU once on what the JVM runs for the first time, the failure path (measured 30 ms before the line)
      * and the exit (class loading, the JIT, the rings unmapped: 60 to 270 ms in all); that is printed, and bounded
      * only loosely (400 ms).
@@ -206,7 +209,7 @@ class DeviceGoneLiveIT
         assertEquals(1, server.errors().size(), "one line on stderr: " + server.errors());
         final String line = server.errors().get(0);
         assertTrue(line.contains(device) && line.contains(errno) && line.contains("no interface left"), line);
-        assertTrue(ended.coreTicks() <= 2, "the core threads spun: " + ended.coreTicks() + " ticks");
+        assertTrue(ended.coreTicks() <= 10, "the core threads spun: " + ended.coreTicks() + " ticks");
         assertTrue(ended.processTicks() <= 40, "CPU from the deletion to the end: " + ended.processTicks() + " ticks");
     }
 

@@ -199,6 +199,14 @@ final class SteadyTraffic implements AutoCloseable
         }
     }
 
+    /**
+     * @return the UDP flows' source ports, one per flow, as the kernel picked them.
+     */
+    int[] udpSourcePorts()
+    {
+        return udp.stream().mapToInt(DatagramSocket::getLocalPort).toArray();
+    }
+
     long rounds()
     {
         return rounds.get();
