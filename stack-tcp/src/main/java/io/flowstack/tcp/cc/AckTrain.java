@@ -8,32 +8,34 @@ package io.flowstack.tcp.cc;
  * at least half the path's bandwidth-delay product and the window, grown by that train meanwhile, has reached it:
  * slow start is over before any queue builds (the delay signal comes only once the queue holds milliseconds).
  * <p>
- * The train is the ACKs from the round's first on, each at most {@value #ACK_DELTA_NS} ns or an eighth of the
- * minimum RTT after the one before, whichever is longer; a longer gap (the idle time between the trains of a window
- * below the path's BDP, a delayed ACK's timer) ends it for the round. Linux allows 2 ms; live, through
+ * The train is the ACKs from the round's first on, and its length the sum of the gaps between them of at most
+ * {@value #ACK_DELTA_NS} ns (Linux's limit: ACKs the bottleneck spaces). A gap of up to an eighth of the minimum RTT
+ * (RFC 9406's MIN_RTT_DIVISOR) adds nothing but does not end the train; a longer one (the idle time between the
+ * trains of a window below 7/8 of the BDP, a delayed ACK's timer) ends it for the round. Why: live, through
  * lossy-path.sh's userspace relay on a loaded 2-core machine, the ACKs of one train at 100 ms came 2-6 ms apart
- * often enough that no train lasted 50 ms: replayed on a capture of that run, a 2 ms limit ended slow start only
- * after the queue had overflowed, 6.25 ms or more (up to 20 ms tried) at the ACK that saw 1.25 MB in flight, the
- * path's BDP (the kernel's CUBIC overflowed the queue in its own first run of the set as well). The eighth is RFC
- * 9406's MIN_RTT_DIVISOR, the RTT change it takes for a queue; a gap of that size between trains means the window
- * is below 7/8 of the BDP, where no train lasts half the RTT anyway.
+ * often enough that no train of Linux's kind lasted 50 ms and the queue overflowed (the kernel's CUBIC overflowed it
+ * in its own first run of a set too); letting such gaps count, on the other hand, ended slow start at 0.6 BDP in
+ * the next run, since ACK-clocked slow start carries one round's gaps into the next round's flight. Replayed on the
+ * captures of both runs, counting only the dense spacing ended slow start at 1.2 BDP in flight in the first and
+ * not early in the second.
  * <p>
- * A paced flight is spread over half an RTT by the sender itself (pacing at twice cwnd per SRTT in slow start), so then the train must outlast a
- * whole minimum RTT, as Linux does when the socket is paced. The test allows for ACKs the receiver aggregates
- * (GRO, delayed ACKs) with {@value #ACK_CUSHION_NS} ns more, Linux's cap of that cushion.
+ * A paced flight is spread over half an RTT by the sender itself (pacing at twice cwnd per SRTT in slow start), so
+ * then the train must outlast a whole minimum RTT, as Linux does when the socket is paced. The test allows for ACKs
+ * the receiver aggregates (GRO, delayed ACKs) with {@value #ACK_CUSHION_NS} ns more, Linux's cap of that cushion.
  */
 final class AckTrain
 {
-    /** Linux's hystart_ack_delta_us: ACKs this far apart may still be one train. */
+    /** Linux's hystart_ack_delta_us: ACKs this close were spaced by the bottleneck; their gaps make the train. */
     static final long ACK_DELTA_NS = 2_000_000L;
-    /** A gap of this fraction of the minimum RTT is jitter within a train too (RFC 9406's MIN_RTT_DIVISOR). */
+    /** A gap up to this fraction of the minimum RTT is jitter: it does not end the train (RFC 9406's divisor). */
     static final int GAP_DIVISOR = 8;
     /** Linux's hystart_ack_delay cap: allowance for receive aggregation. */
     static final long ACK_CUSHION_NS = 1_000_000L;
 
     private final boolean paced;
-    private long roundStartNs = -1;
+    private boolean inTrain;
     private long lastAckNs;
+    private long lengthNs;
 
     /**
      * @param paced the sender paces its flights (the train must last a whole minimum RTT, not half of it).
@@ -46,7 +48,7 @@ final class AckTrain
     /** Forgets the round in progress. */
     void reset()
     {
-        roundStartNs = -1;
+        inTrain = false;
     }
 
     /**
@@ -59,16 +61,27 @@ final class AckTrain
     {
         if (roundStart)
         {
-            roundStartNs = nowNs;
+            inTrain = true;
             lastAckNs = nowNs;
+            lengthNs = 0;
             return false;
         }
-        if (roundStartNs < 0 || minRttNs <= 0 || nowNs - lastAckNs > Math.max(ACK_DELTA_NS, minRttNs / GAP_DIVISOR))
+        if (!inTrain || minRttNs <= 0)
         {
             return false;
         }
+        final long gap = nowNs - lastAckNs;
+        if (gap > ACK_DELTA_NS && gap > minRttNs / GAP_DIVISOR)
+        {
+            inTrain = false;
+            return false;
+        }
         lastAckNs = nowNs;
+        if (gap <= ACK_DELTA_NS)
+        {
+            lengthNs += gap;
+        }
         final long limit = paced ? minRttNs + ACK_CUSHION_NS : (minRttNs + ACK_CUSHION_NS) / 2;
-        return nowNs - roundStartNs > limit;
+        return lengthNs > limit;
     }
 }

@@ -288,14 +288,17 @@ class CubicScriptTest
      */
     private int trainRound(final long rttMs, final long spacingNs)
     {
-        return trainRound(rttMs, spacingNs, Integer.MAX_VALUE, 0);
+        return trainRound(rttMs, spacingNs, Integer.MAX_VALUE, 0, true);
     }
 
     /**
      * As {@link #trainRound(long, long)}, with the ACKs due in the first {@code jitterNs} of every {@code every}
-     * ACKs' time held up and arriving together at its end (a host busy elsewhere for a moment), the rest on time.
+     * ACKs' time held up and arriving together at its end (a host busy elsewhere for a moment), the rest on time;
+     * or, not {@code bunched}, a pause of {@code jitterNs} after every {@code every} ACKs that delays all later ones
+     * (a flight the sender spread, carrying the last round's pauses on).
      */
-    private int trainRound(final long rttMs, final long spacingNs, final int every, final long jitterNs)
+    private int trainRound(final long rttMs, final long spacingNs, final int every, final long jitterNs,
+        final boolean bunched)
     {
         final List<TcpScript.Sent> flight = t.sent();
         t.advanceNs(Math.max(0, rttMs * 1_000_000L - trainNs));
@@ -312,7 +315,8 @@ class CubicScriptTest
             }
             final long due = (i + 1) * spacingNs;
             final long period = (long)every * spacingNs;
-            final long arrives = due % period < jitterNs ? due - due % period + jitterNs : due;
+            final long arrives = !bunched ? due + (i + 1) / every * jitterNs
+                : due % period < jitterNs ? due - due % period + jitterNs : due;
             t.advanceNs(arrives - trainNs);
             trainNs = arrives;
         }
@@ -335,7 +339,7 @@ class CubicScriptTest
         // The round's train (from its first ACK) outlasts half the minimum RTT plus the 1 ms cushion for aggregated
         // ACKs with the first ACK beyond it; the round of 320 ACKs before (a 39 ms train) did not end it.
         final long limitNs = (tcb.snd.minRttNs + 1_000_000L) / 2;
-        assertEquals(limitNs / spacingNs + 1, exitAt, "exit at the ACK " + exitAt + " of a " + trainAcks + "-ACK round");
+        assertEquals(limitNs / spacingNs + 1, exitAt, "exit at ACK " + exitAt + " of a " + trainAcks + "-ACK round");
         assertTrue(trainAcks > 320, "a round of " + trainAcks + " ACKs");
         // Straight to congestion avoidance (Linux's HyStart: ssthresh = cwnd), near the bandwidth-delay product.
         assertEquals(tcb.snd.cc.cwnd(), tcb.snd.cc.ssthresh(), MSS);
@@ -345,17 +349,34 @@ class CubicScriptTest
     @Test
     void hybridSlowStart_gapsOfAFewMillisecondsDoNotBreakTheTrainAt100Ms()
     {
-        // As above, with the ACKs held up for 5 ms out of every 100 ACKs' 12.1 ms, as they came through lossy-path.sh's
-        // relay: gaps above Linux's 2 ms but within an eighth of the minimum RTT (12.5 ms) keep the train whole.
+        // As above, with the ACKs held up for 5 ms out of every 400 ACKs' 48.4 ms, as they came through lossy-path.sh's
+        // relay: gaps above Linux's 2 ms but within an eighth of the minimum RTT (12.5 ms) do not end the train (they
+        // do not count in its length either, so it ends slow start some ACKs later than without them).
         start();
         int exitAt = -1;
         while (exitAt < 0)
         {
-            exitAt = trainRound(100, 121_000, 100, 5_000_000);
+            exitAt = trainRound(100, 121_000, 400, 5_000_000, true);
             assertTrue(trainAcks < 1000, "slow start went on past the path's bandwidth-delay product");
         }
         assertEquals(640, trainAcks, "the round of 640 ACKs");
         assertEquals(tcb.snd.cc.cwnd(), tcb.snd.cc.ssthresh(), MSS);
+        assertTrue(cwnd() > 826 && cwnd() < 2 * 826, "cwnd at the exit: " + cwnd());
+    }
+
+    @Test
+    void hybridSlowStart_aFlightSpreadByPausesIsNoLongerATrain()
+    {
+        // A pause of 5 ms after every 100 ACKs: the round of 320 ACKs lasts 54 ms, longer than half the RTT, but
+        // its ACKs the bottleneck spaced took 39 ms; only the round of 640 ACKs has a train of 50 ms.
+        start();
+        int exitAt = -1;
+        while (exitAt < 0)
+        {
+            exitAt = trainRound(100, 121_000, 100, 5_000_000, false);
+            assertTrue(trainAcks < 1000, "slow start went on past the path's bandwidth-delay product");
+        }
+        assertEquals(640, trainAcks, "the round of 640 ACKs");
         assertTrue(cwnd() > 826 && cwnd() < 2 * 826, "cwnd at the exit: " + cwnd());
     }
 
