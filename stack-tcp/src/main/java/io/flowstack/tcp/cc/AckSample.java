@@ -23,6 +23,8 @@ public final class AckSample
     public int dsackRight;
     /** Bytes outstanding before this ACK. */
     public int inFlightBefore;
+    /** SND.NXT when the ACK arrived, before anything it lets the sender send. */
+    public int sndNxt;
     /** The round-trip time this ACK measured (timestamps or an unambiguous segment), or -1. */
     public long rttNs;
     /** The peer echoed a timestamp (RFC 7323): {@link #tsEcr} is valid. */
@@ -67,6 +69,7 @@ public final class AckSample
         dsackLeft = 0;
         dsackRight = 0;
         inFlightBefore = 0;
+        sndNxt = 0;
         rttNs = -1;
         hasTsEcr = false;
         tsEcr = 0;

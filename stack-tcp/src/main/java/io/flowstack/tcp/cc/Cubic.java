@@ -4,8 +4,8 @@ package io.flowstack.tcp.cc;
  * CUBIC (RFC 9438) with HyStart++ (RFC 9406) for slow start: after a congestion event the window grows along a
  * cubic function of the time since, plateauing near the window where the loss happened (W_max) and probing
  * beyond it, never slower than Reno would (the Reno-friendly estimate); β = 0.7, C = 0.4, fast convergence.
- * Slow start leaves early into conservative slow start when the round's minimum RTT rises (a queue is building)
- * and into congestion avoidance after five such rounds. Sizes are bytes outside, segments inside the equations.
+ * The first slow start is {@link HyStart}: HyStart++ with the ACK-train test of hybrid slow start. Sizes are bytes
+ * outside, segments inside the equations.
  */
 public final class Cubic implements CongestionControl
 {
@@ -15,17 +15,6 @@ public final class Cubic implements CongestionControl
     static final double C = 0.4;
     /** RFC 9438 4.3: the Reno-friendly additive increase per RTT while below W_max. */
     static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
-    /** RFC 9406: RTT samples per round before slow start may be left. */
-    static final int N_RTT_SAMPLE = 8;
-    /** RFC 9406: bounds of the RTT increase that ends slow start. */
-    static final long MIN_RTT_THRESH_NS = 4_000_000L;
-    static final long MAX_RTT_THRESH_NS = 16_000_000L;
-    /** RFC 9406: conservative slow start grows a quarter as fast, for at most five rounds. */
-    static final int CSS_GROWTH_DIVISOR = 4;
-    static final int CSS_ROUNDS = 5;
-    /** RFC 9406: the slow start increase per ACK is capped at L segments without pacing. */
-    static final int L = 8;
-    private static final long NONE = Long.MAX_VALUE;
 
     private int mss;
     private double cwnd;
@@ -37,20 +26,21 @@ public final class Cubic implements CongestionControl
     private double k;
     private double wEst;
     private long rttNs;
-
-    // HyStart++.
-    private boolean css;
-    private int cssRounds;
-    private long lastRoundMinRtt = NONE;
-    private long currentRoundMinRtt = NONE;
-    private int rttSamples;
-    private long cssBaselineMinRtt = NONE;
+    private final HyStart hyStart;
 
     // Undo.
     private double undoCwnd;
     private int undoSsthresh;
     private double undoWMax;
     private double undoWLastMax;
+
+    /**
+     * @param paced the sender paces its flights (pacing derived from the window, see {@link Pacer}).
+     */
+    public Cubic(final boolean paced)
+    {
+        hyStart = new HyStart(paced);
+    }
 
     @Override
     public void init(final int mss, final long nowNs)
@@ -62,10 +52,7 @@ public final class Cubic implements CongestionControl
         wLastMax = 0;
         cwndPrior = 0;
         epochStart = -1;
-        css = false;
-        lastRoundMinRtt = NONE;
-        currentRoundMinRtt = NONE;
-        rttSamples = 0;
+        hyStart.init();
     }
 
     @Override
@@ -93,71 +80,26 @@ public final class Cubic implements CongestionControl
         }
         if (cwnd < ssthresh)
         {
-            slowStart(ack);
+            slowStart(nowNs, ack);
             return;
         }
         congestionAvoidance(nowNs, ack.ackedBytes);
     }
 
     /** RFC 9406 (HyStart++) on top of standard slow start. */
-    private void slowStart(final AckSample ack)
+    private void slowStart(final long nowNs, final AckSample ack)
     {
         if (ssthresh != Integer.MAX_VALUE)
         {
             // RFC 9406 4: HyStart++ is for the first slow start only; after a timeout slow start is the standard
             // one, up to ssthresh (RFC 5681 3.1).
-            cwnd = Math.min(cwnd + Math.min(ack.ackedBytes, L * mss * ack.stretch), Math.max(cwnd, ssthresh));
+            cwnd = Math.min(cwnd + Math.min(ack.ackedBytes, HyStart.L * mss * ack.stretch), Math.max(cwnd, ssthresh));
             return;
         }
-        if (ack.roundStart)
+        cwnd = hyStart.onAck(nowNs, ack, cwnd, mss);
+        if (hyStart.done())
         {
-            lastRoundMinRtt = currentRoundMinRtt;
-            currentRoundMinRtt = NONE;
-            rttSamples = 0;
-            if (css && ++cssRounds >= CSS_ROUNDS)
-            {
-                // Five rounds of rising RTT: slow start is over.
-                ssthresh = (int)cwnd;
-                css = false;
-                return;
-            }
-        }
-        final double increase = Math.min(ack.ackedBytes, L * mss * ack.stretch);
-        cwnd += css ? increase / CSS_GROWTH_DIVISOR : increase;
-        if (ack.rttNs > 0 && rttSamples < N_RTT_SAMPLE)
-        {
-            // The round's minimum over its first samples only, as Linux's HyStart takes it: later in a round of
-            // unpaced slow start the bottleneck queue drains between bursts, and those samples would hide the
-            // queue that builds (RFC 9406 takes every sample; with pacing both agree).
-            currentRoundMinRtt = Math.min(currentRoundMinRtt, ack.rttNs);
-            rttSamples++;
-            if (rttSamples < N_RTT_SAMPLE)
-            {
-                return;
-            }
-        }
-        else
-        {
-            return;
-        }
-        if (currentRoundMinRtt != NONE && lastRoundMinRtt != NONE)
-        {
-            if (!css)
-            {
-                final long thresh = Math.max(MIN_RTT_THRESH_NS, Math.min(lastRoundMinRtt / 8, MAX_RTT_THRESH_NS));
-                if (currentRoundMinRtt >= lastRoundMinRtt + thresh)
-                {
-                    css = true;
-                    cssRounds = 0;
-                    cssBaselineMinRtt = currentRoundMinRtt;
-                }
-            }
-            else if (currentRoundMinRtt < cssBaselineMinRtt)
-            {
-                // The RTT came down again: the exit was spurious, back to slow start.
-                css = false;
-                cssBaselineMinRtt = NONE;
-            }
+            ssthresh = (int)cwnd;
         }
     }
 
@@ -232,7 +174,7 @@ public final class Cubic implements CongestionControl
         }
         ssthresh = (int)Math.max(cwnd * BETA, 2.0 * mss);
         epochStart = -1;
-        css = false;
+        hyStart.onCongestionEvent();
     }
 
     @Override

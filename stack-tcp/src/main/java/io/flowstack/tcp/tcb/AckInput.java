@@ -94,6 +94,7 @@ final class AckInput
         a.clear();
         a.ack = seg.ack;
         a.inFlightBefore = snd.inFlight();
+        a.sndNxt = snd.nxt;
         if (tcb.timestamps && seg.options.hasTimestamps() && seg.options.tsEcr() != 0)
         {
             a.hasTsEcr = true;

@@ -43,15 +43,16 @@ final class TcbFactory
         final int receiveBuffer = bufferSize(options.receiveBuffer(), config.receiveBuffer());
         final CongestionAlgorithm algorithm = options.congestionControl() != null
             ? options.congestionControl() : config.congestionControl();
+        final boolean pacing = options.pacing() != null ? options.pacing() : config.pacing();
         final Tcb tcb = new Tcb(layer, sendBuffer, receiveBuffer,
             new RttEstimator(config.minRtoNs(), config.maxRtoNs(), 1_000_000_000L, 1_000_000L),
             switch (algorithm)
             {
-                case CUBIC -> new Cubic();
+                case CUBIC -> new Cubic(pacing);
                 case BBR -> new Bbr();
                 case RENO -> new Reno();
             });
-        tcb.snd.pacer.paceWindow(options.pacing() != null ? options.pacing() : config.pacing());
+        tcb.snd.pacer.paceWindow(pacing);
         final Route r = tcb.route.copy(route);
         tcb.localPort = localPort;
         tcb.remotePort = remotePort;

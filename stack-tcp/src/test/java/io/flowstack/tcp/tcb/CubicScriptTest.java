@@ -120,6 +120,9 @@ class CubicScriptTest
 
     private int pendingLeft;
     private int pendingRight;
+    /** ACKs of the last {@link #trainRound}, and the time they took. */
+    private int trainAcks;
+    private long trainNs;
     /** The window's growth at each ACK of the last round, in segments. */
     private final java.util.List<Double> growth = new java.util.ArrayList<>();
 
@@ -249,21 +252,19 @@ class CubicScriptTest
         start();
         slowStartTo(16, 20);
         round(20, false);
-        // HyStart++'s rounds begin with the ACK that covers what was sent when the last one began, a few ACKs
-        // before a flight's end here; the round in progress during the first 25 ms flight began with 20 ms
-        // samples, so that flight is all slow start: a segment per segment acknowledged.
-        round(25, false);
-        assertTrue(growth.stream().allMatch(g -> Math.abs(g - 1) < 1e-9), "slow start: " + growth);
-        // The next round's first eight samples are all 25 ms: 4 ms above the last round's minimum (the floor of
-        // the threshold, 20/8 being below it). Its eighth sample starts conservative slow start: a quarter of a
-        // segment per segment acknowledged, within the first eight ACKs of the second flight.
+        // HyStart++'s rounds end when windowEnd, SND.NXT when the round began, is acknowledged (RFC 9406 4.2): with
+        // the first ACK of each flight here, which acknowledges data sent after the last round began. The first
+        // 25 ms flight's first eight samples are 5 ms above the last round's minimum (the threshold's 4 ms floor,
+        // 20/8 being below it): slow start for eight ACKs, then conservative slow start, a quarter of a segment per
+        // segment acknowledged.
         round(25, false);
         final int switchAt = firstQuarter();
-        assertTrue(switchAt >= 0 && switchAt < 8, "CSS within the first eight ACKs: " + growth);
+        assertEquals(8, switchAt, "CSS after the round's eighth sample: " + growth);
+        assertTrue(growth.subList(0, switchAt).stream().allMatch(g -> Math.abs(g - 1) < 1e-9), "slow start: " + growth);
         assertTrue(growth.subList(switchAt, growth.size()).stream().allMatch(g -> Math.abs(g - 0.25) < 1e-9),
             "CSS: a quarter per ACK, " + growth);
-        // CSS lasts CSS_ROUNDS (5) rounds: it ends at the start of the fifth after the one it began in, about four
-        // flights later; ssthresh = cwnd there and congestion avoidance follows.
+        // CSS lasts CSS_ROUNDS (5) rounds: it ends at the start of the fifth after the one it began in, the first
+        // ACK of the fifth flight after; ssthresh = cwnd there and congestion avoidance follows.
         int cssFlights = 0;
         while (tcb.snd.cc.ssthresh() == Integer.MAX_VALUE)
         {
@@ -271,11 +272,112 @@ class CubicScriptTest
             cssFlights++;
             assertTrue(cssFlights <= 5, "CSS lasts five rounds");
         }
-        assertTrue(cssFlights >= 4, "CSS lasted " + cssFlights + " more flights");
+        assertEquals(5, cssFlights, "CSS lasted " + cssFlights + " more flights");
         assertEquals(tcb.snd.cc.cwnd(), tcb.snd.cc.ssthresh(), MSS, "slow start ends with ssthresh = cwnd");
         final double ca = cwnd();
         round(25, false);
         assertTrue(cwnd() < ca + 2, "congestion avoidance, not slow start: " + ca + " -> " + cwnd());
+    }
+
+    /**
+     * One round trip through a bottleneck: the flight's first segment is acknowledged {@code rttMs} after it was
+     * sent (in answer to the last round's first ACK), each later one {@code spacingNs} after the one before, the
+     * time the bottleneck takes per segment.
+     *
+     * @return the ACK of the flight with which slow start ended (ssthresh set), or -1.
+     */
+    private int trainRound(final long rttMs, final long spacingNs)
+    {
+        return trainRound(rttMs, spacingNs, Integer.MAX_VALUE, 0, true);
+    }
+
+    /**
+     * As {@link #trainRound(long, long)}, with the ACKs due in the first {@code jitterNs} of every {@code every}
+     * ACKs' time held up and arriving together at its end (a host busy elsewhere for a moment), the rest on time;
+     * or, not {@code bunched}, a pause of {@code jitterNs} after every {@code every} ACKs that delays all later ones
+     * (a flight the sender spread, carrying the last round's pauses on).
+     */
+    private int trainRound(final long rttMs, final long spacingNs, final int every, final long jitterNs,
+        final boolean bunched)
+    {
+        final List<TcpScript.Sent> flight = t.sent();
+        t.advanceNs(Math.max(0, rttMs * 1_000_000L - trainNs));
+        trainAcks = flight.size();
+        trainNs = 0;
+        int exitAt = -1;
+        for (int i = 0; i < flight.size(); i++)
+        {
+            peerNxt = flight.get(i).tcp().sequenceNumber() + flight.get(i).tcp().payloadLength();
+            t.send(seg(ACK).seq(IRS + 1).ack(peerNxt));
+            if (exitAt < 0 && tcb.snd.cc.ssthresh() != Integer.MAX_VALUE)
+            {
+                exitAt = i;
+            }
+            final long due = (i + 1) * spacingNs;
+            final long period = (long)every * spacingNs;
+            final long arrives = !bunched ? due + (i + 1) / every * jitterNs
+                : due % period < jitterNs ? due - due % period + jitterNs : due;
+            t.advanceNs(arrives - trainNs);
+            trainNs = arrives;
+        }
+        return exitAt;
+    }
+
+    @Test
+    void hybridSlowStart_anAckTrainLongerThanHalfTheMinimumRttEndsSlowStartBeforeAQueueBuilds()
+    {
+        // 100 ms and 100 Mbit/s: a 1500-byte frame every 121 us, a bandwidth-delay product of 826 segments. The
+        // RTT samples never rise (the peer answers each flight 100 ms on), so only the ACK train can end slow start.
+        final long spacingNs = 121_000;
+        start();
+        int exitAt = -1;
+        while (exitAt < 0)
+        {
+            exitAt = trainRound(100, spacingNs);
+            assertTrue(trainAcks < 1000, "slow start went on past the path's bandwidth-delay product");
+        }
+        // The round's train (from its first ACK) outlasts half the minimum RTT plus the 1 ms cushion for aggregated
+        // ACKs with the first ACK beyond it; the round of 320 ACKs before (a 39 ms train) did not end it.
+        final long limitNs = (tcb.snd.minRttNs + 1_000_000L) / 2;
+        assertEquals(limitNs / spacingNs + 1, exitAt, "exit at ACK " + exitAt + " of a " + trainAcks + "-ACK round");
+        assertTrue(trainAcks > 320, "a round of " + trainAcks + " ACKs");
+        // Straight to congestion avoidance (Linux's HyStart: ssthresh = cwnd), near the bandwidth-delay product.
+        assertEquals(tcb.snd.cc.cwnd(), tcb.snd.cc.ssthresh(), MSS);
+        assertTrue(cwnd() > 826 && cwnd() < 2 * 826, "cwnd at the exit: " + cwnd());
+    }
+
+    @Test
+    void hybridSlowStart_gapsOfAFewMillisecondsDoNotBreakTheTrainAt100Ms()
+    {
+        // As above, with the ACKs held up for 5 ms out of every 400 ACKs' 48.4 ms, as they came through lossy-path.sh's
+        // relay: gaps above Linux's 2 ms but within an eighth of the minimum RTT (12.5 ms) do not end the train (they
+        // do not count in its length either, so it ends slow start some ACKs later than without them).
+        start();
+        int exitAt = -1;
+        while (exitAt < 0)
+        {
+            exitAt = trainRound(100, 121_000, 400, 5_000_000, true);
+            assertTrue(trainAcks < 1000, "slow start went on past the path's bandwidth-delay product");
+        }
+        assertEquals(640, trainAcks, "the round of 640 ACKs");
+        assertEquals(tcb.snd.cc.cwnd(), tcb.snd.cc.ssthresh(), MSS);
+        assertTrue(cwnd() > 826 && cwnd() < 2 * 826, "cwnd at the exit: " + cwnd());
+    }
+
+    @Test
+    void hybridSlowStart_aFlightSpreadByPausesIsNoLongerATrain()
+    {
+        // A pause of 5 ms after every 100 ACKs: the round of 320 ACKs lasts 54 ms, longer than half the RTT, but
+        // its ACKs the bottleneck spaced took 39 ms; only the round of 640 ACKs has a train of 50 ms.
+        start();
+        int exitAt = -1;
+        while (exitAt < 0)
+        {
+            exitAt = trainRound(100, 121_000, 100, 5_000_000, false);
+            assertTrue(trainAcks < 1000, "slow start went on past the path's bandwidth-delay product");
+        }
+        assertEquals(640, trainAcks, "the round of 640 ACKs");
+        assertTrue(cwnd() > 826 && cwnd() < 2 * 826, "cwnd at the exit: " + cwnd());
     }
 
     /** @return the first ACK of the last round that grew the window by a quarter segment, or -1. */
