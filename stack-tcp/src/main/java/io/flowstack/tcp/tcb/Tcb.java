@@ -167,9 +167,10 @@ public final class Tcb implements TcpConnection
             {
                 final int used = Math.max(0, Math.min(room, handler.onRoom(snd.buffer.ring(), snd.buffer.writeIndex(),
                     room)));
-                if (closed)
+                if (!canSend())
                 {
-                    // The handler closed or aborted the connection: its buffer is gone.
+                    // The handler closed, shut down or aborted the connection: what it wrote now would follow the
+                    // FIN or go into a buffer that is gone.
                     return n;
                 }
                 snd.buffer.commit(used);
