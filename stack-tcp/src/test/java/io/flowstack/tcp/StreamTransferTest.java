@@ -199,4 +199,38 @@ class StreamTransferTest
     {
         transfer(100_000_000L, TcpConfig.DEFAULT, 0, 1_001);
     }
+
+    /** A write handler that shuts the connection down has what it wrote dropped: nothing may follow the FIN. */
+    @Test
+    void shouldDropWhatAHandlerWroteWhenItShutTheConnectionDown() throws Exception
+    {
+        try (TwoStacks net = new TwoStacks(TcpConfig.DEFAULT))
+        {
+            final Pump server = new Pump(0, 2);
+            final int[] queued = {-2};
+            final TcpHandler client = new TcpHandler()
+            {
+                @Override
+                public void onConnected(final TcpConnection c)
+                {
+                    queued[0] = c.write((buffer, offset, length) ->
+                    {
+                        buffer.setMemory(offset, 10, (byte)1);
+                        c.shutdownOutput();
+                        return 10;
+                    });
+                }
+
+                @Override
+                public void onData(final TcpConnection c)
+                {
+                }
+            };
+            net.ctx[1].listen(5001, c -> server);
+            net.ctx[0].connect(TwoStacks.B_IP, 5001, client);
+            net.runUntil(() -> server.peerClosed, 10_000_000_000L);
+            assertEquals(0, queued[0], "bytes queued");
+            assertEquals(0, server.read, "bytes the peer received before the FIN");
+        }
+    }
 }
