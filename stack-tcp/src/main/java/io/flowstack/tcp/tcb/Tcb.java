@@ -131,19 +131,7 @@ public final class Tcb implements TcpConnection
         try
         {
             final int taken = snd.buffer.write(src, offset, length);
-            if (taken < length)
-            {
-                wantWritable = true;
-                if (snd.buffer.starved())
-                {
-                    layer.bounds.waitForMemory(this);
-                }
-            }
-            if (taken > 0)
-            {
-                layer.units.touch(this);
-            }
-            return taken;
+            return queued(taken, taken < length);
         }
         finally
         {
@@ -180,24 +168,33 @@ public final class Tcb implements TcpConnection
                     break;
                 }
             }
-            if (room == 0)
-            {
-                wantWritable = true;
-                if (snd.buffer.starved())
-                {
-                    layer.bounds.waitForMemory(this);
-                }
-            }
-            if (n > 0)
-            {
-                layer.units.touch(this);
-            }
-            return n;
+            return queued(n, room == 0);
         }
         finally
         {
             layer.units.exit();
         }
+    }
+
+    /**
+     * After a write: a full buffer means waiting for room (or for the core's memory), and what was queued goes out
+     * when the unit ends.
+     */
+    private int queued(final int n, final boolean full)
+    {
+        if (full)
+        {
+            wantWritable = true;
+            if (snd.buffer.starved())
+            {
+                layer.bounds.waitForMemory(this);
+            }
+        }
+        if (n > 0)
+        {
+            layer.units.touch(this);
+        }
+        return n;
     }
 
     private boolean canSend()
