@@ -85,8 +85,13 @@ final class ByteRing
         return (int)(position & mask);
     }
 
-    /** Consumer: takes up to {@code length} bytes; @return bytes taken. */
-    int read(final MutableDirectBuffer dst, final int offset, final int length)
+    /**
+     * Consumer: copies up to {@code length} bytes without taking them, for a sink that may take fewer
+     * ({@link #skip} what it took).
+     *
+     * @return bytes copied.
+     */
+    int peek(final MutableDirectBuffer dst, final int offset, final int length)
     {
         final long h = head.get();
         final int n = Math.min(length, (int)(tail.get() - h));
@@ -94,8 +99,14 @@ final class ByteRing
         final int first = Math.min(n, capacity() - at);
         dst.putBytes(offset, data, at, first);
         dst.putBytes(offset + first, data, 0, n - first);
-        head.set(h + n);
         return n;
+    }
+
+    /** Consumer: takes {@code n} bytes, at most what is available, after a {@link #peek}. */
+    void skip(final int n)
+    {
+        final long h = head.get();
+        head.set(h + Math.min(n, (int)(tail.get() - h)));
     }
 
     /** Consumer: takes up to {@code length} bytes into a byte array; @return bytes taken. */

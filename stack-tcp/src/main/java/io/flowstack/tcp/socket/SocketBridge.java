@@ -97,9 +97,13 @@ final class SocketBridge implements TcpHandler
                 {
                     break;
                 }
-                c.read(chunk, 0, n);
-                socket.rx.write(chunk, 0, n);
-                moved += n;
+                final int read = c.read(chunk, 0, n);
+                if (read <= 0)
+                {
+                    break;
+                }
+                socket.rx.write(chunk, 0, read);
+                moved += read;
                 if (closedWhileFilling)
                 {
                     break;
@@ -140,9 +144,16 @@ final class SocketBridge implements TcpHandler
             {
                 break;
             }
-            socket.tx.read(chunk, 0, n);
-            c.write(chunk, 0, n);
-            moved += n;
+            socket.tx.peek(chunk, 0, n);
+            // The connection may take less than it offered (a send buffer whose ring the core's memory refused
+            // takes nothing, and calls back when memory frees): the rest stays in the socket's ring.
+            final int taken = c.write(chunk, 0, n);
+            if (taken <= 0)
+            {
+                break;
+            }
+            socket.tx.skip(taken);
+            moved += taken;
         }
         if (moved > 0)
         {
