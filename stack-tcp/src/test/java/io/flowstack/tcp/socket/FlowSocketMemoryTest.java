@@ -10,16 +10,8 @@ import io.flowstack.tcp.api.TcpLimits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 /**
  * The blocking API on a core whose buffer memory runs out: a connection's send buffer that cannot get its ring
  * takes nothing, and the socket keeps those bytes until memory frees, instead of dropping them.
@@ -57,52 +49,9 @@ class FlowSocketMemoryTest
     void shouldEchoEveryByteWhileTheCoresBufferMemoryTakesTurns() throws Exception
     {
         final FlowServerSocket server = FlowServerSocket.listen(b, 7, 16);
-        final CompletableFuture<Long> echoed = CompletableFuture.supplyAsync(() ->
-        {
-            try (FlowSocket s = server.accept(Duration.ofSeconds(10)))
-            {
-                s.setSoTimeout(Duration.ofSeconds(20));
-                final InputStream in = s.getInputStream();
-                final OutputStream out = s.getOutputStream();
-                final byte[] buf = new byte[8192];
-                long total = 0;
-                int n;
-                while ((n = in.read(buf)) > 0)
-                {
-                    out.write(buf, 0, n);
-                    total += n;
-                }
-                s.shutdownOutput();
-                return total;
-            }
-            catch (final Exception e)
-            {
-                throw new RuntimeException(e);
-            }
-        });
         final byte[] data = new byte[1 << 20];
         new Random(5).nextBytes(data);
-        try (FlowSocket client = FlowSocket.connect(a, 0, B, 7, Duration.ofSeconds(5)))
-        {
-            client.setSoTimeout(Duration.ofSeconds(20));
-            final CompletableFuture<Void> writer = CompletableFuture.runAsync(() ->
-            {
-                try
-                {
-                    client.getOutputStream().write(data);
-                    client.shutdownOutput();
-                }
-                catch (final Exception e)
-                {
-                    throw new RuntimeException(e);
-                }
-            });
-            final byte[] back = client.getInputStream().readAllBytes();
-            writer.get(20, TimeUnit.SECONDS);
-            assertEquals(data.length, back.length, "bytes echoed");
-            assertArrayEquals(data, back);
-        }
-        assertEquals(data.length, echoed.get(20, TimeUnit.SECONDS));
+        StreamEcho.echoAndCheck(server, a, 0, B, data, Duration.ofSeconds(20));
         server.close();
     }
 }

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet6Address;
@@ -67,51 +65,9 @@ class FlowSocketTest
     void shouldEchoAMegabyteThroughStreamsAndSeeEndOfStream() throws Exception
     {
         final FlowServerSocket server = FlowServerSocket.listen(b, 7, 16);
-        final CompletableFuture<Long> echoed = CompletableFuture.supplyAsync(() ->
-        {
-            try (FlowSocket s = server.accept(Duration.ofSeconds(10)))
-            {
-                final InputStream in = s.getInputStream();
-                final OutputStream out = s.getOutputStream();
-                final byte[] buf = new byte[8192];
-                long total = 0;
-                int n;
-                while ((n = in.read(buf)) > 0)
-                {
-                    out.write(buf, 0, n);
-                    total += n;
-                }
-                s.shutdownOutput();
-                return total;
-            }
-            catch (final Exception e)
-            {
-                throw new RuntimeException(e);
-            }
-        });
         final byte[] data = new byte[1 << 20];
         new Random(3).nextBytes(data);
-        try (FlowSocket client = FlowSocket.connect(a, 1, B, 7, Duration.ofSeconds(5)))
-        {
-            client.setSoTimeout(Duration.ofSeconds(10));
-            final CompletableFuture<Void> writer = CompletableFuture.runAsync(() ->
-            {
-                try
-                {
-                    client.getOutputStream().write(data);
-                    client.shutdownOutput();
-                }
-                catch (final Exception e)
-                {
-                    throw new RuntimeException(e);
-                }
-            });
-            final byte[] back = client.getInputStream().readAllBytes();
-            writer.get(10, TimeUnit.SECONDS);
-            assertEquals(data.length, back.length);
-            assertArrayEquals(data, back);
-        }
-        assertEquals(data.length, echoed.get(10, TimeUnit.SECONDS));
+        StreamEcho.echoAndCheck(server, a, 1, B, data, Duration.ofSeconds(10));
         server.close();
     }
 
